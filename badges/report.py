@@ -1,0 +1,110 @@
+"""The verification report: one result per check, with stable ids and codes.
+
+Shaped after OB 3.0 §9 (Verification and Validation) and the 1EdTech
+validator's probe levels: each check has an ``id`` from :data:`CHECK_IDS`, an
+:class:`Outcome`, a stable snake_case ``code`` and a plain-language
+``message``. ``verified`` is true only when nothing that matters failed or
+stayed indeterminate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from enum import StrEnum
+from typing import Any
+
+#: The checks, in the order they run.
+CHECK_IDS: tuple[str, ...] = (
+    "format",
+    "schema",
+    "context",
+    "proof",
+    "key_binding",
+    "validity_period",
+    "status",
+    "issuer_trust",
+    "endorsements",
+)
+
+
+class Outcome(StrEnum):
+    """How a check ended."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    WARNING = "warning"
+    INDETERMINATE = "indeterminate"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One check's outcome.
+
+    Attributes:
+        id: one of :data:`CHECK_IDS`.
+        outcome: the :class:`Outcome`.
+        code: a stable snake_case code (``signature_invalid``, ``revoked``...).
+        message: one plain-language sentence for people.
+        detail: technical detail (paths, ids, hashes) for experts.
+    """
+
+    id: str
+    outcome: Outcome
+    code: str
+    message: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form: ``{id, outcome, code, message[, detail]}``."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "outcome": self.outcome.value,
+            "code": self.code,
+            "message": self.message,
+        }
+        if self.detail:
+            out["detail"] = self.detail
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationReport:
+    """The result of :func:`badges.verify.verify_credential`.
+
+    Attributes:
+        checks: every check, in :data:`CHECK_IDS` order.
+        credential: the credential that was examined (JSON), when it could be read.
+        format: ``json`` (embedded proof), ``jwt``, or ``unknown``.
+    """
+
+    checks: tuple[CheckResult, ...]
+    credential: dict[str, Any] | None = None
+    format: str = "unknown"
+
+    @property
+    def verified(self) -> bool:
+        """True when no check failed or stayed indeterminate."""
+        return all(
+            c.outcome not in (Outcome.FAILED, Outcome.INDETERMINATE) for c in self.checks
+        )
+
+    def check(self, check_id: str) -> CheckResult | None:
+        """The result of check ``check_id``, if it ran."""
+        return next((c for c in self.checks if c.id == check_id), None)
+
+    @property
+    def failures(self) -> tuple[CheckResult, ...]:
+        """The checks that failed or stayed indeterminate."""
+        return tuple(
+            c for c in self.checks if c.outcome in (Outcome.FAILED, Outcome.INDETERMINATE)
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form, as printed by ``badges verify --json`` and the API."""
+        return {
+            "verified": self.verified,
+            "format": self.format,
+            "checks": [c.to_json() for c in self.checks],
+        }
