@@ -205,6 +205,9 @@ def decode_jwt(token: str | bytes, *, max_length: int = 1_000_000,
     Args:
         token: the compact JWS, as text or ASCII bytes.
         max_length: the longest token accepted, in characters.
+        check_header: apply the OB 3.0 header rules (and the form check) now;
+            a verifier passes False and asks :func:`header_problem` later, to
+            report a rule broken by a readable token as a failed proof.
 
     Returns:
         The decoded header, payload and credential, with the signing input.

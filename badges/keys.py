@@ -316,7 +316,8 @@ def public_from_jwk(jwk: Any) -> PublicKey:
 
 def jwk_thumbprint(jwk: dict[str, str]) -> str:
     """RFC 7638 JWK thumbprint (SHA-256, base64url)."""
-    required = {"OKP": ("crv", "kty", "x"), "EC": ("crv", "kty", "x", "y"), "RSA": ("e", "kty", "n")}
+    required = {"OKP": ("crv", "kty", "x"), "EC": ("crv", "kty", "x", "y"),
+                "RSA": ("e", "kty", "n")}
     members = {k: jwk[k] for k in required[jwk["kty"]]}
     digest = hashes.Hash(hashes.SHA256())
     digest.update(json.dumps(members, separators=(",", ":"), sort_keys=True).encode())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 
 from badges.errors import BadgesError
 
@@ -70,7 +71,7 @@ def b64url_decode(text: str) -> bytes:
     if not isinstance(text, str):
         raise MultibaseError("base64url value is not a string")
     stripped = text.rstrip("=")
-    if any(c not in _B64URL for c in stripped):
+    if not _B64URL_RE.fullmatch(stripped):
         raise MultibaseError("invalid base64url character")
     try:
         return base64.urlsafe_b64decode(stripped + "=" * (-len(stripped) % 4))
@@ -78,7 +79,7 @@ def b64url_decode(text: str) -> bytes:
         raise MultibaseError(f"invalid base64url: {exc}") from None
 
 
-_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+_B64URL_RE = re.compile(r"[A-Za-z0-9_-]*")
 
 
 def encode(data: bytes, base: str = "z") -> str:

@@ -1,0 +1,180 @@
+"""Data Integrity proofs: ``eddsa-rdfc-2022`` and the Ed25519 suites that came before it.
+
+Implements VC-DI-EdDSA §3.2 (eddsa-rdfc-2022: Create Proof §3.2.1, Verify
+Proof §3.2.2, Transformation §3.2.3, Hashing §3.2.4, Proof Configuration
+§3.2.5, Proof Serialization §3.2.6) over RDFC-1.0, as OB 3.0 §8.3 requires.
+
+For older badges, verification also accepts the same algorithm under its
+draft name ``eddsa-2022`` and the ``Ed25519Signature2020`` proof type (OB 3.0
+implementation guide, "Cryptosuites in Linked Data Proofs"). The accepted
+suites are a fixed table, never chosen by the input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from badges import jsonld
+from badges import multibase
+from badges.errors import ProofError
+from badges.keys import KeyPair
+from badges.keys import PublicKey
+
+#: The cryptosuite new proofs use.
+CRYPTOSUITE = "eddsa-rdfc-2022"
+
+
+@dataclass(frozen=True, slots=True)
+class Suite:
+    """One accepted proof kind: its proof ``type``, ``cryptosuite`` and key type."""
+
+    type: str
+    cryptosuite: str | None
+    key_type: str
+    legacy: bool
+
+
+#: Every accepted (type, cryptosuite); anything else is ``unsupported_cryptosuite``.
+SUITES: tuple[Suite, ...] = (
+    Suite("DataIntegrityProof", "eddsa-rdfc-2022", "ed25519", legacy=False),
+    Suite("DataIntegrityProof", "eddsa-2022", "ed25519", legacy=True),
+    Suite("Ed25519Signature2020", None, "ed25519", legacy=True),
+)
+
+
+def find_suite(proof: Mapping[str, Any]) -> Suite:
+    """The suite for a proof object.
+
+    Raises:
+        ProofError: ``unsupported_cryptosuite`` for any other type/cryptosuite.
+    """
+    ptype, suite_name = proof.get("type"), proof.get("cryptosuite")
+    for suite in SUITES:
+        if suite.type == ptype and (suite.cryptosuite is None or suite.cryptosuite == suite_name):
+            return suite
+    name = f"{ptype}/{suite_name}" if suite_name else str(ptype)
+    raise ProofError(f"proof type {name} is not supported", code="unsupported_cryptosuite")
+
+
+def _proof_options(proof: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in proof.items() if k != "proofValue"}
+
+
+def hash_data(document: Mapping[str, Any], proof_options: Mapping[str, Any]) -> bytes:
+    """The 64 bytes that are signed: SHA-256(proof config) ‖ SHA-256(document).
+
+    VC-DI-EdDSA §3.2.4 (Hashing): the proof configuration is canonicalized
+    with the document's ``@context`` (§3.2.5), the document without ``proof``
+    (§3.2.3), and the proof hash comes first.
+
+    Args:
+        document: the credential, with or without ``proof`` (it is left out).
+        proof_options: the proof without ``proofValue``.
+
+    Raises:
+        badges.errors.JsonLdError: when either cannot be canonicalized.
+    """
+    unsigned = {k: v for k, v in document.items() if k != "proof"}
+    config = {**_proof_options(proof_options), "@context": document.get("@context")}
+    proof_hash = hashlib.sha256(_utf8(jsonld.canonize(config))).digest()
+    doc_hash = hashlib.sha256(_utf8(jsonld.canonize(unsigned))).digest()
+    return proof_hash + doc_hash
+
+
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ProofError("document contains text that is not valid Unicode",
+                         code="invalid_unicode") from None
+
+
+def sign_credential(credential: Mapping[str, Any], *, key: KeyPair,
+                    created: str | None = None,
+                    proof_purpose: str = "assertionMethod") -> dict[str, Any]:
+    """Add an ``eddsa-rdfc-2022`` ``DataIntegrityProof`` (VC-DI-EdDSA §3.2.1).
+
+    Args:
+        credential: the unsigned credential (not modified).
+        key: an Ed25519 key pair; ``key.id`` becomes ``verificationMethod``.
+        created: the proof's ``created`` (XSD dateTime with time zone), or
+            None to leave it out (the core has no clock: callers pass the time).
+        proof_purpose: ``assertionMethod`` for credentials (OB 3.0 §8.3).
+
+    Returns:
+        A new dict: the credential with ``proof`` as a one-element array
+        (OB 3.0 serialization: multi-valued properties are arrays). Existing
+        proofs are kept and the new one is appended (a proof set).
+
+    Raises:
+        ProofError: ``key_type_mismatch`` for a non-Ed25519 key.
+        badges.errors.JsonLdError: when the credential can't be canonicalized.
+    """
+    if key.type != "ed25519":
+        raise ProofError("eddsa-rdfc-2022 needs an Ed25519 key", code="key_type_mismatch")
+    options: dict[str, Any] = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": CRYPTOSUITE,
+    }
+    if created is not None:
+        options["created"] = created
+    options["verificationMethod"] = key.id
+    options["proofPurpose"] = proof_purpose
+    signature = key.sign(hash_data(credential, options))
+    proof = {**options, "proofValue": multibase.encode(signature, "z")}
+    existing = credential.get("proof")
+    proofs = [] if existing is None else list(existing) if isinstance(existing, list) \
+        else [existing]
+    return {**credential, "proof": [*proofs, proof]}
+
+
+def proofs_of(credential: Mapping[str, Any]) -> list[Any]:
+    """The credential's proofs as a list (a single object is accepted)."""
+    proof = credential.get("proof")
+    if proof is None:
+        return []
+    return list(proof) if isinstance(proof, list) else [proof]
+
+
+def decode_proof_value(proof: Mapping[str, Any]) -> bytes:
+    """The 64-byte signature from ``proofValue`` (multibase base58btc, §3.2.6).
+
+    Raises:
+        ProofError: ``proof_value_invalid`` when missing or malformed.
+    """
+    value = proof.get("proofValue")
+    if not isinstance(value, str) or not value.startswith("z"):
+        raise ProofError("proofValue is missing or not base58btc multibase",
+                         code="proof_value_invalid")
+    try:
+        signature = multibase.decode(value)
+    except multibase.MultibaseError:
+        raise ProofError("proofValue is not valid base58btc", code="proof_value_invalid") from None
+    if len(signature) != 64:
+        raise ProofError("proofValue is not a 64-byte Ed25519 signature",
+                         code="proof_value_invalid")
+    return signature
+
+
+def verify_proof(credential: Mapping[str, Any], proof: Mapping[str, Any],
+                 public_key: PublicKey) -> bool:
+    """Check one proof's signature (VC-DI-EdDSA §3.2.2, Verify Proof).
+
+    The caller has already chosen the key (and checks its binding to the
+    issuer separately). Returns False for a wrong signature.
+
+    Raises:
+        ProofError: ``unsupported_cryptosuite``, ``proof_value_invalid``,
+            ``key_type_mismatch``, ``proof_purpose_invalid``.
+        badges.errors.JsonLdError: when the document can't be canonicalized.
+    """
+    suite = find_suite(proof)
+    if public_key.type != suite.key_type:
+        raise ProofError("the key is not an Ed25519 key", code="key_type_mismatch")
+    if proof.get("proofPurpose") != "assertionMethod":
+        raise ProofError("proofPurpose must be assertionMethod", code="proof_purpose_invalid")
+    signature = decode_proof_value(proof)
+    return public_key.verify(signature, hash_data(credential, proof))

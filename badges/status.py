@@ -1,0 +1,160 @@
+"""Credential status: Bitstring Status List and the older 1EdTech Revocation List.
+
+Implements the verifier side of W3C Bitstring Status List v1.0 §3.2
+(Validate Algorithm) for ``revocation`` and ``suspension`` purposes, and the
+1EdTech Revocation List (``1EdTechRevocationList``, OB 3.0 1.0–1.2, DIGEST §6).
+
+The rule this module keeps above all: a list that cannot be fetched, is not
+signed by the credential's issuer, or fails its own signature gives
+``indeterminate``, never "not revoked".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from badges import status_list
+from badges.did import ResolutionError
+from badges.errors import BadgesError
+from badges.model import parse_datetime
+from badges.report import Outcome
+from badges.verify import FetchDocument
+from badges.verify import StatusChecker
+from badges.verify import StatusResult
+from badges.verify import verify_signature
+
+_PURPOSES = {"revocation": "revoked", "suspension": "suspended"}
+
+
+def make_status_checker(*, fetch_document: FetchDocument, now: datetime) -> StatusChecker:
+    """A :class:`~badges.verify.StatusChecker` that fetches and checks status lists.
+
+    Args:
+        fetch_document: fetches the list credential by URL (the service's
+            bounded, SSRF-safe fetcher, usually with a cache).
+        now: the time to judge the list's own validity against.
+    """
+
+    def check(entry: Mapping[str, Any], credential: Mapping[str, Any]) -> StatusResult:
+        kind = entry.get("type")
+        if kind == "BitstringStatusListEntry":
+            return _check_bitstring(entry, credential, fetch_document, now)
+        if kind == "1EdTechRevocationList":
+            return _check_revocation_list(entry, credential, fetch_document)
+        return StatusResult(Outcome.WARNING, "unsupported_status_type",
+                            f"The credential uses a status method this verifier does not "
+                            f"support ({kind}).", {"type": kind})
+
+    return check
+
+
+def _unreachable(url: Any, exc: BadgesError) -> StatusResult:
+    return StatusResult(Outcome.INDETERMINATE, "status_list_unreachable",
+                        "Whether the credential was revoked could not be checked: the issuer's "
+                        "status list could not be read.", {"url": url, "reason": exc.message})
+
+
+def _check_bitstring(entry: Mapping[str, Any], credential: Mapping[str, Any],
+                     fetch: FetchDocument, now: datetime) -> StatusResult:
+    purpose = entry.get("statusPurpose")
+    url = entry.get("statusListCredential")
+    raw_index = entry.get("statusListIndex")
+    detail: dict[str, Any] = {"purpose": purpose, "url": url, "index": raw_index}
+    try:
+        index = int(str(raw_index), 10)
+        size = int(entry.get("statusSize", 1))
+    except (TypeError, ValueError):
+        index = size = -1
+    if not isinstance(url, str) or index < 0 or size != 1:
+        return StatusResult(Outcome.FAILED, "status_entry_invalid",
+                            "The credential's status entry is malformed.", detail)
+    if purpose not in _PURPOSES:
+        return StatusResult(Outcome.WARNING, "unsupported_status_purpose",
+                            f"The credential's status purpose {purpose!r} is not checked.", detail)
+    try:
+        listing = fetch(url)
+    except ResolutionError as exc:
+        return _unreachable(url, exc)
+    problem = _list_problem(listing, credential, purpose, now, fetch)
+    if problem is not None:
+        code, message = problem
+        return StatusResult(Outcome.INDETERMINATE, code, message, detail)
+    try:
+        bits = status_list.decode_list(listing["credentialSubject"]["encodedList"])
+        if index >= len(bits):
+            return StatusResult(Outcome.INDETERMINATE, "status_index_out_of_range",
+                                "The status list is shorter than the credential's index.", detail)
+        set_ = bits.get(index)
+    except (BadgesError, KeyError, TypeError) as exc:
+        message = exc.message if isinstance(exc, BadgesError) else "encodedList is missing"
+        return StatusResult(Outcome.INDETERMINATE, "status_list_invalid",
+                            f"The issuer's status list is malformed: {message}.", detail)
+    if set_:
+        word = _PURPOSES[purpose]
+        return StatusResult(Outcome.FAILED, word,
+                            f"The issuer has {word} this credential.", detail)
+    text = "revoked" if purpose == "revocation" else "suspended"
+    return StatusResult(Outcome.PASSED, f"not_{text}",
+                        f"The issuer has not {text} this credential.", detail)
+
+
+def _list_problem(listing: Mapping[str, Any], credential: Mapping[str, Any], purpose: str,
+                  now: datetime, fetch: FetchDocument) -> tuple[str, str] | None:
+    """Why a fetched status list credential can't be trusted, or None (BSL §3.2 steps 4-9)."""
+    if not isinstance(listing, Mapping) or "BitstringStatusListCredential" not in \
+            _as_list(listing.get("type")):
+        return "status_list_invalid", "The status list is not a BitstringStatusListCredential."
+    report = verify_signature(listing, fetch_document=fetch)
+    if not report.verified:
+        failure = report.failures[0]
+        return ("status_list_signature_invalid",
+                f"The issuer's status list could not be trusted: {failure.message}")
+    if _issuer(listing) != _issuer(credential):
+        return ("status_list_issuer_mismatch",
+                "The status list was not issued by the credential's issuer.")
+    subject = listing.get("credentialSubject")
+    if not isinstance(subject, Mapping) or subject.get("statusPurpose") != purpose:
+        return "status_purpose_mismatch", "The status list is for another purpose."
+    until = listing.get("validUntil")
+    try:
+        if isinstance(until, str) and parse_datetime(until) < now:
+            return "status_list_expired", "The issuer's status list has expired."
+    except ValueError:
+        return "status_list_invalid", "The status list's validUntil is not a date."
+    return None
+
+
+def _check_revocation_list(entry: Mapping[str, Any], credential: Mapping[str, Any],
+                           fetch: FetchDocument) -> StatusResult:
+    url = entry.get("id")
+    if not isinstance(url, str):
+        return StatusResult(Outcome.FAILED, "status_entry_invalid",
+                            "The credential's revocation list entry has no id.")
+    try:
+        listing = fetch(url)
+    except ResolutionError as exc:
+        return _unreachable(url, exc)
+    revoked = listing.get("revokedCredential") if isinstance(listing, Mapping) else None
+    if not isinstance(revoked, list):
+        return StatusResult(Outcome.INDETERMINATE, "status_list_invalid",
+                            "The issuer's revocation list is malformed.", {"url": url})
+    for item in revoked:
+        if isinstance(item, Mapping) and item.get("id") == credential.get("id") \
+                and item.get("revoked", True) is not False:
+            reason = item.get("revocationReason")
+            return StatusResult(Outcome.FAILED, "revoked", "The issuer has revoked this credential"
+                                + (f": {reason}." if isinstance(reason, str) else "."),
+                                {"url": url, "reason": reason})
+    return StatusResult(Outcome.PASSED, "not_revoked",
+                        "The issuer has not revoked this credential.", {"url": url})
+
+
+def _as_list(value: Any) -> list[Any]:
+    return [] if value is None else list(value) if isinstance(value, list) else [value]
+
+
+def _issuer(doc: Mapping[str, Any]) -> Any:
+    issuer = doc.get("issuer")
+    return issuer.get("id") if isinstance(issuer, Mapping) else issuer

@@ -1,0 +1,47 @@
+"""Test-wide fixtures: fixture files, a fixed clock, and no network for unit tests."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXAMPLES = FIXTURES / "examples"
+VECTORS = FIXTURES / "vectors"
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def load_json(path: Path | str) -> Any:
+    """A fresh copy of a JSON fixture."""
+    return json.loads((FIXTURES / path).read_text("utf-8"))
+
+
+class NetworkBlocked(AssertionError):
+    """Raised when a test that must stay offline opens a connection."""
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail any outgoing connection (to anything but loopback) made during the test."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and (host.startswith("127.") or host in ("::1", "localhost")):
+            return real_connect(self, address)
+        raise NetworkBlocked(f"network access attempted: {address!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    monkeypatch.setattr(socket, "getaddrinfo", _refuse_dns)
+    yield
+
+
+def _refuse_dns(host: str, *args: Any, **kwargs: Any) -> Any:
+    raise NetworkBlocked(f"DNS lookup attempted for {host!r}")
