@@ -1,0 +1,1 @@
+"""Interoperability checks against independent JavaScript implementations (Node.js)."""
