@@ -1,0 +1,1 @@
+"""The district service: issuers, keys, achievements, issuance and publishing."""

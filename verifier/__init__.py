@@ -1,0 +1,1 @@
+"""The verification service: intake, SSRF-safe resolvers, reports for people and machines."""
