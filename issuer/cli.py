@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
@@ -210,8 +212,9 @@ def unbake(image_path: str) -> None:
 # ----------------------------------------------------------------------------- service
 
 
-def _service() -> tuple[Any, Any]:
-    """Settings and an up-to-date database, or a clear configuration error."""
+@contextmanager
+def _service() -> Iterator[tuple[Any, Any]]:
+    """Settings and an up-to-date database (closed afterwards), or a clear error."""
     from issuer.config import ConfigError
     from issuer.config import load_settings
     from issuer.db import Database
@@ -225,7 +228,11 @@ def _service() -> tuple[Any, Any]:
         upgrade(settings.database_url)
     except Exception as exc:  # noqa: BLE001 - any driver error becomes a clear message
         raise UsageProblem(f"cannot open the database {settings.database_url}: {exc}") from None
-    return settings, Database(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        yield settings, database
+    finally:
+        database.dispose()
 
 
 def _run(fn: Any) -> Any:
@@ -238,6 +245,9 @@ def _run(fn: Any) -> Any:
         raise UsageProblem(f"{exc.message} ({exc.code})") from None
 
 
+_ALL_INTERFACES = frozenset({"0.0.0.0", "::"})  # noqa: S104 - names, not a binding
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -247,16 +257,17 @@ def _now() -> datetime:
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     """Run the district service (issuer pages, APIs, verifier)."""
+    import os
+
     from werkzeug.serving import run_simple
 
     from issuer.app import create_app
     from issuer.config import ConfigError
 
-    import os
-
     overrides = {} if os.environ.get("BADGES_BASE_URL") else {
-        "base_url": f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"}
-    _service()
+        "base_url": f"http://{'127.0.0.1' if host in _ALL_INTERFACES else host}:{port}"}
+    with _service():
+        pass
     try:
         app = create_app(overrides)
     except ConfigError as exc:
@@ -272,17 +283,17 @@ def seed_demo() -> None:
     """Create the demo district (schools, achievements with rubrics, people, sample awards)."""
     from issuer import demo
 
-    settings, database = _service()
-    with database.session() as session:
-        result = demo.seed(session, base_url=settings.base_url,
-                           kek=settings.key_encryption_key, now=_now())
-    if not result.created:
-        click.echo("The demo district already exists.")
-        return
-    click.echo(f"Demo district created at {settings.base_url}/issuers/{demo.DISTRICT}")
-    click.echo(f"API token for {demo.DISTRICT}: {result.api_token}")
-    for url in result.share_urls:
-        click.echo(f"Sample credential: {url}")
+    with _service() as (settings, database):
+        with database.session() as session:
+            result = demo.seed(session, base_url=settings.base_url,
+                               kek=settings.key_encryption_key, now=_now())
+        if not result.created:
+            click.echo("The demo district already exists.")
+            return
+        click.echo(f"Demo district created at {settings.base_url}/issuers/{demo.DISTRICT}")
+        click.echo(f"API token for {demo.DISTRICT}: {result.api_token}")
+        for url in result.share_urls:
+            click.echo(f"Sample credential: {url}")
 
 
 @main.group()
@@ -295,12 +306,12 @@ def issuers_list() -> None:
     """List every issuer with its did:web."""
     from issuer.services import organizations
 
-    settings, database = _service()
-    with database.session() as session:
-        for org in organizations.list_all(session):
-            parent = f"  (part of {org.parent.slug})" if org.parent else ""
-            click.echo(f"{org.slug:<24}{org.name}{parent}")
-            click.echo(f"{'':<24}{organizations.issuer_did(settings.base_url, org)}")
+    with _service() as (settings, database):
+        with database.session() as session:
+            for org in organizations.list_all(session):
+                parent = f"  (part of {org.parent.slug})" if org.parent else ""
+                click.echo(f"{org.slug:<24}{org.name}{parent}")
+                click.echo(f"{'':<24}{organizations.issuer_did(settings.base_url, org)}")
 
 
 @main.group()
@@ -315,11 +326,11 @@ def achievements_list(slug: str) -> None:
     from issuer.services import achievements as service
     from issuer.services import organizations
 
-    _, database = _service()
-    with database.session() as session:
-        org = _run(lambda: organizations.get(session, slug))
-        for item in service.list_for(session, org):
-            click.echo(f"{item.id}  {item.slug:<36}{item.name}")
+    with _service() as (_, database):
+        with database.session() as session:
+            org = _run(lambda: organizations.get(session, slug))
+            for item in service.list_for(session, org):
+                click.echo(f"{item.id}  {item.slug:<36}{item.name}")
 
 
 @main.command("award")
@@ -333,15 +344,15 @@ def award(slug: str, achievement: str, email: str, name: str, fmt: str) -> None:
     """Award an achievement and print the signed credential."""
     from issuer.services import issuance
 
-    settings, database = _service()
-    ctx = issuance.IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
-    with database.session() as session:
-        issued = _run(lambda: issuance.award(
-            session, ctx, issuer=slug, achievement=achievement, email=email, name=name,
-            actor="cli", now=_now(), fmt=fmt))  # type: ignore[arg-type]
-        document, url = issued.document, issuance.share_url(settings.base_url, issued)
-    click.echo(document)
-    click.echo(f"Share URL: {url}", err=True)
+    with _service() as (settings, database):
+        ctx = issuance.IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
+        with database.session() as session:
+            issued = _run(lambda: issuance.award(
+                session, ctx, issuer=slug, achievement=achievement, email=email, name=name,
+                actor="cli", now=_now(), fmt=fmt))  # type: ignore[arg-type]
+            document, url = issued.document, issuance.share_url(settings.base_url, issued)
+        click.echo(document)
+        click.echo(f"Share URL: {url}", err=True)
 
 
 @keys.command("rotate")
@@ -351,14 +362,14 @@ def keys_rotate(slug: str) -> None:
     from issuer.services import organizations
     from issuer.services import signing_keys
 
-    settings, database = _service()
-    with database.session() as session:
-        org = _run(lambda: organizations.get(session, slug))
-        rows = signing_keys.rotate(session, org, kek=settings.key_encryption_key,
-                                   base_url=settings.base_url, now=_now(), actor="cli")
-        new_ids = [row.key_id for row in rows]
-    click.echo(f"{slug}: new current keys {', '.join(new_ids)}; previous keys retired "
-               "(still published, so what they signed keeps verifying)")
+    with _service() as (settings, database):
+        with database.session() as session:
+            org = _run(lambda: organizations.get(session, slug))
+            rows = signing_keys.rotate(session, org, kek=settings.key_encryption_key,
+                                       base_url=settings.base_url, now=_now(), actor="cli")
+            new_ids = [row.key_id for row in rows]
+        click.echo(f"{slug}: new current keys {', '.join(new_ids)}; previous keys retired "
+                   "(still published, so what they signed keeps verifying)")
 
 
 @main.group()
@@ -377,9 +388,9 @@ def tokens_create(slug: str, name: str) -> None:
     from issuer.services import organizations
     from issuer.web.api import token_hash
 
-    _, database = _service()
-    token = _secrets.token_urlsafe(32)
-    with database.session() as session:
-        org = _run(lambda: organizations.get(session, slug))
-        session.add(ApiToken(organization_id=org.id, name=name, token_hash=token_hash(token)))
-    click.echo(token)
+    with _service() as (_, database):
+        token = _secrets.token_urlsafe(32)
+        with database.session() as session:
+            org = _run(lambda: organizations.get(session, slug))
+            session.add(ApiToken(organization_id=org.id, name=name, token_hash=token_hash(token)))
+        click.echo(token)

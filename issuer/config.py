@@ -1,0 +1,113 @@
+"""Configuration from ``BADGES_*`` environment variables, checked at start-up.
+
+Development (the default, ``BADGES_ENV=development``) needs no configuration
+at all: a SQLite database in ``instance/``, a local base URL, and generated
+secrets kept in ``instance/dev-secrets.json``. Any other environment refuses to
+start without ``BADGES_SECRET_KEY`` and ``BADGES_KEY_ENCRYPTION_KEY``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PREFIX = "BADGES_"
+
+
+class ConfigError(RuntimeError):
+    """The configuration is missing something or is malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The service's settings, after defaults and checks."""
+
+    env: str
+    secret_key: str
+    key_encryption_key: bytes
+    database_url: str
+    base_url: str
+    instance_path: Path
+    fetch_allow_hosts: frozenset[str]
+    max_field_length: int = 10_000
+
+    @property
+    def development(self) -> bool:
+        """True in development and testing, where loopback HTTP is allowed."""
+        return self.env in ("development", "testing")
+
+
+def _env(environ: Mapping[str, str], name: str) -> str | None:
+    value = environ.get(PREFIX + name)
+    return value.strip() if value and value.strip() else None
+
+
+def _dev_secrets(instance: Path) -> dict[str, str]:
+    path = instance / "dev-secrets.json"
+    if path.exists():
+        data: dict[str, str] = json.loads(path.read_text("utf-8"))
+        return data
+    instance.mkdir(parents=True, exist_ok=True)
+    data = {"secret_key": secrets.token_urlsafe(32),
+            "key_encryption_key": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(data), "utf-8")
+    return data
+
+
+def decode_kek(value: str) -> bytes:
+    """A key-encryption key from base64url (32 bytes, AES-256-GCM).
+
+    Raises:
+        ConfigError: when it is not 32 bytes of base64.
+    """
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (ValueError, TypeError):
+        raise ConfigError(f"{PREFIX}KEY_ENCRYPTION_KEY is not base64") from None
+    if len(raw) != 32:
+        raise ConfigError(f"{PREFIX}KEY_ENCRYPTION_KEY must be 32 bytes (base64-encoded)")
+    return raw
+
+
+def load_settings(environ: Mapping[str, str] | None = None,
+                  overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Read settings from the environment (and test overrides), applying defaults.
+
+    Raises:
+        ConfigError: outside development when a secret or the key-encryption
+            key is missing, or when a value is malformed.
+    """
+    env_map = dict(os.environ if environ is None else environ)
+    for key, value in (overrides or {}).items():
+        env_map[PREFIX + key.upper()] = str(value)
+    env = _env(env_map, "ENV") or "development"
+    if env not in ("development", "testing", "production"):
+        raise ConfigError(f"{PREFIX}ENV must be development, testing or production")
+    instance = Path(_env(env_map, "INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+    secret = _env(env_map, "SECRET_KEY")
+    kek = _env(env_map, "KEY_ENCRYPTION_KEY")
+    if env == "production":
+        missing = [n for n, v in (("SECRET_KEY", secret), ("KEY_ENCRYPTION_KEY", kek)) if not v]
+        if missing:
+            raise ConfigError("refusing to start outside development without "
+                              + " and ".join(PREFIX + m for m in missing))
+    if not secret or not kek:
+        dev = _dev_secrets(instance)
+        secret = secret or dev["secret_key"]
+        kek = kek or dev["key_encryption_key"]
+    database_url = _env(env_map, "DATABASE_URL") or f"sqlite:///{instance / 'badges.db'}"
+    base_url = (_env(env_map, "BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    if env == "production" and not base_url.startswith("https://"):
+        raise ConfigError(f"{PREFIX}BASE_URL must be an https:// URL in production")
+    allow = _env(env_map, "FETCH_ALLOW_HOSTS") or ""
+    return Settings(
+        env=env, secret_key=secret, key_encryption_key=decode_kek(kek),
+        database_url=database_url, base_url=base_url, instance_path=instance,
+        fetch_allow_hosts=frozenset(h.strip() for h in allow.split(",") if h.strip()))

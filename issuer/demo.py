@@ -1,0 +1,150 @@
+"""The demo district: schools, a competency framework, achievements with rubrics, people.
+
+``badges seed-demo`` creates it once (running it again changes nothing) so a
+newcomer can walk the whole loop in a minute.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from issuer.models import ApiToken
+from issuer.models import Membership
+from issuer.models import Organization
+from issuer.models import Role
+from issuer.services import achievements
+from issuer.services import issuance
+from issuer.services import organizations
+from issuer.services import recipients
+from issuer.services import signing_keys
+from issuer.web.api import token_hash
+
+DISTRICT = "lakeside"
+
+ISTE = "ISTE Standards for Educators"
+
+
+def _levels(prefix: str) -> list[dict[str, Any]]:
+    names = (("beginning", "Beginning", 1), ("developing", "Developing", 2),
+             ("proficient", "Proficient", 3), ("exemplary", "Exemplary", 4))
+    return [{"id": key, "name": name, "points": points,
+             "description": f"{name} {prefix}."} for key, name, points in names]
+
+
+ACHIEVEMENTS: list[dict[str, Any]] = [
+    {"slug": "classroom-technology-integration", "name": "Classroom Technology Integration",
+     "description": "Plans and teaches lessons where technology deepens learning, not just "
+                    "replaces paper.",
+     "criteria": "Submit a lesson plan that uses a digital tool for a clear learning purpose, "
+                 "a short recording or observation note of the lesson, and a reflection on "
+                 "its impact. Evidence is scored against the district rubric.",
+     "evidence": "Lesson plan; observation notes or a recording; written reflection.",
+     "hours": 10, "align": ("Learner 2.1.a", "Designer 2.5.a"),
+     "rubric": [("purpose", "Purposeful use of technology"),
+                ("impact", "Evidence of impact on learning")]},
+    {"slug": "digital-literacy", "name": "Digital Literacy and Citizenship",
+     "description": "Teaches students to evaluate online sources and act safely and "
+                    "responsibly online.",
+     "criteria": "Submit a unit or lesson sequence on evaluating sources or digital "
+                 "citizenship, two student work samples with student data removed, and a "
+                 "reflection.",
+     "evidence": "Unit plan; two de-identified student work samples; reflection.",
+     "hours": 8, "align": ("Citizen 2.3.b",),
+     "rubric": [("instruction", "Quality of instruction"), ("student-work", "Student work")]},
+    {"slug": "data-informed-instruction", "name": "Data-Informed Instruction",
+     "description": "Uses assessment data to adjust instruction for groups and individuals.",
+     "criteria": "Submit an analysis of a class assessment (student names removed), the "
+                 "instructional changes it led to, and the results.",
+     "evidence": "De-identified data analysis; adjusted lesson plans; results.",
+     "hours": 12, "align": ("Analyst 2.7.c",), "validity_days": 3 * 365,
+     "rubric": [("analysis", "Analysis of data"), ("action", "Instructional response")]},
+    {"slug": "blended-learning-design", "name": "Blended Learning Design",
+     "description": "Designs and teaches a unit that blends online and face-to-face learning.",
+     "criteria": "Submit a unit plan, two lesson recordings or observation notes, and a "
+                 "reflection; scored against the district rubric.",
+     "evidence": "Unit plan; two recordings or observation notes; reflection.",
+     "hours": 15, "align": ("Designer 2.5.a", "Facilitator 2.6.a"),
+     "rubric": [("design", "Unit design"), ("facilitation", "Facilitation")]},
+    {"slug": "peer-mentoring", "name": "Mentoring Colleagues in EdTech",
+     "description": "Coaches colleagues to adopt technology in their own teaching.",
+     "criteria": "Document a coaching cycle with at least one colleague: goals, sessions, "
+                 "and the colleague's resulting practice, with a reflection.",
+     "evidence": "Coaching log; colleague's artefact; reflection.",
+     "hours": 20, "align": ("Leader 2.2.c", "Collaborator 2.4.a"),
+     "rubric": [("coaching", "Coaching practice"), ("outcome", "Colleague outcome")]},
+]
+
+PEOPLE = [
+    ("Dana Whitfield", "dana.whitfield@lakeside.example.org", Role.ADMIN, DISTRICT),
+    ("Marcus Chen", "marcus.chen@lakeside.example.org", Role.REVIEWER, DISTRICT),
+    ("Aisha Bello", "aisha.bello@lakeside.example.org", Role.REVIEWER, "lakeside-high"),
+    ("María López", "maria.lopez@lakeside.example.org", Role.EARNER, "lakeside-high"),
+    ("Tom Nakamura", "tom.nakamura@lakeside.example.org", Role.EARNER, "maple-elementary"),
+    ("Grace Okafor", "grace.okafor@lakeside.example.org", Role.EARNER, "maple-elementary"),
+]
+
+
+@dataclass
+class DemoResult:
+    """What seed-demo created (or found)."""
+
+    created: bool
+    api_token: str | None = None
+    share_urls: list[str] = field(default_factory=list)
+
+
+def seed(session: so.Session, *, base_url: str, kek: bytes, now: datetime) -> DemoResult:
+    """Create the demo district unless it exists."""
+    if session.scalar(sa.select(Organization.id).where(Organization.slug == DISTRICT)):
+        return DemoResult(created=False)
+    actor = "seed-demo"
+    district = organizations.create(
+        session, slug=DISTRICT, name="Lakeside Unified School District",
+        url="https://lakeside.example.org", email="pd@lakeside.example.org",
+        description="Professional learning for 2,400 teachers across 31 schools.")
+    schools = {
+        "lakeside-high": organizations.create(session, slug="lakeside-high",
+                                              name="Lakeside High School", parent=district),
+        "maple-elementary": organizations.create(session, slug="maple-elementary",
+                                                 name="Maple Elementary School",
+                                                 parent=district),
+    }
+    orgs = {DISTRICT: district, **schools}
+    for org in orgs.values():
+        signing_keys.ensure_keys(session, org, kek=kek, base_url=base_url, now=now, actor=actor)
+    for spec in ACHIEVEMENTS:
+        achievements.create(
+            session, district, slug=spec["slug"], name=spec["name"],
+            description=spec["description"], criteria=spec["criteria"],
+            evidence_expected=spec["evidence"], effort_hours=spec["hours"],
+            validity_days=spec.get("validity_days"), tags=["edtech", "professional learning"],
+            alignments=[{"targetName": f"ISTE Educator {code}", "targetFramework": ISTE,
+                         "targetCode": code.split()[-1], "targetType": "ceasn:Competency",
+                         "targetUrl": "https://iste.org/standards/educators"}
+                        for code in spec["align"]],
+            rubric={"name": f"{spec['name']} rubric", "criteria": [
+                {"id": cid, "name": cname, "levels": _levels(cname.lower())}
+                for cid, cname in spec["rubric"]]})
+    for name, email, role, slug in PEOPLE:
+        person = recipients.find_or_create(session, email=email, name=name)
+        session.add(Membership(person_id=person.id, organization_id=orgs[slug].id, role=role))
+    token = "demo-" + secrets.token_urlsafe(18)
+    session.add(ApiToken(organization_id=district.id, name="demo", token_hash=token_hash(token)))
+    session.flush()
+    ctx = issuance.IssuerContext(base_url=base_url, kek=kek)
+    result = DemoResult(created=True, api_token=token)
+    for slug, email, name, fmt in (
+            ("classroom-technology-integration", "maria.lopez@lakeside.example.org",
+             "María López", "di"),
+            ("digital-literacy", "tom.nakamura@lakeside.example.org", "Tom Nakamura", "jwt")):
+        issued = issuance.award(session, ctx, issuer=DISTRICT, achievement=slug, email=email,
+                                name=name, actor=actor, now=now, fmt=fmt)  # type: ignore[arg-type]
+        result.share_urls.append(issuance.share_url(base_url, issued))
+    return result

@@ -1,0 +1,277 @@
+"""Database models of the district service (SQLAlchemy 2.0, typed).
+
+The models hold data and nothing else: no web, queue or signing code. Business
+rules live in :mod:`issuer.services`. Every schema change goes through an
+Alembic migration in ``issuer/migrations`` (a test compares the migrated
+database with these models on SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(so.DeclarativeBase):
+    """Declarative base with a predictable constraint naming convention."""
+
+    metadata = sa.MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every engine (SQLite stores naive text)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        """Store as UTC; refuse naive datetimes."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None,
+                             dialect: sa.Dialect) -> datetime | None:
+        """Read back as an aware UTC datetime."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    """The current time (UTC, aware); services pass their own clock where it matters."""
+    return datetime.now(UTC)
+
+
+class Role(enum.StrEnum):
+    """What a person may do in an organization."""
+
+    ADMIN = "admin"
+    REVIEWER = "reviewer"
+    EARNER = "earner"
+
+
+class KeyStatus(enum.StrEnum):
+    """A signing key's life: current → retired (still verifies) or revoked (no longer)."""
+
+    CURRENT = "current"
+    RETIRED = "retired"
+    REVOKED = "revoked"
+
+
+class Organization(Base):
+    """A district or a school: each is an issuer with its own ``did:web`` and keys."""
+
+    __tablename__ = "organizations"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    slug: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    url: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(320))
+    description: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    image_url: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    parent_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    parent: so.Mapped[Organization | None] = so.relationship(remote_side=[id])
+
+
+class Person(Base):
+    """A human: a teacher, mentor or administrator, with one or more e-mail addresses."""
+
+    __tablename__ = "people"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    password_hash: so.Mapped[str | None] = so.mapped_column(sa.String(300))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    emails: so.Mapped[list[PersonEmail]] = so.relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="PersonEmail.id")
+
+
+class PersonEmail(Base):
+    """One e-mail address of a person (stored lower-cased; unique across the service)."""
+
+    __tablename__ = "person_emails"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    person_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    address: so.Mapped[str] = so.mapped_column(sa.String(320), unique=True)
+    primary: so.Mapped[bool] = so.mapped_column(default=False)
+
+    person: so.Mapped[Person] = so.relationship(back_populates="emails")
+
+
+class Membership(Base):
+    """A person's role in an organization (a person may hold several)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (sa.UniqueConstraint("person_id", "organization_id", "role",
+                                          name="uq_memberships_person_org_role"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    person_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    organization_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    role: so.Mapped[Role] = so.mapped_column(sa.Enum(Role, native_enum=False, length=20))
+
+    person: so.Mapped[Person] = so.relationship()
+    organization: so.Mapped[Organization] = so.relationship()
+
+
+class SigningKey(Base):
+    """An issuer's key; the private half is encrypted with the key-encryption key."""
+
+    __tablename__ = "signing_keys"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    organization_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
+    key_id: so.Mapped[str] = so.mapped_column(sa.String(64))
+    key_type: so.Mapped[str] = so.mapped_column(sa.String(16))
+    public_jwk: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+    public_multibase: so.Mapped[str | None] = so.mapped_column(sa.String(100))
+    encrypted_private: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    status: so.Mapped[KeyStatus] = so.mapped_column(
+        sa.Enum(KeyStatus, native_enum=False, length=16), default=KeyStatus.CURRENT)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    retired_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    organization: so.Mapped[Organization] = so.relationship()
+
+    __table_args__ = (sa.UniqueConstraint("organization_id", "key_id",
+                                          name="uq_signing_keys_org_key_id"),)
+
+
+class Achievement(Base):
+    """A micro-credential a district offers (OB 3.0 Achievement, type MicroCredential)."""
+
+    __tablename__ = "achievements"
+
+    id: so.Mapped[str] = so.mapped_column(sa.String(36), primary_key=True, default=_uuid)
+    organization_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
+    slug: so.Mapped[str] = so.mapped_column(sa.String(100))
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    description: so.Mapped[str] = so.mapped_column(sa.Text)
+    criteria: so.Mapped[str] = so.mapped_column(sa.Text)
+    image_url: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    image_alt: so.Mapped[str | None] = so.mapped_column(sa.String(300))
+    achievement_type: so.Mapped[str] = so.mapped_column(sa.String(50), default="MicroCredential")
+    alignments: so.Mapped[list[dict[str, Any]]] = so.mapped_column(sa.JSON, default=list)
+    rubric: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON)
+    evidence_expected: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    effort_hours: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    validity_days: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+    tags: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+    version: so.Mapped[str] = so.mapped_column(sa.String(20), default="1")
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    organization: so.Mapped[Organization] = so.relationship()
+
+    __table_args__ = (sa.UniqueConstraint("organization_id", "slug",
+                                          name="uq_achievements_org_slug"),)
+
+
+class IssuedCredential(Base):
+    """A signed credential, stored exactly as it was signed and served."""
+
+    __tablename__ = "issued_credentials"
+
+    id: so.Mapped[str] = so.mapped_column(sa.String(36), primary_key=True, default=_uuid)
+    credential_id: so.Mapped[str] = so.mapped_column(sa.String(100), unique=True)
+    organization_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
+    achievement_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("achievements.id", ondelete="RESTRICT"), index=True)
+    person_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("people.id", ondelete="RESTRICT"), index=True)
+    recipient_email: so.Mapped[str] = so.mapped_column(sa.String(320))
+    recipient_name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    format: so.Mapped[str] = so.mapped_column(sa.String(8))
+    document: so.Mapped[str] = so.mapped_column(sa.Text)
+    signing_key_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("signing_keys.id", ondelete="RESTRICT"))
+    share_token: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    share_enabled: so.Mapped[bool] = so.mapped_column(default=True)
+    issued_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    valid_from: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    valid_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    achievement: so.Mapped[Achievement] = so.relationship()
+    organization: so.Mapped[Organization] = so.relationship()
+    person: so.Mapped[Person] = so.relationship()
+    signing_key: so.Mapped[SigningKey] = so.relationship()
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    organization_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(100))
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    organization: so.Mapped[Organization] = so.relationship()
+
+
+class AuditEvent(Base):
+    """Who did what, when: append-only (updates and deletes are refused)."""
+
+    __tablename__ = "audit_events"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: so.Mapped[str] = so.mapped_column(sa.String(320))
+    action: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
+    organization_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
+    subject_type: so.Mapped[str] = so.mapped_column(sa.String(64))
+    subject_id: so.Mapped[str] = so.mapped_column(sa.String(100))
+    detail: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised on an attempt to change or delete an audit event."""
+
+
+@sa.event.listens_for(AuditEvent, "before_update")
+def _no_audit_update(mapper: Any, connection: Any, target: AuditEvent) -> None:
+    raise AppendOnlyError("audit events cannot be changed")
+
+
+@sa.event.listens_for(AuditEvent, "before_delete")
+def _no_audit_delete(mapper: Any, connection: Any, target: AuditEvent) -> None:
+    raise AppendOnlyError("audit events cannot be deleted")

@@ -1,0 +1,1 @@
+"""Business operations of the district service. Each takes a SQLAlchemy session."""

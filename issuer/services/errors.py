@@ -1,0 +1,27 @@
+"""The one error type services raise: a stable code, a message, an HTTP status."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A request the service refuses; nothing has been written.
+
+    Attributes:
+        code: stable snake_case code (``unknown_issuer``, ``invalid_email``...).
+        status: the HTTP status an API answers with (4xx).
+    """
+
+    def __init__(self, message: str, *, code: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+    @property
+    def message(self) -> str:
+        """The human-readable message."""
+        return str(self.args[0])
+
+
+def not_found(what: str, code: str) -> ServiceError:
+    """A 404 ServiceError."""
+    return ServiceError(f"{what} was not found", code=code, status=404)

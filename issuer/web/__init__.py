@@ -1,0 +1,1 @@
+"""Blueprints of the district service: public pages and documents, the JSON API."""

@@ -1,0 +1,96 @@
+"""The issuer's JSON API (``/api/v1``), for district systems that script awards.
+
+Authentication is a bearer token per organization (``badges tokens create``);
+only its SHA-256 is stored. Errors are JSON ``{"error": {"code", "message"}}``
+with a 4xx status, and leave the database unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import jsonify
+from flask import request
+
+from issuer.models import ApiToken
+from issuer.models import Organization
+from issuer.services import issuance
+from issuer.services import organizations
+from issuer.services.errors import ServiceError
+from issuer.web.common import issuer_context
+from issuer.web.common import now
+from issuer.web.common import session
+from issuer.web.common import settings
+
+bp = Blueprint("api", __name__)
+
+
+def token_hash(token: str) -> str:
+    """How a token is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _authorized_org(slug: str) -> Organization:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        raise ServiceError("send 'Authorization: Bearer <token>'", code="unauthorized",
+                           status=401)
+    row = session().scalar(sa.select(ApiToken).where(
+        ApiToken.token_hash == token_hash(header[7:].strip()), ApiToken.revoked_at.is_(None)))
+    if row is None:
+        raise ServiceError("the token is not valid", code="unauthorized", status=401)
+    org = organizations.get(session(), slug)
+    if row.organization_id != org.id and org.parent_id != row.organization_id:
+        raise ServiceError("the token does not grant access to this issuer",
+                           code="forbidden", status=403)
+    return org
+
+
+def _body() -> dict[str, Any]:
+    if not request.is_json:
+        raise ServiceError("send a JSON body with Content-Type: application/json",
+                           code="invalid_json", status=415)
+    try:
+        data = json.loads(request.get_data(cache=False) or b"null")
+    except ValueError:
+        raise ServiceError("the body is not valid JSON", code="invalid_json") from None
+    if not isinstance(data, dict):
+        raise ServiceError("the body must be a JSON object", code="invalid_json")
+    return data
+
+
+@bp.get("/issuers")
+def list_issuers() -> Any:
+    """Every issuer with its DID and public URL."""
+    base = settings().base_url
+    return jsonify(issuers=[{
+        "slug": o.slug, "name": o.name, "did": organizations.issuer_did(base, o),
+        "url": organizations.issuer_url(base, o),
+        "parent": o.parent.slug if o.parent else None,
+    } for o in organizations.list_all(session())])
+
+
+@bp.post("/issuers/<slug>/awards")
+def award(slug: str) -> Any:
+    """Award an achievement: ``{achievement, email, name, format?, narrative?}`` → 201."""
+    org = _authorized_org(slug)
+    body = _body()
+    unknown = set(body) - {"achievement", "email", "name", "format", "narrative"}
+    if unknown:
+        raise ServiceError(f"unknown fields: {', '.join(sorted(unknown))}",
+                           code="unknown_field")
+    db = session()
+    issued = issuance.award(
+        db, issuer_context(), issuer=org.slug, achievement=str(body.get("achievement", "")),
+        email=body.get("email"), name=body.get("name"),  # type: ignore[arg-type]
+        fmt=body.get("format", "di"), narrative=body.get("narrative"),
+        actor=f"api-token:{org.slug}", now=now())
+    db.commit()
+    base = settings().base_url
+    document: Any = json.loads(issued.document) if issued.format == "di" else issued.document
+    return jsonify(id=issued.id, credentialId=issued.credential_id, format=issued.format,
+                   shareUrl=issuance.share_url(base, issued), credential=document), 201

@@ -1,0 +1,226 @@
+"""Public documents and pages: what any verifier, wallet or browser may read.
+
+* ``/issuers/<slug>/did.json``: the issuer's DID document (did:web §3.2);
+* ``/issuers/<slug>``: the issuer Profile, HTML or JSON-LD by content negotiation;
+* ``/issuers/<slug>/jwks.json`` and ``/issuers/<slug>/keys/<key-id>``: JWK Set and
+  single JWKs (the 1EdTech validator dereferences a ``kid`` to one JWK);
+* ``/achievements/<id>``: the Achievement, HTML with Open Graph tags or JSON-LD;
+* ``/c/<token>`` (+ ``.json``, ``.jwt``, ``.png``, ``.svg``): a credential at its
+  unguessable share URL, exactly as signed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import jsonify
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from badges import baking
+from badges.loader import OB_CONTEXT
+from badges.loader import VC_V2
+from issuer import images
+from issuer.models import Achievement
+from issuer.models import IssuedCredential
+from issuer.services import achievements as achievement_service
+from issuer.services import organizations
+from issuer.services import signing_keys
+from issuer.services.errors import ServiceError
+from issuer.services.issuance import share_url
+from issuer.web.common import session
+from issuer.web.common import settings
+from issuer.web.common import wants_json
+
+bp = Blueprint("public", __name__)
+
+LD_CONTEXT = [VC_V2, OB_CONTEXT]
+
+
+def _json(document: Any, mimetype: str = "application/ld+json", max_age: int = 300) -> Response:
+    response = Response(json.dumps(document, indent=2, ensure_ascii=False),
+                        mimetype=mimetype)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _negotiated(response: Response) -> Response:
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.get("/")
+def home() -> Any:
+    """The service's front page: its issuers."""
+    orgs = organizations.list_all(session())
+    return render_template("issuer/home.html", orgs=orgs)
+
+
+@bp.get("/issuers/<slug>/did.json")
+def did_document(slug: str) -> Response:
+    """The issuer's DID document, every key it ever signed with that is not revoked."""
+    org = organizations.get(session(), slug)
+    doc = signing_keys.did_document(session(), org, settings().base_url)
+    return _json(doc, "application/did+ld+json", max_age=300)
+
+
+@bp.get("/issuers/<slug>")
+def issuer_profile(slug: str) -> Response:
+    """The issuer Profile (OB 3.0 §B.1.14), HTML or JSON-LD."""
+    org = organizations.get(session(), slug)
+    base = settings().base_url
+    profile = organizations.profile(base, org)
+    if wants_json():
+        return _negotiated(_json({"@context": LD_CONTEXT, **profile.to_json()}))
+    achievements = [a for a in achievement_service.list_for(session(), org) if a.active]
+    return _negotiated(Response(render_template(
+        "issuer/profile.html", org=org, profile=profile.to_json(), achievements=achievements,
+        did=organizations.issuer_did(base, org))))
+
+
+@bp.get("/issuers/<slug>/jwks.json")
+def jwks(slug: str) -> Response:
+    """The issuer's JWK Set (RFC 7517 §5)."""
+    org = organizations.get(session(), slug)
+    return _json(signing_keys.jwks(session(), org, settings().base_url),
+                 "application/jwk-set+json")
+
+
+@bp.get("/issuers/<slug>/keys/<key_id>")
+def jwk(slug: str, key_id: str) -> Response:
+    """One public key as a JWK (what a VC-JWT ``kid`` URL dereferences to)."""
+    org = organizations.get(session(), slug)
+    row = signing_keys.find_key(session(), org, key_id.removesuffix(".json"))
+    if row is None:
+        raise ServiceError(f"key {key_id!r} of {slug} was not found", code="unknown_key",
+                           status=404)
+    return _json(signing_keys.public_jwk(row, settings().base_url), "application/jwk+json")
+
+
+def _achievement(achievement_id: str) -> Achievement:
+    found = session().get(Achievement, achievement_id)
+    if found is None:
+        raise ServiceError("achievement was not found", code="unknown_achievement", status=404)
+    return found
+
+
+@bp.get("/achievements/<achievement_id>")
+def achievement_page(achievement_id: str) -> Response:
+    """The Achievement (OB 3.0 §B.1.1), HTML with Open Graph tags or JSON-LD."""
+    found = _achievement(achievement_id)
+    base = settings().base_url
+    ob = achievement_service.to_model(found, base_url=base).to_json()
+    if wants_json():
+        return _negotiated(_json({"@context": LD_CONTEXT, **ob}))
+    return _negotiated(Response(render_template(
+        "issuer/achievement.html", achievement=found, ob=ob, org=found.organization,
+        page_url=achievement_service.achievement_url(base, found))))
+
+
+@bp.get("/achievements/<achievement_id>/image.<ext>")
+def achievement_image(achievement_id: str, ext: str) -> Response:
+    """The achievement's default (unbaked) badge image."""
+    found = _achievement(achievement_id)
+    if ext == "svg":
+        body, mimetype = images.badge_svg(found.name, found.organization.slug), "image/svg+xml"
+    elif ext == "png":
+        body, mimetype = images.badge_png(found.organization.slug + found.slug), "image/png"
+    else:
+        abort(404)
+    response = Response(body, mimetype=mimetype)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def _shared(token: str) -> IssuedCredential:
+    from sqlalchemy import select
+
+    issued = session().scalar(select(IssuedCredential).where(
+        IssuedCredential.share_token == token))
+    if issued is None or not issued.share_enabled:
+        raise ServiceError("this credential link does not exist or was turned off",
+                           code="unknown_credential", status=404)
+    return issued
+
+
+def _private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/c/<token>")
+def credential_page(token: str) -> Response:
+    """The credential's share page, or the credential itself for a JSON client."""
+    issued = _shared(token)
+    if wants_json():
+        return _negotiated(credential_document(token, "json" if issued.format == "di"
+                                               else "jwt"))
+    base = settings().base_url
+    return _private(_negotiated(Response(render_template(
+        "issuer/credential.html", issued=issued, achievement=issued.achievement,
+        org=issued.organization, share=share_url(base, issued),
+        achievement_url=achievement_service.achievement_url(base, issued.achievement)))))
+
+
+@bp.get("/c/<token>.<ext>")
+def credential_document(token: str, ext: str) -> Response:
+    """The stored credential byte for byte (.json / .jwt), or baked (.png / .svg)."""
+    issued = _shared(token)
+    text = issued.document
+    if ext == "json" and issued.format == "di":
+        return _private(Response(text.encode("utf-8"), mimetype="application/vc+ld+json"))
+    if ext == "jwt" and issued.format == "jwt":
+        return _private(Response(text.encode("ascii"), mimetype="text/plain"))
+    if ext in ("json", "jwt"):
+        other = "jwt" if ext == "json" else "json"
+        raise ServiceError(f"this credential was issued as a {issued.format.upper()} "
+                           f"credential: download the .{other} file",
+                           code="wrong_format", status=404)
+    seed = issued.organization.slug + issued.achievement.slug
+    if ext == "png":
+        baked = baking.bake_png(images.badge_png(seed), _compact(issued))
+        response = Response(baked, mimetype="image/png")
+    elif ext == "svg":
+        baked = baking.bake_svg(images.badge_svg(issued.achievement.name, seed),
+                                _compact(issued))
+        response = Response(baked, mimetype="image/svg+xml")
+    else:
+        abort(404)
+    filename = f"{issued.achievement.slug}.{ext}"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return _private(response)
+
+
+def _compact(issued: IssuedCredential) -> str:
+    """The credential text to bake: the JWS, or the JSON exactly as stored."""
+    return issued.document
+
+
+@bp.get("/healthz")
+def health() -> Response:
+    """Liveness: the app answers and the database is reachable."""
+    from sqlalchemy import text
+
+    session().execute(text("SELECT 1"))
+    return jsonify(status="ok", links={"issuers": url_for("public.home", _external=False)})
+
+
+@bp.after_request
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if response.mimetype == "text/html":
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'")
+    if request.path.endswith(".svg"):
+        response.headers["Content-Security-Policy"] = \
+            "default-src 'none'; style-src 'unsafe-inline'"
+    return response

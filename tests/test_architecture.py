@@ -1,0 +1,50 @@
+"""Layering contracts (ARCHITECTURE.md): imports only point down, and the core does no I/O."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# badges/ may read its own bundled data through importlib.resources, nothing else.
+CORE_FORBIDDEN = ("issuer", "verifier", "flask", "sqlalchemy", "socket", "http", "urllib.request",
+                  "requests", "subprocess", "ssl", "os", "shutil", "pathlib", "time", "random",
+                  "threading.Timer")
+VERIFIER_FORBIDDEN = ("issuer",)
+
+
+def _imports(package: str) -> list[tuple[Path, str]]:
+    found = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found += [(path, alias.name) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.append((path, node.module))
+    return found
+
+
+def _offending(package: str, forbidden: tuple[str, ...]) -> list[str]:
+    return [f"{path.relative_to(ROOT)} imports {name}" for path, name in _imports(package)
+            if any(name == f or name.startswith(f + ".") for f in forbidden)]
+
+
+def test_core_imports_nothing_above_it_and_no_io() -> None:
+    assert _offending("badges", CORE_FORBIDDEN) == []
+
+
+def test_verifier_never_imports_issuer() -> None:
+    assert _offending("verifier", VERIFIER_FORBIDDEN) == []
+
+
+@pytest.mark.parametrize("pattern", [r"datetime\.now\(", r"date\.today\(", r"\bopen\(",
+                                     r"time\.time\("])
+def test_core_reads_no_clock_and_no_files(pattern: str) -> None:
+    hits = [f"{p.relative_to(ROOT)}" for p in (ROOT / "badges").rglob("*.py")
+            if re.search(pattern, p.read_text("utf-8"))]
+    assert hits == []
