@@ -1,14 +1,17 @@
-// stdin:  {credential, now?, documents?, ignoreStatus?}
+// stdin:  {credential, now?, documents?, ignoreStatus?, fetchOrigins?}
 //         or {batch: [...], ...shared fields}
 // stdout: {verified: bool, errors: [...messages]} (batch: {results: [...]})
+//         plus `fetched: [urls]` when `fetchOrigins` is given.
+// `fetchOrigins` (opt-in, e.g. ["http://127.0.0.1:5000"]): did:web DIDs on
+// those origins are resolved by fetching their DID document (see loader.mjs).
 import {errorMessages, main} from './common.mjs';
 import {makeDocumentLoader, verifyCredential} from './di.mjs';
 
 await main(async request => {
-  const {credential, now, documents, ignoreStatus} = request;
+  const {credential, now, documents, ignoreStatus, fetchOrigins} = request;
+  const documentLoader = makeDocumentLoader(documents, {fetchOrigins});
   const result = await verifyCredential({
-    credential, now, ignoreStatus,
-    documentLoader: makeDocumentLoader(documents)
+    credential, now, ignoreStatus, documentLoader
   });
   const errors = [];
   errorMessages(result.error, errors);
@@ -22,5 +25,9 @@ await main(async request => {
   if(!verified && errors.length === 0) {
     errors.push('not verified (no reason given)');
   }
-  return {verified, errors};
+  const answer = {verified, errors};
+  if(fetchOrigins !== undefined) {
+    answer.fetched = [...documentLoader.fetched];
+  }
+  return answer;
 });
