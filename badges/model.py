@@ -357,10 +357,6 @@ def _contexts(body: dict[str, Any], extra: tuple[str | Mapping[str, Any], ...]) 
 
 
 def _check_status_entries(entries: tuple[Any, ...]) -> None:
-    if len(entries) > 1:
-        raise ValueError(
-            "at most one credentialStatus entry: OB 3.0 §B.1.2 gives credentialStatus "
-            "multiplicity 0..1 and its JSON Schema requires a single object")
     for entry in entries:
         if isinstance(entry, Mapping):
             for key in ("id", "type"):
@@ -370,10 +366,17 @@ def _check_status_entries(entries: tuple[Any, ...]) -> None:
 
 
 def _status_json(entries: tuple[BitstringStatusListEntry | Mapping[str, Any], ...]) -> Any:
+    """One entry as an object (OB 3.0 §B.1.2); several as an array (VCDM 2.0 §4.10).
+
+    Bitstring Status List publishes revocation and suspension as separate
+    entries, which VCDM 2.0 allows as an array; the 2024 OB JSON Schema build
+    expects one object, so :mod:`badges.schema` checks each entry of an array.
+    """
     if not entries:
         return None
-    entry = entries[0]
-    return entry.to_json() if isinstance(entry, BitstringStatusListEntry) else _copy_mapping(entry)
+    out = [e.to_json() if isinstance(e, BitstringStatusListEntry) else _copy_mapping(e)
+           for e in entries]
+    return out[0] if len(out) == 1 else out
 
 
 def _check_schemas(entries: tuple[Mapping[str, str], ...]) -> None:

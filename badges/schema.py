@@ -488,7 +488,37 @@ def _unmap(issues: list[SchemaIssue], mapped: list[str]) -> list[SchemaIssue]:
     return out
 
 
+def _status_entries_checked(kind: str, doc: Any) -> list[SchemaIssue] | None:
+    """Check an array ``credentialStatus`` entry by entry (VCDM 2.0 §4.10 allows arrays).
+
+    The OB 3.0 JSON Schema (2024 build) describes ``credentialStatus`` as one
+    object, while VCDM 2.0 and Bitstring Status List use an array for
+    revocation plus suspension; each entry must pass the schema's own
+    ``CredentialStatus`` definition. Returns the issues of the whole document
+    checked that way, or None when ``credentialStatus`` is not an array.
+    """
+    if not isinstance(doc, Mapping) or not isinstance(doc.get("credentialStatus"), list):
+        return None
+    entries = doc["credentialStatus"]
+    if not entries:
+        return [SchemaIssue("/credentialStatus", "must not be an empty array")]
+    issues: list[SchemaIssue] = []
+    for i, entry in enumerate(entries[1:], 1):
+        probe = {**doc, "credentialStatus": entry}
+        issues += [SchemaIssue(i_.path.replace("/credentialStatus", f"/credentialStatus/{i}", 1),
+                               i_.message, i_.rule)
+                   for i_ in _run(kind, probe) if i_.path.startswith("/credentialStatus")]
+    first = [SchemaIssue(i_.path.replace("/credentialStatus", "/credentialStatus/0", 1)
+                         if i_.path.startswith("/credentialStatus") else i_.path,
+                         i_.message, i_.rule)
+             for i_ in _run(kind, {**doc, "credentialStatus": entries[0]})]
+    return first + issues
+
+
 def _check(kind: str, doc: Any) -> list[SchemaIssue]:
+    status_issues = _status_entries_checked(kind, doc)
+    if status_issues is not None:
+        return status_issues
     if _first_context(doc) != VC_V1:
         return _run(kind, doc)
     view, mapped = _v1_view(doc)

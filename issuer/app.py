@@ -36,10 +36,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from issuer.web import api
     from issuer.web import public
+    from issuer.web import status
     from verifier.web import bp as verifier_bp
 
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(status.bp)
     app.register_blueprint(verifier_bp)
 
     @app.errorhandler(ServiceError)

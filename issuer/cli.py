@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -394,3 +395,113 @@ def tokens_create(slug: str, name: str) -> None:
             org = _run(lambda: organizations.get(session, slug))
             session.add(ApiToken(organization_id=org.id, name=name, token_hash=token_hash(token)))
         click.echo(token)
+
+
+# ----------------------------------------------------------------------------- status
+
+
+def _status_change(action: str, ref: str, **kwargs: Any) -> None:
+    from issuer.services import status
+    from issuer.services.context import IssuerContext
+
+    with _service() as (settings, database):
+        ctx = IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
+        with database.session() as session:
+            fn: Any = {"revoke": status.revoke, "suspend": status.suspend,
+                       "unsuspend": status.unsuspend}[action]
+            changed = _run(lambda: fn(session, ref, actor="cli", now=_now(), **kwargs))
+            credential_id = changed.credential_id
+        with database.session() as session:
+            changed = status.find_credential(session, credential_id)
+            status.publish_changes(session, ctx, status.lists_of([changed]), _now())
+    done = {"revoke": "revoked", "suspend": "suspended", "unsuspend": "unsuspended"}[action]
+    click.echo(f"{credential_id}: {done}")
+
+
+@main.command("revoke")
+@click.argument("credential_id", metavar="ID")
+@click.option("--reason", required=True, help="Why (kept in the audit log).")
+@click.option("--public", "public", is_flag=True,
+              help="Show the reason on the credential's share page.")
+def revoke(credential_id: str, reason: str, public: bool) -> None:
+    """Revoke a credential permanently (it cannot be undone)."""
+    _status_change("revoke", credential_id, reason=reason, public=public)
+
+
+@main.command("suspend")
+@click.argument("credential_id", metavar="ID")
+def suspend(credential_id: str) -> None:
+    """Suspend a credential (for example during an inquiry)."""
+    _status_change("suspend", credential_id)
+
+
+@main.command("unsuspend")
+@click.argument("credential_id", metavar="ID")
+def unsuspend(credential_id: str) -> None:
+    """Lift a suspension."""
+    _status_change("unsuspend", credential_id)
+
+
+@main.command("revoke-bulk")
+@click.argument("id_file", metavar="FILE")
+@click.option("--reason", required=True)
+@click.option("--public", is_flag=True)
+def revoke_bulk(id_file: str, reason: str, public: bool) -> None:
+    """Revoke every credential id listed in FILE (one per line); report each."""
+    from issuer.services import status
+    from issuer.services.context import IssuerContext
+
+    refs = [line.strip() for line in _read_bytes(id_file).decode("utf-8", "replace")
+            .splitlines() if line.strip() and not line.startswith("#")]
+    if not refs:
+        raise UsageProblem(f"{id_file} lists no credential ids")
+    with _service() as (settings, database):
+        ctx = IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
+        with database.session() as session:
+            results = status.revoke_many(session, refs, reason=reason, public=public,
+                                         actor="cli", now=_now())
+        done = [r.ref for r in results if r.ok]
+        with database.session() as session:
+            changed = [status.find_credential(session, ref) for ref in done]
+            status.publish_changes(session, ctx, status.lists_of(changed), _now())
+    for result in results:
+        if not result.ok:
+            click.echo(f"{result.ref}: not revoked: {result.message} ({result.code})", err=True)
+    click.echo(f"revoked {len(done)} of {len(results)}")
+    if len(done) != len(results):
+        sys.exit(1)
+
+
+@main.command("renew")
+@click.argument("credential_id", metavar="ID")
+def renew(credential_id: str) -> None:
+    """Issue a renewed credential that refers to the prior one; print it."""
+    from issuer.services import issuance
+
+    with _service() as (settings, database):
+        ctx = issuance.IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
+        with database.session() as session:
+            issued = _run(lambda: issuance.renew(session, ctx, credential_id, actor="cli",
+                                                 now=_now()))
+            document = issued.document
+    click.echo(document)
+
+
+@main.command("expiring")
+@click.option("--days", default=30, show_default=True, type=int)
+def expiring(days: int) -> None:
+    """List credentials that expire within DAYS (not revoked), for reminders."""
+    import sqlalchemy as sa
+
+    from issuer.models import IssuedCredential
+
+    with _service() as (_, database), database.session() as session:
+        now = _now()
+        rows = session.scalars(sa.select(IssuedCredential).where(
+            IssuedCredential.valid_until.is_not(None),
+            IssuedCredential.valid_until > now,
+            IssuedCredential.valid_until <= now + timedelta(days=days),
+            IssuedCredential.revoked_at.is_(None)).order_by(IssuedCredential.valid_until))
+        for row in rows:
+            click.echo(f"{row.valid_until:%Y-%m-%d}  {row.credential_id}  {row.recipient_email}"
+                       f"  {row.achievement.name}")

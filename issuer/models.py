@@ -225,10 +225,76 @@ class IssuedCredential(Base):
     valid_from: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
     valid_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    revocation_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    reason_public: so.Mapped[bool] = so.mapped_column(default=False)
+    suspended_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    renews_id: so.Mapped[str | None] = so.mapped_column(
+        sa.ForeignKey("issued_credentials.id", ondelete="RESTRICT"), index=True)
+
     achievement: so.Mapped[Achievement] = so.relationship()
     organization: so.Mapped[Organization] = so.relationship()
     person: so.Mapped[Person] = so.relationship()
     signing_key: so.Mapped[SigningKey] = so.relationship()
+    status_entries: so.Mapped[list[StatusEntry]] = so.relationship(
+        back_populates="credential", order_by="StatusEntry.id")
+
+
+class StatusPurpose(enum.StrEnum):
+    """Bitstring Status List purposes this service publishes (BSL §2.1)."""
+
+    REVOCATION = "revocation"
+    SUSPENSION = "suspension"
+
+
+class StatusList(Base):
+    """One of an issuer's Bitstring Status Lists (BSL §2.2).
+
+    The bits are not stored: they are derived from :class:`StatusEntry` rows
+    whenever the list is signed, so concurrent revocations never overwrite
+    each other. ``version`` goes up with every change; ``signed_version`` says
+    which version ``signed_document`` reflects.
+    """
+
+    __tablename__ = "status_lists"
+    __table_args__ = (sa.UniqueConstraint("organization_id", "purpose", "number",
+                                          name="uq_status_lists_org_purpose_number"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    organization_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
+    purpose: so.Mapped[StatusPurpose] = so.mapped_column(
+        sa.Enum(StatusPurpose, native_enum=False, length=16))
+    number: so.Mapped[int] = so.mapped_column(sa.Integer)
+    length: so.Mapped[int] = so.mapped_column(sa.Integer)
+    full: so.Mapped[bool] = so.mapped_column(default=False)
+    version: so.Mapped[int] = so.mapped_column(sa.Integer, default=1)
+    signed_version: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
+    signed_document: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    etag: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    signed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    organization: so.Mapped[Organization] = so.relationship()
+
+
+class StatusEntry(Base):
+    """A credential's place in a status list; ``(list, index)`` is never handed out twice."""
+
+    __tablename__ = "status_entries"
+    __table_args__ = (sa.UniqueConstraint("status_list_id", "index",
+                                          name="uq_status_entries_list_index"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    status_list_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("status_lists.id", ondelete="RESTRICT"), index=True)
+    index: so.Mapped[int] = so.mapped_column(sa.Integer)
+    credential_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("issued_credentials.id", ondelete="RESTRICT"), index=True)
+    set: so.Mapped[bool] = so.mapped_column(default=False)
+
+    status_list: so.Mapped[StatusList] = so.relationship()
+    credential: so.Mapped[IssuedCredential] = so.relationship(back_populates="status_entries")
 
 
 class ApiToken(Base):

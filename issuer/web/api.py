@@ -34,7 +34,12 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _authorized_org(slug: str) -> Organization:
+def authorized_organization(slug: str | None) -> Organization:
+    """The organization the bearer token acts for (checked against ``slug`` if given).
+
+    Raises:
+        ServiceError: ``unauthorized`` (401), ``forbidden`` (403), ``unknown_issuer``.
+    """
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         raise ServiceError("send 'Authorization: Bearer <token>'", code="unauthorized",
@@ -43,6 +48,8 @@ def _authorized_org(slug: str) -> Organization:
         ApiToken.token_hash == token_hash(header[7:].strip()), ApiToken.revoked_at.is_(None)))
     if row is None:
         raise ServiceError("the token is not valid", code="unauthorized", status=401)
+    if slug is None:
+        return row.organization
     org = organizations.get(session(), slug)
     if row.organization_id != org.id and org.parent_id != row.organization_id:
         raise ServiceError("the token does not grant access to this issuer",
@@ -77,7 +84,7 @@ def list_issuers() -> Any:
 @bp.post("/issuers/<slug>/awards")
 def award(slug: str) -> Any:
     """Award an achievement: ``{achievement, email, name, format?, narrative?}`` → 201."""
-    org = _authorized_org(slug)
+    org = authorized_organization(slug)
     body = _body()
     unknown = set(body) - {"achievement", "email", "name", "format", "narrative"}
     if unknown:

@@ -33,9 +33,11 @@ from issuer.services import organizations
 from issuer.services import signing_keys
 from issuer.services.errors import ServiceError
 from issuer.services.issuance import share_url
+from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
 from issuer.web.common import wants_json
+from issuer.web.status import state_of
 
 bp = Blueprint("public", __name__)
 
@@ -166,6 +168,7 @@ def credential_page(token: str) -> Response:
     base = settings().base_url
     return _private(_negotiated(Response(render_template(
         "issuer/credential.html", issued=issued, achievement=issued.achievement,
+        state=state_of(issued), now=now(),
         org=issued.organization, share=share_url(base, issued),
         achievement_url=achievement_service.achievement_url(base, issued.achievement)))))
 

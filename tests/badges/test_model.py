@@ -577,8 +577,13 @@ def test_credential_checks() -> None:
         _kitchen_sink(valid_until=T0)
     entry = BitstringStatusListEntry(id="https://s.org/1#1", status_purpose="revocation",
                                      status_list_index=1, status_list_credential="https://s.org/1")
-    with pytest.raises(ValueError, match="at most one"):
-        _kitchen_sink(credential_status=(entry, entry))
+    suspension = BitstringStatusListEntry(
+        id="https://s.org/2#1", status_purpose="suspension", status_list_index=1,
+        status_list_credential="https://s.org/2")
+    both = _kitchen_sink(credential_status=(entry, suspension)).to_json()["credentialStatus"]
+    assert [e["statusPurpose"] for e in both] == ["revocation", "suspension"]
+    assert _kitchen_sink(credential_status=(entry,)).to_json()["credentialStatus"]["id"] == \
+        "https://s.org/1#1"
     with pytest.raises(ValueError, match="needs a string 'id'"):
         _kitchen_sink(credential_status=({"type": "BitstringStatusListEntry"},))
     with pytest.raises(ValueError):

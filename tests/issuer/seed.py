@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy.orm as so
@@ -36,3 +37,40 @@ def district(session: so.Session, ctx: IssuerContext, slug: str = "lakeside") ->
         criteria="A de-identified analysis and the changes it led to.", validity_days=365)
     session.flush()
     return org
+
+
+def fetcher(database: Any, ctx: IssuerContext) -> Any:
+    """Resolve what the service publishes (DID documents, status lists) from its database.
+
+    The same documents the HTTP routes serve, without a network: for tests
+    of the services themselves (the live-server tests go over HTTP).
+    """
+    from collections.abc import Mapping
+
+    from badges.did import ResolutionError
+    from issuer.services import status
+
+    def fetch(target: str) -> Mapping[str, Any]:
+        with database.session() as session:
+            for org in organizations.list_all(session):
+                if organizations.issuer_did(ctx.base_url, org) == target:
+                    return signing_keys.did_document(session, org, ctx.base_url)
+                prefix = f"{ctx.base_url}/issuers/{org.slug}/status/"
+                if target.startswith(prefix):
+                    purpose, number = target[len(prefix):].split("/")
+                    found = status.get_list(session, org, purpose, int(number))
+                    document, _ = status.signed_list(session, ctx, found, NOW)
+                    result: Mapping[str, Any] = json.loads(document)
+                    return result
+        raise ResolutionError(f"{target} is not published here", code="fetch_failed")
+    return fetch
+
+
+def verify(document: str, database: Any, ctx: IssuerContext, now: Any = NOW) -> Any:
+    """verify_credential with the service's published documents and status lists."""
+    from badges.status import make_status_checker
+    from badges.verify import verify_credential
+
+    fetch = fetcher(database, ctx)
+    return verify_credential(document, now=now, fetch_document=fetch,
+                             check_status=make_status_checker(fetch_document=fetch, now=now))

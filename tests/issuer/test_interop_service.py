@@ -240,11 +240,15 @@ def test_live_service_credentials_verify_with_independent_verifiers(
         {"credential": _tampered_di(di.document)},
         {"credential": credential, "fetchOrigins": ["http://127.0.0.1:1"]},
         {"credential": credential, "fetchOrigins": None},
-    ], fetchOrigins=[base])
+    ], fetchOrigins=[base], checkBitstringStatus=True)
     assert ok["verified"] is True, _errors(ok)
-    assert ok["fetched"] == [service.did_url]
+    # the DID document, then the revocation and suspension lists, checked by DB's own
+    # vc-bitstring-status-list (their proofs verified, their bits read)
+    assert ok["fetched"][0] == service.did_url
+    assert sorted(ok["fetched"][1:]) == [f"{base}/issuers/{ISSUER}/status/revocation/1",
+                                         f"{base}/issuers/{ISSUER}/status/suspension/1"]
     assert tampered["verified"] is False
-    assert tampered["fetched"] == [service.did_url]  # it failed on the signature, not the key
+    assert tampered["fetched"][:1] == [service.did_url]  # it failed on the signature
     assert "refusing" not in _errors(tampered)
     for refused in (other_origin, offline):  # nothing is fetched without an explicit opt-in
         assert refused["verified"] is False
@@ -256,7 +260,7 @@ def test_live_service_credentials_verify_with_independent_verifiers(
         {"jwt": jwt.document, "keyUrl": f"{base}/issuers/{ISSUER}/keys/p256-1"},
         {"jwt": _tampered_jwt(jwt.document)},
         {"jwt": jwt.document, "fetchOrigins": ["http://127.0.0.1:1"]},
-    ], fetchOrigins=[base])
+    ], fetchOrigins=[base], checkBitstringStatus=True)
     for answer in (by_kid, by_key_url):
         assert answer["verified"] is True, answer
         assert answer["header"] == {"alg": "ES256", "kid": f"{did}#p256-1", "typ": "JWT"}
@@ -292,7 +296,7 @@ def test_live_service_credentials_verify_with_independent_verifiers(
         {"credential": credential},
         {"credential": new_credential},
         {"credential": _tampered_di(new_di.document)},
-    ], fetchOrigins=[base])
+    ], fetchOrigins=[base], checkBitstringStatus=True)
     assert old_ok["verified"] is True, _errors(old_ok)
     assert new_ok["verified"] is True, _errors(new_ok)
     assert new_tampered["verified"] is False
@@ -305,7 +309,7 @@ def test_live_service_credentials_verify_with_independent_verifiers(
             {"jwt": _tampered_jwt(new_jwt.document)},
             # the old key, given directly, does not verify what the new key signed
             {"jwt": new_jwt.document, "jwk": by_kid["key"]["jwk"]},
-        ], fetchOrigins=[base])
+        ], fetchOrigins=[base], checkBitstringStatus=True)
     assert old_jwt_ok["verified"] is True, old_jwt_ok
     assert old_jwt_ok["header"]["kid"] == f"{did}#p256-1"
     assert new_jwt_ok["verified"] is True, new_jwt_ok

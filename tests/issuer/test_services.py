@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -11,7 +10,6 @@ import pytest
 import sqlalchemy as sa
 
 from badges.report import Outcome
-from badges.verify import verify_credential
 from issuer import keystore
 from issuer.db import Database
 from issuer.models import AppendOnlyError
@@ -28,17 +26,6 @@ from issuer.services.errors import ServiceError
 from issuer.services.issuance import IssuerContext
 from tests.issuer import seed
 from tests.issuer.conftest import NOW
-
-
-def _fetch_from(database: Database, ctx: IssuerContext) -> Any:
-    """Resolve an issuer's did:web from the database, as the service publishes it."""
-    def fetch(target: str) -> Mapping[str, Any]:
-        with database.session() as session:
-            for org in organizations.list_all(session):
-                if organizations.issuer_did(ctx.base_url, org) == target:
-                    return signing_keys.did_document(session, org, ctx.base_url)
-        raise AssertionError(f"unexpected fetch of {target}")
-    return fetch
 
 
 def _award(database: Database, ctx: IssuerContext, **kwargs: Any) -> IssuedCredential:
@@ -60,8 +47,7 @@ def district(database: Database, ctx: IssuerContext) -> None:
 def test_award_signs_stores_and_verifies(database: Database, ctx: IssuerContext,
                                          fmt: str) -> None:
     issued = _award(database, ctx, fmt=fmt)
-    report = verify_credential(issued.document, now=NOW + timedelta(minutes=1),
-                               fetch_document=_fetch_from(database, ctx))
+    report = seed.verify(issued.document, database, ctx, NOW + timedelta(minutes=1))
     assert report.verified, report.to_json()
     assert report.check("key_binding").code == "key_published"  # type: ignore[union-attr]
     cred = report.credential
@@ -88,8 +74,7 @@ def test_award_signs_stores_and_verifies(database: Database, ctx: IssuerContext,
 def test_validity_period_from_the_achievement(database: Database, ctx: IssuerContext) -> None:
     issued = _award(database, ctx, achievement="data-informed-instruction")
     assert issued.valid_until == NOW + timedelta(days=365)
-    report = verify_credential(issued.document, now=NOW + timedelta(days=400),
-                               fetch_document=_fetch_from(database, ctx))
+    report = seed.verify(issued.document, database, ctx, NOW + timedelta(days=400))
     assert report.check("validity_period").code == "expired"  # type: ignore[union-attr]
 
 
@@ -156,9 +141,8 @@ def test_rotation_keeps_old_credentials_verifying(database: Database,
                                    now=NOW, actor="admin@lakeside")
         assert sorted(r.key_id for r in rows) == ["ed-2", "p256-2"]
     new_di = _award(database, ctx)
-    fetch = _fetch_from(database, ctx)
     for issued in (old_di, old_jwt, new_di):
-        report = verify_credential(issued.document, now=NOW, fetch_document=fetch)
+        report = seed.verify(issued.document, database, ctx)
         assert report.verified, report.to_json()
     assert json.loads(old_di.document)["proof"][0]["verificationMethod"].endswith("#ed-1")
     assert json.loads(new_di.document)["proof"][0]["verificationMethod"].endswith("#ed-2")
@@ -183,8 +167,7 @@ def test_a_key_not_in_the_did_document_is_not_trusted(database: Database,
         row = session.scalar(sa.select(SigningKey).where(SigningKey.key_id == "ed-1"))
         assert row is not None
         row.status = signing_keys.KeyStatus.REVOKED  # type: ignore[attr-defined]
-    report = verify_credential(issued.document, now=NOW,
-                               fetch_document=_fetch_from(database, ctx))
+    report = seed.verify(issued.document, database, ctx)
     assert not report.verified
     assert report.check("proof").outcome == Outcome.FAILED  # type: ignore[union-attr]
     assert report.check("proof").code == "key_not_in_controller_document"  # type: ignore[union-attr]

@@ -6,6 +6,9 @@ import {
   cryptosuite as eddsaRdfc2022CryptoSuite
 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 
+import {checkStatus as bitstringCheckStatus}
+  from '@digitalbazaar/vc-bitstring-status-list';
+
 import {makeDocumentLoader} from './loader.mjs';
 
 /** Import a Multikey key document {id, controller, publicKeyMultibase,
@@ -40,13 +43,31 @@ export async function signCredential({
 
 /** vc.verifyCredential with the eddsa-rdfc-2022 suite. */
 export async function verifyCredential({
-  credential, documentLoader, now, ignoreStatus = false
+  credential, documentLoader, now, ignoreStatus = false, checkBitstringStatus = false
 }) {
   const suite = new DataIntegrityProof({
     cryptosuite: eddsaRdfc2022CryptoSuite
   });
   const options = {credential, suite, documentLoader, now};
-  if(ignoreStatus) {
+  if(checkBitstringStatus) {
+    // Digital Bazaar's own Bitstring Status List checker: fetches the list
+    // through the loader, verifies its proof and reads the bits.
+    // `verified` there means "the lists were read and trusted"; each result's
+    // `status` is the bit itself (true = revoked or suspended).
+    options.checkStatus = async ({credential}) => {
+      const result = await bitstringCheckStatus({
+        credential, documentLoader, suite,
+        verifyBitstringStatusListCredential: true, verifyMatchingIssuers: true
+      });
+      const set = (result.results ?? []).filter(r => r.status)
+        .map(r => r.credentialStatus?.statusPurpose);
+      if(result.verified && set.length > 0) {
+        return {...result, verified: false,
+          error: new Error(`status set for purpose: ${set.join(', ')}`)};
+      }
+      return result;
+    };
+  } else if(ignoreStatus) {
     // proof-only check of a credential that carries `credentialStatus`;
     // without this vc.verifyCredential refuses such credentials
     options.checkStatus = async () => ({verified: true, skipped: true});

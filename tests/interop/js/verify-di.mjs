@@ -1,4 +1,6 @@
-// stdin:  {credential, now?, documents?, ignoreStatus?, fetchOrigins?}
+// stdin:  {credential, now?, documents?, ignoreStatus?, fetchOrigins?,
+//          checkBitstringStatus?}  (the last: check credentialStatus with
+//          @digitalbazaar/vc-bitstring-status-list, fetching the lists)
 //         or {batch: [...], ...shared fields}
 // stdout: {verified: bool, errors: [...messages]} (batch: {results: [...]})
 //         plus `fetched: [urls]` when `fetchOrigins` is given.
@@ -8,10 +10,12 @@ import {errorMessages, main} from './common.mjs';
 import {makeDocumentLoader, verifyCredential} from './di.mjs';
 
 await main(async request => {
-  const {credential, now, documents, ignoreStatus, fetchOrigins} = request;
+  const {
+    credential, now, documents, ignoreStatus, fetchOrigins, checkBitstringStatus
+  } = request;
   const documentLoader = makeDocumentLoader(documents, {fetchOrigins});
   const result = await verifyCredential({
-    credential, now, ignoreStatus, documentLoader
+    credential, now, ignoreStatus, checkBitstringStatus, documentLoader
   });
   const errors = [];
   errorMessages(result.error, errors);

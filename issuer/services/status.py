@@ -1,0 +1,344 @@
+"""Revocation and suspension with W3C Bitstring Status Lists (BSL v1.0).
+
+Every credential gets one ``BitstringStatusListEntry`` per purpose
+(revocation, suspension), at an index drawn at random from the issuer's
+current list of :data:`LIST_LENGTH` entries (BSL §6.4 "herd privacy"); the
+unique ``(list, index)`` constraint guarantees an index is never handed out
+twice, even between processes. A full list is closed and the next one opened.
+
+The bits themselves are never stored as a blob that concurrent writers could
+overwrite: each entry row has its own ``set`` flag, and a list's bitstring is
+rebuilt from those rows when it is signed. A change bumps the list's
+``version`` atomically; the signed list credential is refreshed right after
+the change (and lazily on the next read, if another process changed it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.exc import IntegrityError
+
+from badges import dataintegrity
+from badges import model
+from badges import status_list
+from badges.loader import VC_V2
+from issuer.models import IssuedCredential
+from issuer.models import Organization
+from issuer.models import StatusEntry
+from issuer.models import StatusList
+from issuer.models import StatusPurpose
+from issuer.services import audit
+from issuer.services import signing_keys
+from issuer.services import validation
+from issuer.services.context import IssuerContext
+from issuer.services.errors import ServiceError
+from issuer.services.errors import not_found
+from issuer.services.organizations import issuer_did
+
+#: Entries per list: the BSL minimum (16 KB), for herd privacy.
+LIST_LENGTH = status_list.MIN_LENGTH_BITS
+#: How long verifiers may cache a list (BSL ``ttl``, milliseconds).
+TTL_MS = 300_000
+_RANDOM_TRIES = 24
+_SYSTEM_RANDOM = random.SystemRandom()
+
+
+def list_url(base_url: str, org: Organization, purpose: str, number: int) -> str:
+    """The stable URL of a status list credential."""
+    return f"{base_url}/issuers/{org.slug}/status/{purpose}/{number}"
+
+
+# --------------------------------------------------------------------------- allocation
+
+
+def _open_list(session: so.Session, org: Organization, purpose: StatusPurpose) -> StatusList:
+    current = session.scalar(sa.select(StatusList).where(
+        StatusList.organization_id == org.id, StatusList.purpose == purpose,
+        StatusList.full.is_(False)).order_by(StatusList.number.desc()).limit(1))
+    if current is not None:
+        return current
+    number = (session.scalar(sa.select(sa.func.max(StatusList.number)).where(
+        StatusList.organization_id == org.id, StatusList.purpose == purpose)) or 0) + 1
+    created = StatusList(organization_id=org.id, purpose=purpose, number=number,
+                         length=LIST_LENGTH, version=1, signed_version=0)
+    try:
+        with session.begin_nested():
+            session.add(created)
+    except IntegrityError:  # another process opened it first
+        return _open_list(session, org, purpose)
+    return created
+
+
+def _free_index(session: so.Session, sl: StatusList) -> int | None:
+    used = set(session.scalars(sa.select(StatusEntry.index).where(
+        StatusEntry.status_list_id == sl.id)))
+    free = [i for i in range(sl.length) if i not in used]
+    return _SYSTEM_RANDOM.choice(free) if free else None
+
+
+def _claim(session: so.Session, sl: StatusList, credential: IssuedCredential,
+           index: int) -> StatusEntry | None:
+    entry = StatusEntry(status_list_id=sl.id, index=index, credential_id=credential.id)
+    try:
+        with session.begin_nested():
+            session.add(entry)
+    except IntegrityError:
+        return None
+    return entry
+
+
+def allocate(session: so.Session, org: Organization,
+             credential: IssuedCredential) -> list[StatusEntry]:
+    """Give ``credential`` a random, never-reused index in a list per purpose.
+
+    The credential row must already be flushed. Random indexes are tried
+    first; after a run of collisions the free indexes are listed and one is
+    drawn from them; a list with none left is closed and the next one opened.
+    """
+    entries = []
+    for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION):
+        while True:
+            sl = _open_list(session, org, purpose)
+            entry = None
+            for _ in range(_RANDOM_TRIES):
+                entry = _claim(session, sl, credential, _SYSTEM_RANDOM.randrange(sl.length))
+                if entry is not None:
+                    break
+            while entry is None:
+                index = _free_index(session, sl)
+                if index is None:
+                    sl.full = True
+                    session.flush()
+                    break
+                entry = _claim(session, sl, credential, index)
+            if entry is not None:
+                entry.status_list = sl
+                entries.append(entry)
+                break
+    return entries
+
+
+def entries_json(base_url: str, org: Organization,
+                 entries: Iterable[StatusEntry]) -> list[model.BitstringStatusListEntry]:
+    """The credential's ``credentialStatus`` entries (BSL §2.1)."""
+    out = []
+    for entry in entries:
+        url = list_url(base_url, org, entry.status_list.purpose.value, entry.status_list.number)
+        out.append(model.BitstringStatusListEntry(
+            id=f"{url}#{entry.index}", status_purpose=entry.status_list.purpose.value,
+            status_list_index=entry.index, status_list_credential=url))
+    return out
+
+
+# --------------------------------------------------------------------------- changes
+
+
+def find_credential(session: so.Session, ref: str,
+                    organization: Organization | None = None) -> IssuedCredential:
+    """A credential by its internal id or its ``urn:uuid:`` credential id.
+
+    Raises:
+        ServiceError: ``unknown_credential`` (404), also when it belongs to
+            another organization than ``organization``.
+    """
+    if not isinstance(ref, str) or not ref.strip():
+        raise ServiceError("a credential id is required", code="missing_field")
+    ref = ref.strip()
+    found = session.scalar(sa.select(IssuedCredential).where(
+        sa.or_(IssuedCredential.id == ref, IssuedCredential.credential_id == ref)))
+    if found is None or (organization is not None and found.organization_id != organization.id
+                         and found.organization.parent_id != organization.id):
+        raise not_found(f"credential {ref!r}", "unknown_credential")
+    return found
+
+
+def _entry(credential: IssuedCredential, purpose: StatusPurpose) -> StatusEntry:
+    for entry in credential.status_entries:
+        if entry.status_list.purpose == purpose:
+            return entry
+    raise ServiceError("this credential was issued without a status list entry",
+                       code="no_status_entry", status=409)
+
+
+def _bump(session: so.Session, sl: StatusList) -> None:
+    session.execute(sa.update(StatusList).where(StatusList.id == sl.id)
+                    .values(version=StatusList.version + 1))
+
+
+def _set_bit(session: so.Session, entry: StatusEntry, value: bool) -> None:
+    session.execute(sa.update(StatusEntry).where(StatusEntry.id == entry.id).values(set=value))
+    _bump(session, entry.status_list)
+
+
+def revoke(session: so.Session, ref: str, *, reason: str | None, public: bool, actor: str,
+           now: datetime, organization: Organization | None = None) -> IssuedCredential:
+    """Revoke a credential, permanently (BSL ``revocation`` purpose).
+
+    Raises:
+        ServiceError: ``unknown_credential``, ``already_revoked`` (409), text checks.
+    """
+    text = validation.text(reason, field="reason", max_length=1000, required=False)
+    credential = find_credential(session, ref, organization)
+    if credential.revoked_at is not None:
+        raise ServiceError("this credential is already revoked; revocation cannot be undone",
+                           code="already_revoked", status=409)
+    _set_bit(session, _entry(credential, StatusPurpose.REVOCATION), True)
+    credential.revoked_at = now
+    credential.revocation_reason = text
+    credential.reason_public = bool(public and text)
+    audit.record(session, actor=actor, action="credential.revoked",
+                 organization_id=credential.organization_id, subject_type="credential",
+                 subject_id=credential.credential_id, at=now,
+                 detail={"reason": text, "public": credential.reason_public})
+    return credential
+
+
+def suspend(session: so.Session, ref: str, *, actor: str, now: datetime,
+            organization: Organization | None = None) -> IssuedCredential:
+    """Suspend a credential (BSL ``suspension`` purpose) until it is unsuspended.
+
+    Raises:
+        ServiceError: ``unknown_credential``, ``already_suspended``, ``already_revoked``.
+    """
+    credential = find_credential(session, ref, organization)
+    if credential.revoked_at is not None:
+        raise ServiceError("this credential is revoked", code="already_revoked", status=409)
+    if credential.suspended_at is not None:
+        raise ServiceError("this credential is already suspended", code="already_suspended",
+                           status=409)
+    _set_bit(session, _entry(credential, StatusPurpose.SUSPENSION), True)
+    credential.suspended_at = now
+    audit.record(session, actor=actor, action="credential.suspended",
+                 organization_id=credential.organization_id, subject_type="credential",
+                 subject_id=credential.credential_id, at=now)
+    return credential
+
+
+def unsuspend(session: so.Session, ref: str, *, actor: str, now: datetime,
+              organization: Organization | None = None) -> IssuedCredential:
+    """Lift a suspension.
+
+    Raises:
+        ServiceError: ``unknown_credential``, ``not_suspended`` (409).
+    """
+    credential = find_credential(session, ref, organization)
+    if credential.suspended_at is None:
+        raise ServiceError("this credential is not suspended", code="not_suspended", status=409)
+    _set_bit(session, _entry(credential, StatusPurpose.SUSPENSION), False)
+    credential.suspended_at = None
+    audit.record(session, actor=actor, action="credential.unsuspended",
+                 organization_id=credential.organization_id, subject_type="credential",
+                 subject_id=credential.credential_id, at=now)
+    return credential
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """What happened to one id of a bulk revocation."""
+
+    ref: str
+    ok: bool
+    code: str
+    message: str
+
+
+def revoke_many(session: so.Session, refs: Iterable[str], *, reason: str | None, public: bool,
+                actor: str, now: datetime,
+                organization: Organization | None = None) -> list[BulkResult]:
+    """Revoke many credentials; each id succeeds or is reported, never silently skipped."""
+    results = []
+    for ref in refs:
+        try:
+            with session.begin_nested():
+                revoke(session, ref, reason=reason, public=public, actor=actor, now=now,
+                       organization=organization)
+        except ServiceError as exc:
+            results.append(BulkResult(ref, False, exc.code, exc.message))
+        else:
+            results.append(BulkResult(ref, True, "revoked", "revoked"))
+    return results
+
+
+# --------------------------------------------------------------------------- publishing
+
+
+def get_list(session: so.Session, org: Organization, purpose: str, number: int) -> StatusList:
+    """A status list of ``org``.
+
+    Raises:
+        ServiceError: ``unknown_status_list`` (404).
+    """
+    try:
+        kind = StatusPurpose(purpose)
+    except ValueError:
+        raise not_found(f"status list {purpose}/{number}", "unknown_status_list") from None
+    found = session.scalar(sa.select(StatusList).where(
+        StatusList.organization_id == org.id, StatusList.purpose == kind,
+        StatusList.number == number))
+    if found is None:
+        raise not_found(f"status list {purpose}/{number}", "unknown_status_list")
+    return found
+
+
+def signed_list(session: so.Session, ctx: IssuerContext, sl: StatusList,
+                now: datetime) -> tuple[str, str]:
+    """The signed BitstringStatusListCredential (BSL §2.2) and its ETag.
+
+    Re-signs when the list changed since it was last signed; the stored copy
+    is replaced only by a newer version, so concurrent signers never go back.
+    """
+    session.refresh(sl)
+    if sl.signed_document is not None and sl.signed_version >= sl.version and sl.etag:
+        return sl.signed_document, sl.etag
+    version = sl.version
+    bits = status_list.Bitstring(sl.length)
+    for index in session.scalars(sa.select(StatusEntry.index).where(
+            StatusEntry.status_list_id == sl.id, StatusEntry.set.is_(True))):
+        bits.set(index)
+    org = sl.organization
+    url = list_url(ctx.base_url, org, sl.purpose.value, sl.number)
+    credential: dict[str, Any] = {
+        "@context": [VC_V2],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_did(ctx.base_url, org),
+        "validFrom": model.format_datetime(now.replace(microsecond=0)),
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": sl.purpose.value,
+            "encodedList": status_list.encode_list(bits),
+            "ttl": TTL_MS,
+        },
+    }
+    signer = signing_keys.current_signer(session, org, "ed25519", kek=ctx.kek,
+                                         base_url=ctx.base_url)
+    signed = dataintegrity.sign_credential(credential, key=signer.pair,
+                                           created=credential["validFrom"])
+    document = json.dumps(signed, indent=2)
+    etag = hashlib.sha256(document.encode()).hexdigest()[:32]
+    session.execute(sa.update(StatusList).where(
+        StatusList.id == sl.id, StatusList.signed_version < version).values(
+        signed_document=document, signed_version=version, etag=etag, signed_at=now))
+    return document, etag
+
+
+def publish_changes(session: so.Session, ctx: IssuerContext, lists: Iterable[StatusList],
+                    now: datetime) -> None:
+    """Re-sign the given lists now, so verifiers see a change within one ``ttl``."""
+    for sl in {id(s): s for s in lists}.values():
+        signed_list(session, ctx, sl, now)
+
+
+def lists_of(credentials: Iterable[IssuedCredential]) -> list[StatusList]:
+    """The status lists the credentials' entries are in."""
+    return [e.status_list for c in credentials for e in c.status_entries]

@@ -1,0 +1,124 @@
+"""Status lists over HTTP and revocation through the JSON API.
+
+* ``GET /issuers/<slug>/status/<purpose>/<n>``: the signed
+  BitstringStatusListCredential (BSL §2.2), with ``ETag`` (304 on a match)
+  and ``Cache-Control`` matching its ``ttl``;
+* ``POST /api/v1/credentials/<id>/revoke|suspend|unsuspend`` and
+  ``POST /api/v1/issuers/<slug>/revocations`` (bulk), with the API token.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import jsonify
+from flask import request
+
+from issuer.services import organizations
+from issuer.services import status
+from issuer.services.errors import ServiceError
+from issuer.web.api import authorized_organization
+from issuer.web.common import issuer_context
+from issuer.web.common import now
+from issuer.web.common import session
+
+bp = Blueprint("status", __name__)
+
+
+@bp.get("/issuers/<slug>/status/<purpose>/<int:number>")
+def status_list(slug: str, purpose: str, number: int) -> Response:
+    """The signed status list; cheap to serve, re-signed only after a change."""
+    db = session()
+    org = organizations.get(db, slug)
+    found = status.get_list(db, org, purpose, number)
+    document, etag = status.signed_list(db, issuer_context(), found, now())
+    db.commit()
+    max_age = status.TTL_MS // 1000
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(document.encode(), mimetype="application/vc+ld+json")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _body() -> dict[str, Any]:
+    if not request.data:
+        return {}
+    try:
+        data = json.loads(request.get_data(cache=False))
+    except ValueError:
+        raise ServiceError("the body is not valid JSON", code="invalid_json") from None
+    if not isinstance(data, dict):
+        raise ServiceError("the body must be a JSON object", code="invalid_json")
+    return data
+
+
+def _change(credential_ref: str, action: str) -> Any:
+    body = _body()
+    org = authorized_organization(None)
+    db = session()
+    actor = f"api-token:{org.slug}"
+    if action == "revoke":
+        changed = status.revoke(db, credential_ref, reason=body.get("reason"),
+                                public=bool(body.get("public", False)), actor=actor,
+                                now=now(), organization=org)
+    elif action == "suspend":
+        changed = status.suspend(db, credential_ref, actor=actor, now=now(), organization=org)
+    else:
+        changed = status.unsuspend(db, credential_ref, actor=actor, now=now(),
+                                   organization=org)
+    db.commit()
+    status.publish_changes(db, issuer_context(), status.lists_of([changed]), now())
+    db.commit()
+    return jsonify(credentialId=changed.credential_id, status=state_of(changed))
+
+
+def state_of(credential: Any) -> dict[str, Any]:
+    """The current status of a stored credential, for APIs and pages."""
+    return {
+        "revoked": credential.revoked_at is not None,
+        "revokedAt": credential.revoked_at.isoformat() if credential.revoked_at else None,
+        "reason": credential.revocation_reason if credential.reason_public else None,
+        "suspended": credential.suspended_at is not None,
+        "suspendedAt": credential.suspended_at.isoformat() if credential.suspended_at else None,
+    }
+
+
+@bp.post("/api/v1/credentials/<credential_ref>/<action>")
+def change(credential_ref: str, action: str) -> Any:
+    """Revoke, suspend or unsuspend one credential."""
+    if action not in ("revoke", "suspend", "unsuspend"):
+        raise ServiceError(f"unknown action {action!r}", code="unknown_action", status=404)
+    return _change(credential_ref, action)
+
+
+@bp.post("/api/v1/issuers/<slug>/revocations")
+def bulk_revoke(slug: str) -> Any:
+    """Revoke a list of credentials: ``{ids: [...], reason?, public?}``."""
+    org = authorized_organization(slug)
+    body = _body()
+    ids = body.get("ids")
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids) or not ids:
+        raise ServiceError("ids must be a non-empty list of credential ids",
+                           code="invalid_ids")
+    if len(ids) > 10_000:
+        raise ServiceError("at most 10,000 ids per request", code="too_many_ids")
+    db = session()
+    results = status.revoke_many(db, ids, reason=body.get("reason"),
+                                 public=bool(body.get("public", False)),
+                                 actor=f"api-token:{org.slug}", now=now(), organization=org)
+    db.commit()
+    revoked = [r.ref for r in results if r.ok]
+    if revoked:
+        changed = [status.find_credential(db, ref) for ref in revoked]
+        status.publish_changes(db, issuer_context(), status.lists_of(changed), now())
+        db.commit()
+    return jsonify(results=[{"id": r.ref, "ok": r.ok, "code": r.code, "message": r.message}
+                            for r in results],
+                   revoked=len(revoked), failed=len(results) - len(revoked))

@@ -1,0 +1,110 @@
+"""Revocation end to end against the running service, checked by us and by Digital Bazaar."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import urllib.request
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from badges import status_list
+from issuer.models import ApiToken
+from issuer.services import issuance
+from issuer.services import organizations
+from issuer.services.issuance import IssuerContext
+from issuer.web.api import token_hash
+from tests.interop.node import run_batch
+from tests.issuer import seed
+from tests.issuer.conftest import LiveServer
+
+pytestmark = pytest.mark.interop
+TOKEN = "e2e-token"
+BADGES = shutil.which("badges") or str(Path(__file__).parents[2] / ".venv" / "bin" / "badges")
+
+
+def _verify_cli(path: Path) -> dict[str, Any]:
+    proc = subprocess.run([BADGES, "verify", "--dev", "--json", str(path)], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert "Traceback" not in proc.stderr
+    report: dict[str, Any] = json.loads(proc.stdout)
+    assert proc.returncode == (0 if report["verified"] else 1)
+    return report
+
+
+def _status(report: dict[str, Any]) -> tuple[str, str]:
+    check = next(c for c in report["checks"] if c["id"] == "status")
+    return check["outcome"], check["code"]
+
+
+def _post(url: str, body: dict[str, Any]) -> dict[str, Any]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json",
+                                              "Authorization": f"Bearer {TOKEN}"})
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+        result: dict[str, Any] = json.loads(response.read())
+        return result
+
+
+def test_award_verify_revoke_suspend_against_the_running_service(live_server: LiveServer,
+                                                                  tmp_path: Path) -> None:
+    base = live_server.base_url
+    settings = live_server.app.extensions["badges"]["settings"]
+    ctx = IssuerContext(base_url=base, kek=settings.key_encryption_key)
+    database = live_server.app.extensions["badges"]["db"]
+    now = datetime.now(UTC)
+    with database.session() as session:
+        org = seed.district(session, ctx)
+        session.add(ApiToken(organization_id=org.id, name="t", token_hash=token_hash(TOKEN)))
+    issued = []
+    for n in range(3):
+        with database.session() as session:
+            issued.append(issuance.award(
+                session, ctx, issuer="lakeside", achievement="blended-learning-design",
+                email=f"t{n}@lakeside.example.org", name=f"Teacher {n}", actor="test", now=now))
+    files = []
+    for n, item in enumerate(issued):
+        path = tmp_path / f"c{n}.json"
+        path.write_text(item.document)
+        files.append(path)
+    assert _status(_verify_cli(files[0])) == ("passed", "not_revoked")
+
+    _post(f"{base}/api/v1/credentials/{issued[0].credential_id}/revoke",
+          {"reason": "Evidence was not the teacher's own", "public": True})
+    _post(f"{base}/api/v1/credentials/{issued[1].credential_id}/suspend", {})
+    reports = [_verify_cli(p) for p in files]
+    assert [_status(r) for r in reports] == [
+        ("failed", "revoked"), ("failed", "suspended"), ("passed", "not_revoked")]
+    assert [r["verified"] for r in reports] == [False, False, True]
+
+    # Digital Bazaar reads our lists: the same bits, and its verifier agrees
+    indexes = {p: [int(json.loads(c.document)["credentialStatus"][i]["statusListIndex"])
+                   for c in issued] for i, p in enumerate(("revocation", "suspension"))}
+    lists = {}
+    for purpose in ("revocation", "suspension"):
+        with urllib.request.urlopen(f"{base}/issuers/lakeside/status/{purpose}/1",  # noqa: S310
+                                    timeout=30) as response:
+            lists[purpose] = json.loads(response.read())["credentialSubject"]["encodedList"]
+    js_bits = run_batch("status-bits.mjs", [
+        {"encodedList": lists["revocation"], "all": True},
+        {"encodedList": lists["suspension"], "all": True}])
+    for purpose, answer in zip(("revocation", "suspension"), js_bits, strict=True):
+        ours = status_list.decode_list(lists[purpose])
+        assert answer["length"] == len(ours) == 131_072
+        assert answer["set"] == [i for i in range(len(ours)) if ours.get(i)]
+    assert js_bits[0]["set"] == [indexes["revocation"][0]]
+    assert js_bits[1]["set"] == [indexes["suspension"][1]]
+    db_answers = run_batch("verify-di.mjs", [{"credential": json.loads(c.document)}
+                                             for c in issued],
+                           fetchOrigins=[base], checkBitstringStatus=True)
+    assert [a["verified"] for a in db_answers] == [False, False, True]
+
+    _post(f"{base}/api/v1/credentials/{issued[1].credential_id}/unsuspend", {})
+    assert _verify_cli(files[1])["verified"] is True
+    with database.session() as session:
+        assert organizations.get(session, "lakeside").slug == "lakeside"
