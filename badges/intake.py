@@ -1,9 +1,10 @@
 """Reading a credential from whatever a person hands over.
 
 OB 3.0 §5.3 (Document Formats): a credential arrives as JSON (embedded
-proof), as a compact JWS (VC-JWT), or baked into a PNG or SVG image. Every
-input is bounded before it is parsed: a size cap, a nesting cap, and image
-parsing that never decompresses anything.
+proof), as a compact JWS (VC-JWT), or baked into a PNG or SVG image; a PDF
+certificate carries it as an embedded file (:mod:`badges.pdf`). Every input
+is bounded before it is parsed: a size cap, a nesting cap, image parsing that
+never decompresses anything, and PDF reading with capped inflation.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from typing import Literal
 
 from badges import baking
+from badges import pdf
 from badges.errors import BadgesError
 from badges.errors import InputError
 from badges.jwt import DecodedJwt
@@ -28,7 +30,7 @@ MAX_IMAGE_BYTES = 10 * 1024 * 1024
 #: Deepest JSON nesting accepted.
 MAX_JSON_DEPTH = 64
 
-Source = Literal["json", "jwt", "png", "svg"]
+Source = Literal["json", "jwt", "png", "svg", "pdf"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +40,7 @@ class Intake:
     Attributes:
         credential: the credential JSON (for a JWT, the ``vc`` claim or the payload).
         format: ``json`` (embedded proof) or ``jwt``.
-        source: where it came from: ``json``, ``jwt``, ``png`` or ``svg``.
+        source: where it came from: ``json``, ``jwt``, ``png``, ``svg`` or ``pdf``.
         jwt: the decoded token for a VC-JWT.
     """
 
@@ -89,7 +91,7 @@ def parse_json(text: str | bytes, *, max_bytes: int = MAX_TEXT_BYTES) -> Any:
 
 
 def read_credential(data: bytes | str | Mapping[str, Any]) -> Intake:
-    """Read a credential from JSON, a compact JWS, or a baked PNG/SVG.
+    """Read a credential from JSON, a compact JWS, a baked PNG/SVG, or a PDF certificate.
 
     Args:
         data: a parsed JSON object, text, or raw bytes (file contents).
@@ -103,6 +105,8 @@ def read_credential(data: bytes | str | Mapping[str, Any]) -> Intake:
     if isinstance(data, Mapping):
         return _from_json_value(dict(data), "json")
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    if pdf.is_pdf(raw):
+        return _from_pdf(raw)
     kind = baking.sniff_image(raw)
     if kind is not None:
         if len(raw) > MAX_IMAGE_BYTES:
@@ -136,6 +140,20 @@ def _from_text(text: str, source: Source | None) -> Intake:
         raise InputError("input is not JSON, a JWT, or a PNG/SVG image",
                          code="unreadable_input") from exc
     return Intake(decoded.credential, "jwt", source or "jwt", decoded)
+
+
+def _from_pdf(raw: bytes) -> Intake:
+    """The credential embedded in a PDF certificate, if it is the one the PDF shows."""
+    document = pdf.read_pdf(raw)
+    attached = pdf.credential_file(document)
+    try:
+        text = attached.data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("the credential attached to the PDF is not UTF-8 text",
+                         code="unreadable_input") from None
+    intake = _from_text(text, "pdf")
+    pdf.check_binding(document, intake.credential)
+    return intake
 
 
 def _from_json_value(value: Any, source: Source) -> Intake:

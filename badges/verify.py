@@ -251,7 +251,7 @@ def _check_format(intake: Intake) -> CheckResult:
                            "This is not an Open Badges 3.0 credential (its type must include "
                            "VerifiableCredential and OpenBadgeCredential).", detail)
     how = {"json": "a JSON credential", "jwt": "a VC-JWT", "png": "a baked PNG badge",
-           "svg": "a baked SVG badge"}[intake.source]
+           "svg": "a baked SVG badge", "pdf": "a PDF certificate"}[intake.source]
     return CheckResult("format", Outcome.PASSED, intake.source,
                        f"Read an Open Badges 3.0 credential from {how}.", detail)
 
