@@ -32,6 +32,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pyld import jsonld as _pyld
@@ -122,13 +123,13 @@ def _signature(doc: Any) -> tuple[str, list[tuple[str, str]]]:
             for key, value in node.items():
                 if not isinstance(key, str):
                     raise JsonLdError("object keys must be strings", code="invalid_jsonld")
-                sig.append(json.dumps(key))
+                sig.append(_quoted(key))
                 if key == "@context" or key in _TYPE_KEYS or (
                         key.startswith("@") and key not in ("@id", "@value")):
                     if key == "@context" and not _is_context_urls(value):
                         nonlocal inline
                         inline = True
-                    sig.append("=" + json.dumps(value, sort_keys=True))
+                    sig.append("=" + _dumped(value))
                 else:
                     sig.append(":")
                     walk(value, depth + 1)
@@ -159,6 +160,26 @@ def _signature(doc: Any) -> tuple[str, list[tuple[str, str]]]:
 
     walk(doc, 0)
     return ("!" if inline else "") + "".join(sig), slots
+
+
+@lru_cache(maxsize=4096)
+def _quoted(key: str) -> str:
+    """``json.dumps(key)``, remembered: documents reuse a small set of keys."""
+    return json.dumps(key)
+
+
+@lru_cache(maxsize=1024)
+def _dumped_strings(values: tuple[str, ...]) -> str:
+    return json.dumps(list(values))
+
+
+def _dumped(value: Any) -> str:
+    """``json.dumps(value, sort_keys=True)``, remembered for the usual ``@context``/``type``."""
+    if isinstance(value, str):
+        return _quoted(value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return _dumped_strings(tuple(value))
+    return json.dumps(value, sort_keys=True)
 
 
 def _is_context_urls(value: Any) -> bool:

@@ -11,6 +11,7 @@ signed by the credential's issuer, or fails its own signature gives
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from badges.did import ResolutionError
 from badges.errors import BadgesError
 from badges.model import parse_datetime
 from badges.report import Outcome
+from badges.report import VerificationReport
 from badges.verify import FetchDocument
 from badges.verify import StatusChecker
 from badges.verify import StatusResult
@@ -28,19 +30,32 @@ from badges.verify import verify_signature
 _PURPOSES = {"revocation": "revoked", "suspension": "suspended"}
 
 
-def make_status_checker(*, fetch_document: FetchDocument, now: datetime) -> StatusChecker:
+#: Checks a status list credential's own proof and key binding (BSL §3.2 step 4).
+VerifyList = Callable[[Mapping[str, Any]], VerificationReport]
+
+
+def make_status_checker(*, fetch_document: FetchDocument, now: datetime,
+                        verify_list: VerifyList | None = None) -> StatusChecker:
     """A :class:`~badges.verify.StatusChecker` that fetches and checks status lists.
 
     Args:
         fetch_document: fetches the list credential by URL (the service's
             bounded, SSRF-safe fetcher, usually with a cache).
         now: the time to judge the list's own validity against.
+        verify_list: checks a list credential's signature; defaults to
+            :func:`badges.verify.verify_signature` over ``fetch_document``. A
+            service may pass a cached version (keyed by the list's content).
     """
+
+    def default_verify_list(listing: Mapping[str, Any]) -> VerificationReport:
+        return verify_signature(listing, fetch_document=fetch_document)
+
+    verify = verify_list or default_verify_list
 
     def check(entry: Mapping[str, Any], credential: Mapping[str, Any]) -> StatusResult:
         kind = entry.get("type")
         if kind == "BitstringStatusListEntry":
-            return _check_bitstring(entry, credential, fetch_document, now)
+            return _check_bitstring(entry, credential, fetch_document, now, verify)
         if kind == "1EdTechRevocationList":
             return _check_revocation_list(entry, credential, fetch_document)
         return StatusResult(Outcome.WARNING, "unsupported_status_type",
@@ -57,7 +72,7 @@ def _unreachable(url: Any, exc: BadgesError) -> StatusResult:
 
 
 def _check_bitstring(entry: Mapping[str, Any], credential: Mapping[str, Any],
-                     fetch: FetchDocument, now: datetime) -> StatusResult:
+                     fetch: FetchDocument, now: datetime, verify: VerifyList) -> StatusResult:
     purpose = entry.get("statusPurpose")
     url = entry.get("statusListCredential")
     raw_index = entry.get("statusListIndex")
@@ -77,7 +92,7 @@ def _check_bitstring(entry: Mapping[str, Any], credential: Mapping[str, Any],
         listing = fetch(url)
     except ResolutionError as exc:
         return _unreachable(url, exc)
-    problem = _list_problem(listing, credential, purpose, now, fetch)
+    problem = _list_problem(listing, credential, purpose, now, verify)
     if problem is not None:
         code, message = problem
         return StatusResult(Outcome.INDETERMINATE, code, message, detail)
@@ -101,12 +116,12 @@ def _check_bitstring(entry: Mapping[str, Any], credential: Mapping[str, Any],
 
 
 def _list_problem(listing: Mapping[str, Any], credential: Mapping[str, Any], purpose: str,
-                  now: datetime, fetch: FetchDocument) -> tuple[str, str] | None:
+                  now: datetime, verify: VerifyList) -> tuple[str, str] | None:
     """Why a fetched status list credential can't be trusted, or None (BSL §3.2 steps 4-9)."""
     if not isinstance(listing, Mapping) or "BitstringStatusListCredential" not in \
             _as_list(listing.get("type")):
         return "status_list_invalid", "The status list is not a BitstringStatusListCredential."
-    report = verify_signature(listing, fetch_document=fetch)
+    report = verify(listing)
     if not report.verified:
         failure = report.failures[0]
         return ("status_list_signature_invalid",

@@ -13,6 +13,10 @@ controller documents, JWKs, status lists) goes through :class:`Fetcher`:
 * a time limit per request and a size cap on every body;
 * successful documents are cached for a short time (``Cache-Control:
   max-age`` within bounds, or a default).
+
+:meth:`Fetcher.fetch_bytes` is the same road for what a person hands over as
+a link (a share page, a credential URL, a QR code's text): content negotiation
+through ``Accept``, any content type, its own size cap, never cached.
 """
 
 from __future__ import annotations
@@ -63,6 +67,21 @@ class FetchPolicy:
     max_cache_seconds: float = 3600.0
 
 
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A raw response body from :meth:`Fetcher.fetch_bytes`.
+
+    Attributes:
+        url: the final URL, after redirects.
+        content_type: the media type, lower case, without parameters.
+        body: the body, at most the requested number of bytes.
+    """
+
+    url: str
+    content_type: str
+    body: bytes
+
+
 @dataclass
 class _Entry:
     expires: float
@@ -107,21 +126,45 @@ class Fetcher:
         with self._lock:
             self._cache.clear()
 
+    def fetch_bytes(self, url: str, *, accept: str, max_bytes: int | None = None) -> Fetched:
+        """Fetch ``url`` as raw bytes (not cached), under the same policy.
+
+        Args:
+            url: an ``https://`` URL (``http://`` to loopback in development).
+            accept: the ``Accept`` header (content negotiation).
+            max_bytes: the largest body accepted (default: the policy's).
+
+        Raises:
+            ResolutionError: ``fetch_failed``, ``address_not_allowed``,
+                ``scheme_not_allowed`` or ``response_too_large``.
+        """
+        limit = self.policy.max_bytes if max_bytes is None else max_bytes
+        final, status, headers, body = self._follow(url.split("#", 1)[0], accept, limit)
+        if status != 200:
+            raise ResolutionError(f"{final} answered HTTP {status}", code="fetch_failed")
+        media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        return Fetched(final, media, body)
+
     def _get(self, url: str) -> tuple[Mapping[str, Any], float]:
+        url, status, headers, body = self._follow(url, ACCEPT, self.policy.max_bytes)
+        if status != 200:
+            raise ResolutionError(f"{url} answered HTTP {status}", code="fetch_failed")
+        try:
+            document = json.loads(body)
+        except ValueError:
+            raise ResolutionError(f"{url} did not return JSON", code="not_json") from None
+        if not isinstance(document, dict):
+            raise ResolutionError(f"{url} did not return a JSON object", code="not_json")
+        return document, self._max_age(headers.get("cache-control", ""))
+
+    def _follow(self, url: str, accept: str,
+                max_bytes: int) -> tuple[str, int, dict[str, str], bytes]:
         for _ in range(self.policy.max_redirects + 1):
-            status, headers, body = self._request(url)
+            status, headers, body = self._request(url, accept, max_bytes)
             if status in (301, 302, 303, 307, 308) and headers.get("location"):
                 url = urljoin(url, headers["location"])
                 continue
-            if status != 200:
-                raise ResolutionError(f"{url} answered HTTP {status}", code="fetch_failed")
-            try:
-                document = json.loads(body)
-            except ValueError:
-                raise ResolutionError(f"{url} did not return JSON", code="not_json") from None
-            if not isinstance(document, dict):
-                raise ResolutionError(f"{url} did not return a JSON object", code="not_json")
-            return document, self._max_age(headers.get("cache-control", ""))
+            return url, status, headers, body
         raise ResolutionError(f"{url} redirected too many times", code="fetch_failed")
 
     def _max_age(self, cache_control: str) -> float:
@@ -133,26 +176,33 @@ class Fetcher:
                 return min(float(value), self.policy.max_cache_seconds)
         return self.policy.cache_seconds
 
-    def _request(self, url: str) -> tuple[int, dict[str, str], bytes]:
+    def _request(self, url: str, accept: str,
+                 max_bytes: int) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(url)
+        if parts.scheme not in ("https", "http"):
+            raise ResolutionError("only HTTPS URLs are fetched", code="scheme_not_allowed")
         host = parts.hostname
         if not host:
             raise ResolutionError(f"{url!r} has no host", code="fetch_failed")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            raise ResolutionError(f"{url!r} has an invalid port", code="fetch_failed") from None
         address = self._checked_address(host, port, parts.scheme)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         conn = _PinnedConnection(parts.scheme, host, port, address, self.policy.timeout)
         try:
-            conn.request("GET", path, headers={"Accept": ACCEPT, "User-Agent": "badges-verifier",
+            conn.request("GET", path, headers={"Accept": accept, "User-Agent": "badges-verifier",
                                                "Host": parts.netloc.rsplit("@", 1)[-1]})
             response = conn.getresponse()
             length = response.getheader("content-length")
-            if length and length.isdigit() and int(length) > self.policy.max_bytes:
-                raise ResolutionError(f"{url} is larger than {self.policy.max_bytes} bytes",
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise ResolutionError(f"{url} is larger than {max_bytes} bytes",
                                       code="response_too_large")
-            body = response.read(self.policy.max_bytes + 1)
-            if len(body) > self.policy.max_bytes:
-                raise ResolutionError(f"{url} is larger than {self.policy.max_bytes} bytes",
+            body = b"" if response.status in (301, 302, 303, 307, 308) \
+                else response.read(max_bytes + 1)
+            if len(body) > max_bytes:
+                raise ResolutionError(f"{url} is larger than {max_bytes} bytes",
                                       code="response_too_large")
             headers = {k.lower(): v for k, v in response.getheaders()}
             return response.status, headers, body
@@ -165,7 +215,7 @@ class Fetcher:
         allowed = host in self.policy.allow_hosts or f"{host}:{port}" in self.policy.allow_hosts
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError:
+        except (OSError, UnicodeError):
             raise ResolutionError(f"host {host!r} does not resolve", code="fetch_failed") from None
         addresses = [str(info[4][0]) for info in infos]
         loopback = all(ipaddress.ip_address(a).is_loopback for a in addresses)

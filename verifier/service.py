@@ -4,22 +4,44 @@
 supplies :func:`badges.verify.verify_credential` with the SSRF-safe
 :class:`~verifier.fetch.Fetcher` (or nothing, offline), a status checker
 over that fetcher, a trust registry and the current time.
+
+Status lists are fetched through the fetcher's cache, and a list whose
+signature was checked is remembered by its URL and the SHA-256 of its content
+(:class:`ListVerifications`), so a busy verifier checks each published
+version of a list once, not once per credential. Nothing else is remembered
+between verifications: every credential is verified in full.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import UTC
 from datetime import datetime
 from typing import Any
+from typing import Protocol
 
+from badges.errors import BadgesError
+from badges.intake import MAX_JSON_DEPTH
+from badges.intake import MAX_TEXT_BYTES
+from badges.report import CHECK_IDS
+from badges.report import CheckResult
+from badges.report import Outcome
 from badges.report import VerificationReport
 from badges.status import make_status_checker
 from badges.verify import TrustRegistry
 from badges.verify import verify_credential
+from badges.verify import verify_signature
 from verifier.fetch import Fetcher
+from verifier.intake import Submission
+from verifier.intake import unreadable
 
 
 def utc_now() -> datetime:
@@ -27,19 +49,129 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class RegistryLike(Protocol):
+    """Anything that yields the current registry (:class:`verifier.registry.RegistrySource`)."""
+
+    def current(self) -> TrustRegistry | None:
+        """The registry to use now."""
+        ...
+
+
+@dataclass
+class ListVerifications:
+    """Signature checks of status list credentials, by URL and content hash, for a while.
+
+    A status list changes only when its issuer republishes it, and then its
+    content (and hash) changes. A remembered check expires after ``ttl``
+    seconds so a key the issuer withdrew stops vouching for a list soon.
+    """
+
+    fetch: Callable[[str], Mapping[str, Any]]
+    ttl: float = 300.0
+    size: int = 256
+    clock: Callable[[], float] = time.monotonic
+    _done: OrderedDict[tuple[str, str], tuple[float, VerificationReport]] = field(
+        default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __call__(self, listing: Mapping[str, Any]) -> VerificationReport:
+        """Check ``listing``'s proof and key binding (remembered by content)."""
+        try:
+            digest = hashlib.sha256(json.dumps(listing, sort_keys=True).encode()).hexdigest()
+        except (TypeError, ValueError):  # pragma: no cover - fetched JSON always serializes
+            return verify_signature(listing, fetch_document=self.fetch)
+        key = (str(listing.get("id")), digest)
+        now = self.clock()
+        with self._lock:
+            hit = self._done.get(key)
+            if hit is not None and hit[0] > now:
+                return hit[1]
+        report = verify_signature(listing, fetch_document=self.fetch)
+        if report.verified:
+            with self._lock:
+                self._done[key] = (now + self.ttl, report)
+                self._done.move_to_end(key)
+                while len(self._done) > self.size:
+                    self._done.popitem(last=False)
+        return report
+
+
+def _within_depth(value: Any, limit: int) -> bool:
+    """True when no object or array in ``value`` is nested deeper than ``limit``."""
+    level: list[Any] = [value]
+    depth = 1
+    while level:
+        if depth > limit:
+            return False
+        deeper: list[Any] = []
+        for node in level:
+            for child in node.values() if isinstance(node, dict) else node:
+                if isinstance(child, dict | list):
+                    deeper.append(child)
+        level = deeper
+        depth += 1
+    return True
+
+
+def parse_credential_json(data: bytes | str) -> dict[str, Any] | None:
+    """Parse a JSON credential object quickly, or None to let the core read ``data``.
+
+    The same bounds as :func:`badges.intake.parse_json` (size, nesting), checked
+    on the parsed value instead of by scanning the text first. Anything that is
+    not plainly a JSON object within bounds returns None, and the core's own
+    reader then gives its usual result and error code.
+    """
+    if len(data) > MAX_TEXT_BYTES or data.lstrip()[:1] not in (b"{", "{"):
+        return None
+    try:
+        value = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+    if not isinstance(value, dict) or not _within_depth(value, MAX_JSON_DEPTH):
+        return None
+    return value
+
+
+def unreadable_report(exc: BadgesError) -> VerificationReport:
+    """The report for an input that could not be read at all (format failed)."""
+    first = CheckResult("format", Outcome.FAILED, exc.code, unreadable(exc))
+    rest = tuple(CheckResult(c, Outcome.SKIPPED, "input_unreadable",
+                             "Not checked, because the input is not a readable Open Badge.")
+                 for c in CHECK_IDS[1:])
+    return VerificationReport((first, *rest))
+
+
 @dataclass
 class Verifier:
     """Verifies credentials with network access (or offline, with ``fetcher=None``)."""
 
     fetcher: Fetcher | None = None
-    registry: TrustRegistry | None = None
+    registry: TrustRegistry | RegistryLike | None = None
     clock: Callable[[], datetime] = utc_now
+    _lists: ListVerifications | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.fetcher is not None and self._lists is None:
+            self._lists = ListVerifications(self.fetcher, ttl=self.fetcher.policy.cache_seconds)
+
+    def current_registry(self) -> TrustRegistry | None:
+        """The registry in force now."""
+        if self.registry is None or isinstance(self.registry, TrustRegistry):
+            return self.registry
+        return self.registry.current()
 
     def verify(self, data: bytes | str | Mapping[str, Any]) -> VerificationReport:
         """Verify one credential in any accepted form; never raises for bad input."""
+        if isinstance(data, bytes | str):
+            data = parse_credential_json(data) or data
         now = self.clock()
         checker = None
         if self.fetcher is not None:
-            checker = make_status_checker(fetch_document=self.fetcher, now=now)
+            checker = make_status_checker(fetch_document=self.fetcher, now=now,
+                                          verify_list=self._lists)
         return verify_credential(data, now=now, fetch_document=self.fetcher,
-                                 check_status=checker, registry=self.registry)
+                                 check_status=checker, registry=self.current_registry())
+
+    def verify_submission(self, submission: Submission) -> VerificationReport:
+        """Verify what :mod:`verifier.intake` read."""
+        return self.verify(submission.data)

@@ -1,42 +1,366 @@
-"""The verifier's web surface. For now the JSON API; the page for people comes next.
+"""The verifier's web surface: the report page for people and the JSON API.
 
-``POST /api/v1/verify`` takes ``application/json`` (a credential), ``text/plain``
-(a JWT) or a multipart ``file`` and answers with the same report object as
-``badges verify --json``.
+* ``GET /verify``: the form (paste, upload, link, QR code picture), in
+  English or Spanish (``?lang=es`` or ``Accept-Language``);
+* ``POST /verify``: the plain-language report page, with a signed receipt to
+  download;
+* ``POST /api/v1/verify``: ``application/json`` (a credential), ``text/plain``
+  (a JWT or a link), a multipart ``file`` (or ``qr``), or a raw PNG, SVG, PDF
+  or JPEG body; answers with the same report object as ``badges verify
+  --json`` (``?receipt=true`` adds a signed receipt);
+* ``GET /api/v1/openapi.json``: the API's OpenAPI 3.1 description;
+* ``GET /api/v1/verifier``: who signs the receipts; ``POST
+  /api/v1/receipts/verify``: check a receipt.
+
+The blueprint is stateless between requests: its per-app objects (fetcher
+with its cache, registry, receipt signer) live in ``app.extensions["verifier"]``.
 """
 
 from __future__ import annotations
 
+import base64
+import json
+from dataclasses import dataclass
+from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint
+from flask import Flask
+from flask import Response
 from flask import current_app
-from flask import jsonify
+from flask import render_template
 from flask import request
+from flask.blueprints import BlueprintSetupState
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from badges.errors import BadgesError
+from badges.intake import MAX_TEXT_BYTES
+from badges.intake import parse_json
+from badges.report import VerificationReport
+from verifier.config import VerifierConfigError
+from verifier.config import VerifierSettings
+from verifier.config import load_settings
 from verifier.fetch import Fetcher
 from verifier.fetch import FetchPolicy
+from verifier.i18n import LANGUAGE_NAMES
+from verifier.i18n import LANGUAGES
+from verifier.i18n import Translator
+from verifier.i18n import choose_language
+from verifier.intake import IntakeError
+from verifier.intake import Submission
+from verifier.intake import from_text
+from verifier.intake import from_upload
+from verifier.receipts import ReceiptSigner
+from verifier.receipts import check_receipt
+from verifier.registry import RegistryError
+from verifier.registry import open_registry
+from verifier.render import report_json
+from verifier.render import summary
+from verifier.render import verdict
 from verifier.service import Verifier
+from verifier.service import unreadable_report
 
 bp = Blueprint("verifier", __name__)
 
+_JSON_TYPES = frozenset({"application/json", "application/ld+json", "application/vc+ld+json",
+                         "application/vc"})
+_TEXT_TYPES = frozenset({"text/plain", "application/jwt", "application/vc+jwt"})
+_IMAGE_PREFIXES = ("data:image/png;", "data:image/jpeg;", "data:image/gif;", "data:image/webp;",
+                   "data:image/svg+xml;")
 
-def _verifier() -> Verifier:
-    state = current_app.extensions.setdefault("verifier", {})
-    if "verifier" not in state:
-        settings = current_app.extensions.get("badges", {}).get("settings")
-        dev = bool(settings and settings.development)
-        allow = settings.fetch_allow_hosts if settings else frozenset()
-        state["verifier"] = Verifier(fetcher=Fetcher(FetchPolicy(
-            allow_hosts=allow, allow_http_loopback=dev)))
-    verifier: Verifier = state["verifier"]
-    return verifier
+
+@dataclass
+class VerifierState:
+    """What the verifier keeps per app: settings, the verifier and the receipt signer."""
+
+    settings: VerifierSettings
+    verifier: Verifier
+    receipts: ReceiptSigner
+
+    @property
+    def content_security_policy(self) -> str:
+        """The pages' CSP: no script at all; images from the credential (data: or https)."""
+        images = "'self' data: https:" + (" http:" if self.settings.development else "")
+        return (f"default-src 'none'; img-src {images}; style-src 'unsafe-inline'; "
+                "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+
+def init_app(app: Flask, settings: VerifierSettings | None = None) -> VerifierState:
+    """Set the verifier up on ``app`` (called when the blueprint is registered).
+
+    Without ``settings`` they are read from ``BADGES_VERIFIER_*`` variables,
+    inheriting the issuer's environment, instance folder and fetch allow-list
+    when the verifier is mounted in the issuer service.
+
+    Raises:
+        VerifierConfigError: for bad settings or a registry that can't be read.
+    """
+    if settings is None:
+        issuer = app.extensions.get("badges", {}).get("settings")
+        defaults = None if issuer is None else {
+            "env": issuer.env, "instance_path": issuer.instance_path,
+            "fetch_allow_hosts": sorted(issuer.fetch_allow_hosts)}
+        settings = load_settings(defaults=defaults)
+    fetcher = Fetcher(FetchPolicy(allow_hosts=settings.allow_hosts,
+                                  allow_http_loopback=settings.development,
+                                  timeout=settings.fetch_timeout))
+    try:
+        registry = open_registry(settings.registry, fetch=fetcher)
+    except RegistryError as exc:
+        raise VerifierConfigError(f"the issuer registry cannot be used: {exc.message}") \
+            from None
+    state = VerifierState(settings, Verifier(fetcher=fetcher, registry=registry),
+                          ReceiptSigner(settings.receipt_key_path, settings.name))
+    app.extensions["verifier"] = state
+    return state
+
+
+@bp.record_once
+def _on_register(setup: BlueprintSetupState) -> None:
+    app = setup.app
+    if "verifier" not in app.extensions and isinstance(app, Flask):
+        init_app(app)
+
+
+def _state() -> VerifierState:
+    state: VerifierState = current_app.extensions["verifier"]
+    return state
+
+
+@bp.before_request
+def _limit_body() -> None:
+    request.max_content_length = _state().settings.max_upload_bytes
+    request.max_form_memory_size = MAX_TEXT_BYTES  # a pasted credential, as the core allows
+
+
+def _too_large() -> IntakeError:
+    limit = _state().settings.max_upload_bytes
+    return IntakeError(f"the upload is larger than {limit // (1024 * 1024)} MB",
+                       code="input_too_large")
+
+
+# ----------------------------------------------------------------------------- API
+
+
+def _read_file(storage: FileStorage) -> bytes:
+    limit = _state().settings.max_upload_bytes
+    data = storage.stream.read(limit + 1)
+    if len(data) > limit:
+        raise _too_large()
+    return data
+
+
+def _api_submission() -> Submission:
+    fetcher = _state().verifier.fetcher
+    mimetype = request.mimetype
+    if mimetype == "multipart/form-data":
+        for field_name in ("file", "qr"):
+            upload = request.files.get(field_name)
+            data = _read_file(upload) if upload is not None else b""
+            if data:
+                return from_upload(data, filename=upload.filename if upload else None,
+                                   fetcher=fetcher, qr=field_name == "qr")
+        text = request.form.get("credential", "")
+        return from_text(text, fetcher=fetcher, source="api")
+    body = request.get_data(cache=False)
+    if mimetype in _JSON_TYPES:
+        return Submission(body, "api")
+    if mimetype in _TEXT_TYPES or not mimetype:
+        return from_text(body, fetcher=fetcher, source="api")
+    return from_upload(body, filename=None, fetcher=fetcher)
+
+
+def _json_response(payload: Any, status: int = 200) -> Response:
+    return Response(json.dumps(payload, ensure_ascii=False), status=status,
+                    mimetype="application/json")
+
+
+def _verify_request(read: Any) -> tuple[VerificationReport, Submission | None, int]:
+    try:
+        submission: Submission = read()
+    except RequestEntityTooLarge:
+        return unreadable_report(_too_large()), None, 413
+    except BadgesError as exc:  # IntakeError, or a core InputError from a bad image
+        status = 413 if exc.code == "input_too_large" else 422
+        return unreadable_report(exc), None, status
+    report = _state().verifier.verify_submission(submission)
+    fmt = report.check("format")
+    status = 413 if fmt is not None and fmt.code == "input_too_large" else \
+        422 if verdict(report) == "unreadable" else 200
+    return report, submission, status
 
 
 @bp.post("/api/v1/verify")
-def verify_api() -> Any:
-    """Verify one credential and return the report."""
-    upload = request.files.get("file")
-    data: bytes = upload.read() if upload is not None else request.get_data(cache=False)
-    report = _verifier().verify(data)
-    return jsonify(report.to_json())
+def verify_api() -> Response:
+    """Verify one credential and return the report (``?receipt=true`` adds a receipt)."""
+    report, submission, status = _verify_request(_api_submission)
+    payload = report_json(report, source=submission.to_json() if submission else None)
+    if request.args.get("receipt", "").lower() in ("1", "true", "yes"):
+        payload["receipt"] = _state().receipts.issue(
+            report, submission=submission, now=_state().verifier.clock(),
+            requested_by=request.args.get("requested_by"))
+    return _json_response(payload, status)
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi() -> Response:
+    """The API's OpenAPI 3.1 description."""
+    text = resources.files("verifier").joinpath("openapi.json").read_text("utf-8")
+    response = Response(text, mimetype="application/json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.get("/api/v1/verifier")
+def about() -> Response:
+    """Who this verifier is: the name and key its receipts are signed with."""
+    state = _state()
+    return _json_response({**state.receipts.describe(), "languages": list(LANGUAGES),
+                           "registry": state.settings.registry is not None})
+
+
+@bp.post("/api/v1/receipts/verify")
+def check_receipt_api() -> Response:
+    """Check a verification receipt's signature (and whether this verifier issued it)."""
+    try:
+        document = parse_json(request.get_data(cache=False))
+    except RequestEntityTooLarge:
+        return _json_response({"verified": False, "error": {"code": "input_too_large"}}, 413)
+    except BadgesError as exc:
+        return _json_response({"verified": False, "error": {"code": exc.code,
+                                                             "message": exc.message}}, 422)
+    if not isinstance(document, dict):
+        return _json_response({"verified": False, "error": {"code": "not_a_receipt"}}, 422)
+    report = check_receipt(document)
+    issuer = document.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    return _json_response({**report.to_json(),
+                           "issued_by_this_verifier": issuer_id == _state().receipts.did})
+
+
+# ----------------------------------------------------------------------------- page
+
+
+def _lang() -> str:
+    requested = request.form.get("lang") if request.method == "POST" else None
+    return choose_language(requested or request.args.get("lang"), request.accept_languages)
+
+
+def _page(template: str, lang: str, status: int = 200, **context: Any) -> Response:
+    t = Translator(lang)
+    html = render_template(template, t=t, lang=lang, languages=LANGUAGE_NAMES, **context)
+    response = Response(html, status=status, mimetype="text/html")
+    response.headers["Content-Language"] = lang
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
+@bp.get("/verify")
+def verify_form() -> Response:
+    """The form: paste, upload, or a QR code picture."""
+    return _page("verifier/form.html", _lang())
+
+
+def _form_submission() -> Submission | None:
+    fetcher = _state().verifier.fetcher
+    for field_name in ("qr", "file"):
+        upload = request.files.get(field_name)
+        data = _read_file(upload) if upload is not None else b""
+        if data:
+            return from_upload(data, filename=upload.filename if upload else None,
+                               fetcher=fetcher, qr=field_name == "qr")
+    text = request.form.get("credential", "")
+    if text.strip():
+        return from_text(text, fetcher=fetcher)
+    return None
+
+
+def _safe_link(value: Any) -> str | None:
+    """A link from the credential, shown only when it is http(s)."""
+    if not isinstance(value, str):
+        return None
+    scheme = urlsplit(value).scheme.lower()
+    return value if scheme == "https" or (scheme == "http" and _state().settings.development) \
+        else None
+
+
+def _safe_image(value: Any) -> str | None:
+    """An image source from the credential: a data: image or an http(s) URL."""
+    if not isinstance(value, str):
+        return None
+    if value.startswith(_IMAGE_PREFIXES) and ";base64," in value[:40]:
+        return value
+    return _safe_link(value)
+
+
+@bp.post("/verify")
+def verify_submit() -> Response:
+    """Verify what the form sent and show the report."""
+    try:
+        lang = _lang()
+    except RequestEntityTooLarge:
+        lang = choose_language(request.args.get("lang"), request.accept_languages)
+        return _report_page(lang, unreadable_report(_too_large()), None, 413)
+    empty = False
+
+    def read() -> Submission:
+        nonlocal empty
+        submission = _form_submission()
+        if submission is None:
+            empty = True
+            raise IntakeError("nothing was submitted", code="empty")
+        return submission
+
+    report, submission, status = _verify_request(read)
+    if empty:
+        return _page("verifier/form.html", lang, 400, error=Translator(lang)("nothing"))
+    return _report_page(lang, report, submission, status)
+
+
+def _report_page(lang: str, report: VerificationReport, submission: Submission | None,
+                 status: int) -> Response:
+    state = _state()
+    now = state.verifier.clock()
+    requested_by = None
+    try:
+        requested_by = request.form.get("requested_by")
+    except RequestEntityTooLarge:
+        pass
+    receipt = state.receipts.issue(report, submission=submission, now=now,
+                                   requested_by=requested_by)
+    receipt_href = "data:application/json;base64," + base64.b64encode(
+        json.dumps(receipt, indent=2, ensure_ascii=False).encode("utf-8")).decode("ascii")
+    facts = summary(report)
+    image = facts.get("image") or {}
+    word = verdict(report)
+    trust = report.check("issuer_trust")
+    if word == "verified" and trust is not None and trust.code == "unknown_issuer":
+        explanation = "explain_verified_unknown"
+    else:
+        explanation = f"explain_{word}"
+    response = _page(
+        "verifier/report.html", lang, status, report=report, verdict=word, facts=facts,
+        explanation=explanation, trust=trust, submission=submission,
+        image_src=_safe_image(image.get("id")), image_caption=image.get("caption"),
+        criteria_url=_safe_link(facts.get("criteria_url")),
+        credential_json=json.dumps(report.credential, indent=2, ensure_ascii=False)
+        if report.credential else None,
+        receipt_href=receipt_href, receipt_name=f"verification-receipt-{now:%Y-%m-%d}.json",
+        checked_at=now)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = _state().content_security_policy
+    if request.path.startswith("/api/"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+    return response

@@ -1,0 +1,130 @@
+"""The verifier's configuration: ``BADGES_VERIFIER_*`` variables, then ``BADGES_*``, then defaults.
+
+The verifier runs inside the issuer's deployment (it then inherits the
+issuer's environment, instance folder and fetch allow-list) or on its own
+(``verifier.create_app()``). Development, the default, needs no
+configuration; plain HTTP to loopback hosts is allowed only there.
+
+=================================  ==========================================================
+``BADGES_VERIFIER_ENV``            ``development`` (default), ``testing`` or ``production``
+``BADGES_VERIFIER_INSTANCE_PATH``  where the receipt signing key is kept (default ``instance/``)
+``BADGES_VERIFIER_FETCH_ALLOW_HOSTS``  hosts that may resolve to private addresses (comma list)
+``BADGES_VERIFIER_REGISTRY``       known issuers: a JSON/YAML file or an ``https://`` URL
+``BADGES_VERIFIER_NAME``           the name receipts are issued under
+``BADGES_VERIFIER_MAX_UPLOAD_BYTES``   the largest request body accepted (default 12 MiB)
+``BADGES_VERIFIER_FETCH_TIMEOUT``  seconds per network request (default 5)
+=================================  ==========================================================
+
+``ENV``, ``INSTANCE_PATH`` and ``FETCH_ALLOW_HOSTS`` fall back to the issuer's
+``BADGES_ENV``, ``BADGES_INSTANCE_PATH`` and ``BADGES_FETCH_ALLOW_HOSTS``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PREFIXES = ("BADGES_VERIFIER_", "BADGES_")
+ENVIRONMENTS = ("development", "testing", "production")
+DEFAULT_MAX_UPLOAD = 12 * 1024 * 1024
+
+
+class VerifierConfigError(RuntimeError):
+    """The verifier's configuration is missing something or is malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class VerifierSettings:
+    """The verifier's settings, after defaults and checks.
+
+    Attributes:
+        env: ``development``, ``testing`` or ``production``.
+        instance_path: folder for the receipt signing key.
+        allow_hosts: hosts (or ``host:port``) that may resolve to private addresses.
+        registry: the known-issuer registry (file path or ``https://`` URL), or None.
+        name: the verifier's display name on receipts and pages.
+        max_upload_bytes: the largest request body accepted.
+        fetch_timeout: seconds per network request.
+    """
+
+    env: str = "development"
+    instance_path: Path = Path("instance")
+    allow_hosts: frozenset[str] = frozenset()
+    registry: str | None = None
+    name: str = "Badges verifier"
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD
+    fetch_timeout: float = 5.0
+
+    @property
+    def development(self) -> bool:
+        """True in development and testing: plain HTTP to loopback hosts is allowed."""
+        return self.env in ("development", "testing")
+
+    @property
+    def receipt_key_path(self) -> Path:
+        """Where the receipt signing key lives (created on first use)."""
+        return self.instance_path / "verifier-receipt-key.json"
+
+
+def _lookup(name: str, environ: Mapping[str, str]) -> str | None:
+    for prefix in PREFIXES:
+        value = environ.get(prefix + name)
+        if value is not None and value.strip():
+            return value.strip()
+    return None
+
+
+def load_settings(environ: Mapping[str, str] | None = None,
+                  overrides: Mapping[str, Any] | None = None,
+                  defaults: Mapping[str, Any] | None = None) -> VerifierSettings:
+    """Read the settings.
+
+    Precedence: ``overrides`` (tests, ``create_app(config)``), then
+    ``BADGES_VERIFIER_*``, then ``defaults`` (the issuer's settings when the
+    verifier is mounted in the issuer service), then ``BADGES_*``, then the
+    built-in defaults.
+
+    Raises:
+        VerifierConfigError: for a malformed value.
+    """
+    env_map = dict(os.environ if environ is None else environ)
+    given = {k.lower(): v for k, v in (overrides or {}).items()}
+    inherited = {k.lower(): v for k, v in (defaults or {}).items()}
+
+    def get(name: str, *, plain: bool = True) -> Any:
+        if name in given:
+            return given[name]
+        own = env_map.get(PREFIXES[0] + name.upper())
+        if own is not None and own.strip():
+            return own.strip()
+        if name in inherited:
+            return inherited[name]
+        return _lookup(name.upper(), {PREFIXES[1] + name.upper(): env_map.get(
+            PREFIXES[1] + name.upper(), "")}) if plain else None
+
+    env = str(get("env") or "development")
+    if env not in ENVIRONMENTS:
+        raise VerifierConfigError("BADGES_VERIFIER_ENV must be development, testing or "
+                                  "production")
+    instance = Path(str(get("instance_path") or Path.cwd() / "instance")).resolve()
+    hosts = get("fetch_allow_hosts") or ""
+    items = hosts.split(",") if isinstance(hosts, str) else list(hosts)
+    registry = get("registry", plain=False)
+    name = str(get("name", plain=False) or "Badges verifier").strip()
+    try:
+        max_upload = int(get("max_upload_bytes", plain=False) or DEFAULT_MAX_UPLOAD)
+        timeout = float(get("fetch_timeout", plain=False) or 5.0)
+    except (TypeError, ValueError):
+        raise VerifierConfigError("BADGES_VERIFIER_MAX_UPLOAD_BYTES and "
+                                  "BADGES_VERIFIER_FETCH_TIMEOUT must be numbers") from None
+    if max_upload < 1024 or not 0 < timeout <= 60:
+        raise VerifierConfigError("the upload limit must be at least 1 KiB and the fetch "
+                                  "timeout between 0 and 60 seconds")
+    return VerifierSettings(
+        env=env, instance_path=instance,
+        allow_hosts=frozenset(str(h).strip() for h in items if str(h).strip()),
+        registry=str(registry) if registry else None, name=name[:200],
+        max_upload_bytes=max_upload, fetch_timeout=timeout)

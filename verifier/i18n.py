@@ -1,0 +1,471 @@
+"""The verifier page in English and Spanish: a small message catalogue.
+
+The language comes from ``?lang=`` (or the form's ``lang`` field), then the
+browser's ``Accept-Language``, then English. Check results are explained by
+their stable ``code``: English uses the core's own sentence; Spanish has a
+sentence per code, and a per-check sentence for any code it does not know
+(the English original stays in the technical detail).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from badges.model import parse_datetime
+from badges.report import CheckResult
+
+LANGUAGES = ("en", "es")
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+
+_MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+           "septiembre", "octubre", "noviembre", "diciembre"),
+}
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "skip": "Skip to content",
+        "site": "Badge verifier",
+        "title": "Check a badge",
+        "intro": "Check an Open Badges 3.0 credential: who issued it, to whom, for what, and "
+                 "whether it is intact, current and not withdrawn. Nothing you check is stored.",
+        "paste_label": "Paste a credential, a JWT or a link",
+        "paste_help": "The credential's JSON, its JWT text, or the link from the badge's share "
+                      "page.",
+        "file_label": "Or upload a file",
+        "file_help": "JSON or .jwt file, badge image (PNG or SVG) or PDF certificate.",
+        "qr_label": "Or a photo of the QR code on a printed certificate",
+        "qr_help": "A PNG or JPEG picture in which the QR code is clearly visible.",
+        "who_label": "Your name and school (optional)",
+        "who_help": "Printed on the verification receipt you can download.",
+        "submit": "Check the badge",
+        "nothing": "Paste a credential or a link, or choose a file, then try again.",
+        "language": "Language",
+        "api_link": "JSON API (OpenAPI description)",
+        "result_title": "Verification result",
+        "achievement": "Achievement",
+        "criteria": "Criteria",
+        "criteria_link": "Criteria page",
+        "earned_by": "Earned by",
+        "hashed_recipient": "identified only by a protected e-mail address",
+        "issued_by": "Issued by",
+        "issuer_id": "Issuer identifier",
+        "known": "Known issuer",
+        "unknown": "Not on this verifier's list of known issuers",
+        "no_registry": "No list of known issuers is configured",
+        "impersonation": "Claims a known issuer's name under another identity",
+        "issued_on": "Issued on",
+        "expires_on": "Valid until",
+        "expired_on": "Expired on",
+        "no_expiry": "Does not expire",
+        "credential_id": "Credential identifier",
+        "checked_at": "Checked at",
+        "source": "Received as",
+        "checks": "What was checked",
+        "technical": "Technical detail",
+        "code": "Code",
+        "credential_json": "The credential as received",
+        "receipt_title": "Verification receipt",
+        "receipt_text": "Download a signed record of this check (what was checked, when, and "
+                        "the result) to keep in the hiring file. It can be checked later with "
+                        "any Open Badges verifier.",
+        "receipt_button": "Download the receipt",
+        "again": "Check another badge",
+        "unnamed": "(no name given)",
+        "image_alt": "Badge image for {name}",
+        "source_paste": "Pasted text",
+        "source_upload": "Uploaded file",
+        "source_url": "Link",
+        "source_qr": "QR code",
+        "source_api": "API request",
+        "verdict_verified": "Verified: this credential is genuine and current",
+        "verdict_expired": "A genuine record that has expired",
+        "verdict_revoked": "Revoked by the issuer",
+        "verdict_suspended": "Suspended by the issuer",
+        "verdict_unconfirmed": "Could not be fully checked",
+        "verdict_forged": "Not genuine: do not rely on this credential",
+        "verdict_invalid": "Not a valid Open Badge",
+        "verdict_unreadable": "No credential could be read",
+        "explain_verified": "Every check passed. The issuer signed it with a key it publishes, "
+                            "nothing was changed after signing, and it has not been withdrawn.",
+        "explain_verified_unknown": "The credential is genuine and current, but its issuer is "
+                                    "not on this verifier's list of known issuers: check who "
+                                    "the issuer is before relying on it.",
+        "explain_expired": "The credential is genuine: it was issued as shown and has not been "
+                           "altered. Its validity period has ended, so it records a past "
+                           "achievement rather than a current one.",
+        "explain_revoked": "The issuer has withdrawn this credential. It no longer stands.",
+        "explain_suspended": "The issuer has suspended this credential for now. Ask the "
+                             "holder or the issuer before relying on it.",
+        "explain_unconfirmed": "Some checks could not be completed (for example, the issuer's "
+                               "revocation list could not be reached). The credential is not "
+                               "confirmed; try again later.",
+        "explain_forged": "The credential was changed after it was signed, was not signed by "
+                          "the issuer it names, or borrows a known issuer's name.",
+        "explain_invalid": "The credential is readable but does not meet the Open Badges 3.0 "
+                           "rules; see the failed check below.",
+        "explain_unreadable": "The input is not a credential this verifier can read.",
+        "outcome_passed": "Passed",
+        "outcome_failed": "Failed",
+        "outcome_warning": "Warning",
+        "outcome_indeterminate": "Could not be checked",
+        "outcome_skipped": "Not checked",
+        "outcome_expired": "Expired",
+        "check_format": "Readable credential",
+        "check_schema": "Complete record",
+        "check_context": "Standard vocabulary",
+        "check_proof": "Intact (digital signature)",
+        "check_key_binding": "Signed by the issuer",
+        "check_validity_period": "Dates",
+        "check_status": "Not revoked or suspended",
+        "check_issuer_trust": "Known issuer",
+        "check_endorsements": "Endorsements",
+    },
+    "es": {
+        "skip": "Saltar al contenido",
+        "site": "Verificador de insignias",
+        "title": "Verificar una insignia",
+        "intro": "Verifique una credencial Open Badges 3.0: quién la emitió, a quién, por qué, "
+                 "y si está íntegra, vigente y no retirada. No se guarda nada de lo que "
+                 "verifique.",
+        "paste_label": "Pegue una credencial, un JWT o un enlace",
+        "paste_help": "El JSON de la credencial, el texto de su JWT o el enlace de la página "
+                      "para compartir de la insignia.",
+        "file_label": "O suba un archivo",
+        "file_help": "Archivo JSON o .jwt, imagen de la insignia (PNG o SVG) o certificado PDF.",
+        "qr_label": "O una foto del código QR de un certificado impreso",
+        "qr_help": "Una imagen PNG o JPEG en la que el código QR se vea con claridad.",
+        "who_label": "Su nombre y escuela (opcional)",
+        "who_help": "Aparece en el comprobante de verificación que puede descargar.",
+        "submit": "Verificar la insignia",
+        "nothing": "Pegue una credencial o un enlace, o elija un archivo, y vuelva a intentarlo.",
+        "language": "Idioma",
+        "api_link": "API JSON (descripción OpenAPI)",
+        "result_title": "Resultado de la verificación",
+        "achievement": "Logro",
+        "criteria": "Criterios",
+        "criteria_link": "Página de criterios",
+        "earned_by": "Obtenida por",
+        "hashed_recipient": "identificada solo por una dirección de correo protegida",
+        "issued_by": "Emitida por",
+        "issuer_id": "Identificador del emisor",
+        "known": "Emisor conocido",
+        "unknown": "No figura en la lista de emisores conocidos de este verificador",
+        "no_registry": "No hay una lista de emisores conocidos configurada",
+        "impersonation": "Usa el nombre de un emisor conocido con otra identidad",
+        "issued_on": "Emitida el",
+        "expires_on": "Válida hasta",
+        "expired_on": "Venció el",
+        "no_expiry": "No vence",
+        "credential_id": "Identificador de la credencial",
+        "checked_at": "Verificada el",
+        "source": "Recibida como",
+        "checks": "Qué se comprobó",
+        "technical": "Detalle técnico",
+        "code": "Código",
+        "credential_json": "La credencial tal como se recibió",
+        "receipt_title": "Comprobante de verificación",
+        "receipt_text": "Descargue un registro firmado de esta verificación (qué se comprobó, "
+                        "cuándo y con qué resultado) para guardarlo en el expediente de "
+                        "contratación. Se puede comprobar más adelante con cualquier "
+                        "verificador de Open Badges.",
+        "receipt_button": "Descargar el comprobante",
+        "again": "Verificar otra insignia",
+        "unnamed": "(sin nombre)",
+        "image_alt": "Imagen de la insignia {name}",
+        "source_paste": "Texto pegado",
+        "source_upload": "Archivo subido",
+        "source_url": "Enlace",
+        "source_qr": "Código QR",
+        "source_api": "Solicitud a la API",
+        "verdict_verified": "Verificada: esta credencial es auténtica y está vigente",
+        "verdict_expired": "Un registro auténtico que ha vencido",
+        "verdict_revoked": "Revocada por el emisor",
+        "verdict_suspended": "Suspendida por el emisor",
+        "verdict_unconfirmed": "No se pudo verificar por completo",
+        "verdict_forged": "No es auténtica: no confíe en esta credencial",
+        "verdict_invalid": "No es una insignia Open Badges válida",
+        "verdict_unreadable": "No se pudo leer ninguna credencial",
+        "explain_verified": "Todas las comprobaciones fueron correctas. El emisor la firmó con "
+                            "una clave que publica, no se modificó después de firmarla y no ha "
+                            "sido retirada.",
+        "explain_verified_unknown": "La credencial es auténtica y está vigente, pero su emisor "
+                                    "no figura en la lista de emisores conocidos de este "
+                                    "verificador: compruebe quién es el emisor antes de "
+                                    "confiar en ella.",
+        "explain_expired": "La credencial es auténtica: se emitió tal como se muestra y no ha "
+                           "sido alterada. Su periodo de validez terminó, así que registra un "
+                           "logro pasado y no uno vigente.",
+        "explain_revoked": "El emisor ha retirado esta credencial. Ya no es válida.",
+        "explain_suspended": "El emisor ha suspendido esta credencial por ahora. Consulte con "
+                             "la persona titular o con el emisor antes de confiar en ella.",
+        "explain_unconfirmed": "Algunas comprobaciones no se pudieron completar (por ejemplo, "
+                               "no se pudo consultar la lista de revocación del emisor). La "
+                               "credencial no está confirmada; inténtelo más tarde.",
+        "explain_forged": "La credencial se modificó después de firmarse, no la firmó el emisor "
+                          "que indica o usa el nombre de un emisor conocido.",
+        "explain_invalid": "La credencial se puede leer, pero no cumple las reglas de Open "
+                           "Badges 3.0; vea la comprobación fallida más abajo.",
+        "explain_unreadable": "Lo recibido no es una credencial que este verificador pueda "
+                              "leer.",
+        "outcome_passed": "Correcto",
+        "outcome_failed": "Falló",
+        "outcome_warning": "Advertencia",
+        "outcome_indeterminate": "No se pudo comprobar",
+        "outcome_skipped": "No comprobado",
+        "outcome_expired": "Vencida",
+        "check_format": "Credencial legible",
+        "check_schema": "Registro completo",
+        "check_context": "Vocabulario estándar",
+        "check_proof": "Íntegra (firma digital)",
+        "check_key_binding": "Firmada por el emisor",
+        "check_validity_period": "Fechas",
+        "check_status": "No revocada ni suspendida",
+        "check_issuer_trust": "Emisor conocido",
+        "check_endorsements": "Avales",
+    },
+}
+
+#: Spanish sentences per check code. ``{from}``/``{until}`` are dates, ``{name}`` a name.
+_ES_CODES: dict[str, str] = {
+    # format
+    "json": "Se leyó una credencial Open Badges 3.0 en formato JSON.",
+    "jwt": "Se leyó una credencial Open Badges 3.0 en formato VC-JWT.",
+    "png": "Se leyó una credencial Open Badges 3.0 de una imagen PNG de insignia.",
+    "svg": "Se leyó una credencial Open Badges 3.0 de una imagen SVG de insignia.",
+    "pdf": "Se leyó una credencial Open Badges 3.0 adjunta a un certificado PDF.",
+    "not_open_badge": "No es una credencial Open Badges 3.0 (su tipo debe incluir "
+                      "VerifiableCredential y OpenBadgeCredential).",
+    "not_a_credential": "Lo recibido es JSON, pero no es una credencial.",
+    "invalid_json": "El texto no es JSON válido.",
+    "input_too_large": "El archivo o texto es demasiado grande para verificarlo.",
+    "json_too_deep": "El JSON está anidado a demasiada profundidad.",
+    "unreadable_input": "No se pudo leer como credencial (ni JSON, ni JWT, ni imagen de "
+                        "insignia).",
+    "malformed_jwt": "El texto parece un JWT, pero está mal formado.",
+    "malformed_image": "La imagen está dañada o mal formada.",
+    "not_baked": "La imagen no contiene ninguna credencial.",
+    "ob2_baked_badge": "Es una insignia Open Badges 2.0; este verificador comprueba Open "
+                       "Badges 3.0.",
+    "image_too_large": "La imagen es demasiado grande: se rechazó sin descomprimirla.",
+    "unsafe_image": "La imagen contiene construcciones inseguras y no se leyó.",
+    "image_unreadable": "No se pudo leer la imagen (PNG, JPEG, GIF, BMP o WebP).",
+    "no_qr_code": "No se encontró ningún código QR en la imagen.",
+    "no_credential_in_image": "La imagen no contiene ni una credencial ni un código QR.",
+    "qr_not_credential": "El código QR no contiene ni un enlace ni una credencial.",
+    "link_not_credential": "El enlace lleva a una página que no indica ninguna credencial.",
+    "address_not_allowed": "El enlace apunta a una dirección privada o reservada; no se "
+                           "consultó.",
+    "scheme_not_allowed": "Solo se consultan enlaces HTTPS.",
+    "fetch_failed": "No se pudo descargar el enlace.",
+    "offline": "Sin conexión no se siguen enlaces.",
+    "unsupported_pdf": "No se pudo leer la credencial del PDF.",
+    # schema
+    "schema_valid": "La credencial tiene todos los campos que exige Open Badges 3.0.",
+    "schema_invalid": "La credencial no tiene la estructura que exige Open Badges 3.0.",
+    "schema_compacted_form": "La credencial es válida, pero da algunas listas como valores "
+                             "sueltos; algunas billeteras podrían no leerla.",
+    # context
+    "context_valid": "Todos los términos de la credencial están definidos por los contextos "
+                     "estándar.",
+    "context_missing": "La credencial no tiene @context.",
+    "context_order": "Los contextos de la credencial no están en el orden que exige el "
+                     "estándar.",
+    "context_not_allowed": "La credencial usa un contexto que este verificador no conoce; los "
+                           "contextos nunca se descargan de la red.",
+    "undefined_term": "La credencial usa términos que sus contextos no definen; la firma no "
+                      "los cubriría.",
+    "undefined_type": "La credencial usa tipos que sus contextos no definen.",
+    "context_outdated": "La credencial usa una versión anterior de los contextos; se puede "
+                        "leer igualmente.",
+    # proof
+    "signature_valid": "La credencial está íntegra: su firma digital coincide con su "
+                       "contenido.",
+    "signature_invalid": "La firma digital no coincide con el contenido: la credencial se "
+                         "modificó después de firmarse, o se firmó con otra clave.",
+    "no_proof": "La credencial no está firmada (no tiene prueba).",
+    "unsupported_cryptosuite": "La credencial usa un tipo de firma que este verificador no "
+                               "admite.",
+    "alg_not_allowed": "El JWT usa un algoritmo de firma no permitido.",
+    "verification_method_invalid": "La firma no indica una clave válida.",
+    "unsupported_did_method": "La clave se identifica con un método DID no admitido (se "
+                              "admiten did:key y did:web).",
+    "key_unresolved_offline": "La clave del emisor se debe consultar en la red y esta "
+                              "verificación es sin conexión.",
+    "key_not_in_controller_document": "El documento del emisor no contiene la clave de la "
+                                      "firma.",
+    "jwt_key_missing": "El JWT no indica con qué clave se firmó.",
+    "jwt_claim_mismatch": "Los datos del JWT no coinciden con la credencial.",
+    "response_too_large": "El documento del emisor es demasiado grande.",
+    "not_json": "El documento del emisor no es JSON.",
+    # key binding
+    "key_published": "La clave de la firma la publica el propio emisor.",
+    "key_not_published": "El emisor no publica la clave con la que se firmó: la credencial no "
+                         "está vinculada al emisor que indica.",
+    "controller_mismatch": "La credencial se firmó con una clave que no pertenece al emisor "
+                           "que indica.",
+    "controller_unreachable": "No se pudieron consultar las claves publicadas por el emisor.",
+    "binding_unchecked_offline": "No se pudo comprobar que la clave pertenezca al emisor "
+                                 "(verificación sin conexión).",
+    "issuer_missing": "La credencial no indica su emisor.",
+    # validity
+    "within_validity": "La credencial es válida desde el {from}{until_clause}.",
+    "expired": "La credencial fue válida desde el {from} hasta el {until}; ha vencido. Sigue "
+               "siendo un registro auténtico del logro.",
+    "not_yet_valid": "La credencial no es válida hasta el {from}.",
+    "valid_from_missing": "La credencial no indica cuándo se emitió.",
+    "invalid_date": "Una fecha de la credencial no es una fecha y hora con zona horaria.",
+    # status
+    "no_status": "El emisor no publicó una lista de revocación para esta credencial.",
+    "not_revoked": "El emisor no ha revocado esta credencial.",
+    "not_suspended": "El emisor no ha suspendido esta credencial.",
+    "revoked": "El emisor ha revocado esta credencial.",
+    "suspended": "El emisor ha suspendido esta credencial.",
+    "status_list_unreachable": "No se pudo comprobar si la credencial fue revocada: no se pudo "
+                               "leer la lista de estado del emisor.",
+    "status_list_signature_invalid": "No se puede confiar en la lista de estado del emisor: "
+                                     "su firma no es válida.",
+    "status_list_issuer_mismatch": "La lista de estado no la emitió el emisor de la "
+                                   "credencial.",
+    "status_purpose_mismatch": "La lista de estado es para otro propósito.",
+    "status_list_expired": "La lista de estado del emisor ha vencido.",
+    "status_list_invalid": "La lista de estado del emisor está mal formada.",
+    "status_index_out_of_range": "La lista de estado es más corta que la posición de la "
+                                 "credencial.",
+    "status_entry_invalid": "La entrada de estado de la credencial está mal formada.",
+    "status_unchecked_offline": "No se pudo comprobar si la credencial fue revocada (sin "
+                                "conexión).",
+    "unsupported_status_type": "La credencial usa un método de estado que este verificador no "
+                               "admite.",
+    "unsupported_status_purpose": "No se comprueba este propósito de estado.",
+    # trust
+    "known_issuer": "El emisor es conocido: {name}.",
+    "unknown_issuer": "El emisor no figura en la lista de emisores conocidos de este "
+                      "verificador; la credencial es auténtica, pero compruebe quién es el "
+                      "emisor.",
+    "issuer_impersonation": "La credencial dice venir de una organización conocida, pero no la "
+                            "emitió la identidad conocida de esa organización.",
+    "no_registry": "Este verificador no tiene configurada una lista de emisores conocidos.",
+    # endorsements
+    "no_endorsements": "La credencial no incluye avales.",
+    "endorsements_valid": "Todos los avales están íntegros.",
+    "endorsement_invalid": "Algunos avales no se pudieron verificar.",
+    "endorsement_unchecked": "Algunos avales no se pudieron comprobar.",
+    "nested_endorsements": "No se comprueban los avales de los avales.",
+    # skipped after a failure
+    "proof_not_verified": "No se comprobó, porque no se pudo verificar la firma.",
+    "input_unreadable": "No se comprobó, porque lo recibido no es una insignia legible.",
+}
+
+#: Spanish fallback per (check, outcome) for codes without their own sentence.
+_ES_FALLBACK = {
+    "passed": "La comprobación fue correcta.",
+    "failed": "La comprobación falló.",
+    "warning": "La comprobación dio una advertencia.",
+    "indeterminate": "La comprobación no se pudo completar.",
+    "skipped": "No se comprobó.",
+}
+
+
+def choose_language(requested: str | None, accept: Any = None) -> str:
+    """The page language: ``requested`` if supported, else ``Accept-Language``, else English.
+
+    Args:
+        requested: ``?lang=`` or the form field.
+        accept: werkzeug's ``request.accept_languages`` (or None).
+    """
+    if requested:
+        code = requested.strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    if accept is not None:
+        best = accept.best_match(LANGUAGES)
+        if best in LANGUAGES:
+            return str(best)
+    return "en"
+
+
+def _date(value: Any, lang: str) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = parse_datetime(value)
+    except (ValueError, TypeError):
+        return None
+    return format_day(moment, lang)
+
+
+def format_day(moment: datetime, lang: str) -> str:
+    """A date for people: ``1 May 2026`` / ``1 de mayo de 2026``."""
+    month = _MONTHS[lang][moment.month - 1]
+    if lang == "es":
+        return f"{moment.day} de {month} de {moment.year}"
+    return f"{moment.day} {month} {moment.year}"
+
+
+@dataclass(frozen=True, slots=True)
+class Translator:
+    """Texts for one language."""
+
+    lang: str
+
+    def __call__(self, key: str, **values: Any) -> str:
+        """The text for ``key`` (English when missing), formatted with ``values``."""
+        text = TEXT[self.lang].get(key) or TEXT["en"].get(key) or key
+        return text.format(**values) if values else text
+
+    def check_name(self, check_id: str) -> str:
+        """A check's plain-language name."""
+        return self(f"check_{check_id}")
+
+    def outcome(self, outcome: str) -> str:
+        """An outcome's label."""
+        return self(f"outcome_{outcome}")
+
+    def check_label(self, check: CheckResult) -> tuple[str, str]:
+        """The label and style class for a check's outcome.
+
+        An expired credential's date check reads "Expired" in the warning
+        style, not "Failed": the record is genuine, only its period is over.
+        """
+        if check.id == "validity_period" and check.code == "expired":
+            return self("outcome_expired"), "warning"
+        return self.outcome(check.outcome.value), check.outcome.value
+
+    def day(self, value: Any) -> str | None:
+        """A credential date (``validFrom``...) as a date for people, or None."""
+        return _date(value, self.lang)
+
+    def check_message(self, check: CheckResult) -> str:
+        """One plain sentence explaining ``check`` in this language."""
+        if self.lang == "en":
+            return check.message
+        code = check.code
+        if check.outcome.value == "skipped" and code in ("not_open_badge", "input_unreadable"):
+            code = "input_unreadable"
+        template = _ES_CODES.get(code)
+        if template is None:
+            return _ES_FALLBACK.get(check.outcome.value, check.message)
+        return template.format_map(_Values(check.detail, self.lang))
+
+
+class _Values(dict[str, str]):
+    """Values for a Spanish sentence, read from a check's detail."""
+
+    def __init__(self, detail: Mapping[str, Any], lang: str) -> None:
+        super().__init__()
+        start = detail.get("validFrom", detail.get("issuanceDate"))
+        end = detail.get("validUntil", detail.get("expirationDate"))
+        self["from"] = _date(start, lang) or "?"
+        self["until"] = _date(end, lang) or "?"
+        until = _date(end, lang)
+        self["until_clause"] = f" hasta el {until}" if until else ", sin fecha de vencimiento"
+        self["name"] = str(detail.get("name") or "")
+
+    def __missing__(self, key: str) -> str:
+        return ""
