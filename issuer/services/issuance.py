@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from datetime import timedelta
+from typing import Any
 from typing import Literal
 
 import sqlalchemy.orm as so
@@ -22,6 +24,7 @@ from badges import jsonld
 from badges import model
 from badges import schema
 from badges.jwt import sign_jwt
+from badges.keys import KeyPair
 from badges.keys import KeyType
 from issuer.models import IssuedCredential
 from issuer.services import achievements as achievement_service
@@ -35,7 +38,8 @@ from issuer.services.context import IssuerContext
 from issuer.services.errors import ServiceError
 
 Format = Literal["di", "jwt"]
-__all__ = ["Format", "IssuerContext", "award", "renew", "share_url"]
+__all__ = ["Format", "IssuerContext", "award", "build_credential", "check_credential",
+           "renew", "share_url", "sign_document"]
 
 
 def share_url(base_url: str, issued: IssuedCredential) -> str:
@@ -46,7 +50,10 @@ def share_url(base_url: str, issued: IssuedCredential) -> str:
 def award(session: so.Session, ctx: IssuerContext, *, issuer: str, achievement: str,
           email: str, name: str, actor: str, now: datetime, fmt: Format = "di",
           narrative: str | None = None,
-          renews: IssuedCredential | None = None) -> IssuedCredential:
+          renews: IssuedCredential | None = None,
+          source: model.Profile | None = None,
+          results: tuple[model.Result, ...] = (),
+          evidence: tuple[model.Evidence, ...] = ()) -> IssuedCredential:
     """Award ``achievement`` of ``issuer`` to the person with ``email``.
 
     Args:
@@ -61,13 +68,19 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str, achievement: 
         fmt: ``di`` (eddsa-rdfc-2022, default) or ``jwt`` (ES256 VC-JWT).
         narrative: optional note on how it was earned (credentialSubject.narrative).
         renews: the credential this one renews (named in its evidence).
+        source: who assessed on the issuer's behalf (credentialSubject.source,
+            e.g. the reviewer who approved the evidence).
+        results: rubric results (credentialSubject.result); each must reference a
+            ResultDescription of the achievement and one of its levels (OB 3.0 §B.1.16).
+        evidence: evidence to include (after the renewal reference, if any).
 
     Returns:
         The stored credential.
 
     Raises:
         ServiceError: unknown issuer or achievement, invalid e-mail or name,
-            a credential that fails the schema or safe mode.
+            a credential that fails the schema or safe mode, results that do not
+            match the achievement's rubric (``invalid_result``).
     """
     if fmt not in ("di", "jwt"):
         raise ServiceError("format must be 'di' or 'jwt'", code="invalid_format")
@@ -101,29 +114,18 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str, achievement: 
     session.add(issued)
     session.flush()
     entries = status_service.allocate(session, org, issued)
-    evidence = (model.Evidence(
+    prior = (model.Evidence(
         id=share_url(ctx.base_url, renews), name="Previous credential",
         narrative=f"Renews credential {renews.credential_id}, first awarded "
                   f"{model.format_datetime(renews.issued_at)}."),) if renews is not None else ()
-    subject = model.AchievementSubject(
+    credential = build_credential(
+        credential_id=credential_id, issuer=organizations.profile(ctx.base_url, org),
         achievement=achievement_service.to_model(definition, base_url=ctx.base_url),
-        identifier=(model.IdentityObject.hashed_email(address, secrets.token_hex(8)),
-                    model.IdentityObject.plain_name(display)),
-        narrative=note)
-    credential = model.OpenBadgeCredential(
-        id=credential_id, issuer=organizations.profile(ctx.base_url, org),
-        valid_from=issued_at, valid_until=valid_until, awarded_date=issued_at,
-        credential_subject=subject, name=definition.name,
-        description=definition.description, evidence=evidence,
-        credential_status=tuple(status_service.entries_json(ctx.base_url, org, entries)),
-    ).to_json()
-    _check(credential)
-    if fmt == "di":
-        signed = dataintegrity.sign_credential(
-            credential, key=signer.pair, created=model.format_datetime(issued_at))
-        issued.document = json.dumps(signed, indent=2, ensure_ascii=False)
-    else:
-        issued.document = sign_jwt(credential, key=signer.pair)
+        email=address, name=display, issued_at=issued_at, valid_until=valid_until,
+        status=status_service.entries_json(ctx.base_url, org, entries), narrative=note,
+        evidence=prior + evidence, source=source, results=results)
+    check_credential(credential)
+    issued.document = sign_document(credential, key=signer.pair, fmt=fmt, created=issued_at)
     session.flush()
     audit.record(session, actor=actor, action="credential.awarded", organization_id=org.id,
                  subject_type="credential", subject_id=credential_id, at=issued_at,
@@ -153,7 +155,75 @@ def renew(session: so.Session, ctx: IssuerContext, ref: str, *, actor: str, now:
                  fmt=fmt or prior.format, renews=prior)  # type: ignore[arg-type]
 
 
-def _check(credential: dict[str, object]) -> None:
+def build_credential(*, credential_id: str, issuer: model.Profile,
+                     achievement: model.Achievement, email: str, name: str,
+                     issued_at: datetime, valid_until: datetime | None,
+                     status: Iterable[model.BitstringStatusListEntry],
+                     narrative: str | None = None, evidence: tuple[model.Evidence, ...] = (),
+                     source: model.Profile | None = None,
+                     results: tuple[model.Result, ...] = ()) -> dict[str, Any]:
+    """The unsigned OpenBadgeCredential of one award (OB 3.0 §B.1.2), as :func:`award` builds it.
+
+    The recipient is a salted ``sha256$`` e-mail hash (a fresh salt each
+    time) plus their name (OB 3.0 §B.1.12); ``validFrom`` and
+    ``awardedDate`` are ``issued_at``.
+
+    Args:
+        credential_id: the ``urn:uuid:`` id.
+        issuer: the issuer Profile (:func:`organizations.profile`).
+        achievement: the OB Achievement (:func:`achievements.to_model`).
+        email: the normalized recipient address.
+        name: the recipient's name.
+        issued_at: award time (whole seconds).
+        valid_until: expiry, or None.
+        status: the credential's status list entries.
+        narrative: credentialSubject.narrative.
+        evidence: evidence items.
+        source: who assessed on the issuer's behalf (credentialSubject.source).
+        results: rubric results (credentialSubject.result).
+
+    Raises:
+        ServiceError: ``invalid_result`` when the results do not match the achievement.
+    """
+    try:
+        subject = model.AchievementSubject(
+            achievement=achievement,
+            identifier=(model.IdentityObject.hashed_email(email, secrets.token_hex(8)),
+                        model.IdentityObject.plain_name(name)),
+            narrative=narrative, source=source, result=results)
+    except (ValueError, TypeError) as exc:
+        raise ServiceError(f"the results do not match the achievement: {exc}",
+                           code="invalid_result", status=422) from None
+    return model.OpenBadgeCredential(
+        id=credential_id, issuer=issuer, valid_from=issued_at, valid_until=valid_until,
+        awarded_date=issued_at, credential_subject=subject, name=achievement.name,
+        description=achievement.description, evidence=evidence,
+        credential_status=tuple(status)).to_json()
+
+
+def sign_document(credential: dict[str, Any], *, key: KeyPair, fmt: Format,
+                  created: datetime) -> str:
+    """The credential signed, as stored: JSON with an eddsa-rdfc-2022 proof, or a VC-JWT.
+
+    Args:
+        credential: the checked, unsigned credential.
+        key: the issuer's Ed25519 (``di``) or P-256 (``jwt``) key.
+        fmt: ``di`` or ``jwt``.
+        created: the proof's ``created`` time (``di``).
+    """
+    if fmt == "di":
+        signed = dataintegrity.sign_credential(
+            credential, key=key, created=model.format_datetime(created))
+        return json.dumps(signed, indent=2, ensure_ascii=False)
+    return sign_jwt(credential, key=key)
+
+
+def check_credential(credential: dict[str, Any]) -> None:
+    """Refuse a credential that fails the OB 3.0 JSON Schema, its conformance rules or safe mode.
+
+    Raises:
+        ServiceError: ``schema_invalid`` or ``undefined_term`` (422).
+    """
     issues = schema.check_credential(credential) + schema.conformance_issues(credential)
     if issues:
         raise ServiceError("the credential would not pass the Open Badges 3.0 schema: "

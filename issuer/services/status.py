@@ -60,7 +60,8 @@ def list_url(base_url: str, org: Organization, purpose: str, number: int) -> str
 # --------------------------------------------------------------------------- allocation
 
 
-def _open_list(session: so.Session, org: Organization, purpose: StatusPurpose) -> StatusList:
+def open_list(session: so.Session, org: Organization, purpose: StatusPurpose) -> StatusList:
+    """The issuer's open (not full) list for ``purpose``, created when there is none."""
     current = session.scalar(sa.select(StatusList).where(
         StatusList.organization_id == org.id, StatusList.purpose == purpose,
         StatusList.full.is_(False)).order_by(StatusList.number.desc()).limit(1))
@@ -74,7 +75,7 @@ def _open_list(session: so.Session, org: Organization, purpose: StatusPurpose) -
         with session.begin_nested():
             session.add(created)
     except IntegrityError:  # another process opened it first
-        return _open_list(session, org, purpose)
+        return open_list(session, org, purpose)
     return created
 
 
@@ -107,7 +108,7 @@ def allocate(session: so.Session, org: Organization,
     entries = []
     for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION):
         while True:
-            sl = _open_list(session, org, purpose)
+            sl = open_list(session, org, purpose)
             entry = None
             for _ in range(_RANDOM_TRIES):
                 entry = _claim(session, sl, credential, _SYSTEM_RANDOM.randrange(sl.length))
@@ -130,13 +131,17 @@ def allocate(session: so.Session, org: Organization,
 def entries_json(base_url: str, org: Organization,
                  entries: Iterable[StatusEntry]) -> list[model.BitstringStatusListEntry]:
     """The credential's ``credentialStatus`` entries (BSL §2.1)."""
-    out = []
-    for entry in entries:
-        url = list_url(base_url, org, entry.status_list.purpose.value, entry.status_list.number)
-        out.append(model.BitstringStatusListEntry(
-            id=f"{url}#{entry.index}", status_purpose=entry.status_list.purpose.value,
-            status_list_index=entry.index, status_list_credential=url))
-    return out
+    return [entry_model(base_url, org, entry.status_list.purpose, entry.status_list.number,
+                        entry.index) for entry in entries]
+
+
+def entry_model(base_url: str, org: Organization, purpose: StatusPurpose, number: int,
+                index: int) -> model.BitstringStatusListEntry:
+    """One ``credentialStatus`` entry: position ``index`` of list ``number`` (BSL §2.1)."""
+    url = list_url(base_url, org, purpose.value, number)
+    return model.BitstringStatusListEntry(
+        id=f"{url}#{index}", status_purpose=purpose.value, status_list_index=index,
+        status_list_credential=url)
 
 
 # --------------------------------------------------------------------------- changes
