@@ -25,6 +25,8 @@ from issuer.services import organizations
 from issuer.services import recipients
 from issuer.services import signing_keys
 from issuer.web.api import token_hash
+from issuer.workflow import accounts
+from issuer.workflow import catalogue
 
 DISTRICT = "lakeside"
 
@@ -81,6 +83,23 @@ ACHIEVEMENTS: list[dict[str, Any]] = [
      "rubric": [("coaching", "Coaching practice"), ("outcome", "Colleague outcome")]},
 ]
 
+# Ready-to-use accounts for the evidence-and-review loop (development only; the
+# command line refuses to set them in production).
+DEMO_ACCOUNTS = [
+    ("district admin", "dana.whitfield@lakeside.example.org", "admin-lakeside"),
+    ("reviewer / mentor", "marcus.chen@lakeside.example.org", "review-lakeside"),
+    ("teacher", "maria.lopez@lakeside.example.org", "teach-lakeside"),
+]
+
+PATHWAYS = [
+    ("edtech-foundations", "EdTech Foundations",
+     "Start here: purposeful technology use and digital citizenship.",
+     ["classroom-technology-integration", "digital-literacy", "data-informed-instruction"]),
+    ("edtech-leadership", "EdTech Leadership",
+     "Design blended units and coach colleagues.",
+     ["blended-learning-design", "peer-mentoring"]),
+]
+
 PEOPLE = [
     ("Dana Whitfield", "dana.whitfield@lakeside.example.org", Role.ADMIN, DISTRICT),
     ("Marcus Chen", "marcus.chen@lakeside.example.org", Role.REVIEWER, DISTRICT),
@@ -98,6 +117,19 @@ class DemoResult:
     created: bool
     api_token: str | None = None
     share_urls: list[str] = field(default_factory=list)
+
+
+def ensure_demo_passwords(session: so.Session, *, scrypt_n: int) -> list[tuple[str, str, str]]:
+    """Give the demo accounts their passwords unless they have one; returns the accounts.
+
+    Only for development: the command line never calls it in production.
+    """
+    for _role, email, password in DEMO_ACCOUNTS:
+        person = recipients.find_by_email(session, email)
+        if person is not None and not person.password_hash:
+            accounts.set_password(person, password, n=scrypt_n)
+    session.flush()
+    return list(DEMO_ACCOUNTS)
 
 
 def seed(session: so.Session, *, base_url: str, kek: bytes, now: datetime) -> DemoResult:
@@ -129,12 +161,27 @@ def seed(session: so.Session, *, base_url: str, kek: bytes, now: datetime) -> De
                          "targetCode": code.split()[-1], "targetType": "ceasn:Competency",
                          "targetUrl": "https://iste.org/standards/educators"}
                         for code in spec["align"]],
-            rubric={"name": f"{spec['name']} rubric", "criteria": [
-                {"id": cid, "name": cname, "levels": _levels(cname.lower())}
-                for cid, cname in spec["rubric"]]})
+            image_alt=f"{spec['name']} badge: a hexagon with the Lakeside mark",
+            rubric={"name": f"{spec['name']} rubric", "reflectionPerCriterion": True,
+                    "criteria": [{"id": cid, "name": cname, "levels": _levels(cname.lower())}
+                                 for cid, cname in spec["rubric"]]})
+    defined = {a.slug: a for a in achievements.list_for(session, district)}
+    for slug, name, description, steps in PATHWAYS:
+        catalogue.create_pathway(session, district, slug=slug, name=name,
+                                 description=description,
+                                 achievements=[defined[s] for s in steps])
     for name, email, role, slug in PEOPLE:
         person = recipients.find_or_create(session, email=email, name=name)
         session.add(Membership(person_id=person.id, organization_id=orgs[slug].id, role=role))
+    session.flush()
+    # Aisha mentors María; with the district's rule on, another reviewer decides on her work.
+    accounts.set_mentor_rule(session, district.id, on=True, actor=actor, now=now)
+    aisha = recipients.find_or_create(session, email="aisha.bello@lakeside.example.org",
+                                      name="Aisha Bello")
+    maria = recipients.find_or_create(session, email="maria.lopez@lakeside.example.org",
+                                      name="María López")
+    accounts.set_mentoring(session, district.id, mentor=aisha, teacher=maria, on=True,
+                           actor=actor, now=now)
     token = "demo-" + secrets.token_urlsafe(18)
     session.add(ApiToken(organization_id=district.id, name="demo", token_hash=token_hash(token)))
     session.flush()

@@ -1,0 +1,94 @@
+"""The workflow commands of the ``badges`` CLI (accounts and mail).
+
+* ``badges users invite --org SLUG --email ADDRESS --role earner [--role reviewer ...]``:
+  an invitation link (printed, and e-mailed when SMTP is configured);
+* ``badges users set-password --email ADDRESS``: set a password (asked twice, hidden);
+* ``badges mail send``: send what waits in the e-mail outbox.
+"""
+
+from __future__ import annotations
+
+import click
+
+from issuer.cli import UsageProblem
+from issuer.cli import _now
+from issuer.cli import _run
+from issuer.cli import _service
+
+_ROLES = click.Choice(["admin", "reviewer", "earner"])
+
+
+@click.group()
+def users() -> None:
+    """People: invitations and passwords."""
+
+
+@users.command("invite")
+@click.option("--org", "slug", required=True, help="District or school slug.")
+@click.option("--email", required=True)
+@click.option("--role", "roles", multiple=True, type=_ROLES, required=True,
+              help="admin, reviewer (reviewer/mentor) or earner (teacher); repeatable.")
+def users_invite(slug: str, email: str, roles: tuple[str, ...]) -> None:
+    """Invite someone by e-mail link to roles in an organization."""
+    from issuer.services import organizations
+    from issuer.workflow import accounts
+    from issuer.workflow import notifications
+    from issuer.workflow.config import load_workflow_settings
+
+    with _service() as (settings, database):
+        workflow = load_workflow_settings(settings)
+        with database.session() as session:
+            org = _run(lambda: organizations.get(session, slug))
+            invitation, token = _run(lambda: accounts.invite(
+                session, org=org, email=email, roles=accounts.parse_roles(list(roles)),
+                invited_by=None, now=_now(), days=workflow.invitation_days))
+            link = f"{settings.base_url}/invite/{token}"
+            notifications.queue(
+                session, kind="invitation", to=invitation.email, now=_now(),
+                subject=f"You are invited to {org.name} micro-credentials",
+                body=f"Hello,\n\nYou are invited to {org.name} on the district's "
+                     f"micro-credential service.\n\nChoose your name and password here "
+                     f"(the link works for {workflow.invitation_days} days):\n\n{link}\n")
+        with database.session() as session:
+            notifications.deliver_pending(session, workflow.mail, now=_now())
+    click.echo(link)
+
+
+@users.command("set-password")
+@click.option("--email", required=True)
+@click.password_option("--password", prompt="New password")
+def users_set_password(email: str, password: str) -> None:
+    """Set someone's password (at least 10 characters)."""
+    from issuer.services import recipients
+    from issuer.workflow import accounts
+    from issuer.workflow.config import load_workflow_settings
+
+    with _service() as (settings, database):
+        n = load_workflow_settings(settings).scrypt_n
+        with database.session() as session:
+            person = recipients.find_by_email(session, email)
+            if person is None:
+                raise UsageProblem(f"nobody has the address {email}")
+            _run(lambda: accounts.set_password(person, password, n=n))
+    click.echo(f"Password set for {email}.")
+
+
+@click.group()
+def mail() -> None:
+    """The e-mail outbox."""
+
+
+@mail.command("send")
+def mail_send() -> None:
+    """Send the e-mails waiting in the outbox (needs BADGES_SMTP_HOST)."""
+    from issuer.workflow import notifications
+    from issuer.workflow.config import load_workflow_settings
+
+    with _service() as (settings, database):
+        workflow = load_workflow_settings(settings)
+        if workflow.mail.host is None:
+            raise UsageProblem("set BADGES_SMTP_HOST (and BADGES_SMTP_PORT) to send e-mail")
+        with database.session() as session:
+            sent = notifications.deliver_pending(session, workflow.mail, now=_now())
+            left = len(notifications.pending(session))
+    click.echo(f"Sent {sent} message(s); {left} waiting.")

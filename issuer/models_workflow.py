@@ -1,0 +1,281 @@
+"""Models of the evidence-and-review workflow (issue #4), typed SQLAlchemy 2.0.
+
+Teachers start a :class:`Submission` for an achievement, add
+:class:`EvidenceItem` rows (files in the private store, links, reflections),
+and submit; reviewers record a :class:`Review` per round; approval links the
+issued credential. :class:`SubmissionEvent` keeps the whole history, and
+:class:`MailMessage` is the outbox that e-mail notifications are sent from
+(written in the same transaction as the change it reports).
+
+The models hold data only; rules live in :mod:`issuer.workflow`.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from issuer.models import Achievement
+from issuer.models import Base
+from issuer.models import IssuedCredential
+from issuer.models import Organization
+from issuer.models import Person
+from issuer.models import UTCDateTime
+from issuer.models import utcnow
+
+
+def _uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class SubmissionStatus(enum.StrEnum):
+    """Where a submission is in the review cycle."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class Decision(enum.StrEnum):
+    """A reviewer's decision on one round."""
+
+    APPROVE = "approve"
+    RETURN = "return"
+    DECLINE = "decline"
+
+
+class EvidenceKind(enum.StrEnum):
+    """What an evidence item is."""
+
+    FILE = "file"
+    LINK = "link"
+    REFLECTION = "reflection"
+
+
+class DistrictPolicy(Base):
+    """A district's workflow rules (one row per district; absent means the defaults)."""
+
+    __tablename__ = "district_policies"
+
+    organization_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
+    mentor_conflict: so.Mapped[bool] = so.mapped_column(default=False)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class Mentorship(Base):
+    """A reviewer marked as mentoring a teacher within a district."""
+
+    __tablename__ = "mentorships"
+    __table_args__ = (sa.UniqueConstraint("organization_id", "mentor_id", "teacher_id",
+                                          name="uq_mentorships_org_mentor_teacher"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    organization_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    mentor_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    teacher_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    mentor: so.Mapped[Person] = so.relationship(foreign_keys=[mentor_id])
+    teacher: so.Mapped[Person] = so.relationship(foreign_keys=[teacher_id])
+
+
+class Invitation(Base):
+    """An invitation by e-mail link; only the token's SHA-256 is stored."""
+
+    __tablename__ = "invitations"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    organization_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(320), index=True)
+    roles: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    invited_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    accepted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    accepted_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("people.id", ondelete="SET NULL"))
+
+    organization: so.Mapped[Organization] = so.relationship()
+
+
+class Pathway(Base):
+    """A named sequence of micro-credentials (e.g. an EdTech leadership pathway)."""
+
+    __tablename__ = "pathways"
+    __table_args__ = (sa.UniqueConstraint("organization_id", "slug",
+                                          name="uq_pathways_org_slug"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    organization_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    slug: so.Mapped[str] = so.mapped_column(sa.String(100))
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    description: so.Mapped[str | None] = so.mapped_column(sa.Text)
+
+    steps: so.Mapped[list[PathwayStep]] = so.relationship(
+        back_populates="pathway", cascade="all, delete-orphan", order_by="PathwayStep.position")
+
+
+class PathwayStep(Base):
+    """An achievement's place in a pathway."""
+
+    __tablename__ = "pathway_steps"
+
+    pathway_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("pathways.id", ondelete="CASCADE"), primary_key=True)
+    achievement_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("achievements.id", ondelete="CASCADE"), primary_key=True, index=True)
+    position: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
+
+    pathway: so.Mapped[Pathway] = so.relationship(back_populates="steps")
+    achievement: so.Mapped[Achievement] = so.relationship()
+
+
+class EvidenceFile(Base):
+    """A file in the private evidence store, named by its SHA-256 (content-addressed)."""
+
+    __tablename__ = "evidence_files"
+
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    size: so.Mapped[int] = so.mapped_column(sa.Integer)
+    media_type: so.Mapped[str] = so.mapped_column(sa.String(100))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class Submission(Base):
+    """A teacher's evidence for one achievement, through its review rounds."""
+
+    __tablename__ = "submissions"
+
+    id: so.Mapped[str] = so.mapped_column(sa.String(36), primary_key=True, default=_uuid)
+    person_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("people.id", ondelete="RESTRICT"), index=True)
+    organization_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
+    achievement_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("achievements.id", ondelete="RESTRICT"), index=True)
+    status: so.Mapped[SubmissionStatus] = so.mapped_column(
+        sa.Enum(SubmissionStatus, native_enum=False, length=16),
+        default=SubmissionStatus.DRAFT, index=True)
+    round: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    first_submitted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    submitted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
+    decided_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    credential_id: so.Mapped[str | None] = so.mapped_column(
+        sa.ForeignKey("issued_credentials.id", ondelete="RESTRICT"), index=True)
+
+    person: so.Mapped[Person] = so.relationship()
+    organization: so.Mapped[Organization] = so.relationship()
+    achievement: so.Mapped[Achievement] = so.relationship()
+    credential: so.Mapped[IssuedCredential | None] = so.relationship()
+    items: so.Mapped[list[EvidenceItem]] = so.relationship(
+        back_populates="submission", order_by="EvidenceItem.id", cascade="all, delete-orphan")
+    reviews: so.Mapped[list[Review]] = so.relationship(
+        back_populates="submission", order_by="Review.id")
+    events: so.Mapped[list[SubmissionEvent]] = so.relationship(
+        back_populates="submission", order_by="SubmissionEvent.id")
+
+
+class EvidenceItem(Base):
+    """One piece of evidence: a file, a link or a written reflection.
+
+    Items that were part of a submitted round are withdrawn, not deleted, so
+    the history of every round stays readable.
+    """
+
+    __tablename__ = "evidence_items"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    submission_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    kind: so.Mapped[EvidenceKind] = so.mapped_column(
+        sa.Enum(EvidenceKind, native_enum=False, length=16))
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    criterion_id: so.Mapped[str | None] = so.mapped_column(sa.String(100))
+    body: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    url: so.Mapped[str | None] = so.mapped_column(sa.String(2000))
+    file_sha256: so.Mapped[str | None] = so.mapped_column(
+        sa.ForeignKey("evidence_files.sha256", ondelete="RESTRICT"), index=True)
+    filename: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    contains_student_data: so.Mapped[bool] = so.mapped_column(default=False)
+    share: so.Mapped[bool] = so.mapped_column(default=False)
+    first_round: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+    withdrawn_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    submission: so.Mapped[Submission] = so.relationship(back_populates="items")
+    file: so.Mapped[EvidenceFile | None] = so.relationship()
+
+
+class Review(Base):
+    """A reviewer's decision on one round, with the rubric scores and feedback."""
+
+    __tablename__ = "reviews"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    submission_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    round: so.Mapped[int] = so.mapped_column(sa.Integer)
+    reviewer_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("people.id", ondelete="RESTRICT"), index=True)
+    decision: so.Mapped[Decision] = so.mapped_column(
+        sa.Enum(Decision, native_enum=False, length=16))
+    scores: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+    feedback: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    submitted_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    decided_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
+
+    submission: so.Mapped[Submission] = so.relationship(back_populates="reviews")
+    reviewer: so.Mapped[Person] = so.relationship()
+
+
+class SubmissionEvent(Base):
+    """One step in a submission's history (created, submitted, returned, ...)."""
+
+    __tablename__ = "submission_events"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    submission_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    actor_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("people.id", ondelete="SET NULL"))
+    action: so.Mapped[str] = so.mapped_column(sa.String(32))
+    round: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
+    detail: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+
+    submission: so.Mapped[Submission] = so.relationship(back_populates="events")
+    actor: so.Mapped[Person | None] = so.relationship()
+
+
+class MailMessage(Base):
+    """An e-mail waiting in (or sent from) the outbox."""
+
+    __tablename__ = "mail_outbox"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(32))
+    to_address: so.Mapped[str] = so.mapped_column(sa.String(320))
+    subject: so.Mapped[str] = so.mapped_column(sa.String(300))
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
+    attempts: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.Text)

@@ -1,0 +1,115 @@
+"""Review: the queue and the review page (rubric beside the evidence, then a decision).
+
+* ``GET /review`` (``?school=<id>&achievement=<id>``): submissions waiting,
+  oldest first, within the reviewer's schools;
+* ``GET /review/<id>``: the evidence, the rubric to score, the history;
+* ``POST /review/<id>/decision``: approve (issues the badge), return for
+  revision, or decline, with scores and feedback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from issuer.models import Achievement
+from issuer.models import Organization
+from issuer.models import Role
+from issuer.models_workflow import Decision
+from issuer.models_workflow import Submission
+from issuer.models_workflow import SubmissionStatus
+from issuer.services.errors import ServiceError
+from issuer.web.auth import deliver_mail
+from issuer.web.auth import protect
+from issuer.web.auth import require
+from issuer.web.common import issuer_context
+from issuer.web.common import now
+from issuer.web.common import session
+from issuer.workflow import accounts
+from issuer.workflow import reviews
+from issuer.workflow import submissions
+from issuer.workflow.access import Viewer
+from issuer.workflow.access import decision_blocker
+
+bp = Blueprint("reviews", __name__)
+protect(bp)
+
+
+@bp.get("/review")
+def queue() -> Any:
+    """The queue of submissions waiting for a decision."""
+    found = require(Role.REVIEWER, Role.ADMIN)
+    db = session()
+    scope = found.scope(Role.REVIEWER, Role.ADMIN)
+    schools = list(db.scalars(sa.select(Organization).where(
+        Organization.id.in_(scope)).order_by(Organization.name)))
+    achievements = list(db.scalars(sa.select(Achievement).where(
+        Achievement.organization_id.in_(found.achievement_orgs())).order_by(Achievement.name)))
+    school = request.args.get("school", type=int)
+    achievement = request.args.get("achievement") or None
+    if school is not None and school not in scope:
+        school = None
+    if achievement is not None and achievement not in {a.id for a in achievements}:
+        achievement = None
+    waiting = reviews.queue(db, found, reviews.QueueFilter(school_id=school,
+                                                           achievement_id=achievement))
+    return render_template("workflow/queue.html", waiting=waiting, schools=schools,
+                           achievements=achievements, school=school, achievement=achievement,
+                           current=now())
+
+
+def _page(found: Viewer, sub: Submission, *, error: str | None = None,
+          status: int = 200) -> Any:
+    db = session()
+    rule = accounts.policy(db, found.tree.district_of(sub.organization_id)).mentor_conflict
+    blocker = decision_blocker(db, found, sub, mentor_rule=rule)
+    form = request.form if request.method == "POST" else {}
+    return render_template(
+        "workflow/review.html", sub=sub, achievement=sub.achievement,
+        criteria=submissions.criteria(sub.achievement), items=submissions.current_items(sub),
+        blocker=blocker, waiting=sub.status == SubmissionStatus.SUBMITTED, error=error,
+        form=form, labels=submissions.STATUS_LABELS), status
+
+
+@bp.get("/review/<submission_id>")
+def show(submission_id: str) -> Any:
+    """The review page."""
+    found = require(Role.REVIEWER, Role.ADMIN)
+    return _page(found, submissions.visible(session(), found, submission_id))
+
+
+@bp.post("/review/<submission_id>/decision")
+def decide(submission_id: str) -> Any:
+    """Record the decision; approval issues the credential in the same transaction."""
+    found = require(Role.REVIEWER, Role.ADMIN)
+    db = session()
+    sub = submissions.visible(db, found, submission_id)
+    try:
+        decision = Decision(request.form.get("decision", ""))
+    except ValueError:
+        return _page(found, sub, error="Choose approve, return for revision or decline.",
+                     status=400)
+    scores = {key[len("score-"):]: value for key, value in request.form.items()
+              if key.startswith("score-")}
+    try:
+        reviews.decide(db, issuer_context(), found, sub, decision=decision, scores=scores,
+                       feedback=request.form.get("feedback"), now=now())
+    except ServiceError as exc:
+        db.rollback()
+        if exc.status in (403, 404):
+            raise
+        return _page(found, submissions.visible(db, found, submission_id), error=exc.message,
+                     status=exc.status)
+    db.commit()
+    deliver_mail()
+    flash({Decision.APPROVE: "Approved: the badge was issued to the teacher.",
+           Decision.RETURN: "Returned to the teacher with your feedback.",
+           Decision.DECLINE: "Declined; the teacher was told."}[decision], "success")
+    return redirect(url_for("reviews.queue"), code=303)

@@ -1,0 +1,116 @@
+"""The teacher's wallet: every badge earned, downloads, sharing, LinkedIn.
+
+* ``GET /wallet``: the badges, each with downloads, its share link and an
+  "Add to LinkedIn profile" link;
+* ``GET /wallet/<id>.<json|jwt|png|svg>``: downloads for the owner (they work
+  whether or not the public share link is on);
+* ``POST /wallet/<id>/share``: turn the public share link on or off.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import Response
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from badges import baking
+from issuer import images
+from issuer.models import IssuedCredential
+from issuer.services import audit
+from issuer.services.issuance import share_url
+from issuer.web.auth import protect
+from issuer.web.auth import viewer
+from issuer.web.common import now
+from issuer.web.common import session
+from issuer.web.common import settings
+from issuer.web.status import state_of
+from issuer.workflow.access import NotVisible
+
+bp = Blueprint("wallet", __name__)
+protect(bp)
+
+
+def linkedin_url(issued: IssuedCredential, base_url: str) -> str:
+    """LinkedIn's "Add license or certification" link, filled in.
+
+    The fields are LinkedIn's documented ``profile/add`` parameters: name,
+    organization, issue year and month, expiry, credential id and URL.
+    """
+    params: dict[str, str | int] = {
+        "startTask": "CERTIFICATION_NAME", "name": issued.achievement.name,
+        "organizationName": issued.organization.name,
+        "issueYear": issued.issued_at.year, "issueMonth": issued.issued_at.month,
+        "certUrl": share_url(base_url, issued), "certId": issued.credential_id}
+    if issued.valid_until is not None:
+        params["expirationYear"] = issued.valid_until.year
+        params["expirationMonth"] = issued.valid_until.month
+    return "https://www.linkedin.com/profile/add?" + urlencode(params)
+
+
+def _mine(credential_id: str) -> IssuedCredential:
+    found = session().get(IssuedCredential, credential_id)
+    if found is None or found.person_id != viewer().person_id:
+        raise NotVisible("badge")
+    return found
+
+
+@bp.get("/wallet")
+def index() -> Any:
+    """Every badge the person has earned, newest first."""
+    found = viewer()
+    base = settings().base_url
+    earned = list(session().scalars(sa.select(IssuedCredential).where(
+        IssuedCredential.person_id == found.person_id).order_by(
+        IssuedCredential.issued_at.desc(), IssuedCredential.id)))
+    return render_template("wallet/index.html", earned=[
+        {"issued": c, "state": state_of(c), "share": share_url(base, c),
+         "linkedin": linkedin_url(c, base)} for c in earned], current=now())
+
+
+@bp.get("/wallet/<credential_id>.<ext>")
+def download(credential_id: str, ext: str) -> Response:
+    """The credential as stored (.json or .jwt) or baked into the badge image (.png, .svg)."""
+    issued = _mine(credential_id)
+    seed = issued.organization.slug + issued.achievement.slug
+    name = f"{issued.achievement.slug}.{ext}"
+    if ext == "json" and issued.format == "di":
+        response = Response(issued.document.encode(), mimetype="application/vc+ld+json")
+    elif ext == "jwt" and issued.format == "jwt":
+        response = Response(issued.document.encode(), mimetype="text/plain")
+    elif ext == "png":
+        response = Response(baking.bake_png(images.badge_png(seed), issued.document),
+                            mimetype="image/png")
+    elif ext == "svg":
+        response = Response(baking.bake_svg(images.badge_svg(issued.achievement.name, seed),
+                                            issued.document), mimetype="image/svg+xml")
+        response.headers["Content-Security-Policy"] = \
+            "default-src 'none'; style-src 'unsafe-inline'"
+    else:
+        raise NotVisible("download")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.post("/wallet/<credential_id>/share")
+def share(credential_id: str) -> Any:
+    """Turn the public share link on (``share=on``) or off."""
+    issued = _mine(credential_id)
+    issued.share_enabled = request.form.get("share") == "on"
+    db = session()
+    audit.record(db, actor=viewer().email, action="credential.share_link",
+                 organization_id=issued.organization_id, subject_type="credential",
+                 subject_id=issued.credential_id, at=now(),
+                 detail={"enabled": issued.share_enabled})
+    db.commit()
+    state = ("on: anyone with the link can see and check the badge" if issued.share_enabled
+             else "off: the link no longer works")
+    flash(f"The share link for {issued.achievement.name} is {state}.", "success")
+    return redirect(url_for("wallet.index", _anchor=f"badge-{issued.id}"), code=303)

@@ -1,0 +1,102 @@
+"""Workflow settings from ``BADGES_*`` variables (and test overrides), checked at start-up.
+
+* ``BADGES_EVIDENCE_MAX_BYTES``: largest evidence file (default 10 MiB);
+* ``BADGES_SMTP_HOST`` / ``_PORT`` / ``_USERNAME`` / ``_PASSWORD`` / ``_STARTTLS``:
+  the mail relay (without a host, messages wait in the outbox);
+* ``BADGES_MAIL_FROM``: the sender address;
+* ``BADGES_SCRYPT_N``: scrypt cost for new password hashes (production default
+  and minimum 2**17, OWASP's; development 2**15, testing 2**10 to stay fast);
+* ``BADGES_INVITATION_DAYS``: how long an invitation link works (default 14).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from issuer.config import PREFIX
+from issuer.config import ConfigError
+from issuer.config import Settings
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+PRODUCTION_SCRYPT_N = 2**17
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where e-mail goes; ``host=None`` keeps messages in the outbox."""
+
+    host: str | None
+    port: int = 25
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    sender: str = "badges@localhost"
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class WorkflowSettings:
+    """Settings of the evidence-and-review workflow."""
+
+    evidence_dir: Path
+    evidence_max_bytes: int
+    scrypt_n: int
+    invitation_days: int
+    mail: MailSettings
+    secure_cookies: bool
+
+
+def _int(values: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    raw = values.get(PREFIX + name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name} must be a whole number") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{PREFIX}{name} must be between {low} and {high}")
+    return value
+
+
+def load_workflow_settings(settings: Settings, *, environ: Mapping[str, str] | None = None,
+                           overrides: Mapping[str, Any] | None = None) -> WorkflowSettings:
+    """Read the workflow settings (same prefix and override rules as :mod:`issuer.config`).
+
+    Args:
+        settings: the service's settings (environment, instance folder, base URL).
+        environ: the environment (default ``os.environ``).
+        overrides: test overrides, keyed without the prefix (``evidence_max_bytes``).
+
+    Raises:
+        ConfigError: a malformed value, or a scrypt cost below the production minimum
+            in production.
+    """
+    values = dict(os.environ if environ is None else environ)
+    for key, value in (overrides or {}).items():
+        values[PREFIX + key.upper()] = str(value)
+    testing = settings.env == "testing"
+    default_n = {"testing": 2**10, "development": 2**15}.get(settings.env, PRODUCTION_SCRYPT_N)
+    scrypt_n = _int(values, "SCRYPT_N", default_n, low=2**10, high=2**20)
+    if scrypt_n & (scrypt_n - 1):
+        raise ConfigError(f"{PREFIX}SCRYPT_N must be a power of two")
+    if settings.env == "production" and scrypt_n < PRODUCTION_SCRYPT_N:
+        raise ConfigError(f"{PREFIX}SCRYPT_N must be at least {PRODUCTION_SCRYPT_N} in production")
+    host = values.get(PREFIX + "SMTP_HOST", "").strip() or None
+    mail = MailSettings(
+        host=host, port=_int(values, "SMTP_PORT", 25, low=1, high=65535),
+        username=values.get(PREFIX + "SMTP_USERNAME") or None,
+        password=values.get(PREFIX + "SMTP_PASSWORD") or None,
+        starttls=values.get(PREFIX + "SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
+        sender=values.get(PREFIX + "MAIL_FROM", "").strip() or "badges@localhost")
+    return WorkflowSettings(
+        evidence_dir=settings.instance_path / "evidence",
+        evidence_max_bytes=_int(values, "EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES,
+                                low=1024, high=1024**3),
+        scrypt_n=scrypt_n,
+        invitation_days=_int(values, "INVITATION_DAYS", 14, low=1, high=90),
+        mail=mail, secure_cookies=settings.base_url.startswith("https://") and not testing)

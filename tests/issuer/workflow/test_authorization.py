@@ -1,0 +1,197 @@
+"""Roles × routes: every forbidden combination answers 403 or 404, across districts too.
+
+One world per engine (two districts, schools, people in every role, submissions,
+evidence files and credentials in both districts); each cell of the matrix is
+a request by one person to one route, and every mismatch is reported at once.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from issuer.models_workflow import Submission
+from issuer.models_workflow import SubmissionStatus
+from issuer.services import issuance
+from issuer.services.issuance import IssuerContext
+from tests.issuer.conftest import NOW
+from tests.issuer.workflow.conftest import PEOPLE
+from tests.issuer.workflow.conftest import Browser
+from tests.issuer.workflow.conftest import World
+from tests.issuer.workflow.test_flow import PDF
+
+LAKESIDE_REVIEW = {"reviewer", "school_reviewer", "mentor", "admin"}
+ADMINS = {"admin", "school_admin", "other_admin"}
+REVIEW_ROLES = {"reviewer", "school_reviewer", "mentor", "admin", "school_admin",
+                "other_admin", "other_reviewer"}
+EVERYONE = set(PEOPLE)
+
+
+@dataclass
+class Objects:
+    s1: str
+    f1: int
+    s2: str
+    s3: str
+    f3: int
+    c1: str
+    c3: str
+
+
+def _submission(browser: Browser, achievement: str, *, submit: bool) -> tuple[str, int]:
+    response = browser.post("/submissions", {"achievement_id": achievement})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    sub = response.headers["Location"].rsplit("/", 1)[1]
+    assert browser.post(f"/submissions/{sub}/items", {
+        "kind": "file", "title": "Plan", "file": (io.BytesIO(PDF), "plan.pdf")},
+        content_type="multipart/form-data").status_code == 303
+    if submit:
+        assert browser.post(f"/submissions/{sub}/reflections", {
+            "reflection-design": "Design.", "reflection-facilitation": "Facilitation.",
+            "action": "submit"}).status_code == 303
+    page = browser.get(f"/submissions/{sub}").get_data(as_text=True)
+    item = int(page.split(f"/submissions/{sub}/items/")[1].split("/")[0])
+    return sub, item
+
+
+def _objects(app: Flask, world: World, as_user: Callable[[str], Browser]) -> Objects:
+    s1, f1 = _submission(as_user("teacher"), world.achievements["blended"], submit=True)
+    s2, _ = _submission(as_user("teacher2"), world.achievements["blended"], submit=False)
+    s3, f3 = _submission(as_user("other_teacher"), world.achievements["other_blended"],
+                         submit=True)
+    settings = app.extensions["badges"]["settings"]
+    ctx = IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
+    with app.extensions["badges"]["db"].session() as session:
+        c1 = issuance.award(session, ctx, issuer="lakeside",
+                            achievement="data-informed-instruction",
+                            email=PEOPLE["teacher"][1], name="María López", actor="t", now=NOW)
+        c3 = issuance.award(session, ctx, issuer="elsewhere",
+                            achievement="data-informed-instruction",
+                            email=PEOPLE["other_teacher"][1], name="Lee Park", actor="t", now=NOW)
+    return Objects(s1=s1, f1=f1, s2=s2, s3=s3, f3=f3, c1=c1.id, c3=c3.id)
+
+
+def _routes(o: Objects, w: World) -> list[tuple[str, str, dict[str, Any] | None,
+                                                 dict[str, int], int]]:
+    """(method, path, form, {who: expected status}, status for everyone else)."""
+    lk_blended, el_blended = w.achievements["blended"], w.achievements["other_blended"]
+    lakeside = {p for p in EVERYONE if not p.startswith("other_")}
+    elsewhere = EVERYONE - lakeside
+    ok_all = {p: 200 for p in EVERYONE}
+    return [
+        ("GET", "/start", None, ok_all, 200),
+        ("GET", "/catalogue", None, ok_all, 200),
+        ("GET", f"/catalogue/{lk_blended}", None, {p: 200 for p in lakeside}, 404),
+        ("GET", f"/catalogue/{el_blended}", None, {p: 200 for p in elsewhere}, 404),
+        ("GET", "/catalogue/no-such-achievement", None, {}, 404),
+        ("GET", "/submissions", None, ok_all, 200),
+        ("GET", f"/submissions/{o.s1}", None, {"teacher": 200}, 404),
+        ("GET", f"/submissions/{o.s3}", None, {"other_teacher": 200}, 404),
+        ("GET", f"/submissions/{o.s1}/items/{o.f1}/file", None,
+         {p: 200 for p in {"teacher", *LAKESIDE_REVIEW}}, 404),
+        ("GET", f"/submissions/{o.s3}/items/{o.f3}/file", None,
+         {p: 200 for p in {"other_teacher", "other_reviewer", "other_admin"}}, 404),
+        ("GET", f"/submissions/{o.s1}/items/{o.f3}/file", None, {}, 404),
+        ("GET", "/review", None, {p: 200 for p in REVIEW_ROLES}, 403),
+        ("GET", f"/review/{o.s1}", None,
+         {**{p: 200 for p in LAKESIDE_REVIEW}, "school_admin": 404, "other_admin": 404,
+          "other_reviewer": 404}, 403),
+        ("GET", f"/review/{o.s3}", None,
+         {"other_reviewer": 200, "other_admin": 200, "reviewer": 404, "school_reviewer": 404,
+          "mentor": 404, "admin": 404, "school_admin": 404}, 403),
+        ("GET", "/wallet", None, ok_all, 200),
+        ("GET", f"/wallet/{o.c1}.json", None, {"teacher": 200}, 404),
+        ("GET", f"/wallet/{o.c1}.png", None, {"teacher": 200}, 404),
+        ("GET", f"/wallet/{o.c3}.png", None, {"other_teacher": 200}, 404),
+        ("GET", "/district", None, {p: 200 for p in ADMINS}, 403),
+        ("GET", "/district?org=lakeside", None,
+         {"admin": 200, "school_admin": 404, "other_admin": 404}, 403),
+        ("GET", "/district?org=elsewhere", None,
+         {"other_admin": 200, "admin": 404, "school_admin": 404}, 403),
+        ("GET", "/district/export.csv", None, {p: 200 for p in ADMINS}, 403),
+        ("GET", "/district/export.csv?org=elsewhere", None,
+         {"other_admin": 200, "admin": 404, "school_admin": 404}, 403),
+        ("GET", "/district/people", None, {p: 200 for p in ADMINS}, 403),
+        ("POST", "/submissions", {"achievement_id": el_blended},
+         {"other_teacher": 303, "teacher": 404, "teacher2": 404, "mentor": 404}, 403),
+        ("POST", "/submissions", {"achievement_id": lk_blended},
+         {"teacher": 303, "teacher2": 303, "mentor": 303, "other_teacher": 404}, 403),
+        ("POST", f"/submissions/{o.s2}/items", {"kind": "link", "title": "x",
+                                                "url": "https://example.org/x"},
+         {"teacher2": 303}, 404),
+        ("POST", f"/submissions/{o.s2}/items/999999/remove", None, {"teacher2": 404}, 404),
+        ("POST", f"/submissions/{o.s2}/reflections", {"action": "save"}, {"teacher2": 303}, 404),
+        ("POST", f"/review/{o.s1}/decision", {"decision": "return", "feedback": "No."},
+         {"school_admin": 404, "other_admin": 404, "other_reviewer": 404,
+          "reviewer": -1, "school_reviewer": -1, "mentor": -1}, 403),
+        ("POST", f"/review/{o.s3}/decision", {"decision": "return", "feedback": "No."},
+         {"reviewer": 404, "school_reviewer": 404, "mentor": 404, "admin": 404,
+          "school_admin": 404, "other_admin": 403, "other_reviewer": -1}, 403),
+        ("POST", f"/wallet/{o.c1}/share", {"share": "off"}, {"teacher": 303}, 404),
+        ("POST", f"/wallet/{o.c3}/share", {"share": "off"}, {"other_teacher": 303}, 404),
+        ("POST", "/district/invitations", {"organization_id": w.orgs["elsewhere-high"],
+                                           "email": "x@example.org", "role": "earner"},
+         {"other_admin": 303, "admin": 404, "school_admin": 404}, 403),
+        ("POST", "/district/invitations", {"organization_id": w.orgs["lakeside-high"],
+                                           "email": "y@example.org", "role": "admin"},
+         {"admin": 303, "school_admin": 404, "other_admin": 404}, 403),
+        ("POST", "/district/policy", {"org": "elsewhere", "mentor_conflict": "on"},
+         {"other_admin": 303, "admin": 404, "school_admin": 404}, 403),
+        ("POST", "/district/policy", {"org": "maple", "mentor_conflict": "on"},
+         {"school_admin": 404, "admin": 404, "other_admin": 404}, 403),
+        ("POST", "/district/mentoring", {"org": "lakeside", "mentor_id": w.people["other_reviewer"],
+                                         "teacher_id": w.people["teacher"]},
+         {"admin": 404, "school_admin": 404, "other_admin": 404}, 403),
+    ]
+
+
+def test_roles_by_routes(app: Flask, world: World, as_user: Callable[[str], Browser]) -> None:
+    objects = _objects(app, world, as_user)
+    browsers = {who: as_user(who) for who in PEOPLE}
+    anonymous = as_user("anonymous")
+    mismatches = []
+    checked = 0
+    for method, path, form, expected, default in _routes(objects, world):
+        for who, browser in browsers.items():
+            want = expected.get(who, default)
+            if want == -1:  # allowed and state-changing: checked in the flow tests
+                continue
+            if method == "GET":
+                got = browser.get(path).status_code
+            else:
+                got = browser.post(path, form).status_code
+            checked += 1
+            if got != want:
+                mismatches.append(f"{who} {method} {path}: {got}, expected {want}")
+            if want >= 400:
+                assert got in (403, 404), f"{who} {method} {path} answered {got}"
+        if method == "GET":
+            response = anonymous.get(path)
+            if response.status_code != 302 or "/sign-in" not in response.headers["Location"]:
+                mismatches.append(f"anonymous GET {path}: {response.status_code}")
+        else:
+            status = anonymous.post(path, form).status_code
+            if status != 401:
+                mismatches.append(f"anonymous POST {path}: {status}")
+    assert mismatches == []
+    assert checked > 350
+    with app.extensions["badges"]["db"].session() as session:
+        for sub in (objects.s1, objects.s3):
+            row = session.get(Submission, sub)
+            assert row is not None and row.status == SubmissionStatus.SUBMITTED
+            assert row.reviews == []
+
+
+@pytest.mark.parametrize("who", ["admin", "other_admin"])
+def test_csv_export_holds_only_the_admins_district(app: Flask, world: World,
+                                                   as_user: Callable[[str], Browser],
+                                                   who: str) -> None:
+    _objects(app, world, as_user)
+    text = as_user(who).get("/district/export.csv").get_data(as_text=True)
+    mine, theirs = ("María López", "Lee Park") if who == "admin" else ("Lee Park", "María López")
+    assert mine in text and theirs not in text

@@ -1,0 +1,124 @@
+"""Conflict-of-interest rules, the queue's order and filters, and the dashboard."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+
+from flask import Flask
+
+from issuer.models import Person
+from issuer.workflow import accounts
+from issuer.workflow import dashboard
+from tests.issuer.conftest import NOW
+from tests.issuer.workflow.conftest import Browser
+from tests.issuer.workflow.conftest import World
+from tests.issuer.workflow.test_flow import PDF
+from tests.issuer.workflow.test_flow import start
+
+
+def _submitted(teacher: Browser, achievement: str) -> str:
+    sub = start(teacher, achievement)
+    teacher.post(f"/submissions/{sub}/items", {"kind": "file",
+                                                "file": (io.BytesIO(PDF), "plan.pdf")},
+                 content_type="multipart/form-data")
+    form = {"action": "submit", "reflection-design": "D", "reflection-facilitation": "F"}
+    assert teacher.post(f"/submissions/{sub}/reflections", form).status_code == 303
+    return sub
+
+
+def _mentor_rule(app: Flask, world: World, on: bool) -> None:
+    with app.extensions["badges"]["db"].session() as session:
+        mentor = session.get(Person, world.people["mentor"])
+        teacher = session.get(Person, world.people["teacher"])
+        assert mentor is not None and teacher is not None
+        accounts.set_mentoring(session, world.orgs["lakeside"], mentor=mentor, teacher=teacher,
+                               on=True, actor="t", now=NOW)
+        accounts.set_mentor_rule(session, world.orgs["lakeside"], on=on, actor="t", now=NOW)
+
+
+RETURN = {"decision": "return", "feedback": "Please revise."}
+
+
+def test_nobody_reviews_their_own_submission(app: Flask, world: World,
+                                             as_user: Callable[[str], Browser]) -> None:
+    mentor = as_user("mentor")  # a district reviewer who also teaches at Maple
+    sub = _submitted(mentor, world.achievements["blended"])
+    page = mentor.get(f"/review/{sub}").get_data(as_text=True)
+    assert "cannot review your own submission" in page and "Approve and award" not in page
+    assert mentor.post(f"/review/{sub}/decision", RETURN).status_code == 403
+    assert as_user("reviewer").post(f"/review/{sub}/decision", RETURN).status_code == 303
+
+
+def test_mentors_cannot_decide_for_mentees_when_the_district_says_so(
+        app: Flask, world: World, as_user: Callable[[str], Browser]) -> None:
+    teacher, mentor = as_user("teacher"), as_user("mentor")
+    _mentor_rule(app, world, on=True)
+    sub = _submitted(teacher, world.achievements["blended"])
+    page = mentor.get(f"/review/{sub}").get_data(as_text=True)
+    assert "You mentor this teacher" in page
+    assert mentor.post(f"/review/{sub}/decision", RETURN).status_code == 403
+    _mentor_rule(app, world, on=False)
+    assert mentor.post(f"/review/{sub}/decision", RETURN).status_code == 303
+
+
+def test_admins_without_a_reviewer_role_cannot_decide(app: Flask, world: World,
+                                                      as_user: Callable[[str], Browser]) -> None:
+    sub = _submitted(as_user("teacher"), world.achievements["blended"])
+    admin = as_user("admin")
+    assert admin.get(f"/review/{sub}").status_code == 200
+    assert admin.post(f"/review/{sub}/decision", RETURN).status_code == 403
+
+
+def test_queue_is_oldest_first_with_filters(app: Flask, world: World,
+                                            as_user: Callable[[str], Browser]) -> None:
+    first = _submitted(as_user("teacher2"), world.achievements["blended"])
+    second = _submitted(as_user("teacher"), world.achievements["blended"])
+    reviewer = as_user("reviewer")
+    page = reviewer.get("/review").get_data(as_text=True)
+    assert page.index(f"/review/{first}") < page.index(f"/review/{second}")
+    high = reviewer.get(f"/review?school={world.orgs['lakeside-high']}").get_data(as_text=True)
+    assert f"/review/{second}" in high and f"/review/{first}" not in high
+    other = reviewer.get(f"/review?achievement={world.achievements['data']}").get_data(
+        as_text=True)
+    assert "Nothing is waiting" in other
+    # a school reviewer sees only their school
+    school = as_user("school_reviewer").get("/review").get_data(as_text=True)
+    assert f"/review/{second}" in school and f"/review/{first}" not in school
+    # a filter naming another district's school shows the reviewer's own queue, nothing more
+    foreign = reviewer.get(f"/review?school={world.orgs['elsewhere-high']}").get_data(
+        as_text=True)
+    assert "Elsewhere" not in foreign
+
+
+def test_dashboard_figures_charts_and_csv(app: Flask, world: World,
+                                          as_user: Callable[[str], Browser]) -> None:
+    reviewer = as_user("reviewer")
+    approved = _submitted(as_user("teacher"), world.achievements["blended"])
+    returned = _submitted(as_user("teacher2"), world.achievements["blended"])
+    reviewer.post(f"/review/{approved}/decision", {
+        "decision": "approve", "score-design": "proficient", "score-facilitation": "exemplary"})
+    reviewer.post(f"/review/{returned}/decision", RETURN)
+    with app.extensions["badges"]["db"].session() as session:
+        person = session.get(Person, world.people["teacher"])
+        assert person is not None
+        person.display_name = "=HYPERLINK(\"http://evil\")"
+    admin = as_user("admin")
+    page = admin.get("/district").get_data(as_text=True)
+    assert "Submissions by status" in page and "<svg" in page and 'role="img"' in page
+    assert "Lakeside High: 1 badges" in page
+    assert "Returned for revision: 1 submissions" in page
+    school_admin = as_user("school_admin").get("/district").get_data(as_text=True)
+    assert "Lakeside High" not in school_admin and "Maple Elementary" in school_admin
+    response = admin.get("/district/export.csv")
+    assert response.mimetype == "text/csv" and "attachment" in response.headers[
+        "Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == dashboard.HEADER and len(rows) == 3
+    statuses = {row[0]: row[4] for row in rows[1:]}
+    assert statuses == {approved: "approved", returned: "returned"}
+    teacher_cells = [row[2] for row in rows[1:]]
+    assert "'=HYPERLINK(\"http://evil\")" in teacher_cells
+    approved_row = next(row for row in rows if row[0] == approved)
+    assert approved_row[10].startswith("urn:uuid:")
