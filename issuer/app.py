@@ -35,14 +35,22 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.extensions["badges"] = {"settings": settings, "db": database}
 
     from issuer.web import api
+    from issuer.web import batches
+    from issuer.web import certificates
     from issuer.web import public
     from issuer.web import status
     from verifier.web import bp as verifier_bp
 
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(batches.bp)
+    app.register_blueprint(certificates.bp)
     app.register_blueprint(status.bp)
     app.register_blueprint(verifier_bp)
+
+    from issuer.web import auth as workflow_web  # evidence-and-review workflow (issue #4)
+
+    workflow_web.init_app(app, overrides)
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> Any:

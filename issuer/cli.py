@@ -157,16 +157,39 @@ def sign(key_path: str, fmt: str, credential_path: str) -> None:
               help="Host that may resolve to a private address (tests, intranets).")
 @click.option("--dev", is_flag=True, envvar="BADGES_DEV",
               help="Development: allow plain HTTP to loopback hosts.")
+@click.option("--registry", "registry", envvar="BADGES_VERIFIER_REGISTRY",
+              help="Known issuers: a JSON or YAML file (or an https:// URL).")
 @click.argument("source", metavar="INPUT")
 def verify(as_json: bool, offline: bool, allow_hosts: tuple[str, ...], dev: bool,
-           source: str) -> None:
-    """Verify a credential: a path or '-' holding JSON, a JWT, or a baked PNG/SVG."""
-    data = _read_bytes(source)
+           registry: str | None, source: str) -> None:
+    """Verify a credential: a path or '-' (JSON, JWT, baked PNG/SVG, PDF) or an https:// link."""
+    from verifier.intake import IntakeError
+    from verifier.intake import from_link
+    from verifier.intake import is_link
+    from verifier.registry import RegistryError
+    from verifier.registry import open_registry
+    from verifier.service import unreadable_report
+
     fetcher = None if offline else Fetcher(FetchPolicy(
         allow_hosts=parse_allow_hosts(",".join(allow_hosts)), allow_http_loopback=dev))
-    report = Verifier(fetcher=fetcher).verify(data)
+    try:
+        known = open_registry(registry, fetch=fetcher)
+    except RegistryError as exc:
+        raise UsageProblem(exc.message) from None
+    verifier = Verifier(fetcher=fetcher, registry=known)
+    submission = None
+    if is_link(source):
+        try:
+            submission = from_link(source, fetcher=fetcher)
+        except IntakeError as exc:
+            report = unreadable_report(exc)
+        else:
+            report = verifier.verify_submission(submission)
+    else:
+        report = verifier.verify(_read_bytes(source))
     if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        payload = render.report_json(report, source=submission.to_json() if submission else None)
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         click.echo(render.to_text(report), nl=False)
     fmt = report.check("format")
@@ -290,11 +313,12 @@ def seed_demo() -> None:
                                kek=settings.key_encryption_key, now=_now())
         if not result.created:
             click.echo("The demo district already exists.")
-            return
-        click.echo(f"Demo district created at {settings.base_url}/issuers/{demo.DISTRICT}")
-        click.echo(f"API token for {demo.DISTRICT}: {result.api_token}")
-        for url in result.share_urls:
-            click.echo(f"Sample credential: {url}")
+        else:
+            click.echo(f"Demo district created at {settings.base_url}/issuers/{demo.DISTRICT}")
+            click.echo(f"API token for {demo.DISTRICT}: {result.api_token}")
+            for url in result.share_urls:
+                click.echo(f"Sample credential: {url}")
+        _print_demo_accounts(settings, database)
 
 
 @main.group()
@@ -505,3 +529,50 @@ def expiring(days: int) -> None:
         for row in rows:
             click.echo(f"{row.valid_until:%Y-%m-%d}  {row.credential_id}  {row.recipient_email}"
                        f"  {row.achievement.name}")
+
+
+# ----------------------------------------------------------------------------- certificates
+
+
+def _add_certificate_commands() -> None:
+    from issuer.cli_certificates import certificate
+    from issuer.cli_certificates import certificates
+
+    main.add_command(certificate)
+    main.add_command(certificates)
+
+
+_add_certificate_commands()
+
+
+# ----------------------------------------------------------------------------- workflow
+
+
+def _print_demo_accounts(settings: Any, database: Any) -> None:
+    """Set (if missing) and print the demo's sign-in accounts; never in production."""
+    from issuer import demo
+    from issuer.workflow.config import load_workflow_settings
+
+    if settings.env == "production":
+        return
+    with database.session() as session:
+        found = demo.ensure_demo_passwords(
+            session, scrypt_n=load_workflow_settings(settings).scrypt_n)
+    click.echo(f"\nDemo accounts: sign in at {settings.base_url}/sign-in")
+    for role, email, password in found:
+        click.echo(f"  {role:<18} {email:<38} password: {password}")
+
+
+def _add_workflow_commands() -> None:
+    from issuer.cli_workflow import mail
+    from issuer.cli_workflow import users
+
+    main.add_command(users)
+    main.add_command(mail)
+
+
+_add_workflow_commands()
+
+from issuer.cli_batch import register as _register_batch  # noqa: E402 - batch award commands
+
+_register_batch(main)

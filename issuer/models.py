@@ -341,3 +341,7 @@ def _no_audit_update(mapper: Any, connection: Any, target: AuditEvent) -> None:
 @sa.event.listens_for(AuditEvent, "before_delete")
 def _no_audit_delete(mapper: Any, connection: Any, target: AuditEvent) -> None:
     raise AppendOnlyError("audit events cannot be deleted")
+
+
+from issuer import models_batch as _models_batch  # noqa: E402,F401 - batch award tables
+from issuer import models_workflow as _models_workflow  # noqa: E402,F401 - workflow tables
