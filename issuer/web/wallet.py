@@ -93,6 +93,14 @@ def download(credential_id: str, ext: str) -> Response:
                                             issued.document), mimetype="image/svg+xml")
         response.headers["Content-Security-Policy"] = \
             "default-src 'none'; style-src 'unsafe-inline'"
+    elif ext == "pdf":
+        from issuer.certificates import service as certificates
+
+        s = settings()
+        rendered = certificates.render_issued(issued, base_url=s.base_url,
+                                              instance_path=s.instance_path)
+        name = f"{issued.achievement.slug}-certificate.pdf"
+        response = Response(rendered.pdf, mimetype="application/pdf")
     else:
         raise NotVisible("download")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -129,3 +129,6 @@ def test_submit_return_resubmit_approve(app: Flask, world: World,
     png = teacher.get(f"/wallet/{issued.id}.png")
     assert png.status_code == 200 and baking.unbake(png.data) == issued.document
     assert "attachment" in png.headers["Content-Disposition"]
+    pdf = teacher.get(f"/wallet/{issued.id}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    assert "Certificate (PDF)" in wallet
