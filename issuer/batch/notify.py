@@ -30,6 +30,9 @@ import sqlalchemy.orm as so
 from issuer.config import PREFIX
 from issuer.config import ConfigError
 from issuer.db import Database
+from issuer.mail import MailSettings
+from issuer.mail import load_mail
+from issuer.mail import relay
 from issuer.models import Achievement
 from issuer.models import IssuedCredential
 from issuer.models import Organization
@@ -43,22 +46,13 @@ if TYPE_CHECKING:
     from issuer.jobs.runtime import Runtime
 
 
-@dataclass(frozen=True)
-class SmtpSettings:
-    """Where the messages go."""
-
-    host: str
-    port: int = 25
-    username: str | None = None
-    password: str | None = None
-    starttls: bool = False
-    sender: str = "badges@localhost"
-    timeout: float = 20.0
+#: Kept for callers of the batch module; the one settings type is :class:`issuer.mail.MailSettings`.
+SmtpSettings = MailSettings
 
 
 def load_smtp(environ: Mapping[str, str] | None = None,
-              overrides: Mapping[str, Any] | None = None) -> SmtpSettings | None:
-    """The SMTP settings, or None when no host is configured.
+              overrides: Mapping[str, Any] | None = None) -> MailSettings | None:
+    """The mail settings, or None when no relay is configured.
 
     Raises:
         ConfigError: a malformed port.
@@ -66,17 +60,8 @@ def load_smtp(environ: Mapping[str, str] | None = None,
     values = dict(os.environ if environ is None else environ)
     for key, value in (overrides or {}).items():
         values[PREFIX + key.upper()] = str(value)
-    host = values.get(PREFIX + "SMTP_HOST", "").strip()
-    if not host:
-        return None
-    raw = values.get(PREFIX + "SMTP_PORT", "").strip() or "25"
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
-        raise ConfigError(f"{PREFIX}SMTP_PORT must be a port number")
-    return SmtpSettings(
-        host=host, port=int(raw), username=values.get(PREFIX + "SMTP_USERNAME") or None,
-        password=values.get(PREFIX + "SMTP_PASSWORD") or None,
-        starttls=values.get(PREFIX + "SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
-        sender=values.get(PREFIX + "MAIL_FROM", "").strip() or "badges@localhost")
+    mail = load_mail(values)
+    return mail if mail.host is not None else None
 
 
 @dataclass(frozen=True)
@@ -145,11 +130,7 @@ def send_chunk(database: Database, smtp: SmtpSettings, *, batch_id: str, chunk: 
     sent = refused = 0
     if not notices:
         return {"sent": 0, "refused": 0}
-    with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as server:
-        if smtp.starttls:
-            server.starttls()
-        if smtp.username and smtp.password:
-            server.login(smtp.username, smtp.password)
+    with relay(smtp) as server:
         for notice in notices:
             try:
                 server.send_message(message(notice, smtp.sender))

@@ -20,22 +20,11 @@ from typing import Any
 from issuer.config import PREFIX
 from issuer.config import ConfigError
 from issuer.config import Settings
+from issuer.mail import MailSettings
+from issuer.mail import load_mail
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 PRODUCTION_SCRYPT_N = 2**17
-
-
-@dataclass(frozen=True)
-class MailSettings:
-    """Where e-mail goes; ``host=None`` keeps messages in the outbox."""
-
-    host: str | None
-    port: int = 25
-    username: str | None = None
-    password: str | None = None
-    starttls: bool = False
-    sender: str = "badges@localhost"
-    timeout: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -86,13 +75,7 @@ def load_workflow_settings(settings: Settings, *, environ: Mapping[str, str] | N
         raise ConfigError(f"{PREFIX}SCRYPT_N must be a power of two")
     if settings.env == "production" and scrypt_n < PRODUCTION_SCRYPT_N:
         raise ConfigError(f"{PREFIX}SCRYPT_N must be at least {PRODUCTION_SCRYPT_N} in production")
-    host = values.get(PREFIX + "SMTP_HOST", "").strip() or None
-    mail = MailSettings(
-        host=host, port=_int(values, "SMTP_PORT", 25, low=1, high=65535),
-        username=values.get(PREFIX + "SMTP_USERNAME") or None,
-        password=values.get(PREFIX + "SMTP_PASSWORD") or None,
-        starttls=values.get(PREFIX + "SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
-        sender=values.get(PREFIX + "MAIL_FROM", "").strip() or "badges@localhost")
+    mail = load_mail(values)
     return WorkflowSettings(
         evidence_dir=settings.instance_path / "evidence",
         evidence_max_bytes=_int(values, "EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES,

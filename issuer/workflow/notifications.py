@@ -17,8 +17,9 @@ from email.utils import make_msgid
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from issuer.mail import MailSettings
+from issuer.mail import relay
 from issuer.models_workflow import MailMessage
-from issuer.workflow.config import MailSettings
 
 MAX_ATTEMPTS = 5
 
@@ -63,11 +64,7 @@ def deliver_pending(session: so.Session, mail: MailSettings, *, now: datetime) -
         return 0
     sent = 0
     try:
-        with smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout) as smtp:
-            if mail.starttls:
-                smtp.starttls()
-            if mail.username and mail.password:
-                smtp.login(mail.username, mail.password)
+        with relay(mail) as smtp:
             for row in rows:
                 row.attempts += 1
                 try:
