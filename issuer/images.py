@@ -11,6 +11,12 @@ import hashlib
 import struct
 import zlib
 from html import escape
+from typing import TYPE_CHECKING
+
+from badges import baking
+
+if TYPE_CHECKING:
+    from issuer.models import IssuedCredential
 
 PALETTE = ((0x1F, 0x5A, 0x96), (0x2E, 0x7D, 0x32), (0x6A, 0x1B, 0x9A), (0xB2, 0x3C, 0x17),
            (0x00, 0x69, 0x7C), (0x8E, 0x24, 0x4D))
@@ -70,3 +76,17 @@ def badge_png(seed: str, size: int = 128) -> bytes:
     header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
             + chunk(b"IDAT", zlib.compress(bytes(rows), 9)) + chunk(b"IEND", b""))
+
+
+def baked_badge(issued: IssuedCredential, ext: str) -> tuple[bytes, str] | None:
+    """The credential baked into its achievement's badge (OB 3.0 §5.3): bytes and media type.
+
+    Returns None for an extension other than ``png`` or ``svg``.
+    """
+    seed = issued.organization.slug + issued.achievement.slug
+    if ext == "png":
+        return baking.bake_png(badge_png(seed), issued.document), "image/png"
+    if ext == "svg":
+        return (baking.bake_svg(badge_svg(issued.achievement.name, seed), issued.document),
+                "image/svg+xml")
+    return None

@@ -22,7 +22,6 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
-from badges import baking
 from badges.loader import OB_CONTEXT
 from badges.loader import VC_V2
 from issuer import images
@@ -187,24 +186,13 @@ def credential_document(token: str, ext: str) -> Response:
         raise ServiceError(f"this credential was issued as a {issued.format.upper()} "
                            f"credential: download the .{other} file",
                            code="wrong_format", status=404)
-    seed = issued.organization.slug + issued.achievement.slug
-    if ext == "png":
-        baked = baking.bake_png(images.badge_png(seed), _compact(issued))
-        response = Response(baked, mimetype="image/png")
-    elif ext == "svg":
-        baked = baking.bake_svg(images.badge_svg(issued.achievement.name, seed),
-                                _compact(issued))
-        response = Response(baked, mimetype="image/svg+xml")
-    else:
+    baked = images.baked_badge(issued, ext)
+    if baked is None:
         abort(404)
+    response = Response(baked[0], mimetype=baked[1])
     filename = f"{issued.achievement.slug}.{ext}"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return _private(response)
-
-
-def _compact(issued: IssuedCredential) -> str:
-    """The credential text to bake: the JWS, or the JSON exactly as stored."""
-    return issued.document
 
 
 @bp.get("/healthz")

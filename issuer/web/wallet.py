@@ -21,7 +21,6 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
-from badges import baking
 from issuer import images
 from issuer.models import IssuedCredential
 from issuer.services import audit
@@ -79,20 +78,18 @@ def index() -> Any:
 def download(credential_id: str, ext: str) -> Response:
     """The credential as stored (.json or .jwt) or baked into the badge image (.png, .svg)."""
     issued = _mine(credential_id)
-    seed = issued.organization.slug + issued.achievement.slug
     name = f"{issued.achievement.slug}.{ext}"
     if ext == "json" and issued.format == "di":
         response = Response(issued.document.encode(), mimetype="application/vc+ld+json")
     elif ext == "jwt" and issued.format == "jwt":
         response = Response(issued.document.encode(), mimetype="text/plain")
-    elif ext == "png":
-        response = Response(baking.bake_png(images.badge_png(seed), issued.document),
-                            mimetype="image/png")
-    elif ext == "svg":
-        response = Response(baking.bake_svg(images.badge_svg(issued.achievement.name, seed),
-                                            issued.document), mimetype="image/svg+xml")
-        response.headers["Content-Security-Policy"] = \
-            "default-src 'none'; style-src 'unsafe-inline'"
+    elif ext in ("png", "svg"):
+        baked = images.baked_badge(issued, ext)
+        assert baked is not None
+        response = Response(baked[0], mimetype=baked[1])
+        if ext == "svg":
+            response.headers["Content-Security-Policy"] = \
+                "default-src 'none'; style-src 'unsafe-inline'"
     elif ext == "pdf":
         from issuer.certificates import service as certificates
 
