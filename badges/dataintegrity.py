@@ -63,7 +63,8 @@ def _proof_options(proof: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in proof.items() if k != "proofValue"}
 
 
-def hash_data(document: Mapping[str, Any], proof_options: Mapping[str, Any]) -> bytes:
+def hash_data(document: Mapping[str, Any], proof_options: Mapping[str, Any], *,
+              prepared: jsonld.Prepared | None = None) -> bytes:
     """The 64 bytes that are signed: SHA-256(proof config) ‖ SHA-256(document).
 
     VC-DI-EdDSA §3.2.4 (Hashing): the proof configuration is canonicalized
@@ -73,14 +74,18 @@ def hash_data(document: Mapping[str, Any], proof_options: Mapping[str, Any]) -> 
     Args:
         document: the credential, with or without ``proof`` (it is left out).
         proof_options: the proof without ``proofValue``.
+        prepared: the document without ``proof`` already read by
+            :func:`badges.jsonld.prepare` (for its safe-mode check), if the
+            caller has it; saves reading the document a second time.
 
     Raises:
         badges.errors.JsonLdError: when either cannot be canonicalized.
     """
-    unsigned = {k: v for k, v in document.items() if k != "proof"}
+    if prepared is None:
+        prepared = jsonld.prepare({k: v for k, v in document.items() if k != "proof"})
     config = {**_proof_options(proof_options), "@context": document.get("@context")}
     proof_hash = hashlib.sha256(_utf8(jsonld.canonize(config))).digest()
-    doc_hash = hashlib.sha256(_utf8(jsonld.canonize(unsigned))).digest()
+    doc_hash = hashlib.sha256(_utf8(prepared.canonize())).digest()
     return proof_hash + doc_hash
 
 
@@ -94,7 +99,8 @@ def _utf8(text: str) -> bytes:
 
 def sign_credential(credential: Mapping[str, Any], *, key: KeyPair,
                     created: str | None = None,
-                    proof_purpose: str = "assertionMethod") -> dict[str, Any]:
+                    proof_purpose: str = "assertionMethod",
+                    prepared: jsonld.Prepared | None = None) -> dict[str, Any]:
     """Add an ``eddsa-rdfc-2022`` ``DataIntegrityProof`` (VC-DI-EdDSA §3.2.1).
 
     Args:
@@ -103,6 +109,8 @@ def sign_credential(credential: Mapping[str, Any], *, key: KeyPair,
         created: the proof's ``created`` (XSD dateTime with time zone), or
             None to leave it out (the core has no clock: callers pass the time).
         proof_purpose: ``assertionMethod`` for credentials (OB 3.0 §8.3).
+        prepared: ``credential`` without ``proof``, read by
+            :func:`badges.jsonld.prepare` (see :func:`hash_data`).
 
     Returns:
         A new dict: the credential with ``proof`` as a one-element array
@@ -123,7 +131,7 @@ def sign_credential(credential: Mapping[str, Any], *, key: KeyPair,
         options["created"] = created
     options["verificationMethod"] = key.id
     options["proofPurpose"] = proof_purpose
-    signature = key.sign(hash_data(credential, options))
+    signature = key.sign(hash_data(credential, options, prepared=prepared))
     proof = {**options, "proofValue": multibase.encode(signature, "z")}
     existing = credential.get("proof")
     proofs = [] if existing is None else list(existing) if isinstance(existing, list) \
@@ -160,11 +168,13 @@ def decode_proof_value(proof: Mapping[str, Any]) -> bytes:
 
 
 def verify_proof(credential: Mapping[str, Any], proof: Mapping[str, Any],
-                 public_key: PublicKey) -> bool:
+                 public_key: PublicKey, *, prepared: jsonld.Prepared | None = None) -> bool:
     """Check one proof's signature (VC-DI-EdDSA §3.2.2, Verify Proof).
 
     The caller has already chosen the key (and checks its binding to the
-    issuer separately). Returns False for a wrong signature.
+    issuer separately). Returns False for a wrong signature. ``prepared`` is
+    the credential without ``proof`` as :func:`badges.jsonld.prepare` read it,
+    when the caller already has it (see :func:`hash_data`).
 
     Raises:
         ProofError: ``unsupported_cryptosuite``, ``proof_value_invalid``,
@@ -177,4 +187,4 @@ def verify_proof(credential: Mapping[str, Any], proof: Mapping[str, Any],
     if proof.get("proofPurpose") != "assertionMethod":
         raise ProofError("proofPurpose must be assertionMethod", code="proof_purpose_invalid")
     signature = decode_proof_value(proof)
-    return public_key.verify(signature, hash_data(credential, proof))
+    return public_key.verify(signature, hash_data(credential, proof, prepared=prepared))

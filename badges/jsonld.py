@@ -378,6 +378,48 @@ def _fill(template: _Template, slots: list[tuple[str, str]]) -> list[rdfc.Quad] 
 # --------------------------------------------------------------------------- public
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A document read once: what safe mode and canonicalization both need.
+
+    Verifying or signing a credential asks two questions of the same
+    document (are all its terms defined? what are its canonical N-Quads?);
+    reading its shape once answers both. The document must not change after
+    :func:`prepare`.
+    """
+
+    doc: Mapping[str, Any]
+    shape: Shape
+    slots: list[tuple[str, str]]
+
+    @property
+    def undefined(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """``(undefined properties, undefined types)``, as :func:`undefined_terms`."""
+        return self.shape.undefined_terms, self.shape.undefined_types
+
+    def quads(self) -> list[rdfc.Quad]:
+        """The document's RDF dataset, as :func:`to_quads`."""
+        if self.shape.template is not None:
+            quads = _fill(self.shape.template, self.slots)
+            if quads is not None:
+                return quads
+        return _pyld_quads(self.doc)
+
+    def canonize(self) -> str:
+        """RDFC-1.0 canonical N-Quads, as :func:`canonize`."""
+        return rdfc.canonicalize(self.quads())
+
+
+def prepare(doc: Mapping[str, Any]) -> Prepared:
+    """Read ``doc``'s shape once (compiling it on first sight) for safe mode and canonization.
+
+    Raises:
+        JsonLdError: ``context_not_allowed``, ``too_deep`` or ``invalid_jsonld``.
+    """
+    shape, slots = _shape_for(doc)
+    return Prepared(doc, shape, slots)
+
+
 def to_quads(doc: Mapping[str, Any]) -> list[rdfc.Quad]:
     """The RDF dataset of a JSON-LD document (JSON-LD 1.1 API §8.1, toRdf).
 
@@ -390,12 +432,7 @@ def to_quads(doc: Mapping[str, Any]) -> list[rdfc.Quad]:
     Raises:
         JsonLdError: ``context_not_allowed``, ``too_deep`` or ``invalid_jsonld``.
     """
-    shape, slots = _shape_for(doc)
-    if shape.template is not None:
-        quads = _fill(shape.template, slots)
-        if quads is not None:
-            return quads
-    return _pyld_quads(doc)
+    return prepare(doc).quads()
 
 
 def canonize(doc: Mapping[str, Any]) -> str:
@@ -405,7 +442,7 @@ def canonize(doc: Mapping[str, Any]) -> str:
         JsonLdError: when the document can't be processed.
         badges.rdfc.CanonicalizationError: on a poisoned dataset.
     """
-    return rdfc.canonicalize(to_quads(doc))
+    return prepare(doc).canonize()
 
 
 def undefined_terms(doc: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -420,8 +457,7 @@ def undefined_terms(doc: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str,
     Raises:
         JsonLdError: when the document can't be processed at all.
     """
-    shape, _ = _shape_for(doc)
-    return shape.undefined_terms, shape.undefined_types
+    return prepare(doc).undefined
 
 
 def pyld_canonize(doc: Mapping[str, Any]) -> str:

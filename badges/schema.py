@@ -348,6 +348,19 @@ def _fast(kind: str) -> _Check | None:
         return None
 
 
+@cache
+def _fast_status_entry(kind: str) -> _Check | None:
+    """The compiled predicate of the schema's ``credentialStatus`` property alone."""
+    schema = _load_schema(kind)
+    sub = schema.get("properties", {}).get("credentialStatus")
+    if sub is None:
+        return None
+    try:
+        return _Compiler(schema).build(sub)
+    except _Unsupported:
+        return None
+
+
 # --------------------------------------------------------------------------
 # Turning jsonschema errors into issues
 # --------------------------------------------------------------------------
@@ -502,6 +515,10 @@ def _status_entries_checked(kind: str, doc: Any) -> list[SchemaIssue] | None:
     entries = doc["credentialStatus"]
     if not entries:
         return [SchemaIssue("/credentialStatus", "must not be an empty array")]
+    fast, fast_entry = _fast(kind), _fast_status_entry(kind)
+    if fast is not None and fast_entry is not None and fast(
+            {**doc, "credentialStatus": entries[0]}) and all(fast_entry(e) for e in entries[1:]):
+        return []  # the common case: one schema run, not one per entry
     issues: list[SchemaIssue] = []
     for i, entry in enumerate(entries[1:], 1):
         probe = {**doc, "credentialStatus": entry}

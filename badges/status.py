@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from collections.abc import Mapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from badges import status_list
@@ -97,13 +98,17 @@ def _check_bitstring(entry: Mapping[str, Any], credential: Mapping[str, Any],
         code, message = problem
         return StatusResult(Outcome.INDETERMINATE, code, message, detail)
     try:
-        bits = status_list.decode_list(listing["credentialSubject"]["encodedList"])
+        encoded = listing["credentialSubject"]["encodedList"]
+        if not isinstance(encoded, str):
+            raise TypeError
+        bits = _decoded(encoded)
         if index >= len(bits):
             return StatusResult(Outcome.INDETERMINATE, "status_index_out_of_range",
                                 "The status list is shorter than the credential's index.", detail)
         set_ = bits.get(index)
     except (BadgesError, KeyError, TypeError) as exc:
-        message = exc.message if isinstance(exc, BadgesError) else "encodedList is missing"
+        message = exc.message if isinstance(exc, BadgesError) \
+            else "encodedList is missing or not text"
         return StatusResult(Outcome.INDETERMINATE, "status_list_invalid",
                             f"The issuer's status list is malformed: {message}.", detail)
     if set_:
@@ -113,6 +118,16 @@ def _check_bitstring(entry: Mapping[str, Any], credential: Mapping[str, Any],
     text = "revoked" if purpose == "revocation" else "suspended"
     return StatusResult(Outcome.PASSED, f"not_{text}",
                         f"The issuer has not {text} this credential.", detail)
+
+
+@lru_cache(maxsize=64)
+def _decoded(encoded: str) -> status_list.Bitstring:
+    """A decoded ``encodedList``, remembered: a busy verifier sees the same few lists.
+
+    Only read here (never changed), so sharing one decoded list is safe; a
+    republished list has a new ``encodedList`` and is decoded afresh.
+    """
+    return status_list.decode_list(encoded)
 
 
 def _list_problem(listing: Mapping[str, Any], credential: Mapping[str, Any], purpose: str,

@@ -189,9 +189,12 @@ def _verify(data: bytes | str | Mapping[str, Any], ctx: _Ctx) -> VerificationRep
         return VerificationReport(tuple(checks + _skip_rest("format", "not_open_badge")),
                                   intake.credential, intake.format)
     ld_doc = _json_ld_view(intake)
+    prepared = _prepared(ld_doc)
     checks.append(_safely("schema", lambda: _check_schema(ld_doc)))
-    checks.append(_safely("context", lambda: _check_context(ld_doc)))
-    proof, key = _safely_proof(intake, ctx)
+    checks.append(_safely("context", lambda: _check_context(ld_doc, prepared)))
+    # the proof covers the same document when it is embedded (not a JWT's)
+    same = prepared if ld_doc is intake.credential else None
+    proof, key = _safely_proof(intake, ctx, same)
     checks.append(proof)
     if proof.outcome != Outcome.PASSED:
         code = "proof_not_verified"
@@ -330,7 +333,15 @@ def _check_schema(doc: Mapping[str, Any]) -> CheckResult:
 # --------------------------------------------------------------------------- context
 
 
-def _check_context(doc: Mapping[str, Any]) -> CheckResult:
+def _prepared(doc: Mapping[str, Any]) -> jsonld.Prepared | None:
+    """``doc`` without its proof, read once for safe mode and the proof (None if unreadable)."""
+    try:
+        return jsonld.prepare({k: v for k, v in doc.items() if k != "proof"})
+    except BadgesError:
+        return None  # each check reports the error itself
+
+
+def _check_context(doc: Mapping[str, Any], prepared: jsonld.Prepared | None = None) -> CheckResult:
     ctx = doc.get("@context")
     urls = [ctx] if isinstance(ctx, str) else ctx if isinstance(ctx, list) else None
     if not urls:
@@ -351,7 +362,8 @@ def _check_context(doc: Mapping[str, Any]) -> CheckResult:
                            f"({remote[0]}); contexts are never fetched from the network.",
                            {"contexts": remote})
     # Proofs are checked by their own suites; safe mode covers the signed content.
-    terms, types = jsonld.undefined_terms({k: v for k, v in doc.items() if k != "proof"})
+    terms, types = prepared.undefined if prepared is not None else \
+        jsonld.undefined_terms({k: v for k, v in doc.items() if k != "proof"})
     if terms or types:
         code = "undefined_term" if terms else "undefined_type"
         names = ", ".join([*terms, *types][:5])
@@ -379,11 +391,12 @@ class _KeyUse:
     embedded_jwk: bool = False
 
 
-def _safely_proof(intake: Intake, ctx: _Ctx) -> tuple[CheckResult, _KeyUse | None]:
+def _safely_proof(intake: Intake, ctx: _Ctx, prepared: jsonld.Prepared | None = None,
+                  ) -> tuple[CheckResult, _KeyUse | None]:
     try:
         if intake.jwt is not None:
             return _check_jwt_proof(intake, ctx)
-        return _check_embedded_proof(intake.credential, ctx)
+        return _check_embedded_proof(intake.credential, ctx, prepared)
     except BadgesError as exc:
         return CheckResult("proof", Outcome.FAILED, exc.code, exc.message), None
 
@@ -421,8 +434,9 @@ def _resolve_key(vm_id: str, ctx: _Ctx) -> did.ResolvedKey:
     return did.find_in_controller_document(document, vm_id, controller=base)
 
 
-def _check_embedded_proof(cred: Mapping[str, Any],
-                          ctx: _Ctx) -> tuple[CheckResult, _KeyUse | None]:
+def _check_embedded_proof(cred: Mapping[str, Any], ctx: _Ctx,
+                          prepared: jsonld.Prepared | None = None,
+                          ) -> tuple[CheckResult, _KeyUse | None]:
     proofs = dataintegrity.proofs_of(cred)
     if not proofs:
         return CheckResult("proof", Outcome.FAILED, "no_proof",
@@ -436,7 +450,7 @@ def _check_embedded_proof(cred: Mapping[str, Any],
         try:
             dataintegrity.find_suite(proof)
             resolved = _resolve_key(proof.get("verificationMethod", ""), ctx)
-            ok = dataintegrity.verify_proof(cred, proof, resolved.public_key)
+            ok = dataintegrity.verify_proof(cred, proof, resolved.public_key, prepared=prepared)
         except did.ResolutionError as exc:
             (unresolved if exc.code in _TRANSIENT else problems).append(exc)
             continue

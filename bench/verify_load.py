@@ -19,8 +19,9 @@ What runs, all on loopback:
   ``did:web`` documents from loopback over plain HTTP;
 * ``wrk`` (Debian's package) in a second process, posting ``--credentials``
   *different* typical district micro-credentials (each with its own id,
-  recipient and signature, and a revocation status entry) in turn, so nothing
-  can be remembered per input. The DID document and the status list are
+  recipient and signature, and a revocation and a suspension status entry, as
+  the issuer service issues them) in turn, so nothing can be remembered per
+  input. The DID document and the two status lists are
   fetched once per worker and then served from the fetcher's cache, and each
   status list version's signature is checked once (the state the issue asks
   to measure: "with status lists cached"); every credential is still fully
@@ -112,30 +113,35 @@ def issuer_documents(port: int, count: int) -> tuple[dict[str, bytes], list[byte
                                 "publicKeyMultibase": key.public.multibase}],
         "assertionMethod": [f"{did}#ed-1"],
     }
-    list_url = f"http://127.0.0.1:{port}/status/revocation/1"
-    bits = status_list.Bitstring()
-    for index in range(0, 131_072, 97):  # a list in use: some credentials revoked
-        bits.set(index)
-    listing = dataintegrity.sign_credential({
-        "@context": ["https://www.w3.org/ns/credentials/v2"],
-        "id": list_url, "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": did, "validFrom": "2026-01-01T00:00:00Z",
-        "credentialSubject": {"id": f"{list_url}#list", "type": "BitstringStatusList",
-                              "statusPurpose": "revocation",
-                              "encodedList": status_list.encode_list(bits)},
-    }, key=key, created="2026-01-01T00:00:00Z")
+    lists: dict[str, bytes] = {}
+    for purpose in ("revocation", "suspension"):
+        list_url = f"http://127.0.0.1:{port}/status/{purpose}/1"
+        bits = status_list.Bitstring()
+        for index in range(0, 131_072, 97):  # a list in use: some credentials withdrawn
+            bits.set(index)
+        listing = dataintegrity.sign_credential({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "id": list_url, "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+            "issuer": did, "validFrom": "2026-01-01T00:00:00Z",
+            "credentialSubject": {"id": f"{list_url}#list", "type": "BitstringStatusList",
+                                  "statusPurpose": purpose,
+                                  "encodedList": status_list.encode_list(bits)},
+        }, key=key, created="2026-01-01T00:00:00Z")
+        lists[f"/status/{purpose}/1"] = json.dumps(listing).encode()
     bodies = []
     for n in range(count):
-        index = n * 97 + 1  # never a revoked one
+        index = n * 97 + 1  # never a withdrawn one
         cred = typical_credential(did, n)
-        cred["credentialStatus"] = {"id": f"{list_url}#{index}", "type": "BitstringStatusListEntry",
-                                    "statusPurpose": "revocation",
-                                    "statusListIndex": str(index),
-                                    "statusListCredential": list_url}
+        # as the issuer service issues them: one entry per purpose (revocation, suspension)
+        cred["credentialStatus"] = [
+            {"id": f"http://127.0.0.1:{port}/status/{purpose}/1#{index}",
+             "type": "BitstringStatusListEntry", "statusPurpose": purpose,
+             "statusListIndex": str(index),
+             "statusListCredential": f"http://127.0.0.1:{port}/status/{purpose}/1"}
+            for purpose in ("revocation", "suspension")]
         signed = dataintegrity.sign_credential(cred, key=key, created=CREATED)
         bodies.append(json.dumps(signed).encode("utf-8"))
-    documents = {"/issuers/lakeside/did.json": json.dumps(did_doc).encode(),
-                 "/status/revocation/1": json.dumps(listing).encode()}
+    documents = {"/issuers/lakeside/did.json": json.dumps(did_doc).encode(), **lists}
     return documents, bodies
 
 

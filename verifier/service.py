@@ -72,12 +72,28 @@ class ListVerifications:
     clock: Callable[[], float] = time.monotonic
     _done: OrderedDict[tuple[str, str], tuple[float, VerificationReport]] = field(
         default_factory=OrderedDict, repr=False)
+    #: digests of the list objects last seen (the fetcher's cache hands out the
+    #: same object until it expires), held so an ``id`` is never reused
+    _digests: OrderedDict[int, tuple[Mapping[str, Any], str]] = field(
+        default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _digest(self, listing: Mapping[str, Any]) -> str:
+        with self._lock:
+            known = self._digests.get(id(listing))
+        if known is not None and known[0] is listing:
+            return known[1]
+        digest = hashlib.sha256(json.dumps(listing, sort_keys=True).encode()).hexdigest()
+        with self._lock:
+            self._digests[id(listing)] = (listing, digest)
+            while len(self._digests) > 16:
+                self._digests.popitem(last=False)
+        return digest
 
     def __call__(self, listing: Mapping[str, Any]) -> VerificationReport:
         """Check ``listing``'s proof and key binding (remembered by content)."""
         try:
-            digest = hashlib.sha256(json.dumps(listing, sort_keys=True).encode()).hexdigest()
+            digest = self._digest(listing)
         except (TypeError, ValueError):  # pragma: no cover - fetched JSON always serializes
             return verify_signature(listing, fetch_document=self.fetch)
         key = (str(listing.get("id")), digest)

@@ -239,9 +239,9 @@ def _sign_all(read: _Read, ctx: IssuerContext, *, lane: int, database: Database,
                 status=[status_service.entry_model(ctx.base_url, read.org, s.purpose, s.number,
                                                    s.index) for s in mine],
                 evidence=evidence)
-            issuance.check_credential(credential)
+            prepared = issuance.check_credential(credential)
             document = issuance.sign_document(credential, key=signer.pair, fmt=read.fmt,
-                                              created=now)
+                                              created=now, prepared=prepared)
         except ServiceError as exc:
             _fail(done, row, exc.code, exc.message)
             continue

@@ -124,8 +124,9 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str, achievement: 
         email=address, name=display, issued_at=issued_at, valid_until=valid_until,
         status=status_service.entries_json(ctx.base_url, org, entries), narrative=note,
         evidence=prior + evidence, source=source, results=results)
-    check_credential(credential)
-    issued.document = sign_document(credential, key=signer.pair, fmt=fmt, created=issued_at)
+    prepared = check_credential(credential)
+    issued.document = sign_document(credential, key=signer.pair, fmt=fmt, created=issued_at,
+                                    prepared=prepared)
     session.flush()
     audit.record(session, actor=actor, action="credential.awarded", organization_id=org.id,
                  subject_type="credential", subject_id=credential_id, at=issued_at,
@@ -202,7 +203,7 @@ def build_credential(*, credential_id: str, issuer: model.Profile,
 
 
 def sign_document(credential: dict[str, Any], *, key: KeyPair, fmt: Format,
-                  created: datetime) -> str:
+                  created: datetime, prepared: jsonld.Prepared | None = None) -> str:
     """The credential signed, as stored: JSON with an eddsa-rdfc-2022 proof, or a VC-JWT.
 
     Args:
@@ -210,16 +211,20 @@ def sign_document(credential: dict[str, Any], *, key: KeyPair, fmt: Format,
         key: the issuer's Ed25519 (``di``) or P-256 (``jwt``) key.
         fmt: ``di`` or ``jwt``.
         created: the proof's ``created`` time (``di``).
+        prepared: the credential as :func:`check_credential` read it (``di``).
     """
     if fmt == "di":
         signed = dataintegrity.sign_credential(
-            credential, key=key, created=model.format_datetime(created))
+            credential, key=key, created=model.format_datetime(created), prepared=prepared)
         return json.dumps(signed, indent=2, ensure_ascii=False)
     return sign_jwt(credential, key=key)
 
 
-def check_credential(credential: dict[str, Any]) -> None:
+def check_credential(credential: dict[str, Any]) -> jsonld.Prepared:
     """Refuse a credential that fails the OB 3.0 JSON Schema, its conformance rules or safe mode.
+
+    Returns:
+        The credential as JSON-LD processing read it, for :func:`sign_document`.
 
     Raises:
         ServiceError: ``schema_invalid`` or ``undefined_term`` (422).
@@ -229,7 +234,9 @@ def check_credential(credential: dict[str, Any]) -> None:
         raise ServiceError("the credential would not pass the Open Badges 3.0 schema: "
                            + "; ".join(f"{i.path}: {i.message}" for i in issues[:3]),
                            code="schema_invalid", status=422)
-    terms, types = jsonld.undefined_terms(credential)
+    prepared = jsonld.prepare(credential)
+    terms, types = prepared.undefined
     if terms or types:
         raise ServiceError("the credential uses undefined JSON-LD terms: "
                            + ", ".join([*terms, *types]), code="undefined_term", status=422)
+    return prepared

@@ -167,3 +167,24 @@ def test_one_changed_byte_anywhere_fails_the_proof() -> None:
         assert not ok, f"change at {i} ({text[i - 20:i + 20]!r}) went unnoticed"
         checked += 1
     assert checked > 50
+
+
+def test_a_prepared_document_is_what_gets_hashed() -> None:
+    """``prepared`` (read once for safe mode) stands for the document in the hash."""
+    vector = load_json(OB / "vector.json")
+    unsigned = load_json(OB / "unsigned-credential.json")
+    options = load_json(OB / "proof-options.json")
+    prepared = jsonld.prepare(unsigned)
+    assert prepared.canonize() == (OB / "document-canon.nq").read_text("utf-8")
+    assert prepared.undefined == jsonld.undefined_terms(unsigned) == ((), ())
+    data = dataintegrity.hash_data(unsigned, options, prepared=prepared)
+    assert data.hex() == vector["hashDataHex_proofHash_then_docHash"]
+    key = _ob_key()
+    signed = dataintegrity.sign_credential(unsigned, key=key, created=options["created"],
+                                           prepared=prepared)
+    assert signed["proof"][0]["proofValue"] == vector["proofValue"]
+    proof = signed["proof"][0]
+    assert dataintegrity.verify_proof(signed, proof, key.public, prepared=prepared)
+    # what is hashed is the prepared document: another one fails the proof
+    other = jsonld.prepare({**unsigned, "name": f"{unsigned['name']} (edited)"})
+    assert not dataintegrity.verify_proof(signed, proof, key.public, prepared=other)

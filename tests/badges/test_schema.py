@@ -463,3 +463,27 @@ def test_fast_path_agrees_with_jsonschema_on_fixtures(path: Path) -> None:
         fast = _fast(kind)
         assert fast is not None
         assert fast(doc) == _validator(kind).is_valid(doc)
+
+
+def _status_entry(purpose: str, index: int = 7) -> dict[str, Any]:
+    url = f"https://district.example/status/{purpose}/1"
+    return {"id": f"{url}#{index}", "type": "BitstringStatusListEntry",
+            "statusPurpose": purpose, "statusListIndex": str(index),
+            "statusListCredential": url}
+
+
+def test_status_array_is_checked_entry_by_entry() -> None:
+    """VCDM 2.0 allows an array (revocation + suspension); each entry meets the schema's own."""
+    doc = _basic()
+    doc["credentialStatus"] = [_status_entry("revocation"), _status_entry("suspension")]
+    assert check_credential(doc) == []
+    for position in (0, 1):
+        bad = copy.deepcopy(doc)
+        del bad["credentialStatus"][position]["type"]
+        assert f"/credentialStatus/{position}/type" in _paths(check_credential(bad))
+        worse = copy.deepcopy(doc)
+        worse["credentialStatus"][position] = "not an object"
+        assert any(p.startswith(f"/credentialStatus/{position}")
+                   for p in _paths(check_credential(worse)))
+    doc["credentialStatus"] = []
+    assert _paths(check_credential(doc)) == {"/credentialStatus"}
