@@ -192,8 +192,7 @@ def verify(as_json: bool, offline: bool, allow_hosts: tuple[str, ...], dev: bool
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         click.echo(render.to_text(report), nl=False)
-    fmt = report.check("format")
-    if fmt is not None and fmt.outcome == "failed" and fmt.code != "not_open_badge":
+    if render.verdict(report) == "unreadable":
         sys.exit(EXIT_UNREADABLE)
     sys.exit(0 if report.verified else 1)
 

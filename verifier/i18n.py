@@ -106,7 +106,8 @@ TEXT: dict[str, dict[str, str]] = {
                                "revocation list could not be reached). The credential is not "
                                "confirmed; try again later.",
         "explain_forged": "The credential was changed after it was signed, was not signed by "
-                          "the issuer it names, or borrows a known issuer's name.",
+                          "the issuer it names, borrows a known issuer's name, or a "
+                          "certificate's page and the credential attached to it do not match.",
         "explain_invalid": "The credential is readable but does not meet the Open Badges 3.0 "
                            "rules; see the failed check below.",
         "explain_unreadable": "The input is not a credential this verifier can read.",
@@ -208,7 +209,8 @@ TEXT: dict[str, dict[str, str]] = {
                                "no se pudo consultar la lista de revocación del emisor). La "
                                "credencial no está confirmada; inténtelo más tarde.",
         "explain_forged": "La credencial se modificó después de firmarse, no la firmó el emisor "
-                          "que indica o usa el nombre de un emisor conocido.",
+                          "que indica, usa el nombre de un emisor conocido, o la página de un "
+                          "certificado no coincide con la credencial adjunta.",
         "explain_invalid": "La credencial se puede leer, pero no cumple las reglas de Open "
                            "Badges 3.0; vea la comprobación fallida más abajo.",
         "explain_unreadable": "Lo recibido no es una credencial que este verificador pueda "
@@ -265,6 +267,14 @@ _ES_CODES: dict[str, str] = {
     "fetch_failed": "No se pudo descargar el enlace.",
     "offline": "Sin conexión no se siguen enlaces.",
     "unsupported_pdf": "No se pudo leer la credencial del PDF.",
+    "unreadable_pdf": "El PDF está dañado o no es un PDF; no se pudo leer.",
+    "encrypted_pdf": "El PDF está cifrado; los PDF cifrados no se leen.",
+    "no_credential_in_pdf": "El PDF no lleva ninguna credencial adjunta (un certificado "
+                            "verificable lleva la credencial firmada como archivo incrustado).",
+    "several_credentials_in_pdf": "El PDF lleva varias credenciales adjuntas; un certificado "
+                                  "lleva solo la credencial que certifica.",
+    "certificate_mismatch": "La credencial adjunta al PDF no es la que muestra la página del "
+                            "certificado: se cambió la página o el archivo adjunto.",
     # schema
     "schema_valid": "La credencial tiene todos los campos que exige Open Badges 3.0.",
     "schema_invalid": "La credencial no tiene la estructura que exige Open Badges 3.0.",

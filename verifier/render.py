@@ -95,12 +95,15 @@ def verdict(report: VerificationReport) -> str:
     nothing else wrong. ``revoked``/``suspended``: the issuer withdrew it.
     ``unconfirmed``: something could not be checked (an unreachable status
     list, key or document); never reported as passed. ``forged``: the
-    signature does not match, the key is not the issuer's, or the credential
-    borrows a known issuer's name. ``invalid``: readable but not a valid Open
+    signature does not match, the key is not the issuer's, the credential
+    borrows a known issuer's name, or a PDF certificate carries another
+    credential than the one its page shows. ``invalid``: readable but not a valid Open
     Badge. ``unreadable``: no credential could be read at all.
     """
     fmt = report.check("format")
     if fmt is not None and fmt.outcome == Outcome.FAILED:
+        if fmt.code == "certificate_mismatch":  # a PDF whose attachment or page was altered
+            return "forged"
         return "invalid" if fmt.code == "not_open_badge" else "unreadable"
     failed = [c for c in report.checks if c.outcome == Outcome.FAILED]
     unsure = [c for c in report.checks if c.outcome == Outcome.INDETERMINATE]

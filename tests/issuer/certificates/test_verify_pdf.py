@@ -138,7 +138,11 @@ def test_badges_verify_reads_the_pdf(genuine: tuple[Signed, bytes], other: Signe
     assert ok.exit_code == 0, ok.output
     assert "Read an Open Badges 3.0 credential from a PDF certificate." in ok.output
     refused = runner.invoke(main, ["verify", "--offline", "--json", str(bad)])
-    assert refused.exit_code != 0
+    assert refused.exit_code == 1  # readable, and not genuine (2 is for unreadable input)
     report = json.loads(refused.stdout)
     assert report["verified"] is False
+    assert report["verdict"] == "forged"
     assert report["checks"][0]["code"] == "certificate_mismatch"
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(document[: len(document) // 3])
+    assert runner.invoke(main, ["verify", "--offline", str(broken)]).exit_code == 2
