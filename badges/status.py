@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from badges import status_list
 from badges.did import ResolutionError
@@ -111,13 +112,65 @@ def _check_bitstring(entry: Mapping[str, Any], credential: Mapping[str, Any],
             else "encodedList is missing or not text"
         return StatusResult(Outcome.INDETERMINATE, "status_list_invalid",
                             f"The issuer's status list is malformed: {message}.", detail)
+    published = listing.get("validFrom")
+    if isinstance(published, str):
+        detail["listDate"] = published  # the bit is known to hold as of this date
+    word = _PURPOSES[purpose]
     if set_:
-        word = _PURPOSES[purpose]
+        more = _published_details(entry, url, index, purpose, fetch)
+        detail.update(more)
+        when = f" on {parse_datetime(more['statusDate']).date().isoformat()}" \
+            if "statusDate" in more else ""
+        why = f" Reason given: {more['statusReason']}" if "statusReason" in more else ""
         return StatusResult(Outcome.FAILED, word,
-                            f"The issuer has {word} this credential.", detail)
-    text = "revoked" if purpose == "revocation" else "suspended"
-    return StatusResult(Outcome.PASSED, f"not_{text}",
-                        f"The issuer has not {text} this credential.", detail)
+                            f"The issuer has {word} this credential{when}.{why}", detail)
+    return StatusResult(Outcome.PASSED, f"not_{word}",
+                        f"The issuer has not {word} this credential.", detail)
+
+
+#: Longest published reason shown.
+MAX_REASON = 500
+
+
+def _published_details(entry: Mapping[str, Any], list_url: str, index: int, purpose: str,
+                       fetch: FetchDocument) -> dict[str, str]:
+    """Since when, and why, an issuer withdrew a credential, if it publishes that.
+
+    A bitstring carries one bit. An issuer may give each entry an ``id`` of
+    its own (BSL §2.1: optional, not the list's URL); when that ``id`` is a
+    URL on the list's own origin, it is fetched and, if it describes this
+    very entry as set, its ``statusDate`` and ``statusReason`` are shown. They
+    are informational: the verdict rests on the signed list alone, and
+    nothing here can turn a set bit into a pass. Any problem means no details.
+    """
+    entry_id = entry.get("id")
+    if not isinstance(entry_id, str) or "#" in entry_id or entry_id == list_url:
+        return {}
+    mine, theirs = urlsplit(entry_id), urlsplit(list_url)
+    if (mine.scheme, mine.netloc) != (theirs.scheme, theirs.netloc) \
+            or mine.scheme not in ("https", "http"):
+        return {}
+    try:
+        doc = fetch(entry_id)
+    except BadgesError:
+        return {}
+    if not isinstance(doc, Mapping) or doc.get("statusListCredential") != list_url \
+            or str(doc.get("statusListIndex")) != str(index) \
+            or doc.get("statusPurpose") != purpose or doc.get("status") != _PURPOSES[purpose]:
+        return {}
+    out: dict[str, str] = {}
+    date = doc.get("statusDate")
+    try:
+        if isinstance(date, str) and len(date) <= 40:
+            parse_datetime(date)
+            out["statusDate"] = date
+    except ValueError:
+        pass
+    reason = doc.get("statusReason")
+    if isinstance(reason, str) and reason.strip():
+        text = " ".join(reason.split())
+        out["statusReason"] = text if len(text) <= MAX_REASON else text[:MAX_REASON - 1] + "…"
+    return out
 
 
 @lru_cache(maxsize=64)

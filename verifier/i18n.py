@@ -63,6 +63,10 @@ TEXT: dict[str, dict[str, str]] = {
         "expires_on": "Valid until",
         "expired_on": "Expired on",
         "no_expiry": "Does not expire",
+        "status_as_of": "Revocation status as of",
+        "withdrawn_on_revoked": "Revoked on {date}.",
+        "withdrawn_on_suspended": "Suspended since {date}.",
+        "reason_given": "Reason given by the issuer",
         "credential_id": "Credential identifier",
         "checked_at": "Checked at",
         "source": "Received as",
@@ -163,6 +167,10 @@ TEXT: dict[str, dict[str, str]] = {
         "expires_on": "Válida hasta",
         "expired_on": "Venció el",
         "no_expiry": "No vence",
+        "status_as_of": "Estado de revocación a fecha de",
+        "withdrawn_on_revoked": "Revocada el {date}.",
+        "withdrawn_on_suspended": "Suspendida desde el {date}.",
+        "reason_given": "Motivo indicado por el emisor",
         "credential_id": "Identificador de la credencial",
         "checked_at": "Verificada el",
         "source": "Recibida como",
@@ -334,8 +342,8 @@ _ES_CODES: dict[str, str] = {
     "no_status": "El emisor no publicó una lista de revocación para esta credencial.",
     "not_revoked": "El emisor no ha revocado esta credencial.",
     "not_suspended": "El emisor no ha suspendido esta credencial.",
-    "revoked": "El emisor ha revocado esta credencial.",
-    "suspended": "El emisor ha suspendido esta credencial.",
+    "revoked": "El emisor ha revocado esta credencial{status_when}.{status_why}",
+    "suspended": "El emisor ha suspendido esta credencial{status_when}.",
     "status_list_unreachable": "No se pudo comprobar si la credencial fue revocada: no se pudo "
                                "leer la lista de estado del emisor.",
     "status_list_signature_invalid": "No se puede confiar en la lista de estado del emisor: "
@@ -476,6 +484,10 @@ class _Values(dict[str, str]):
         until = _date(end, lang)
         self["until_clause"] = f" hasta el {until}" if until else ", sin fecha de vencimiento"
         self["name"] = str(detail.get("name") or "")
+        when = _date(detail.get("statusDate"), lang)
+        self["status_when"] = f" el {when}" if when else ""
+        reason = detail.get("statusReason")
+        self["status_why"] = f" Motivo indicado: {reason}" if isinstance(reason, str) else ""
 
     def __missing__(self, key: str) -> str:
         return ""

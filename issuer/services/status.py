@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -140,8 +141,57 @@ def entry_model(base_url: str, org: Organization, purpose: StatusPurpose, number
     """One ``credentialStatus`` entry: position ``index`` of list ``number`` (BSL §2.1)."""
     url = list_url(base_url, org, purpose.value, number)
     return model.BitstringStatusListEntry(
-        id=f"{url}#{index}", status_purpose=purpose.value, status_list_index=index,
+        id=entry_url(url, index), status_purpose=purpose.value, status_list_index=index,
         status_list_credential=url)
+
+
+def entry_url(list_url_: str, index: int) -> str:
+    """A status entry's ``id``: a URL of its own that :func:`entry_details` answers.
+
+    BSL §2.1 makes the entry ``id`` optional and forbids the list's URL; a
+    dereferenceable id lets a verifier that found the bit set show when the
+    credential was withdrawn and the reason the district chose to publish.
+    """
+    return f"{list_url_}/{index}"
+
+
+#: What a set bit means, per purpose.
+_WORDS = {StatusPurpose.REVOCATION: "revoked", StatusPurpose.SUSPENSION: "suspended"}
+
+
+def entry_details(session: so.Session, base_url: str, org: Organization, purpose: str,
+                  number: int, index: int) -> dict[str, Any]:
+    """The public description of one status entry (what its ``id`` dereferences to).
+
+    Plain JSON, informational and unsigned: the signed list stays the
+    authority on whether the bit is set. It adds what a bitstring cannot
+    carry: since when (``statusDate``) and, for a revocation whose reason the
+    district chose to publish, the reason (``statusReason``).
+
+    Raises:
+        ServiceError: ``unknown_status_list`` or ``unknown_status_entry`` (404),
+            also for an index no credential holds.
+    """
+    sl = get_list(session, org, purpose, number)
+    entry = session.scalar(sa.select(StatusEntry).where(
+        StatusEntry.status_list_id == sl.id, StatusEntry.index == index))
+    if entry is None:
+        raise not_found(f"status entry {purpose}/{number}/{index}", "unknown_status_entry")
+    url = list_url(base_url, org, sl.purpose.value, sl.number)
+    details: dict[str, Any] = {
+        "id": entry_url(url, index), "type": "BitstringStatusListEntry",
+        "statusPurpose": sl.purpose.value, "statusListIndex": str(index),
+        "statusListCredential": url,
+        "status": _WORDS[sl.purpose] if entry.set else "active"}
+    if entry.set:
+        cred = entry.credential
+        since = cred.revoked_at if sl.purpose == StatusPurpose.REVOCATION else cred.suspended_at
+        if since is not None:
+            details["statusDate"] = model.format_datetime(since.replace(microsecond=0))
+        if sl.purpose == StatusPurpose.REVOCATION and cred.reason_public \
+                and cred.revocation_reason:
+            details["statusReason"] = cred.revocation_reason
+    return details
 
 
 # --------------------------------------------------------------------------- changes
@@ -151,6 +201,9 @@ def find_credential(session: so.Session, ref: str,
                     organization: Organization | None = None) -> IssuedCredential:
     """A credential by its internal id or its ``urn:uuid:`` credential id.
 
+    The credential id may also be given as the bare UUID (any case), as it
+    is often copied out of the ``urn:uuid:`` form.
+
     Raises:
         ServiceError: ``unknown_credential`` (404), also when it belongs to
             another organization than ``organization``.
@@ -158,8 +211,14 @@ def find_credential(session: so.Session, ref: str,
     if not isinstance(ref, str) or not ref.strip():
         raise ServiceError("a credential id is required", code="missing_field")
     ref = ref.strip()
+    spellings = [ref]
+    try:
+        spellings.append(f"urn:uuid:{uuid.UUID(ref)}")
+    except ValueError:
+        pass
     found = session.scalar(sa.select(IssuedCredential).where(
-        sa.or_(IssuedCredential.id == ref, IssuedCredential.credential_id == ref)))
+        sa.or_(IssuedCredential.id == ref, IssuedCredential.credential_id.in_(spellings)))
+        .limit(1))
     if found is None or (organization is not None and found.organization_id != organization.id
                          and found.organization.parent_id != organization.id):
         raise not_found(f"credential {ref!r}", "unknown_credential")
@@ -208,12 +267,17 @@ def revoke(session: so.Session, ref: str, *, reason: str | None, public: bool, a
 
 
 def suspend(session: so.Session, ref: str, *, actor: str, now: datetime,
-            organization: Organization | None = None) -> IssuedCredential:
+            organization: Organization | None = None,
+            note: str | None = None) -> IssuedCredential:
     """Suspend a credential (BSL ``suspension`` purpose) until it is unsuspended.
 
+    ``note`` (optional, private) is kept in the audit event.
+
     Raises:
-        ServiceError: ``unknown_credential``, ``already_suspended``, ``already_revoked``.
+        ServiceError: ``unknown_credential``, ``already_suspended``, ``already_revoked``,
+            text checks on ``note``.
     """
+    text = validation.text(note, field="note", max_length=1000, required=False)
     credential = find_credential(session, ref, organization)
     if credential.revoked_at is not None:
         raise ServiceError("this credential is revoked", code="already_revoked", status=409)
@@ -224,7 +288,8 @@ def suspend(session: so.Session, ref: str, *, actor: str, now: datetime,
     credential.suspended_at = now
     audit.record(session, actor=actor, action="credential.suspended",
                  organization_id=credential.organization_id, subject_type="credential",
-                 subject_id=credential.credential_id, at=now)
+                 subject_id=credential.credential_id, at=now,
+                 detail={"note": text} if text else None)
     return credential
 
 

@@ -3,6 +3,8 @@
 * ``GET /issuers/<slug>/status/<purpose>/<n>``: the signed
   BitstringStatusListCredential (BSL §2.2), with ``ETag`` (304 on a match)
   and ``Cache-Control`` matching its ``ttl``;
+* ``GET /issuers/<slug>/status/<purpose>/<n>/<index>``: one entry's public
+  details (what the entry ``id`` in a credential dereferences to);
 * ``POST /api/v1/credentials/<id>/revoke|suspend|unsuspend`` and
   ``POST /api/v1/issuers/<slug>/revocations`` (bulk), with the API token.
 """
@@ -43,6 +45,18 @@ def status_list(slug: str, purpose: str, number: int) -> Response:
         response = Response(document.encode(), mimetype="application/vc+ld+json")
     response.set_etag(etag)
     response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/issuers/<slug>/status/<purpose>/<int:number>/<int:index>")
+def status_entry(slug: str, purpose: str, number: int, index: int) -> Response:
+    """What a credential's status entry ``id`` dereferences to: its state, since when, why."""
+    db = session()
+    org = organizations.get(db, slug)
+    details = status.entry_details(db, issuer_context().base_url, org, purpose, number, index)
+    response = jsonify(details)
+    response.headers["Cache-Control"] = f"public, max-age={status.TTL_MS // 1000}"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 

@@ -57,7 +57,10 @@ def fetcher(database: Any, ctx: IssuerContext) -> Any:
                     return signing_keys.did_document(session, org, ctx.base_url)
                 prefix = f"{ctx.base_url}/issuers/{org.slug}/status/"
                 if target.startswith(prefix):
-                    purpose, number = target[len(prefix):].split("/")
+                    purpose, number, *entry = target[len(prefix):].split("/")
+                    if entry:  # an entry's public details
+                        return status.entry_details(session, ctx.base_url, org, purpose,
+                                                    int(number), int(entry[0]))
                     found = status.get_list(session, org, purpose, int(number))
                     document, _ = status.signed_list(session, ctx, found, NOW)
                     result: Mapping[str, Any] = json.loads(document)

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -59,7 +60,7 @@ def test_every_credential_has_a_revocation_and_a_suspension_entry(database: Data
         assert entry["type"] == "BitstringStatusListEntry"
         assert entry["statusListIndex"].isdigit()
         assert 0 <= int(entry["statusListIndex"]) < status.LIST_LENGTH
-        assert entry["id"] == f"{entry['statusListCredential']}#{entry['statusListIndex']}"
+        assert entry["id"] == f"{entry['statusListCredential']}/{entry['statusListIndex']}"
     assert entries[0]["statusListCredential"].endswith("/issuers/lakeside/status/revocation/1")
     report = seed.verify(issued.document, database, ctx)
     assert report.verified, report.to_json()
@@ -74,6 +75,9 @@ def test_revoke_suspend_unsuspend_lifecycle(database: Database, ctx: IssuerConte
         status.suspend(session, issued.credential_id, actor="admin", now=NOW)
     report = seed.verify(issued.document, database, ctx)
     assert _status_check(report) == (Outcome.FAILED, "suspended")
+    suspended = report.check("status")
+    assert suspended is not None and suspended.detail["statusDate"] == "2026-11-23T12:00:00Z"
+    assert "statusReason" not in suspended.detail
     assert seed.verify(other.document, database, ctx).verified
     with database.session() as session:
         status.unsuspend(session, issued.id, actor="admin", now=NOW)
@@ -84,6 +88,11 @@ def test_revoke_suspend_unsuspend_lifecycle(database: Database, ctx: IssuerConte
     report = seed.verify(issued.document, database, ctx)
     assert _status_check(report) == (Outcome.FAILED, "revoked")
     assert not report.verified
+    revoked = report.check("status")
+    assert revoked is not None
+    assert revoked.detail["statusReason"] == "Awarded in error"
+    assert revoked.message == ("The issuer has revoked this credential on 2026-11-23. "
+                               "Reason given: Awarded in error")
     assert seed.verify(other.document, database, ctx).verified
     with database.session() as session:
         for action, code in ((status.revoke, "already_revoked"),
@@ -275,3 +284,17 @@ def test_status_list_route_etag_and_changes(make_app: Callable[..., Flask]) -> N
     assert client.post(f"/api/v1/credentials/{issued.id}/revoke", json={}).status_code == 401
     assert client.get("/issuers/lakeside/status/revocation/9").status_code == 404
     assert client.get("/issuers/lakeside/status/other/1").status_code == 404
+    # each entry's id is a URL of its own: state, since when, and the published reason
+    entries = json.loads(issued.document)["credentialStatus"]
+    details = client.get(urlsplit(entries[0]["id"]).path)
+    assert details.status_code == 200 and details.headers["Cache-Control"].startswith("public")
+    assert details.get_json() == {
+        "id": entries[0]["id"], "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation", "statusListIndex": str(index),
+        "statusListCredential": entries[0]["statusListCredential"], "status": "revoked",
+        "statusDate": details.get_json()["statusDate"], "statusReason": "Awarded in error"}
+    suspension = client.get(urlsplit(entries[1]["id"]).path).get_json()
+    assert suspension["status"] == "active" and "statusDate" not in suspension
+    free = next(i for i in range(status.LIST_LENGTH) if i != index)
+    assert client.get(f"/issuers/lakeside/status/revocation/1/{free}").status_code == 404
+    assert client.get("/issuers/lakeside/status/other/1/1").status_code == 404

@@ -81,6 +81,20 @@ def test_award_verify_revoke_suspend_against_the_running_service(live_server: Li
     assert [_status(r) for r in reports] == [
         ("failed", "revoked"), ("failed", "suspended"), ("passed", "not_revoked")]
     assert [r["verified"] for r in reports] == [False, False, True]
+    # the entry's own URL tells since when and, as the district chose, why
+    revoked = next(c for c in reports[0]["checks"] if c["id"] == "status")
+    assert revoked["detail"]["statusReason"] == "Evidence was not the teacher's own"
+    assert revoked["detail"]["statusDate"].startswith(f"{now:%Y-%m-%d}")
+    suspended = next(c for c in reports[1]["checks"] if c["id"] == "status")
+    assert "statusReason" not in suspended["detail"] and "statusDate" in suspended["detail"]
+    client = live_server.app.test_client()
+    for lang, words in (("en", ("Revoked on", "Reason given by the issuer")),
+                        ("es", ("Revocada el", "Motivo indicado por el emisor"))):
+        page = client.post(f"/verify?lang={lang}", data={"credential": issued[0].document},
+                           content_type="multipart/form-data").get_data(as_text=True)
+        assert 'data-verdict="revoked"' in page
+        assert all(word in page for word in words), lang
+        assert "Evidence was not the teacher&#39;s own" in page
 
     # Digital Bazaar reads our lists: the same bits, and its verifier agrees
     indexes = {p: [int(json.loads(c.document)["credentialStatus"][i]["statusListIndex"])

@@ -1,0 +1,122 @@
+"""Status details an issuer publishes at an entry's own URL: shown, never trusted."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from badges import dataintegrity
+from badges import keys
+from badges import status_list
+from badges.did import ResolutionError
+from badges.report import Outcome
+from badges.status import MAX_REASON
+from badges.status import make_status_checker
+from badges.verify import verify_credential
+from tests.conftest import NOW
+from tests.conftest import load_json
+
+KEY = keys.generate("ed25519")
+LIST = "https://district.example/status/revocation/1"
+INDEX = 7
+
+
+def _listing(*set_bits: int) -> dict[str, Any]:
+    bits = status_list.Bitstring()
+    for index in set_bits:
+        bits.set(index)
+    return dataintegrity.sign_credential({
+        "@context": ["https://www.w3.org/ns/credentials/v2"], "id": LIST,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": KEY.controller, "validFrom": "2026-11-20T08:00:00Z",
+        "credentialSubject": {"id": f"{LIST}#list", "type": "BitstringStatusList",
+                              "statusPurpose": "revocation",
+                              "encodedList": status_list.encode_list(bits)},
+    }, key=KEY, created="2026-11-20T08:00:00Z")
+
+
+def _credential(entry_id: str) -> dict[str, Any]:
+    cred = load_json("examples/spec/basic-openbadgecredential.unsigned.json")
+    cred["issuer"] = {"id": KEY.controller, "type": ["Profile"], "name": "Lakeside District"}
+    cred["credentialStatus"] = {"id": entry_id, "type": "BitstringStatusListEntry",
+                                "statusPurpose": "revocation", "statusListIndex": str(INDEX),
+                                "statusListCredential": LIST}
+    return dataintegrity.sign_credential(cred, key=KEY, created="2026-01-01T00:00:00Z")
+
+
+def _details(**changes: Any) -> dict[str, Any]:
+    return {"id": f"{LIST}/{INDEX}", "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation", "statusListIndex": str(INDEX),
+            "statusListCredential": LIST, "status": "revoked",
+            "statusDate": "2026-11-19T15:30:00Z", "statusReason": "Awarded in error",
+            **changes}
+
+
+def _run(documents: Mapping[str, Any], entry_id: str = f"{LIST}/{INDEX}",
+         ) -> tuple[Any, list[str]]:
+    asked: list[str] = []
+
+    def fetch(url: str) -> Mapping[str, Any]:
+        asked.append(url)
+        if url not in documents:
+            raise ResolutionError(f"{url} is unreachable", code="fetch_failed")
+        return documents[url]
+
+    report = verify_credential(_credential(entry_id), now=NOW, fetch_document=fetch,
+                               check_status=make_status_checker(fetch_document=fetch, now=NOW))
+    return report.check("status"), asked
+
+
+def test_a_revocation_shows_its_date_and_published_reason() -> None:
+    check, _ = _run({LIST: _listing(INDEX), f"{LIST}/{INDEX}": _details()})
+    assert (check.outcome, check.code) == (Outcome.FAILED, "revoked")
+    assert check.message == ("The issuer has revoked this credential on 2026-11-19. "
+                             "Reason given: Awarded in error")
+    assert check.detail["statusDate"] == "2026-11-19T15:30:00Z"
+    assert check.detail["listDate"] == "2026-11-20T08:00:00Z"
+
+
+def test_a_pass_says_as_of_when() -> None:
+    check, asked = _run({LIST: _listing(), f"{LIST}/{INDEX}": _details(status="active")})
+    assert (check.outcome, check.code) == (Outcome.PASSED, "not_revoked")
+    assert check.detail["listDate"] == "2026-11-20T08:00:00Z"
+    assert asked == [LIST]  # details are only looked up for a set bit
+
+
+@pytest.mark.parametrize("details", [
+    _details(status="active"),  # cannot argue with the signed list
+    _details(statusListIndex="8"),
+    _details(statusListCredential="https://district.example/status/revocation/2"),
+    _details(statusPurpose="suspension"),
+    ["not", "an", "object"],
+])
+def test_details_that_do_not_describe_this_entry_are_ignored(details: Any) -> None:
+    check, _ = _run({LIST: _listing(INDEX), f"{LIST}/{INDEX}": details})
+    assert (check.outcome, check.code) == (Outcome.FAILED, "revoked")
+    assert check.message == "The issuer has revoked this credential."
+    assert "statusReason" not in check.detail
+
+
+def test_details_elsewhere_are_never_fetched() -> None:
+    for entry_id in ("https://elsewhere.example/status/revocation/1/7", f"{LIST}#{INDEX}",
+                     "urn:uuid:5f1b8a56-2f0c-4a4b-9c3e-2f1e4f7d9a10"):
+        check, asked = _run({LIST: _listing(INDEX), entry_id: _details()}, entry_id)
+        assert (check.outcome, check.code) == (Outcome.FAILED, "revoked")
+        assert asked == [LIST] and "statusDate" not in check.detail
+
+
+def test_unreachable_details_leave_the_verdict_alone() -> None:
+    check, asked = _run({LIST: _listing(INDEX)})
+    assert (check.outcome, check.code) == (Outcome.FAILED, "revoked")
+    assert asked == [LIST, f"{LIST}/{INDEX}"]
+
+
+def test_a_long_or_odd_reason_is_tidied_and_a_bad_date_dropped() -> None:
+    reason = "line one\n\nline two\t" + "x" * 2000
+    check, _ = _run({LIST: _listing(INDEX),
+                     f"{LIST}/{INDEX}": _details(statusReason=reason, statusDate="yesterday")})
+    assert "statusDate" not in check.detail
+    shown = check.detail["statusReason"]
+    assert shown.startswith("line one line two x") and len(shown) == MAX_REASON
