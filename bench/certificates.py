@@ -182,7 +182,9 @@ def main() -> None:
             renderer.render(cert, template=builtin(), paper_name=args.paper)
         profile.disable()
         out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(25)
+        pstats.Stats(profile, stream=out).sort_stats(
+            os.environ.get("PROFILE_SORT", "tottime")).print_stats(
+            int(os.environ.get("PROFILE_LINES", "25")))
         print(out.getvalue())
         return
     if args.only == "batch":

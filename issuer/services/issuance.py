@@ -27,6 +27,7 @@ from badges.jwt import sign_jwt
 from badges.keys import KeyPair
 from badges.keys import KeyType
 from issuer.models import IssuedCredential
+from issuer.models import Organization
 from issuer.services import achievements as achievement_service
 from issuer.services import audit
 from issuer.services import organizations
@@ -47,7 +48,8 @@ def share_url(base_url: str, issued: IssuedCredential) -> str:
     return f"{base_url}/c/{issued.share_token}"
 
 
-def award(session: so.Session, ctx: IssuerContext, *, issuer: str, achievement: str,
+def award(session: so.Session, ctx: IssuerContext, *, issuer: str | Organization,
+          achievement: str,
           email: str, name: str, actor: str, now: datetime, fmt: Format = "di",
           narrative: str | None = None,
           renews: IssuedCredential | None = None,
@@ -59,7 +61,7 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str, achievement: 
     Args:
         session: the transaction to work in (nothing is committed here).
         ctx: base URL and key-encryption key.
-        issuer: organization slug.
+        issuer: the organization, or its slug.
         achievement: achievement id or slug.
         email: the recipient's e-mail address.
         name: the recipient's name as it should appear on the credential.
@@ -84,7 +86,7 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str, achievement: 
     """
     if fmt not in ("di", "jwt"):
         raise ServiceError("format must be 'di' or 'jwt'", code="invalid_format")
-    org = organizations.get(session, issuer)
+    org = issuer if isinstance(issuer, Organization) else organizations.get(session, issuer)
     definition = achievement_service.get(session, org, achievement)
     if not definition.active:
         raise ServiceError(f"achievement {definition.slug!r} is retired",

@@ -92,7 +92,7 @@ def award(slug: str) -> Any:
                            code="unknown_field")
     db = session()
     issued = issuance.award(
-        db, issuer_context(), issuer=org.slug, achievement=str(body.get("achievement", "")),
+        db, issuer_context(), issuer=org, achievement=str(body.get("achievement", "")),
         email=body.get("email"), name=body.get("name"),  # type: ignore[arg-type]
         fmt=body.get("format", "di"), narrative=body.get("narrative"),
         actor=f"api-token:{org.slug}", now=now())
