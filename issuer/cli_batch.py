@@ -294,6 +294,100 @@ def batch_report(batch_id: str, report_path: str | None) -> None:
     sys.exit(_exit_code(progress))
 
 
+def _follow_certificates(instance_path: Path, batch_id: str, job: str | None,
+                         queue: Any) -> Any:
+    """Show the rendering's progress until it is done or failed (or its job is gone)."""
+    from issuer.certificates import runs
+
+    def read() -> Any:
+        return runs.status(instance_path, batch_id)
+
+    manifest = read()
+    tty = sys.stdout.isatty()
+    with click.progressbar(length=1, label="Rendering", show_pos=True, show_percent=True,
+                           file=sys.stdout if tty else io.StringIO()) as bar:
+        shown, last_line = 0, 0.0
+        while manifest.state in ("queued", "running"):
+            if job is not None and queue.state(job) not in ("queued", "running"):
+                time.sleep(_POLL_SECONDS)  # the job may have finished after the last read
+                manifest = read()
+                break
+            if job is None and manifest.updated_at is not None and \
+                    (_now() - manifest.updated_at).total_seconds() > runs.STALL_SECONDS:
+                break
+            time.sleep(_POLL_SECONDS)
+            manifest = read()
+            summary = manifest.summary()
+            if summary["total"] is not None:
+                bar.length = max(1, summary["total"])
+                done = summary["total"] - summary["pending"]
+                bar.update(done - shown)
+                shown = done
+                if not tty and time.monotonic() - last_line > 5:
+                    last_line = time.monotonic()
+                    click.echo(f"  {done} of {summary['total']} certificates done", err=True)
+    return manifest
+
+
+@batch_group.command("certificates")
+@click.argument("batch_id", metavar="RUN_ID")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the ZIP of PDFs.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default=None,
+              help="Paper size (default: letter, or that of certificates already made).")
+@click.option("--template", default=None,
+              help="Template name (the issuer's own, its district's, or a built-in one).")
+@click.option("--force", is_flag=True, help="Make them again even if they were made.")
+@click.option("--no-wait", is_flag=True, help="Queue the job and return (with RQ workers).")
+def batch_certificates(batch_id: str, out: str, paper: str | None, template: str | None,
+                       force: bool, no_wait: bool) -> None:
+    """Render the PDF certificate of every credential a completed run issued, as one ZIP.
+
+    Revoked credentials are skipped; certificates that cannot be made are
+    listed. Exit codes: 0 every certificate made, 1 some failed or the job
+    stopped, 2 usage error (unknown or unfinished run, bad template).
+    """
+    import shutil
+
+    from issuer.batch import service
+    from issuer.certificates import runs
+
+    with _service() as (settings, database):
+        queue = _queue(settings, None)
+        try:
+            with database.sessions() as session:
+                batch = _run(lambda: service.get(session, batch_id))
+                manifest, queued = _run(lambda: runs.start(
+                    session, queue, batch, instance_path=settings.instance_path, now=_now(),
+                    paper=paper, template=template, force=force))
+            job = manifest.job_id if queued else None
+            click.echo(f"Certificates of batch {batch_id} ({manifest.paper}, template "
+                       f"{manifest.template!r}): {manifest.state}"
+                       + (f", on the {queue.backend} backend" if queued else ""), err=True)
+            if no_wait and queue.backend == "rq":
+                return
+            manifest = _follow_certificates(settings.instance_path, batch_id, job, queue)
+        finally:
+            queue.close()
+        summary = manifest.summary()
+        click.echo(f"Certificates: {summary['state']}; made {summary['rendered']}, failed "
+                   f"{summary['failed']}, skipped {summary['revoked']} (revoked)")
+        for error in summary["errors"][:PRINTED_FAILURES]:
+            click.echo(f"  {error['credentialId']}: {error['message']} [{error['code']}]")
+        for skipped in summary["skipped"][:PRINTED_FAILURES]:
+            click.echo(f"  {skipped['credentialId']}: skipped (revoked)")
+        if manifest.error:
+            click.echo(f"Last error: {manifest.error}", err=True)
+        if manifest.state != "done":
+            click.echo(f"Run 'badges batch certificates {batch_id} --out {out}' again to "
+                       "continue (certificates already made are kept)", err=True)
+            sys.exit(1)
+        source = _run(lambda: runs.zip_path(settings.instance_path, batch_id))
+        shutil.copyfile(source, out)
+        click.echo(f"Wrote {summary['rendered']} certificates to {out}", err=True)
+    sys.exit(1 if summary["failed"] else 0)
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst: bool) -> None:

@@ -9,36 +9,59 @@ API (bearer token, as the rest of ``/api/v1``):
   is stored (200); otherwise the run is queued (202, ``Location`` header);
 * ``GET /api/v1/batches/<id>``: the run's state and counts;
 * ``GET /api/v1/batches/<id>/rows?state=failed&offset=0&limit=500``: row outcomes;
-* ``POST /api/v1/batches/<id>/resume`` and ``/cancel``.
+* ``POST /api/v1/batches/<id>/resume`` and ``/cancel``;
+* ``POST /api/v1/batches/<id>/certificates`` (``paper``, ``template``,
+  ``force`` as query parameters or JSON): render every certificate of a
+  completed run in a job (202, ``Location`` of the status); asking again
+  returns the same rendering unless ``force=1``;
+* ``GET /api/v1/batches/<id>/certificates``: its state and counts, failed
+  certificates and skipped (revoked) credentials;
+* ``GET /api/v1/batches/<id>/certificates.zip``: the PDFs, once done (409 before).
 
 Page: ``/batches/<id>``, the run's progress for people (the id is an
 unguessable UUID, and the page shows counts and failure reasons, not recipients).
+A signed-in admin of the run's issuer can start its certificates there
+(``POST /batches/<id>/certificates``) and download the ZIP
+(``/batches/<id>/certificates.zip``).
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 
 from flask import Blueprint
 from flask import Response
 from flask import current_app
+from flask import flash
 from flask import jsonify
+from flask import redirect
 from flask import render_template
 from flask import request
+from flask import send_file
+from flask import session as cookie
 from flask import url_for
 
 from issuer.batch import intake
 from issuer.batch import service
 from issuer.jobs import JobQueue
 from issuer.models import Organization
+from issuer.models import Role
+from issuer.models_batch import BatchRun
 from issuer.models_batch import RowState
 from issuer.services.errors import ServiceError
+from issuer.services.errors import not_found
 from issuer.web.api import authorized_organization
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
+
+if TYPE_CHECKING:
+    from issuer.certificates.runfiles import Manifest
 
 bp = Blueprint("batches", __name__)
 
@@ -184,6 +207,128 @@ def cancel(batch_id: str) -> Any:
     return jsonify(batch=service.progress(db, batch, now=now()).to_json())
 
 
+def _certificate_links(batch_id: str) -> dict[str, str]:
+    base = f"{settings().base_url}/api/v1/batches/{batch_id}"
+    return {"self": f"{base}/certificates", "zip": f"{base}/certificates.zip",
+            "batch": base}
+
+
+def _certificate_options() -> dict[str, Any]:
+    """``paper``, ``template`` and ``force`` from the query string and a JSON body."""
+    options: dict[str, Any] = request.args.to_dict()
+    data = request.get_data() if request.is_json else b""
+    if data:
+        try:
+            body = json.loads(data)
+        except ValueError:
+            raise ServiceError("the body is not valid JSON", code="invalid_json") from None
+        if not isinstance(body, dict):
+            raise ServiceError("the body must be a JSON object", code="invalid_json")
+        options.update(body)
+    unknown = set(options) - {"paper", "template", "force"}
+    if unknown:
+        raise ServiceError(f"unknown fields: {', '.join(sorted(unknown))}",
+                           code="unknown_field")
+    for name in ("paper", "template"):
+        if options.get(name) is not None and not isinstance(options[name], str):
+            raise ServiceError(f"{name} must be a string", code="invalid_field")
+    return options
+
+
+def _start_certificates(batch: BatchRun, *, paper: str | None, template: str | None,
+                        force: bool) -> tuple[Manifest, bool]:
+    from issuer.certificates import runs
+
+    return runs.start(session(), job_queue(), batch, instance_path=settings().instance_path,
+                      now=now(), paper=paper or None, template=template or None, force=force)
+
+
+@bp.post("/api/v1/batches/<batch_id>/certificates")
+def start_certificates(batch_id: str) -> Any:
+    """Render the run's certificates in a job (202); the same rendering when asked again."""
+    batch = _owned(batch_id)
+    options = _certificate_options()
+    manifest, queued = _start_certificates(batch, paper=options.get("paper"),
+                                           template=options.get("template"),
+                                           force=_flag(options.get("force")))
+    links = _certificate_links(batch.id)
+    response = jsonify(certificates=manifest.summary(), links=links)
+    response.status_code = 200 if manifest.state == "done" and not queued else 202
+    response.headers["Location"] = links["self"]
+    return response
+
+
+@bp.get("/api/v1/batches/<batch_id>/certificates")
+def certificates_state(batch_id: str) -> Any:
+    """The rendering's state, counts, failed certificates and skipped credentials."""
+    from issuer.certificates import runs
+
+    batch = _owned(batch_id)
+    manifest = runs.status(settings().instance_path, batch.id)
+    return jsonify(certificates=manifest.summary(), links=_certificate_links(batch.id))
+
+
+def _zip(batch: BatchRun) -> Response:
+    from issuer.certificates import runs
+
+    path: Path = runs.zip_path(settings().instance_path, batch.id)
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:  # replaced by a forced start since the manifest was read
+        raise ServiceError("the certificates are being made again; try later",
+                           code="certificates_not_ready", status=409) from None
+    response = send_file(handle, mimetype="application/zip", as_attachment=True,
+                         download_name=f"certificates-{batch.id}.zip", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/api/v1/batches/<batch_id>/certificates.zip")
+def certificates_zip(batch_id: str) -> Response:
+    """Every certificate of the run as PDFs in one ZIP (409 until they are done)."""
+    return _zip(_owned(batch_id))
+
+
+def _manager(batch: BatchRun) -> bool:
+    """Whether the signed-in person is an admin of the run's issuer (or its district)."""
+    from issuer.web.auth import current_viewer
+
+    viewer = current_viewer()
+    return viewer is not None and batch.organization_id in viewer.scope(Role.ADMIN)
+
+
+def _managed(batch_id: str) -> BatchRun:
+    """The run, for a signed-in admin of its issuer; anyone else gets 404."""
+    batch = service.get(session(), batch_id)
+    if not _manager(batch):
+        raise not_found(f"batch {batch_id!r}", "unknown_batch")
+    return batch
+
+
+@bp.post("/batches/<batch_id>/certificates")
+def page_certificates(batch_id: str) -> Any:
+    """The progress page's button: start the run's certificates, then back to the page."""
+    batch = _managed(batch_id)
+    expected = cookie.get("csrf")
+    if not isinstance(expected, str) or not hmac.compare_digest(
+            request.form.get("csrf_token", ""), expected):
+        raise ServiceError("the form expired; reload the page and try again",
+                           code="csrf_failed", status=400)
+    try:
+        _start_certificates(batch, paper=request.form.get("paper"), template=None,
+                            force=_flag(request.form.get("force")))
+    except ServiceError as exc:
+        flash(exc.message[:1].upper() + exc.message[1:] + ".", "error")
+    return redirect(url_for("batches.page", batch_id=batch.id), code=303)
+
+
+@bp.get("/batches/<batch_id>/certificates.zip")
+def page_certificates_zip(batch_id: str) -> Response:
+    """The ZIP, for a signed-in admin of the run's issuer."""
+    return _zip(_managed(batch_id))
+
+
 @bp.get("/batches/<batch_id>")
 def page(batch_id: str) -> Response:
     """The run's progress page; it reloads itself until the run ends (``?refresh=0`` stops)."""
@@ -191,13 +336,22 @@ def page(batch_id: str) -> Response:
     progress = service.progress(session(), batch, now=now())
     failed = service.report_rows(session(), batch, states=[RowState.FAILED], limit=500)
     org = session().get(Organization, batch.organization_id)
-    refresh = not progress.finished and request.args.get("refresh") != "0"
+    manager = progress.status == "completed" and _manager(batch)
+    certificates = None
+    if manager:
+        from issuer.certificates import runfiles
+
+        found = runfiles.read(runfiles.folder(settings().instance_path, batch.id))
+        certificates = found.summary() if found is not None else None
+    working = certificates is not None and certificates["state"] in ("queued", "running")
+    refresh = (not progress.finished or working) and request.args.get("refresh") != "0"
     response = Response(render_template(
         "batches/progress.html", batch=batch, progress=progress, failed=failed, org=org,
-        refresh=refresh))
+        refresh=refresh, manager=manager, certificates=certificates))
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Content-Security-Policy"] = \
-        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " \
+        "form-action 'self'"
     return response

@@ -1,0 +1,317 @@
+"""The certificates of an award run on disk: a manifest, one PDF per credential, one ZIP.
+
+``<instance>/certificate-runs/<batch id>/`` holds:
+
+* ``manifest.json``: the current rendering (its id, state ``queued``,
+  ``running``, ``done`` or ``failed``, paper, template, timestamps, and
+  every credential with its state and file name);
+* ``pdf/<rendering id>/<credential row id>.pdf``: each certificate once it is
+  rendered (a crashed job that runs again skips these);
+* ``certificates-<rendering id>.zip``: every PDF, once the rendering is done.
+
+Every file is written to a temporary name and renamed into place, so a
+reader never sees half a file; the manifest is read and changed under an
+exclusive lock (``.lock``) shared by every process on the machine.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import secrets
+import shutil
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from typing import Literal
+
+FOLDER = "certificate-runs"
+MANIFEST = "manifest.json"
+#: The longest teacher or achievement part of a file name in the ZIP (characters).
+NAME_PART = 60
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+State = Literal["queued", "running", "done", "failed"]
+ItemState = Literal["pending", "done", "failed", "revoked"]
+
+
+@dataclass(slots=True)
+class Item:
+    """One credential of the run, and what became of its certificate.
+
+    Attributes:
+        row_id: the stored credential's row id.
+        credential_id: the credential's id (``urn:uuid:...``).
+        file: its PDF's name in the ZIP.
+        state: ``pending``, ``done``, ``failed`` or ``revoked`` (skipped).
+        code: why it failed (an error code).
+        message: why it failed, for people.
+    """
+
+    row_id: str
+    credential_id: str
+    file: str
+    state: ItemState = "pending"
+    code: str | None = None
+    message: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"rowId": self.row_id, "credentialId": self.credential_id, "file": self.file,
+                "state": self.state, "code": self.code, "message": self.message}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Item:
+        """Read :meth:`to_json`'s form back."""
+        return cls(str(data["rowId"]), str(data["credentialId"]), str(data["file"]),
+                   data.get("state", "pending"), data.get("code"), data.get("message"))
+
+
+def _plain(value: str) -> str:
+    """An id fit for a file name (ids here are UUIDs).
+
+    Raises:
+        ValueError: anything else.
+    """
+    if not _ID.match(value):
+        raise ValueError(f"not a plain id: {value[:80]!r}")
+    return value
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _time(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+@dataclass(slots=True)
+class Manifest:
+    """One rendering of an award run's certificates: the job's working record.
+
+    Attributes:
+        id: the rendering's id (a new one for every forced start).
+        batch_id: the award run.
+        state: ``queued``, ``running``, ``done`` or ``failed``.
+        paper: ``a4`` or ``letter``.
+        template: the template's name.
+        created_at: when it was asked for.
+        started_at: when a job first started it.
+        updated_at: the last time a job wrote progress.
+        finished_at: when it was done or failed.
+        error: why the job failed (not a single certificate).
+        items: every credential, once a job listed them (None before).
+        job_id: the last job queued for it.
+        backend: that job's backend.
+    """
+
+    id: str
+    batch_id: str
+    state: State
+    paper: str
+    template: str
+    created_at: datetime
+    started_at: datetime | None = None
+    updated_at: datetime | None = None
+    finished_at: datetime | None = None
+    error: str | None = None
+    items: list[Item] | None = None
+    job_id: str | None = None
+    backend: str | None = None
+
+    def count(self, state: ItemState) -> int:
+        """How many credentials are in ``state``."""
+        return sum(1 for item in self.items or () if item.state == state)
+
+    def summary(self) -> dict[str, Any]:
+        """What the API and the progress page show: state, counts, failures and skipped ones."""
+        items = self.items or []
+        return {
+            "id": self.id, "batchId": self.batch_id, "state": self.state,
+            "paper": self.paper, "template": self.template,
+            "total": len(items) if self.items is not None else None,
+            "rendered": self.count("done"), "failed": self.count("failed"),
+            "revoked": self.count("revoked"), "pending": self.count("pending"),
+            "errors": [{"credentialId": i.credential_id, "code": i.code, "message": i.message}
+                       for i in items if i.state == "failed"],
+            "skipped": [{"credentialId": i.credential_id, "reason": "revoked"}
+                        for i in items if i.state == "revoked"],
+            "error": self.error, "createdAt": _iso(self.created_at),
+            "startedAt": _iso(self.started_at), "updatedAt": _iso(self.updated_at),
+            "finishedAt": _iso(self.finished_at)}
+
+    def to_json(self) -> dict[str, Any]:
+        """The manifest file's form: the summary, every item and the job."""
+        return {"version": 1, **self.summary(), "jobId": self.job_id, "backend": self.backend,
+                "items": [i.to_json() for i in self.items] if self.items is not None else None}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Manifest:
+        """Read :meth:`to_json`'s form back."""
+        created = _time(data.get("createdAt"))
+        assert created is not None, "a manifest has a creation time"
+        items = data.get("items")
+        return cls(
+            id=str(data["id"]), batch_id=str(data["batchId"]), state=data["state"],
+            paper=str(data["paper"]), template=str(data["template"]), created_at=created,
+            started_at=_time(data.get("startedAt")), updated_at=_time(data.get("updatedAt")),
+            finished_at=_time(data.get("finishedAt")), error=data.get("error"),
+            items=[Item.from_json(i) for i in items] if isinstance(items, list) else None,
+            job_id=data.get("jobId"), backend=data.get("backend"))
+
+
+@dataclass(frozen=True, slots=True)
+class RunFolder:
+    """Where one award run's certificates are kept.
+
+    Attributes:
+        path: ``<instance>/certificate-runs/<batch id>``.
+    """
+
+    path: Path
+
+    @property
+    def manifest(self) -> Path:
+        """The manifest file."""
+        return self.path / MANIFEST
+
+    def pdf_dir(self, render_id: str) -> Path:
+        """The PDFs of one rendering."""
+        return self.path / "pdf" / _plain(render_id)
+
+    def pdf(self, render_id: str, item: Item) -> Path:
+        """One certificate's PDF."""
+        return self.pdf_dir(render_id) / f"{_plain(item.row_id)}.pdf"
+
+    def zip(self, render_id: str) -> Path:
+        """The ZIP of one rendering."""
+        return self.path / f"certificates-{_plain(render_id)}.zip"
+
+
+def folder(instance_path: Path, batch_id: str) -> RunFolder:
+    """The folder of an award run's certificates (``batch_id`` must be a plain id)."""
+    return RunFolder(instance_path / FOLDER / _plain(batch_id))
+
+
+@contextmanager
+def locked(run: RunFolder) -> Iterator[None]:
+    """Hold the run folder's lock (every process of this machine waits for it)."""
+    run.path.mkdir(parents=True, exist_ok=True, mode=0o750)
+    with (run.path / ".lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        with temp.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def read(run: RunFolder) -> Manifest | None:
+    """The run's manifest, or None when no certificates were asked for (or it is unreadable)."""
+    try:
+        data = json.loads(run.manifest.read_bytes())
+        return Manifest.from_json(data)
+    except (OSError, ValueError, KeyError, TypeError, AssertionError):
+        return None
+
+
+def write(run: RunFolder, manifest: Manifest) -> None:
+    """Replace the manifest (call under :func:`locked`)."""
+    write_atomic(run.manifest, json.dumps(manifest.to_json(), indent=1,
+                                          ensure_ascii=False).encode("utf-8"))
+
+
+def discard_others(run: RunFolder, keep: str) -> None:
+    """Remove the PDFs and ZIPs of every rendering but ``keep`` (call under :func:`locked`)."""
+    pdfs = run.path / "pdf"
+    if pdfs.is_dir():
+        for old in pdfs.iterdir():
+            if old.name != keep:
+                shutil.rmtree(old, ignore_errors=True)
+    for old in run.path.glob("certificates-*.zip"):
+        if old != run.zip(keep):
+            old.unlink(missing_ok=True)
+
+
+def _part(text: str, fallback: str) -> str:
+    """Letters and digits of ``text`` (any script), words joined by ``-``."""
+    text = unicodedata.normalize("NFC", text)
+    words, word = [], []
+    for char in text:
+        if char.isalnum():
+            word.append(char)
+        elif word:
+            words.append("".join(word))
+            word = []
+    if word:
+        words.append("".join(word))
+    joined = "-".join(words)[:NAME_PART].strip("-")
+    return joined or fallback
+
+
+def file_names(pairs: Iterable[tuple[str, str]]) -> list[str]:
+    """A safe, unique PDF name for each (teacher, achievement), in order.
+
+    ``María López`` and ``Blended Learning Design`` give
+    ``María-López_Blended-Learning-Design.pdf``; a name already taken (in any
+    letter case) gets ``-2``, ``-3``... No name has a path separator, a dot
+    other than the extension's, or a control character.
+    """
+    taken: set[str] = set()
+    names = []
+    for teacher, achievement in pairs:
+        stem = f"{_part(teacher, 'teacher')}_{_part(achievement, 'certificate')}"
+        name, n = stem, 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{stem}-{n}"
+        taken.add(name.casefold())
+        names.append(f"{name}.pdf")
+    return names
+
+
+def write_zip(run: RunFolder, manifest: Manifest) -> Path:
+    """Put every rendered PDF of ``manifest`` in its ZIP (written atomically).
+
+    Raises:
+        OSError: a PDF is missing or the disk is full.
+    """
+    target = run.zip(manifest.id)
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED,
+                             compresslevel=6) as archive:
+            for item in manifest.items or ():
+                if item.state == "done":
+                    archive.write(run.pdf(manifest.id, item), arcname=item.file)
+        with temp.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return target
