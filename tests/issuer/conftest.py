@@ -25,6 +25,7 @@ from werkzeug.serving import make_server
 
 from issuer.app import create_app
 from issuer.db import Database
+from issuer.jobs.inprocess import ProcessPool
 from issuer.migrate import upgrade
 from issuer.services.issuance import IssuerContext
 
@@ -101,6 +102,14 @@ def database(db_url: str) -> Iterator[Database]:
     db = Database(db_url)
     yield db
     db.dispose()
+
+
+@pytest.fixture(scope="session")
+def process_pool() -> Iterator[ProcessPool]:
+    """The in-process job backend's worker pool, shared as a long-lived service shares it."""
+    pool = ProcessPool(2)
+    yield pool
+    pool.shutdown()
 
 
 @pytest.fixture

@@ -6,12 +6,15 @@ import json
 from typing import Any
 
 import sqlalchemy.orm as so
+from flask import Flask
 
+from issuer.models import ApiToken
 from issuer.models import Organization
 from issuer.services import achievements
 from issuer.services import organizations
 from issuer.services import signing_keys
 from issuer.services.issuance import IssuerContext
+from issuer.web.api import token_hash
 from tests.issuer.conftest import NOW
 
 RUBRIC: dict[str, Any] = {"name": "Unit rubric", "criteria": [
@@ -37,6 +40,27 @@ def district(session: so.Session, ctx: IssuerContext, slug: str = "lakeside") ->
         criteria="A de-identified analysis and the changes it led to.", validity_days=365)
     session.flush()
     return org
+
+
+def app_context(app: Flask) -> IssuerContext:
+    """The issuer context of a test app (its base URL and key-encryption key)."""
+    settings = app.extensions["badges"]["settings"]
+    return IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
+
+
+def districts_with_tokens(app: Flask, token: str, other_token: str) -> IssuerContext:
+    """Seed ``lakeside`` and ``elsewhere``, each with an API token; return the context.
+
+    The second district is there to show that one issuer's token opens
+    nothing of another's.
+    """
+    ctx = app_context(app)
+    with app.extensions["badges"]["db"].session() as session:
+        for slug, secret in (("lakeside", token), ("elsewhere", other_token)):
+            org = district(session, ctx, slug=slug)
+            session.add(ApiToken(organization_id=org.id, name="t",
+                                 token_hash=token_hash(secret)))
+    return ctx
 
 
 def fetcher(database: Any, ctx: IssuerContext) -> Any:

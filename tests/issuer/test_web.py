@@ -13,12 +13,10 @@ from flask.testing import FlaskClient
 
 from badges import baking
 from issuer.config import ConfigError
-from issuer.models import ApiToken
 from issuer.models import IssuedCredential
 from issuer.models import Organization
 from issuer.services import issuance
 from issuer.services.issuance import IssuerContext
-from issuer.web.api import token_hash
 from tests.issuer import seed
 from tests.issuer.conftest import NOW
 
@@ -29,14 +27,7 @@ OTHER_TOKEN = "test-token-elsewhere"
 @pytest.fixture
 def app(make_app: Callable[..., Flask]) -> Flask:
     app = make_app()
-    settings = app.extensions["badges"]["settings"]
-    ctx = IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
-    with app.extensions["badges"]["db"].session() as session:
-        org = seed.district(session, ctx)
-        other = seed.district(session, ctx, slug="elsewhere")
-        session.add(ApiToken(organization_id=org.id, name="t", token_hash=token_hash(TOKEN)))
-        session.add(ApiToken(organization_id=other.id, name="t",
-                             token_hash=token_hash(OTHER_TOKEN)))
+    seed.districts_with_tokens(app, TOKEN, OTHER_TOKEN)
     return app
 
 

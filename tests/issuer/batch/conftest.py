@@ -184,13 +184,6 @@ def assert_exact(database: Database, batch_id: str, *, issued: int, skipped: int
 
 
 @pytest.fixture(scope="session")
-def process_pool() -> Iterator[ProcessPool]:
-    pool = ProcessPool(2)
-    yield pool
-    pool.shutdown()
-
-
-@pytest.fixture(scope="session")
 def redis_client() -> Iterator[redis.Redis]:
     client = redis.Redis.from_url(REDIS_URL)
     try:

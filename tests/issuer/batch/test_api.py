@@ -15,9 +15,6 @@ from openpyxl import Workbook
 
 from issuer.jobs.inprocess import InProcessQueue
 from issuer.jobs.inprocess import ProcessPool
-from issuer.models import ApiToken
-from issuer.services.issuance import IssuerContext
-from issuer.web.api import token_hash
 from tests.issuer import seed
 from tests.issuer.batch.conftest import award_csv
 
@@ -37,14 +34,8 @@ ROWS = [
 @pytest.fixture
 def app(make_app: Callable[..., Flask], process_pool: ProcessPool) -> Iterator[Flask]:
     app = make_app()
-    settings = app.extensions["badges"]["settings"]
-    ctx = IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
-    with app.extensions["badges"]["db"].session() as session:
-        org = seed.district(session, ctx)
-        other = seed.district(session, ctx, slug="elsewhere")
-        session.add(ApiToken(organization_id=org.id, name="t", token_hash=token_hash(TOKEN)))
-        session.add(ApiToken(organization_id=other.id, name="t", token_hash=token_hash(OTHER)))
-    queue = InProcessQueue(settings, pool=process_pool)
+    seed.districts_with_tokens(app, TOKEN, OTHER)
+    queue = InProcessQueue(app.extensions["badges"]["settings"], pool=process_pool)
     app.extensions["badges"]["jobs"] = queue
     yield app
     queue.close()

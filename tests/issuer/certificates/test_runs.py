@@ -37,13 +37,11 @@ from issuer.db import Database
 from issuer.jobs.inprocess import InProcessQueue
 from issuer.jobs.inprocess import ProcessPool
 from issuer.jobs.redis_queue import RedisQueue
-from issuer.models import ApiToken
 from issuer.models import IssuedCredential
 from issuer.models import Membership
 from issuer.models import Role
 from issuer.services import status as status_service
 from issuer.services.issuance import IssuerContext
-from issuer.web.api import token_hash
 from issuer.workflow import accounts
 from tests.issuer import seed
 from tests.issuer.batch.conftest import BASE_URL
@@ -71,24 +69,11 @@ def _row(email: str, name: str) -> dict[str, str]:
     return {"email": email, "name": name, "achievement": ACHIEVEMENT}
 
 
-@pytest.fixture(scope="module")
-def job_pool() -> Iterator[ProcessPool]:
-    pool = ProcessPool(2)
-    yield pool
-    pool.shutdown()
-
-
 @pytest.fixture
-def app(make_app: Callable[..., Flask], job_pool: ProcessPool) -> Iterator[Flask]:
+def app(make_app: Callable[..., Flask], process_pool: ProcessPool) -> Iterator[Flask]:
     app = make_app()
-    settings = app.extensions["badges"]["settings"]
-    ctx = IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
-    with app.extensions["badges"]["db"].session() as session:
-        org = seed.district(session, ctx)
-        other = seed.district(session, ctx, slug="elsewhere")
-        session.add(ApiToken(organization_id=org.id, name="t", token_hash=token_hash(TOKEN)))
-        session.add(ApiToken(organization_id=other.id, name="t", token_hash=token_hash(OTHER)))
-    queue = InProcessQueue(settings, pool=job_pool)
+    seed.districts_with_tokens(app, TOKEN, OTHER)
+    queue = InProcessQueue(app.extensions["badges"]["settings"], pool=process_pool)
     app.extensions["badges"]["jobs"] = queue
     yield app
     queue.close()

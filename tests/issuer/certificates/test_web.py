@@ -16,12 +16,10 @@ from flask.testing import FlaskClient
 from badges import pdf
 from issuer.certificates.templates import builtin
 from issuer.cli import main
-from issuer.models import ApiToken
 from issuer.models import IssuedCredential
 from issuer.services import issuance
 from issuer.services.issuance import IssuerContext
 from issuer.services.issuance import share_url
-from issuer.web.api import token_hash
 from tests.issuer import seed
 from tests.issuer.certificates.conftest import decode_qr
 from tests.issuer.certificates.conftest import page_count_and_size
@@ -36,15 +34,7 @@ OTHER_TOKEN = "certificates-token-elsewhere"
 
 
 def _setup(app: Flask) -> IssuerContext:
-    settings = app.extensions["badges"]["settings"]
-    ctx = IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
-    with app.extensions["badges"]["db"].session() as session:
-        org = seed.district(session, ctx)
-        other = seed.district(session, ctx, slug="elsewhere")
-        session.add(ApiToken(organization_id=org.id, name="t", token_hash=token_hash(TOKEN)))
-        session.add(ApiToken(organization_id=other.id, name="t",
-                             token_hash=token_hash(OTHER_TOKEN)))
-    return ctx
+    return seed.districts_with_tokens(app, TOKEN, OTHER_TOKEN)
 
 
 def _issue(app: Flask, ctx: IssuerContext, name: str = "María López",
