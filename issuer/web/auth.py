@@ -218,6 +218,7 @@ def nav_links(found: Viewer | None) -> list[tuple[str, str]]:
 def init_app(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     """Register the workflow: settings, session cookie rules, blueprints, template helpers."""
     from issuer.web import catalogue
+    from issuer.web import credentials
     from issuer.web import dashboard
     from issuer.web import reviews
     from issuer.web import submissions
@@ -228,7 +229,8 @@ def init_app(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=workflow.secure_cookies,
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=10))
-    for blueprint in (bp, catalogue.bp, submissions.bp, reviews.bp, wallet.bp, dashboard.bp):
+    for blueprint in (bp, catalogue.bp, submissions.bp, reviews.bp, wallet.bp, dashboard.bp,
+                      credentials.bp):
         app.register_blueprint(blueprint)
 
     @app.context_processor

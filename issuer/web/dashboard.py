@@ -6,6 +6,9 @@
 * ``GET /district/people``: members, invitations, mentoring and the
   conflict-of-interest rule; ``POST /district/invitations``,
   ``POST /district/mentoring`` and ``POST /district/policy`` change them.
+
+The credentials the district issued (revoke, suspend) are in
+:mod:`issuer.web.credentials`.
 """
 
 from __future__ import annotations
@@ -44,20 +47,21 @@ bp = Blueprint("dashboard", __name__)
 protect(bp)
 
 
-def _admin_orgs(found: Viewer) -> list[Organization]:
+def admin_orgs(found: Viewer) -> list[Organization]:
+    """The organizations the person is an admin of (districts first, then by name)."""
     ids = found.direct.get(Role.ADMIN, frozenset())
     return list(session().scalars(sa.select(Organization).where(
         Organization.id.in_(ids)).order_by(Organization.parent_id.is_not(None),
                                            Organization.name)))
 
 
-def _chosen(found: Viewer, value: str | None) -> Organization:
+def chosen_org(found: Viewer, value: str | None) -> Organization:
     """The organization the admin looks at (their first one by default).
 
     Raises:
         NotVisible: an organization they are not an admin of (404).
     """
-    orgs = _admin_orgs(found)
+    orgs = admin_orgs(found)
     if value is None:
         return orgs[0]
     for org in orgs:
@@ -70,9 +74,9 @@ def _chosen(found: Viewer, value: str | None) -> Organization:
 def index() -> Any:
     """Figures and charts for an organization the person administers."""
     found = require(Role.ADMIN)
-    org = _chosen(found, request.args.get("org"))
+    org = chosen_org(found, request.args.get("org"))
     scope = found.tree.descendants_or_self([org.id])
-    return render_template("dashboard/index.html", org=org, orgs=_admin_orgs(found),
+    return render_template("dashboard/index.html", org=org, orgs=admin_orgs(found),
                            figures=dashboard.figures(session(), scope))
 
 
@@ -80,7 +84,7 @@ def index() -> Any:
 def export() -> Response:
     """Every submission of the organization (and its schools) as CSV."""
     found = require(Role.ADMIN)
-    org = _chosen(found, request.args.get("org"))
+    org = chosen_org(found, request.args.get("org"))
     rows = dashboard.export_rows(session(), found.tree.descendants_or_self([org.id]))
     response = Response(dashboard.to_csv(rows), mimetype="text/csv")
     stamp = now().strftime("%Y-%m-%d")
@@ -93,7 +97,7 @@ def export() -> Response:
 def people() -> Any:
     """Members, open invitations, mentoring pairs and the mentor rule."""
     found = require(Role.ADMIN)
-    org = _chosen(found, request.args.get("org"))
+    org = chosen_org(found, request.args.get("org"))
     db = session()
     scope = found.tree.descendants_or_self([org.id])
     district = found.tree.district_of(org.id)
@@ -107,7 +111,7 @@ def people() -> Any:
     reviewers = [p for p, ms in members if any(m.role == Role.REVIEWER for m in ms)]
     teachers = [p for p, ms in members if any(m.role == Role.EARNER for m in ms)]
     return render_template(
-        "dashboard/people.html", org=org, orgs=orgs, admin_orgs=_admin_orgs(found),
+        "dashboard/people.html", org=org, orgs=orgs, admin_orgs=admin_orgs(found),
         members=members, invitations=invitations, reviewers=reviewers, teachers=teachers,
         mentorships=accounts.mentorships(db, district) if district == org.id else [],
         policy=accounts.policy(db, district), is_district=district == org.id,
@@ -164,7 +168,7 @@ def invite() -> Any:
 def mentoring() -> Any:
     """Mark or unmark a reviewer as mentoring a teacher."""
     found = require(Role.ADMIN)
-    org = _chosen(found, request.form.get("org"))
+    org = chosen_org(found, request.form.get("org"))
     district = found.tree.district_of(org.id)
     if district != org.id:
         raise NotVisible("district")
@@ -187,7 +191,7 @@ def mentoring() -> Any:
 def policy() -> Any:
     """Turn the mentor conflict-of-interest rule on or off."""
     found = require(Role.ADMIN)
-    org = _chosen(found, request.form.get("org"))
+    org = chosen_org(found, request.form.get("org"))
     if found.tree.district_of(org.id) != org.id:
         raise NotVisible("district")
     db = session()

@@ -3,7 +3,8 @@
 A teacher signs in, submits evidence with a file; a reviewer returns it with
 feedback; the teacher revises and resubmits; the reviewer approves; the
 teacher sees the badge in the wallet, downloads the baked PNG, and ``badges
-verify`` accepts it. Screenshots of the key pages (desktop and phone) are
+verify`` accepts it; the district admin revokes it from the credential list
+(its pages also pass axe-core). Screenshots of the key pages (desktop and phone) are
 saved to ``artifacts/workflow/``; every page is checked for images without
 alt text, form fields without labels, and (on the phone) sideways scrolling.
 """
@@ -20,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import axe_violations
 from tests.issuer.conftest import LiveServer
 from tests.issuer.workflow.conftest import PASSWORD
 from tests.issuer.workflow.conftest import PEOPLE
@@ -224,6 +226,30 @@ def test_teacher_reviewer_loop_in_the_browser(browser: Any, live_server: LiveSer
     phone_admin.sign_in_with_keyboard(PEOPLE["admin"][1])
     phone_admin.page.goto("/district")
     phone_admin.shot("13-dashboard")
+
+    # the admin revokes the badge from the district's credential list
+    apage = admin.page
+    apage.get_by_role("link", name="Credentials: revoke or suspend").click()
+    assert axe_violations(apage) == []
+    admin.shot("14-credentials")
+    apage.get_by_role("link", name="Revoke María López: Blended Learning Design").click()
+    apage.get_by_label("Reason for revoking").fill("Awarded in error")
+    apage.get_by_label("I understand that revocation cannot be undone").check()
+    assert axe_violations(apage) == []
+    apage.get_by_role("button", name="Revoke this credential").click()
+    apage.get_by_text("Revoked María López").wait_for()
+    admin.shot("15-credential-revoked")
+    revoked_id = apage.url.rsplit("/", 1)[1]
+    apage.goto("/district/credentials/bulk")
+    apage.get_by_label("Credential ids, one per line").fill(
+        revoked_id + "\nurn:uuid:00000000-0000-4000-8000-000000000000")
+    apage.get_by_label("Reason for revoking").fill("Awarded in error")
+    apage.get_by_label("I understand that revocation cannot be undone").check()
+    apage.get_by_role("button", name="Revoke these credentials").click()
+    apage.get_by_role("heading", name="Revoked 0 of 2").wait_for()
+    apage.get_by_role("heading", name="Already revoked, left as they were (1)").wait_for()
+    assert axe_violations(apage) == []
+    admin.shot("16-bulk-report")
     del world
     for person in (teacher, reviewer, phone, admin, phone_admin):
         person.context.close()
