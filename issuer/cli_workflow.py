@@ -3,7 +3,9 @@
 * ``badges users invite --org SLUG --email ADDRESS --role earner [--role reviewer ...]``:
   an invitation link (printed, and e-mailed when SMTP is configured);
 * ``badges users set-password --email ADDRESS``: set a password (asked twice, hidden);
-* ``badges mail send``: send what waits in the e-mail outbox.
+* ``badges mail send``: send what waits in the e-mail outbox;
+* ``badges remind-expiring [--days 30,7] [--dry-run]``: e-mail the recipients
+  of badges about to expire, with a link to renew (issue #6; for cron).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from issuer.cli import UsageProblem
 from issuer.cli import _now
 from issuer.cli import _run
 from issuer.cli import _service
+from issuer.cli import main
 
 _ROLES = click.Choice(["admin", "reviewer", "earner"])
 
@@ -92,3 +95,38 @@ def mail_send() -> None:
             sent = notifications.deliver_pending(session, workflow.mail, now=_now())
             left = len(notifications.pending(session))
     click.echo(f"Sent {sent} message(s); {left} waiting.")
+
+
+@main.command("remind-expiring")
+@click.option("--days", default="30,7", show_default=True,
+              help="Reminder windows: days before expiry, comma-separated (at most 30).")
+@click.option("--dry-run", is_flag=True, help="List the reminders due; queue and send nothing.")
+def remind_expiring(days: str, dry_run: bool) -> None:
+    """E-mail each teacher whose badge expires within a window, once per window.
+
+    Safe to run as often as you like (e.g. daily from cron): a reminder already
+    sent for a badge and window is never sent again.
+    """
+    from issuer.services.context import IssuerContext
+    from issuer.workflow import reminders
+    from issuer.workflow.config import load_workflow_settings
+
+    windows = _run(lambda: reminders.parse_windows(days))
+    with _service() as (settings, database):
+        if dry_run:
+            with database.session() as session:
+                due = [d for batch in reminders.due_reminders(session, now=_now(),
+                                                              windows=windows) for d in batch]
+            for d in due:
+                click.echo(f"{d.valid_until:%Y-%m-%d}  {d.window_days:>2} d  {d.credential_ref}"
+                           f"  {d.to}  {d.achievement}")
+            click.echo(f"{len(due)} reminder(s) due; nothing was queued (dry run).")
+            return
+        ctx = IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
+        mail_settings = load_workflow_settings(settings).mail
+        with database.session() as session:
+            queued = reminders.send_expiry_reminders(session, ctx, now=_now(), windows=windows)
+        sent = reminders.deliver_all(database, mail_settings, now=_now())
+    waiting = "" if mail_settings.host is not None else \
+        " (no BADGES_SMTP_HOST: they wait in the outbox for 'badges mail send')"
+    click.echo(f"Queued {queued} reminder(s); sent {sent} e-mail(s){waiting}.")

@@ -7,6 +7,11 @@ issued credential. :class:`SubmissionEvent` keeps the whole history, and
 :class:`MailMessage` is the outbox that e-mail notifications are sent from
 (written in the same transaction as the change it reports).
 
+Renewal (issue #6): a submission may renew an expiring credential
+(``renews_credential_id``); at most one such submission that is not declined
+exists per credential. :class:`ExpiryReminder` records each expiry reminder
+sent, once per credential and reminder window.
+
 The models hold data only; rules live in :mod:`issuer.workflow`.
 """
 
@@ -156,10 +161,22 @@ class EvidenceFile(Base):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
+#: Submissions that still count for a renewal: all but declined ones (stored enum names).
+_RENEWAL_COUNTS = sa.text("status != 'DECLINED'")
+
+
 class Submission(Base):
-    """A teacher's evidence for one achievement, through its review rounds."""
+    """A teacher's evidence for one achievement, through its review rounds.
+
+    ``renews_credential_id`` names the credential a renewal submission renews;
+    a partial unique index allows one renewal that is not declined per credential,
+    so two renewals started at once cannot both be created.
+    """
 
     __tablename__ = "submissions"
+    __table_args__ = (sa.Index("uq_submissions_open_renewal", "renews_credential_id",
+                               unique=True, sqlite_where=_RENEWAL_COUNTS,
+                               postgresql_where=_RENEWAL_COUNTS),)
 
     id: so.Mapped[str] = so.mapped_column(sa.String(36), primary_key=True, default=_uuid)
     person_id: so.Mapped[int] = so.mapped_column(
@@ -179,11 +196,16 @@ class Submission(Base):
     decided_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     credential_id: so.Mapped[str | None] = so.mapped_column(
         sa.ForeignKey("issued_credentials.id", ondelete="RESTRICT"), index=True)
+    renews_credential_id: so.Mapped[str | None] = so.mapped_column(
+        sa.ForeignKey("issued_credentials.id", ondelete="RESTRICT"), index=True)
 
     person: so.Mapped[Person] = so.relationship()
     organization: so.Mapped[Organization] = so.relationship()
     achievement: so.Mapped[Achievement] = so.relationship()
-    credential: so.Mapped[IssuedCredential | None] = so.relationship()
+    credential: so.Mapped[IssuedCredential | None] = so.relationship(
+        foreign_keys=[credential_id])
+    renews_credential: so.Mapped[IssuedCredential | None] = so.relationship(
+        foreign_keys=[renews_credential_id])
     items: so.Mapped[list[EvidenceItem]] = so.relationship(
         back_populates="submission", order_by="EvidenceItem.id", cascade="all, delete-orphan")
     reviews: so.Mapped[list[Review]] = so.relationship(
@@ -279,3 +301,26 @@ class MailMessage(Base):
     sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
     attempts: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
     last_error: so.Mapped[str | None] = so.mapped_column(sa.Text)
+
+
+class ExpiryReminder(Base):
+    """An expiry reminder queued for a credential in one window (e.g. 30 or 7 days before).
+
+    The unique ``(credential, window)`` pair is what makes reminders idempotent:
+    a second run, or two at once, cannot record (and so cannot send) one twice.
+    """
+
+    __tablename__ = "expiry_reminders"
+    __table_args__ = (sa.UniqueConstraint("credential_id", "window_days",
+                                          name="uq_expiry_reminders_credential_window"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    credential_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("issued_credentials.id", ondelete="CASCADE"))
+    window_days: so.Mapped[int] = so.mapped_column(sa.Integer)
+    valid_until: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    queued_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+#: Reminders look credentials up by expiry date.
+sa.Index("ix_issued_credentials_valid_until", IssuedCredential.valid_until)

@@ -22,6 +22,7 @@ Task = Callable[["Runtime", Mapping[str, Any]], dict[str, Any]]
 TASKS: Mapping[str, str] = {
     "batch.chunk": "issuer.batch.runner:chunk_task",
     "batch.notify": "issuer.batch.notify:notify_task",
+    "reminders.expiry": "issuer.workflow.reminders:expiry_task",
     "certificates.batch": "issuer.certificates.runs:render_run_task",
 }
 

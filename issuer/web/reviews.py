@@ -2,7 +2,8 @@
 
 * ``GET /review`` (``?school=<id>&achievement=<id>``): submissions waiting,
   oldest first, within the reviewer's schools;
-* ``GET /review/<id>``: the evidence, the rubric to score, the history;
+* ``GET /review/<id>``: the evidence, the rubric to score, the history, and
+  for a renewal (issue #6) which credential it renews;
 * ``POST /review/<id>/decision``: approve (issues the badge), return for
   revision, or decline, with scores and feedback.
 """
@@ -75,7 +76,7 @@ def _page(found: Viewer, sub: Submission, *, error: str | None = None,
         "workflow/review.html", sub=sub, achievement=sub.achievement,
         criteria=submissions.criteria(sub.achievement), items=submissions.current_items(sub),
         blocker=blocker, waiting=sub.status == SubmissionStatus.SUBMITTED, error=error,
-        form=form, labels=submissions.STATUS_LABELS), status
+        form=form, labels=submissions.STATUS_LABELS, current=now()), status
 
 
 @bp.get("/review/<submission_id>")

@@ -4,7 +4,10 @@
   "Add to LinkedIn profile" link;
 * ``GET /wallet/<id>.<json|jwt|png|svg>``: downloads for the owner (they work
   whether or not the public share link is on);
-* ``POST /wallet/<id>/share``: turn the public share link on or off.
+* ``POST /wallet/<id>/share``: turn the public share link on or off;
+* ``GET /wallet/<id>/renew``: renewing a badge that expires soon or has
+  expired (the page expiry reminders link to), and ``POST`` to start the
+  renewal: a new submission for the same achievement (issue #6).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from flask import url_for
 from issuer import images
 from issuer.models import IssuedCredential
 from issuer.services import audit
+from issuer.services.errors import ServiceError
 from issuer.services.issuance import share_url
 from issuer.web.auth import protect
 from issuer.web.auth import viewer
@@ -31,6 +35,7 @@ from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
 from issuer.web.status import state_of
+from issuer.workflow import renewals
 from issuer.workflow.access import NotVisible
 
 bp = Blueprint("wallet", __name__)
@@ -66,12 +71,16 @@ def index() -> Any:
     """Every badge the person has earned, newest first."""
     found = viewer()
     base = settings().base_url
-    earned = list(session().scalars(sa.select(IssuedCredential).where(
+    db = session()
+    current = now()
+    earned = list(db.scalars(sa.select(IssuedCredential).where(
         IssuedCredential.person_id == found.person_id).order_by(
         IssuedCredential.issued_at.desc(), IssuedCredential.id)))
+    renewal = renewals.overview(db, earned, now=current)
     return render_template("wallet/index.html", earned=[
         {"issued": c, "state": state_of(c), "share": share_url(base, c),
-         "linkedin": linkedin_url(c, base)} for c in earned], current=now())
+         "linkedin": linkedin_url(c, base), "renewal": renewal[c.id]} for c in earned],
+        current=current, renew_days=renewals.RENEWAL_WINDOW_DAYS)
 
 
 @bp.get("/wallet/<credential_id>.<ext>")
@@ -119,3 +128,45 @@ def share(credential_id: str) -> Any:
              else "off: the link no longer works")
     flash(f"The share link for {issued.achievement.name} is {state}.", "success")
     return redirect(url_for("wallet.index", _anchor=f"badge-{issued.id}"), code=303)
+
+
+def _renew_page(issued: IssuedCredential, *, error: str | None = None,
+                status: int = 200) -> Any:
+    db = session()
+    current = now()
+    schools = renewals.school_choices(db, viewer(), issued)
+    return render_template(
+        "wallet/renew.html", c=issued, renewal=renewals.overview(db, [issued], now=current)[
+            issued.id], state=state_of(issued), schools=schools, error=error,
+        current=current), status
+
+
+@bp.get("/wallet/<credential_id>/renew")
+def renew_page(credential_id: str) -> Any:
+    """Renewing one badge: when it expires, what renewal means, and the button."""
+    return _renew_page(renewals.own_credential(session(), viewer(), credential_id))
+
+
+@bp.post("/wallet/<credential_id>/renew")
+def renew(credential_id: str) -> Any:
+    """Start a renewal: a new submission for the same achievement, marked as renewing it."""
+    found = viewer()
+    db = session()
+    issued = renewals.own_credential(db, found, credential_id)
+    try:
+        sub = renewals.start(db, found, issued.id,
+                             organization_id=request.form.get("organization_id", type=int),
+                             now=now())
+    except ServiceError as exc:
+        db.rollback()
+        if exc.status in (403, 404):
+            raise
+        existing = renewals.open_renewal(db, issued)
+        if exc.code == "renewal_in_progress" and existing is not None:
+            flash(exc.message[:1].upper() + exc.message[1:] + ".", "error")
+            return redirect(url_for("submissions.show", submission_id=existing.id), code=303)
+        return _renew_page(issued, error=exc.message, status=exc.status)
+    db.commit()
+    flash(f"Renewal of {issued.achievement.name} started: add fresh evidence and submit it "
+          "for review.", "success")
+    return redirect(url_for("submissions.show", submission_id=sub.id), code=303)

@@ -4,7 +4,9 @@ Approval issues the credential in the same transaction as the decision: the
 reviewer is the assessing ``source``, the rubric scores become ``result``
 entries that reference the achievement's ResultDescriptions (OB 3.0 §B.1.16),
 and the evidence the teacher chose to share goes in as ``evidence`` (items
-marked as containing student data never do).
+marked as containing student data never do). Approving a renewal (issue #6)
+issues a credential whose evidence names the one it renews, unless that one
+was revoked, suspended or renewed in the meantime.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from issuer.services.context import IssuerContext
 from issuer.services.errors import ServiceError
 from issuer.workflow import accounts
 from issuer.workflow import notifications
+from issuer.workflow import renewals
 from issuer.workflow import submissions
 from issuer.workflow.access import Forbidden
 from issuer.workflow.access import Viewer
@@ -140,7 +143,9 @@ def decide(session: so.Session, ctx: IssuerContext, viewer: Viewer, submission: 
     Raises:
         Forbidden: the viewer may not decide (not their scope, their own, a mentee).
         ServiceError: ``not_waiting``, ``invalid_score``, ``missing_scores``,
-            ``missing_feedback``, and any award error (nothing is then written).
+            ``missing_feedback``; approving a renewal whose prior credential was
+            revoked, suspended or renewed since (``already_revoked``, ``suspended``,
+            ``already_renewed``); and any award error (nothing is then written).
     """
     district = viewer.tree.district_of(submission.organization_id)
     rule = accounts.policy(session, district).mentor_conflict
@@ -169,16 +174,21 @@ def decide(session: so.Session, ctx: IssuerContext, viewer: Viewer, submission: 
     achievement = submission.achievement
     detail: dict[str, Any] = {"review": None, "decision": decision.value}
     if decision == Decision.APPROVE:
+        prior = submission.renews_credential
+        if prior is not None:
+            renewals.check_renewable(session, prior, now=now, starting=False)
         results, shared = credential_parts(submission, checked, base_url=ctx.base_url)
         issued = issuance.award(
             session, ctx, issuer=achievement.organization.slug, achievement=achievement.id,
             email=accounts.primary_email(teacher), name=teacher.display_name,
             actor=viewer.email, now=now,
             source=reviewer_profile(ctx.base_url, viewer, submission.organization.name),
-            results=results, evidence=shared)
+            results=results, evidence=shared, renews=prior)
         submission.credential_id = issued.id
         submission.status = SubmissionStatus.APPROVED
         detail["credential"] = issued.credential_id
+        if prior is not None:
+            detail["renews"] = prior.credential_id
     else:
         submission.status = (SubmissionStatus.RETURNED if decision == Decision.RETURN
                              else SubmissionStatus.DECLINED)
@@ -203,7 +213,13 @@ def _notify(session: so.Session, submission: Submission, decision: Decision,
     teacher = submission.person
     name = submission.achievement.name
     link = f"{base_url}/submissions/{submission.id}"
-    if decision == Decision.APPROVE:
+    if decision == Decision.APPROVE and submission.renews_credential_id is not None:
+        subject = f"Badge renewed: {name}"
+        body = (f"Hello {teacher.display_name},\n\nYour evidence for renewing \"{name}\" "
+                f"was approved and the renewed badge has been awarded. It is in your "
+                f"wallet, with downloads and a share link:\n\n{base_url}/wallet\n")
+        kind = "badge_awarded"
+    elif decision == Decision.APPROVE:
         subject = f"Badge awarded: {name}"
         body = (f"Hello {teacher.display_name},\n\nCongratulations: your evidence for "
                 f"\"{name}\" was approved and the badge has been awarded. It is in your "

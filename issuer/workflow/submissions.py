@@ -17,6 +17,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from issuer.models import Achievement
+from issuer.models import IssuedCredential
 from issuer.models import Membership
 from issuer.models import Person
 from issuer.models import Role
@@ -128,8 +129,34 @@ def start(session: so.Session, viewer: Viewer, *, achievement_id: str,
     achievement = session.get(Achievement, achievement_id)
     if achievement is None or achievement.organization_id not in viewer.achievement_orgs():
         raise NotVisible("micro-credential")
-    eligible = sorted(o for o in viewer.teacher_orgs()
-                      if achievement.organization_id in viewer.tree.ancestors_or_self(o))
+    school = choose_school(viewer, achievement, organization_id)
+    existing = session.scalars(sa.select(Submission).where(
+        Submission.person_id == viewer.person_id, Submission.achievement_id == achievement.id,
+        Submission.status.in_([*OPEN, SubmissionStatus.APPROVED]))).all()
+    for found in existing:
+        if found.status == SubmissionStatus.APPROVED:
+            raise ServiceError("you have already earned this micro-credential: it is in your "
+                               "wallet (renew it there when it is about to expire)",
+                               code="already_earned", status=409)
+        return found
+    return create(session, viewer, achievement=achievement, organization_id=school, now=now)
+
+
+def eligible_schools(viewer: Viewer, achievement: Achievement) -> list[int]:
+    """The schools the viewer teaches in that offer ``achievement`` (theirs or their district's)."""
+    return sorted(o for o in viewer.teacher_orgs()
+                  if achievement.organization_id in viewer.tree.ancestors_or_self(o))
+
+
+def choose_school(viewer: Viewer, achievement: Achievement, organization_id: int | None) -> int:
+    """The school a new submission goes through: the one asked for, or the only one.
+
+    Raises:
+        Forbidden: the achievement is not offered to any of the viewer's schools.
+        NotVisible: ``organization_id`` is not one of them.
+        ServiceError: ``choose_school`` (several and none chosen), ``achievement_retired``.
+    """
+    eligible = eligible_schools(viewer, achievement)
     if not eligible:
         raise Forbidden("this micro-credential is not offered to your school")
     if organization_id is None:
@@ -141,20 +168,33 @@ def start(session: so.Session, viewer: Viewer, *, achievement_id: str,
     if not achievement.active:
         raise ServiceError("this micro-credential is retired", code="achievement_retired",
                            status=409)
-    existing = session.scalars(sa.select(Submission).where(
-        Submission.person_id == viewer.person_id, Submission.achievement_id == achievement.id,
-        Submission.status.in_([*OPEN, SubmissionStatus.APPROVED]))).all()
-    for found in existing:
-        if found.status == SubmissionStatus.APPROVED:
-            raise ServiceError("you have already earned this micro-credential: it is in your "
-                               "wallet", code="already_earned", status=409)
-        return found
+    return organization_id
+
+
+def create(session: so.Session, viewer: Viewer, *, achievement: Achievement,
+           organization_id: int, now: datetime,
+           renews: IssuedCredential | None = None) -> Submission:
+    """A new draft submission (checked by the caller), with its "created" event.
+
+    Args:
+        session: the transaction.
+        viewer: the teacher.
+        achievement: the achievement.
+        organization_id: the school it goes through (:func:`choose_school`).
+        now: the time.
+        renews: the credential a renewal submission renews (issue #6).
+
+    Raises:
+        sqlalchemy.exc.IntegrityError: ``renews`` already has a renewal that is not declined.
+    """
     submission = Submission(person_id=viewer.person_id, organization_id=organization_id,
                             achievement_id=achievement.id, status=SubmissionStatus.DRAFT,
-                            created_at=now, updated_at=now)
+                            created_at=now, updated_at=now,
+                            renews_credential_id=renews.id if renews is not None else None)
     session.add(submission)
     session.flush()
-    _event(session, submission, "created", actor_id=viewer.person_id, now=now)
+    _event(session, submission, "created", actor_id=viewer.person_id, now=now,
+           detail={"renews": renews.credential_id} if renews is not None else None)
     return submission
 
 
