@@ -24,6 +24,8 @@ from typing import Any
 import pytest
 import redis
 import sqlalchemy as sa
+from click.testing import CliRunner
+from flask import Flask
 
 from issuer.batch import service
 from issuer.config import Settings
@@ -282,3 +284,28 @@ def wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out")
         time.sleep(0.05)
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def api_app_with_jobs(make_app: Callable[..., Flask], pool: ProcessPool, token: str,
+                      other_token: str) -> Iterator[Flask]:
+    """An app with both districts and their tokens, running jobs on ``pool`` (a fixture body)."""
+    app = make_app()
+    seed.districts_with_tokens(app, token, other_token)
+    queue = InProcessQueue(app.extensions["badges"]["settings"], pool=pool)
+    app.extensions["badges"]["jobs"] = queue
+    yield app
+    queue.close()
+
+
+def cli_runner(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> CliRunner:
+    """A CliRunner whose ``badges`` sees ``settings`` through the ``BADGES_*`` environment."""
+    for name, value in {"ENV": "testing", "DATABASE_URL": settings.database_url,
+                        "BASE_URL": BASE_URL, "KEY_ENCRYPTION_KEY": KEK_B64,
+                        "SECRET_KEY": "test-secret",
+                        "INSTANCE_PATH": str(settings.instance_path)}.items():
+        monkeypatch.setenv(f"BADGES_{name}", value)
+    monkeypatch.delenv("BADGES_REDIS_URL", raising=False)
+    return CliRunner()

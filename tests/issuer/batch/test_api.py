@@ -13,9 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import Workbook
 
-from issuer.jobs.inprocess import InProcessQueue
 from issuer.jobs.inprocess import ProcessPool
-from tests.issuer import seed
+from tests.issuer.batch.conftest import api_app_with_jobs
 from tests.issuer.batch.conftest import award_csv
 
 TOKEN = "batch-token-lakeside"
@@ -33,12 +32,7 @@ ROWS = [
 
 @pytest.fixture
 def app(make_app: Callable[..., Flask], process_pool: ProcessPool) -> Iterator[Flask]:
-    app = make_app()
-    seed.districts_with_tokens(app, TOKEN, OTHER)
-    queue = InProcessQueue(app.extensions["badges"]["settings"], pool=process_pool)
-    app.extensions["badges"]["jobs"] = queue
-    yield app
-    queue.close()
+    yield from api_app_with_jobs(make_app, process_pool, TOKEN, OTHER)
 
 
 @pytest.fixture

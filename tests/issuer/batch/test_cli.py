@@ -15,8 +15,8 @@ from issuer.cli import main
 from issuer.config import Settings
 from issuer.db import Database
 from tests.issuer.batch.conftest import BASE_URL
-from tests.issuer.batch.conftest import KEK_B64
 from tests.issuer.batch.conftest import award_csv
+from tests.issuer.batch.conftest import cli_runner
 from tests.issuer.batch.conftest import make_batch
 
 pytestmark = pytest.mark.usefixtures("district")
@@ -24,13 +24,7 @@ pytestmark = pytest.mark.usefixtures("district")
 
 @pytest.fixture
 def runner(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> CliRunner:
-    for name, value in {"ENV": "testing", "DATABASE_URL": settings.database_url,
-                        "BASE_URL": BASE_URL, "KEY_ENCRYPTION_KEY": KEK_B64,
-                        "SECRET_KEY": "test-secret",
-                        "INSTANCE_PATH": str(settings.instance_path)}.items():
-        monkeypatch.setenv(f"BADGES_{name}", value)
-    monkeypatch.delenv("BADGES_REDIS_URL", raising=False)
-    return CliRunner()
+    return cli_runner(monkeypatch, settings)
 
 
 def test_preview_lists_errors_by_line_and_issues_nothing(runner: CliRunner, tmp_path: Path,

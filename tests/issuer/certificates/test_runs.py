@@ -34,7 +34,6 @@ from issuer.cli import main
 from issuer.config import Settings
 from issuer.config import load_settings
 from issuer.db import Database
-from issuer.jobs.inprocess import InProcessQueue
 from issuer.jobs.inprocess import ProcessPool
 from issuer.jobs.redis_queue import RedisQueue
 from issuer.models import IssuedCredential
@@ -47,8 +46,10 @@ from tests.issuer import seed
 from tests.issuer.batch.conftest import BASE_URL
 from tests.issuer.batch.conftest import KEK_B64
 from tests.issuer.batch.conftest import REDIS_URL
+from tests.issuer.batch.conftest import api_app_with_jobs
 from tests.issuer.batch.conftest import award_csv
 from tests.issuer.batch.conftest import badges
+from tests.issuer.batch.conftest import cli_runner
 from tests.issuer.batch.conftest import drop_queue
 from tests.issuer.batch.conftest import make_batch
 from tests.issuer.batch.conftest import worker_env
@@ -71,12 +72,7 @@ def _row(email: str, name: str) -> dict[str, str]:
 
 @pytest.fixture
 def app(make_app: Callable[..., Flask], process_pool: ProcessPool) -> Iterator[Flask]:
-    app = make_app()
-    seed.districts_with_tokens(app, TOKEN, OTHER)
-    queue = InProcessQueue(app.extensions["badges"]["settings"], pool=process_pool)
-    app.extensions["badges"]["jobs"] = queue
-    yield app
-    queue.close()
+    yield from api_app_with_jobs(make_app, process_pool, TOKEN, OTHER)
 
 
 @pytest.fixture
@@ -335,14 +331,7 @@ def cli_settings(db_url: str, tmp_path: Path, database: Database, ctx: IssuerCon
 
 @pytest.fixture
 def runner(monkeypatch: pytest.MonkeyPatch, cli_settings: Settings) -> CliRunner:
-    settings = cli_settings
-    for name, value in {"ENV": "testing", "DATABASE_URL": settings.database_url,
-                        "BASE_URL": BASE_URL, "KEY_ENCRYPTION_KEY": KEK_B64,
-                        "SECRET_KEY": "test-secret",
-                        "INSTANCE_PATH": str(settings.instance_path)}.items():
-        monkeypatch.setenv(f"BADGES_{name}", value)
-    monkeypatch.delenv("BADGES_REDIS_URL", raising=False)
-    return CliRunner()
+    return cli_runner(monkeypatch, cli_settings)
 
 
 def test_the_command_renders_a_run_to_a_zip(runner: CliRunner, database: Database,
