@@ -76,6 +76,19 @@ def decode_kek(value: str) -> bytes:
     return raw
 
 
+def variables(environ: Mapping[str, str] | None = None,
+              overrides: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The variables every settings loader reads: the environment plus test overrides.
+
+    Overrides are keyed without the prefix (``database_url`` stands for
+    ``BADGES_DATABASE_URL``); an override of None means "not set".
+    """
+    values = dict(os.environ if environ is None else environ)
+    for key, value in (overrides or {}).items():
+        values[PREFIX + key.upper()] = "" if value is None else str(value)
+    return values
+
+
 def load_settings(environ: Mapping[str, str] | None = None,
                   overrides: Mapping[str, Any] | None = None) -> Settings:
     """Read settings from the environment (and test overrides), applying defaults.
@@ -84,9 +97,7 @@ def load_settings(environ: Mapping[str, str] | None = None,
         ConfigError: outside development when a secret or the key-encryption
             key is missing, or when a value is malformed.
     """
-    env_map = dict(os.environ if environ is None else environ)
-    for key, value in (overrides or {}).items():
-        env_map[PREFIX + key.upper()] = str(value)
+    env_map = variables(environ, overrides)
     env = _env(env_map, "ENV") or "development"
     if env not in ("development", "testing", "production"):
         raise ConfigError(f"{PREFIX}ENV must be development, testing or production")

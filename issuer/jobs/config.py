@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from issuer.config import PREFIX
 from issuer.config import ConfigError
 from issuer.config import Settings
+from issuer.config import variables
 from issuer.jobs import JobQueue
 
 
@@ -40,9 +40,7 @@ def load_job_settings(environ: Mapping[str, str] | None = None,
     Raises:
         ConfigError: a malformed value.
     """
-    values = dict(os.environ if environ is None else environ)
-    for key, value in (overrides or {}).items():
-        values[PREFIX + key.upper()] = "" if value is None else str(value)
+    values = variables(environ, overrides)
     url = values.get(PREFIX + "REDIS_URL", "").strip() or None
     if url is not None and not url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError(f"{PREFIX}REDIS_URL must be a redis://, rediss:// or unix:// URL")

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 from issuer.config import PREFIX
 from issuer.config import ConfigError
 from issuer.config import Settings
+from issuer.config import variables
 from issuer.mail import MailSettings
 from issuer.mail import load_mail
 
@@ -65,9 +65,7 @@ def load_workflow_settings(settings: Settings, *, environ: Mapping[str, str] | N
         ConfigError: a malformed value, or a scrypt cost below the production minimum
             in production.
     """
-    values = dict(os.environ if environ is None else environ)
-    for key, value in (overrides or {}).items():
-        values[PREFIX + key.upper()] = str(value)
+    values = variables(environ, overrides)
     testing = settings.env == "testing"
     default_n = {"testing": 2**10, "development": 2**15}.get(settings.env, PRODUCTION_SCRYPT_N)
     scrypt_n = _int(values, "SCRYPT_N", default_n, low=2**10, high=2**20)
