@@ -168,22 +168,27 @@ def entry_details(session: so.Session, base_url: str, org: Organization, purpose
     carry: since when (``statusDate``) and, for a revocation whose reason the
     district chose to publish, the reason (``statusReason``).
 
+    Every index of the list answers, held or not, and an index whose bit is
+    clear says only ``active``: the answers must not tell which indexes are
+    in use (how many credentials a district issued), as the list itself does not.
+
     Raises:
-        ServiceError: ``unknown_status_list`` or ``unknown_status_entry`` (404),
-            also for an index no credential holds.
+        ServiceError: ``unknown_status_list`` or ``unknown_status_entry`` (404,
+            an index beyond the list's length).
     """
     sl = get_list(session, org, purpose, number)
+    if not 0 <= index < sl.length:
+        raise not_found(f"status entry {purpose}/{number}/{index}", "unknown_status_entry")
     entry = session.scalar(sa.select(StatusEntry).where(
         StatusEntry.status_list_id == sl.id, StatusEntry.index == index))
-    if entry is None:
-        raise not_found(f"status entry {purpose}/{number}/{index}", "unknown_status_entry")
+    is_set = entry is not None and entry.set
     url = list_url(base_url, org, sl.purpose.value, sl.number)
     details: dict[str, Any] = {
         "id": entry_url(url, index), "type": "BitstringStatusListEntry",
         "statusPurpose": sl.purpose.value, "statusListIndex": str(index),
         "statusListCredential": url,
-        "status": _WORDS[sl.purpose] if entry.set else "active"}
-    if entry.set:
+        "status": _WORDS[sl.purpose] if is_set else "active"}
+    if entry is not None and is_set:
         cred = entry.credential
         since = cred.revoked_at if sl.purpose == StatusPurpose.REVOCATION else cred.suspended_at
         if since is not None:
