@@ -35,6 +35,13 @@ def test_settings_choose_the_backend() -> None:
         load_job_settings(environ={"BADGES_REDIS_URL": "http://127.0.0.1:6379"})
 
 
+def test_every_task_name_resolves_to_a_function() -> None:
+    for name in tasks.TASKS:
+        assert callable(tasks.resolve(name)), name
+    assert set(tasks.TASKS) >= {"batch.chunk", "batch.notify", "reminders.expiry",
+                                "certificates.batch"}
+
+
 def test_only_known_tasks_are_queued() -> None:
     settings = load_settings(environ={}, overrides={
         "env": "testing", "database_url": "sqlite://", "secret_key": "s",
