@@ -371,11 +371,12 @@ def batch_certificates(batch_id: str, out: str, paper: str | None, template: str
             queue.close()
         summary = manifest.summary()
         click.echo(f"Certificates: {summary['state']}; made {summary['rendered']}, failed "
-                   f"{summary['failed']}, skipped {summary['revoked']} (revoked)")
+                   f"{summary['failed']}, skipped {summary['revoked']} revoked and "
+                   f"{summary['suspended']} suspended")
         for error in summary["errors"][:PRINTED_FAILURES]:
             click.echo(f"  {error['credentialId']}: {error['message']} [{error['code']}]")
         for skipped in summary["skipped"][:PRINTED_FAILURES]:
-            click.echo(f"  {skipped['credentialId']}: skipped (revoked)")
+            click.echo(f"  {skipped['credentialId']}: skipped ({skipped['reason']})")
         if manifest.error:
             click.echo(f"Last error: {manifest.error}", err=True)
         if manifest.state != "done":

@@ -41,7 +41,7 @@ NAME_PART = 60
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 State = Literal["queued", "running", "done", "failed"]
-ItemState = Literal["pending", "done", "failed", "revoked"]
+ItemState = Literal["pending", "done", "failed", "revoked", "suspended"]
 
 
 @dataclass(slots=True)
@@ -52,7 +52,8 @@ class Item:
         row_id: the stored credential's row id.
         credential_id: the credential's id (``urn:uuid:...``).
         file: its PDF's name in the ZIP.
-        state: ``pending``, ``done``, ``failed`` or ``revoked`` (skipped).
+        state: ``pending``, ``done``, ``failed``, or ``revoked`` / ``suspended``
+            (skipped: no certificate for a withdrawn badge or one under inquiry).
         code: why it failed (an error code).
         message: why it failed, for people.
     """
@@ -141,11 +142,12 @@ class Manifest:
             "paper": self.paper, "template": self.template,
             "total": len(items) if self.items is not None else None,
             "rendered": self.count("done"), "failed": self.count("failed"),
-            "revoked": self.count("revoked"), "pending": self.count("pending"),
+            "revoked": self.count("revoked"), "suspended": self.count("suspended"),
+            "pending": self.count("pending"),
             "errors": [{"credentialId": i.credential_id, "code": i.code, "message": i.message}
                        for i in items if i.state == "failed"],
-            "skipped": [{"credentialId": i.credential_id, "reason": "revoked"}
-                        for i in items if i.state == "revoked"],
+            "skipped": [{"credentialId": i.credential_id, "reason": i.state}
+                        for i in items if i.state in ("revoked", "suspended")],
             "error": self.error, "createdAt": _iso(self.created_at),
             "startedAt": _iso(self.started_at), "updatedAt": _iso(self.updated_at),
             "finishedAt": _iso(self.finished_at)}

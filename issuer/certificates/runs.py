@@ -11,7 +11,7 @@ This is the batch rendering of ARCHITECTURE.md's "Work that takes long":
   issued, renders them in chunks on a :class:`~issuer.certificates.batch.CertificatePool`
   on every core, keeps each PDF and the manifest after every chunk, then
   writes the ZIP. Run again after a crash, it renders only what is not done.
-  Revoked credentials are skipped and listed; a certificate that fails is
+  Revoked and suspended credentials are skipped and listed; a certificate that fails is
   recorded with its error, and the others still render.
 """
 
@@ -203,11 +203,12 @@ class Outcome:
     rendered: int = 0
     failed: int = 0
     revoked: int = 0
+    suspended: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """JSON form (the job's result)."""
         return {"state": self.state, "rendered": self.rendered, "failed": self.failed,
-                "revoked": self.revoked}
+                "revoked": self.revoked, "suspended": self.suspended}
 
 
 class _Superseded(Exception):
@@ -221,17 +222,26 @@ def _list_items(session: so.Session, batch: BatchRun) -> list[Item]:
     found = session.execute(
         sa.select(IssuedCredential.id, IssuedCredential.credential_id,
                   IssuedCredential.recipient_name, Achievement.name,
-                  IssuedCredential.revoked_at)
+                  IssuedCredential.revoked_at, IssuedCredential.suspended_at)
         .join(AwardKey, AwardKey.credential_id == IssuedCredential.id)
         .join(BatchRow, sa.and_(BatchRow.key == AwardKey.key,
                                 AwardKey.organization_id == batch.organization_id))
         .join(Achievement, Achievement.id == IssuedCredential.achievement_id)
         .where(BatchRow.batch_id == batch.id, BatchRow.state == RowState.ISSUED)
         .order_by(BatchRow.line)).all()
-    names = runfiles.file_names((teacher, achievement) for _, _, teacher, achievement, _
+    names = runfiles.file_names((teacher, achievement) for _, _, teacher, achievement, _, _
                                 in found)
-    return [Item(row_id, credential_id, name, "revoked" if revoked else "pending")
-            for (row_id, credential_id, _, _, revoked), name in zip(found, names, strict=True)]
+    return [Item(row_id, credential_id, name, _withheld(revoked, suspended) or "pending")
+            for (row_id, credential_id, _, _, revoked, suspended), name
+            in zip(found, names, strict=True)]
+
+
+def _withheld(revoked_at: datetime | None, suspended_at: datetime | None,
+              ) -> runfiles.ItemState | None:
+    """Why a credential gets no certificate: revoked, or suspended (under inquiry)."""
+    if revoked_at is not None:
+        return "revoked"
+    return "suspended" if suspended_at is not None else None
 
 
 def _begin(run: runfiles.RunFolder, database: Database, render_id: str,
@@ -281,7 +291,7 @@ def _fail(run: runfiles.RunFolder, render_id: str, message: str, *, now: datetim
 
 def _prepare(database: Database, chunk: Sequence[Item], *, base_url: str,
              template: Path, paper: str) -> list[BatchItem]:
-    """Certificates for the chunk's items; revoked or unfit credentials are marked so."""
+    """Certificates for the chunk's items; withdrawn or unfit credentials are marked so."""
     from issuer.certificates.batch import BatchItem
     from issuer.certificates.service import certificate_for
 
@@ -294,8 +304,8 @@ def _prepare(database: Database, chunk: Sequence[Item], *, base_url: str,
             if issued is None:
                 item.state, item.code, item.message = \
                     "failed", "unknown_credential", "the credential is no longer stored"
-            elif issued.revoked_at is not None:
-                item.state = "revoked"
+            elif (withheld := _withheld(issued.revoked_at, issued.suspended_at)) is not None:
+                item.state = withheld
             else:
                 try:
                     items.append(BatchItem(certificate_for(issued, base_url=base_url),
@@ -428,7 +438,8 @@ def render_run(database: Database, *, instance_path: Path, base_url: str, batch_
     finally:
         if pool is not None:
             pool.close()
-    return Outcome("done", rendered, manifest.count("failed"), manifest.count("revoked"))
+    return Outcome("done", rendered, manifest.count("failed"), manifest.count("revoked"),
+                   manifest.count("suspended"))
 
 
 def render_run_task(runtime: Runtime, payload: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ API (bearer token, as the rest of ``/api/v1``):
   completed run in a job (202, ``Location`` of the status); asking again
   returns the same rendering unless ``force=1``;
 * ``GET /api/v1/batches/<id>/certificates``: its state and counts, failed
-  certificates and skipped (revoked) credentials;
+  certificates and skipped (revoked or suspended) credentials;
 * ``GET /api/v1/batches/<id>/certificates.zip``: the PDFs, once done (409 before).
 
 Page: ``/batches/<id>``, the run's progress for people (the id is an

@@ -142,8 +142,9 @@ def test_every_certificate_of_a_run_in_one_zip(app: Flask, client: FlaskClient) 
         _row("bo@lakeside.example.org", "Bo Chen"),
         _row("cy@lakeside.example.org", "Cy Park"),
         _row("dee@lakeside.example.org", "Dee O'Neil / Admin"),
+        _row("eve@lakeside.example.org", "Eve Stone"),
     ])
-    ann, ann2, bo, cy, dee = _credentials(app, client, batch_id)
+    ann, ann2, bo, cy, dee, eve = _credentials(app, client, batch_id)
     base = f"/api/v1/batches/{batch_id}/certificates"
     missing = client.get(base, headers=AUTH)
     assert (missing.status_code, missing.get_json()["error"]["code"]) == (404, "no_certificates")
@@ -153,6 +154,8 @@ def test_every_certificate_of_a_run_in_one_zip(app: Flask, client: FlaskClient) 
     with _db(app).session() as session:
         status_service.revoke(session, bo.credential_id, reason="Awarded in error",
                               public=False, actor="test", now=NOW)
+        # under inquiry: no certificate either
+        status_service.suspend(session, eve.credential_id, actor="test", now=NOW)
         # a stored value no certificate may show (a control character): that one fails
         session.execute(sa.update(IssuedCredential).where(IssuedCredential.id == cy.id)
                         .values(recipient_name="Cy\x07Park"))
@@ -171,9 +174,10 @@ def test_every_certificate_of_a_run_in_one_zip(app: Flask, client: FlaskClient) 
     state = _finished(client, batch_id)
     assert state["id"] == render_id and state["error"] is None
     assert (state["state"], state["total"], state["rendered"], state["failed"],
-            state["revoked"], state["pending"], state["paper"], state["template"]) == \
-        ("done", 5, 3, 1, 1, 0, "letter", "default")
-    assert state["skipped"] == [{"credentialId": bo.credential_id, "reason": "revoked"}]
+            state["revoked"], state["suspended"], state["pending"], state["paper"],
+            state["template"]) == ("done", 6, 3, 1, 1, 1, 0, "letter", "default")
+    assert state["skipped"] == [{"credentialId": bo.credential_id, "reason": "revoked"},
+                                {"credentialId": eve.credential_id, "reason": "suspended"}]
     (error,) = state["errors"]
     assert (error["credentialId"], error["code"]) == (cy.credential_id, "invalid_field")
 
@@ -347,7 +351,7 @@ def test_the_command_renders_a_run_to_a_zip(runner: CliRunner, database: Databas
     result = runner.invoke(main, ["batch", "certificates", batch_id, "--out", str(out),
                                   "--paper", "a4"])
     assert result.exit_code == 0, result.output
-    assert "made 3, failed 0, skipped 0 (revoked)" in result.output
+    assert "made 3, failed 0, skipped 0 revoked and 0 suspended" in result.output
     assert zipfile.ZipFile(out).namelist() == [
         f"Teacher-{n}_Blended-Learning-Design.pdf" for n in range(3)]
     again = runner.invoke(main, ["batch", "certificates", batch_id, "--out", str(out)])
