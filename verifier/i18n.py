@@ -275,6 +275,15 @@ _ES_CODES: dict[str, str] = {
     "fetch_failed": "No se pudo descargar el enlace.",
     "offline": "Sin conexión no se siguen enlaces.",
     "unsupported_pdf": "No se pudo leer la credencial del PDF.",
+    "empty": "No se recibió nada que verificar.",
+    "credential_not_json": "La credencial no es un objeto JSON.",
+    "input_too_complex": "La credencial es demasiado compleja para comprobarla.",
+    "invalid_unicode": "La credencial contiene texto que no es Unicode válido.",
+    "jwt_claim_missing": "Al JWT le falta un dato obligatorio de la credencial.",
+    "jwt_form_mismatch": "El JWT no tiene la forma de una credencial VC-JWT.",
+    "not_a_receipt": "Lo recibido no es un recibo de verificación.",
+    "other_verifier": "El recibo lo firmó otro verificador; aquí solo se comprueban los "
+                      "recibos propios.",
     "unreadable_pdf": "El PDF está dañado o no es un PDF; no se pudo leer.",
     "encrypted_pdf": "El PDF está cifrado; los PDF cifrados no se leen.",
     "no_credential_in_pdf": "El PDF no lleva ninguna credencial adjunta (un certificado "
@@ -299,6 +308,8 @@ _ES_CODES: dict[str, str] = {
     "undefined_term": "La credencial usa términos que sus contextos no definen; la firma no "
                       "los cubriría.",
     "undefined_type": "La credencial usa tipos que sus contextos no definen.",
+    "invalid_jsonld": "La credencial no es JSON-LD válido.",
+    "too_deep": "La credencial está anidada a demasiada profundidad.",
     "context_outdated": "La credencial usa una versión anterior de los contextos; se puede "
                         "leer igualmente.",
     # proof
@@ -321,6 +332,20 @@ _ES_CODES: dict[str, str] = {
     "jwt_claim_mismatch": "Los datos del JWT no coinciden con la credencial.",
     "response_too_large": "El documento del emisor es demasiado grande.",
     "not_json": "El documento del emisor no es JSON.",
+    "proof_invalid": "La prueba de la credencial está mal formada.",
+    "proof_value_invalid": "El valor de la firma está mal formado.",
+    "proof_purpose_invalid": "La firma no se hizo para afirmar una credencial "
+                             "(proofPurpose debe ser assertionMethod).",
+    "key_type_mismatch": "La clave no es del tipo que exige la firma.",
+    "key_invalid": "La clave publicada no es una clave pública válida.",
+    "unsupported_key_type": "La clave es de un tipo que este verificador no admite.",
+    "weak_key": "La clave es demasiado débil (RSA de menos de 2048 bits).",
+    "private_key_exposed": "La clave publicada incluye su parte privada; no se confía en ella.",
+    "jwt_header_not_allowed": "La cabecera del JWT contiene un campo no permitido.",
+    "jwt_typ_invalid": "El tipo declarado en la cabecera del JWT no es válido.",
+    "invalid_did_key": "El identificador did:key de la clave no es válido.",
+    "invalid_did_web": "El identificador did:web del emisor no es válido.",
+    "controller_document_invalid": "El documento del emisor con sus claves está mal formado.",
     # key binding
     "key_published": "La clave de la firma la publica el propio emisor.",
     "key_not_published": "El emisor no publica la clave con la que se firmó: la credencial no "
@@ -356,6 +381,10 @@ _ES_CODES: dict[str, str] = {
     "status_index_out_of_range": "La lista de estado es más corta que la posición de la "
                                  "credencial.",
     "status_entry_invalid": "La entrada de estado de la credencial está mal formada.",
+    "status_size_invalid": "La entrada de estado usa un tamaño que este verificador no admite.",
+    "status_list_too_small": "La lista de estado del emisor es más corta de lo que exige la "
+                             "norma (16 KB).",
+    "status_list_too_large": "La lista de estado del emisor es demasiado grande para leerla.",
     "status_unchecked_offline": "No se pudo comprobar si la credencial fue revocada (sin "
                                 "conexión).",
     "unsupported_status_type": "La credencial usa un método de estado que este verificador no "
