@@ -315,8 +315,8 @@ def seed_demo() -> None:
         else:
             click.echo(f"Demo district created at {settings.base_url}/issuers/{demo.DISTRICT}")
             click.echo(f"API token for {demo.DISTRICT}: {result.api_token}")
-            for url in result.share_urls:
-                click.echo(f"Sample credential: {url}")
+            for label, url in result.samples:
+                click.echo(f"Sample credential ({label}): {url}")
         _print_demo_accounts(settings, database)
 
 

@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from issuer.services import issuance
 from issuer.services import organizations
 from issuer.services import recipients
 from issuer.services import signing_keys
+from issuer.services import status
 from issuer.web.api import token_hash
 from issuer.workflow import accounts
 from issuer.workflow import catalogue
@@ -116,7 +118,8 @@ class DemoResult:
 
     created: bool
     api_token: str | None = None
-    share_urls: list[str] = field(default_factory=list)
+    #: ``(what it shows, share URL)`` of the sample credentials
+    samples: list[tuple[str, str]] = field(default_factory=list)
 
 
 def ensure_demo_passwords(session: so.Session, *, scrypt_n: int) -> list[tuple[str, str, str]]:
@@ -187,11 +190,23 @@ def seed(session: so.Session, *, base_url: str, kek: bytes, now: datetime) -> De
     session.flush()
     ctx = issuance.IssuerContext(base_url=base_url, kek=kek)
     result = DemoResult(created=True, api_token=token)
-    for slug, email, name, fmt in (
-            ("classroom-technology-integration", "maria.lopez@lakeside.example.org",
-             "María López", "di"),
-            ("digital-literacy", "tom.nakamura@lakeside.example.org", "Tom Nakamura", "jwt")):
+    # one of each state a hiring school may meet, and one for María to renew
+    validity = timedelta(days=3 * 365)
+    for label, slug, email, name, fmt, issued_at in (
+            ("María López, JSON", "classroom-technology-integration",
+             "maria.lopez@lakeside.example.org", "María López", "di", now),
+            ("Tom Nakamura, VC-JWT", "digital-literacy", "tom.nakamura@lakeside.example.org",
+             "Tom Nakamura", "jwt", now),
+            ("María López, expires in 20 days: renew it from her wallet",
+             "data-informed-instruction", "maria.lopez@lakeside.example.org", "María López",
+             "di", now - validity + timedelta(days=20)),
+            ("Sam Ortiz, revoked with a published reason", "blended-learning-design",
+             "sam.ortiz@lakeside.example.org", "Sam Ortiz", "di", now - timedelta(days=40))):
         issued = issuance.award(session, ctx, issuer=DISTRICT, achievement=slug, email=email,
-                                name=name, actor=actor, now=now, fmt=fmt)  # type: ignore[arg-type]
-        result.share_urls.append(issuance.share_url(base_url, issued))
+                                name=name, actor=actor, now=issued_at,
+                                fmt=fmt)  # type: ignore[arg-type]
+        if "revoked" in label:
+            status.revoke(session, issued.credential_id, public=True, actor=actor, now=now,
+                          reason="The evidence submitted was not the teacher's own work.")
+        result.samples.append((label, issuance.share_url(base_url, issued)))
     return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -47,6 +48,15 @@ def test_seed_demo_prints_accounts_that_work(runner: CliRunner,
     assert "EdTech Leadership" in catalogue and "Blended Learning Design" in catalogue
     wallet = teacher.get("/wallet").get_data(as_text=True)
     assert "Classroom Technology Integration" in wallet
+    # María has a badge to renew; a hiring school can meet a revoked one
+    assert "Data-Informed Instruction" in wallet and "Renew" in wallet
+    samples = dict(line.split("): ", 1) for line in seeded.output.splitlines()
+                   if line.startswith("Sample credential ("))
+    assert len(samples) == 4
+    revoked = next(url for label, url in samples.items() if "revoked" in label)
+    page = app.test_client().get(urlsplit(revoked).path, headers={"Accept": "text/html"})
+    assert "The evidence submitted was not the teacher&#39;s own work." in page.get_data(
+        as_text=True)
 
 
 def test_seed_demo_sets_no_passwords_in_production(runner: CliRunner,
