@@ -1,29 +1,41 @@
 """Roles × routes: every forbidden combination answers 403 or 404, across districts too.
 
 One world per engine (two districts, schools, people in every role, submissions,
-evidence files and credentials in both districts); each cell of the matrix is
-a request by one person to one route, and every mismatch is reported at once.
+evidence files, credentials in both districts and a school, a renewable badge,
+and finished award runs with their certificates); each cell of the matrix is a
+request by one person to one route, and every mismatch is reported at once.
 """
 
 from __future__ import annotations
 
 import io
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
+from werkzeug.test import TestResponse
 
+from issuer.batch import intake
+from issuer.batch import service as batches
+from issuer.certificates import runfiles
+from issuer.models import IssuedCredential
+from issuer.models_batch import BatchStatus
 from issuer.models_workflow import Submission
 from issuer.models_workflow import SubmissionStatus
 from issuer.services import issuance
+from issuer.services import organizations
 from issuer.services.issuance import IssuerContext
 from tests.issuer.conftest import NOW
 from tests.issuer.workflow.conftest import PEOPLE
 from tests.issuer.workflow.conftest import Browser
 from tests.issuer.workflow.conftest import World
+from tests.issuer.workflow.test_credential_admin import _maple_award
 from tests.issuer.workflow.test_flow import PDF
+from tests.issuer.workflow.test_renewals import award_expiring
 
 LAKESIDE_REVIEW = {"reviewer", "school_reviewer", "mentor", "admin"}
 ADMINS = {"admin", "school_admin", "other_admin"}
@@ -41,6 +53,13 @@ class Objects:
     f3: int
     c1: str
     c3: str
+    c1_ref: str  # the credentials' urn:uuid ids, as admins paste them for bulk revocation
+    c3_ref: str
+    maple: str  # issued by a school (Maple) to teacher2
+    maple_ref: str
+    renewable: str  # the teacher's, expiring in 15 days
+    b1: str  # a finished award run of Lakeside, its certificates done
+    b2: str  # the same for Maple
 
 
 def _submission(browser: Browser, achievement: str, *, submit: bool) -> tuple[str, int]:
@@ -73,16 +92,61 @@ def _objects(app: Flask, world: World, as_user: Callable[[str], Browser]) -> Obj
         c3 = issuance.award(session, ctx, issuer="elsewhere",
                             achievement="data-informed-instruction",
                             email=PEOPLE["other_teacher"][1], name="Lee Park", actor="t", now=NOW)
-    return Objects(s1=s1, f1=f1, s2=s2, s3=s3, f3=f3, c1=c1.id, c3=c3.id)
+        refs = (c1.credential_id, c3.credential_id)
+    maple = _maple_award(app)
+    return Objects(s1=s1, f1=f1, s2=s2, s3=s3, f3=f3, c1=c1.id, c3=c3.id, c1_ref=refs[0],
+                   c3_ref=refs[1], maple=maple.id, maple_ref=maple.credential_id,
+                   renewable=award_expiring(app, world),
+                   b1=_certificates_done(app, "lakeside", "blended-learning-design"),
+                   b2=_certificates_done(app, "maple", "reading-coach"))
+
+
+def _certificates_done(app: Flask, issuer: str, achievement: str) -> str:
+    """A completed award run of ``issuer`` whose certificates are done (an empty ZIP)."""
+    with app.extensions["badges"]["db"].session() as session:
+        batch = batches.create(session, organizations.get(session, issuer), intake.from_json(
+            [{"email": "ann@example.org", "name": "Ann Lee", "achievement": achievement}]),
+            actor="test", now=NOW, backend="inprocess")
+        batch.status, batch.finished_at = BatchStatus.COMPLETED, NOW
+        batch_id = batch.id
+    run = runfiles.folder(app.extensions["badges"]["settings"].instance_path, batch_id)
+    manifest = runfiles.Manifest(id=str(uuid.uuid4()), batch_id=batch_id, state="done",
+                                 paper="letter", template="default", created_at=NOW,
+                                 finished_at=NOW, items=[])
+    with runfiles.locked(run):
+        runfiles.write(run, manifest)
+    runfiles.write_zip(run, manifest)
+    return batch_id
 
 
 def _routes(o: Objects, w: World) -> list[tuple[str, str, dict[str, Any] | None,
                                                  dict[str, int], int]]:
-    """(method, path, form, {who: expected status}, status for everyone else)."""
+    """(method, path, form, {who: expected status}, status for everyone else).
+
+    Someone signed out is sent to sign in (GET) or gets 401 (POST), unless the
+    route says otherwise with an ``"anonymous"`` entry.
+    """
     lk_blended, el_blended = w.achievements["blended"], w.achievements["other_blended"]
     lakeside = {p for p in EVERYONE if not p.startswith("other_")}
     elsewhere = EVERYONE - lakeside
     ok_all = {p: 200 for p in EVERYONE}
+    only_lakeside = {"admin": 200, "school_admin": 404, "other_admin": 404}
+    only_elsewhere = {"other_admin": 200, "admin": 404, "school_admin": 404}
+    lakeside_and_maple = {"admin": 200, "school_admin": 200, "other_admin": 404}
+    no_change = {"reason": "Matrix check"}  # no confirmation: refused, nothing revoked
+    revoke_all = {"reason": "Matrix check", "confirm": "yes"}
+
+    def admins(answers: dict[str, int], status: int) -> dict[str, int]:
+        """``answers`` with every 200 replaced by ``status`` (the same admins may act)."""
+        return {who: status if got == 200 else got for who, got in answers.items()}
+
+    def credential_actions(credential: str, allowed: dict[str, int]) -> list[
+            tuple[str, str, dict[str, Any] | None, dict[str, int], int]]:
+        # suspend then unsuspend: allowed admins leave the credential as it was
+        return [("POST", f"/district/credentials/{credential}/{action}", form,
+                 admins(allowed, 303), 403)
+                for action, form in (("revoke", no_change), ("suspend", {"note": "Matrix"}),
+                                     ("unsuspend", None))]
     return [
         ("GET", "/start", None, ok_all, 200),
         ("GET", "/catalogue", None, ok_all, 200),
@@ -147,6 +211,50 @@ def _routes(o: Objects, w: World) -> list[tuple[str, str, dict[str, Any] | None,
         ("POST", "/district/mentoring", {"org": "lakeside", "mentor_id": w.people["other_reviewer"],
                                          "teacher_id": w.people["teacher"]},
          {"admin": 404, "school_admin": 404, "other_admin": 404}, 403),
+        # district admins' credential pages: admins of the issuer or of its district only
+        ("GET", "/district/credentials", None, {p: 200 for p in ADMINS}, 403),
+        ("GET", "/district/credentials?org=lakeside", None, only_lakeside, 403),
+        ("GET", "/district/credentials?org=elsewhere", None, only_elsewhere, 403),
+        ("GET", f"/district/credentials/{o.c1}", None, only_lakeside, 403),
+        ("GET", f"/district/credentials/{o.c3}", None, only_elsewhere, 403),
+        ("GET", f"/district/credentials/{o.maple}", None, lakeside_and_maple, 403),
+        ("GET", f"/district/credentials/{o.c3_ref}", None, only_elsewhere, 403),
+        ("GET", f"/district/credentials/{uuid.uuid4()}", None,
+         {p: 404 for p in ADMINS}, 403),
+        *credential_actions(o.c1, only_lakeside),
+        *credential_actions(o.c3, only_elsewhere),
+        *credential_actions(o.maple, lakeside_and_maple),
+        ("POST", f"/district/credentials/{o.c1}/delete", None, {p: 404 for p in ADMINS}, 403),
+        ("GET", "/district/credentials/bulk", None, {p: 200 for p in ADMINS}, 403),
+        ("GET", "/district/credentials/bulk?org=elsewhere", None, only_elsewhere, 403),
+        # bulk revocation of another organization's credentials revokes nothing
+        ("POST", "/district/credentials/bulk", {"org": "lakeside",
+                                                "ids": f"{o.c3_ref}\n{o.c3}", **revoke_all},
+         only_lakeside, 403),
+        ("POST", "/district/credentials/bulk", {"org": "elsewhere",
+                                                "ids": f"{o.c1_ref}\n{o.maple_ref}",
+                                                **revoke_all},
+         only_elsewhere, 403),
+        ("POST", "/district/credentials/bulk", {"org": "maple", "ids": o.c1_ref, **revoke_all},
+         {"school_admin": 200, "admin": 404, "other_admin": 404}, 403),
+        # renewal: only the credential's own recipient
+        ("GET", f"/wallet/{o.renewable}/renew", None, {"teacher": 200}, 404),
+        ("GET", f"/wallet/{o.c1}/renew", None, {"teacher": 200}, 404),
+        ("GET", f"/wallet/{o.c3}/renew", None, {"other_teacher": 200}, 404),
+        ("GET", f"/wallet/{o.maple}/renew", None, {"teacher2": 200}, 404),
+        ("GET", f"/wallet/{uuid.uuid4()}/renew", None, {}, 404),
+        ("POST", f"/wallet/{o.renewable}/renew", None, {"teacher": 303}, 404),
+        # certificates of an award run, from its (public) progress page: admins of its issuer
+        ("GET", f"/batches/{o.b1}/certificates.zip", None,
+         {"admin": 200, "anonymous": 404}, 404),
+        ("GET", f"/batches/{o.b2}/certificates.zip", None,
+         {"admin": 200, "school_admin": 200, "anonymous": 404}, 404),
+        ("GET", f"/batches/{uuid.uuid4()}/certificates.zip", None, {"anonymous": 404}, 404),
+        ("POST", f"/batches/{o.b1}/certificates", None, {"admin": 303, "anonymous": 404}, 404),
+        ("POST", f"/batches/{o.b2}/certificates", None,
+         {"admin": 303, "school_admin": 303, "anonymous": 404}, 404),
+        ("POST", f"/batches/{o.b1}/certificates", {"force": "1"},
+         {"admin": -1, "anonymous": 404}, 404),
     ]
 
 
@@ -161,30 +269,53 @@ def test_roles_by_routes(app: Flask, world: World, as_user: Callable[[str], Brow
             want = expected.get(who, default)
             if want == -1:  # allowed and state-changing: checked in the flow tests
                 continue
-            if method == "GET":
-                got = browser.get(path).status_code
-            else:
-                got = browser.post(path, form).status_code
+            with _request(browser, method, path, form) as response:
+                got = response.status_code
             checked += 1
             if got != want:
                 mismatches.append(f"{who} {method} {path}: {got}, expected {want}")
             if want >= 400:
                 assert got in (403, 404), f"{who} {method} {path} answered {got}"
-        if method == "GET":
-            response = anonymous.get(path)
-            if response.status_code != 302 or "/sign-in" not in response.headers["Location"]:
-                mismatches.append(f"anonymous GET {path}: {response.status_code}")
-        else:
-            status = anonymous.post(path, form).status_code
-            if status != 401:
+        with _request(anonymous, method, path, form) as response:
+            status = response.status_code
+            if "anonymous" in expected:
+                if status != expected["anonymous"]:
+                    mismatches.append(f"anonymous {method} {path}: {status}, "
+                                      f"expected {expected['anonymous']}")
+            elif method == "GET":
+                if status != 302 or "/sign-in" not in response.headers["Location"]:
+                    mismatches.append(f"anonymous GET {path}: {status}")
+            elif status != 401:
                 mismatches.append(f"anonymous POST {path}: {status}")
     assert mismatches == []
-    assert checked > 350
+    assert checked > 700
+    _nothing_changed(app, world, objects)
+
+
+def _request(browser: Browser, method: str, path: str,
+             form: dict[str, Any] | None) -> TestResponse:
+    return browser.get(path) if method == "GET" else browser.post(path, form)
+
+
+def _nothing_changed(app: Flask, world: World, objects: Objects) -> None:
+    """What the matrix sent changed nothing it must not have changed."""
     with app.extensions["badges"]["db"].session() as session:
         for sub in (objects.s1, objects.s3):
             row = session.get(Submission, sub)
             assert row is not None and row.status == SubmissionStatus.SUBMITTED
             assert row.reviews == []
+        for credential in (objects.c1, objects.c3, objects.maple, objects.renewable):
+            issued = session.get(IssuedCredential, credential)
+            assert issued is not None
+            assert (issued.revoked_at, issued.suspended_at) == (None, None), credential
+        renewals = session.execute(sa.select(Submission.person_id, Submission.renews_credential_id)
+                                   .where(Submission.renews_credential_id.is_not(None))).all()
+        assert [tuple(r) for r in renewals] == [(world.people["teacher"], objects.renewable)]
+    for batch_id in (objects.b1, objects.b2):
+        run = runfiles.folder(app.extensions["badges"]["settings"].instance_path, batch_id)
+        manifest = runfiles.read(run)
+        assert manifest is not None and manifest.state == "done"
+        assert manifest.job_id is None  # nobody started a new rendering
 
 
 @pytest.mark.parametrize("who", ["admin", "other_admin"])
