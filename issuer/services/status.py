@@ -206,8 +206,8 @@ def find_credential(session: so.Session, ref: str,
                     organization: Organization | None = None) -> IssuedCredential:
     """A credential by its internal id or its ``urn:uuid:`` credential id.
 
-    The credential id may also be given as the bare UUID (any case), as it
-    is often copied out of the ``urn:uuid:`` form.
+    The credential id may also be given as the bare UUID, and in any case
+    (``URN:UUID:...`` too), as it is often copied out of the ``urn:uuid:`` form.
 
     Raises:
         ServiceError: ``unknown_credential`` (404), also when it belongs to
@@ -217,8 +217,9 @@ def find_credential(session: so.Session, ref: str,
         raise ServiceError("a credential id is required", code="missing_field")
     ref = ref.strip()
     spellings = [ref]
+    bare = ref[len("urn:uuid:"):] if ref.lower().startswith("urn:uuid:") else ref
     try:
-        spellings.append(f"urn:uuid:{uuid.UUID(ref)}")
+        spellings.append(f"urn:uuid:{uuid.UUID(bare)}")
     except ValueError:
         pass
     found = session.scalar(sa.select(IssuedCredential).where(

@@ -121,6 +121,12 @@ def test_bulk_revocation_reports_every_id(database: Database, ctx: IssuerContext
         (True, "revoked")]
     for item in issued:
         assert _status_check(seed.verify(item.document, database, ctx))[1] == "revoked"
+    # a credential id as people copy it: bare, or shouted
+    with database.session() as session:
+        for spelling in (issued[1].credential_id.upper(),
+                         issued[1].credential_id.removeprefix("urn:uuid:").upper(),
+                         f"  {issued[1].credential_id}  "):
+            assert status.find_credential(session, spelling).id == issued[1].id
 
 
 @pytest.mark.usefixtures("district")
