@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from importlib import resources
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint
+from flask import Response
 from flask import jsonify
 from flask import request
 
@@ -68,6 +70,15 @@ def _body() -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ServiceError("the body must be a JSON object", code="invalid_json")
     return data
+
+
+@bp.get("/issuer-openapi.json")
+def openapi() -> Response:
+    """This API's OpenAPI 3.1 description (public; the verifier's is ``/api/v1/openapi.json``)."""
+    text = resources.files("issuer").joinpath("openapi.json").read_text("utf-8")
+    response = Response(text, mimetype="application/json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @bp.get("/issuers")
