@@ -22,6 +22,7 @@ from issuer.models import ApiToken
 from issuer.models import Organization
 from issuer.services import issuance
 from issuer.services import organizations
+from issuer.services import validation
 from issuer.services.errors import ServiceError
 from issuer.web.common import issuer_context
 from issuer.web.common import now
@@ -101,11 +102,16 @@ def award(slug: str) -> Any:
     if unknown:
         raise ServiceError(f"unknown fields: {', '.join(sorted(unknown))}",
                            code="unknown_field")
+    achievement = validation.text(body.get("achievement"), field="achievement",
+                                  max_length=200) or ""
+    fmt = body.get("format", "di")
+    if fmt not in ("di", "jwt"):
+        raise ServiceError("format must be 'di' or 'jwt'", code="invalid_format")
     db = session()
     issued = issuance.award(
-        db, issuer_context(), issuer=org, achievement=str(body.get("achievement", "")),
+        db, issuer_context(), issuer=org, achievement=achievement,
         email=body.get("email"), name=body.get("name"),  # type: ignore[arg-type]
-        fmt=body.get("format", "di"), narrative=body.get("narrative"),
+        fmt=fmt, narrative=body.get("narrative"),
         actor=f"api-token:{org.slug}", now=now())
     db.commit()
     base = settings().base_url

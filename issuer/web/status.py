@@ -19,6 +19,7 @@ from flask import Response
 from flask import jsonify
 from flask import request
 
+from issuer.models import Organization
 from issuer.services import organizations
 from issuer.services import status
 from issuer.services.errors import ServiceError
@@ -73,14 +74,21 @@ def _body() -> dict[str, Any]:
     return data
 
 
-def _change(credential_ref: str, action: str) -> Any:
+def _public(body: dict[str, Any]) -> bool:
+    """The ``public`` flag: a JSON boolean, nothing else (``"false"`` must not publish)."""
+    value = body.get("public", False)
+    if not isinstance(value, bool):
+        raise ServiceError("public must be true or false", code="invalid_field")
+    return value
+
+
+def _change(credential_ref: str, action: str, org: Organization) -> Any:
     body = _body()
-    org = authorized_organization(None)
     db = session()
     actor = f"api-token:{org.slug}"
     if action == "revoke":
         changed = status.revoke(db, credential_ref, reason=body.get("reason"),
-                                public=bool(body.get("public", False)), actor=actor,
+                                public=_public(body), actor=actor,
                                 now=now(), organization=org)
     elif action == "suspend":
         changed = status.suspend(db, credential_ref, actor=actor, now=now(), organization=org)
@@ -107,9 +115,10 @@ def state_of(credential: Any) -> dict[str, Any]:
 @bp.post("/api/v1/credentials/<credential_ref>/<action>")
 def change(credential_ref: str, action: str) -> Any:
     """Revoke, suspend or unsuspend one credential."""
+    org = authorized_organization(None)  # no token, no answer about anything else
     if action not in ("revoke", "suspend", "unsuspend"):
         raise ServiceError(f"unknown action {action!r}", code="unknown_action", status=404)
-    return _change(credential_ref, action)
+    return _change(credential_ref, action, org)
 
 
 @bp.post("/api/v1/issuers/<slug>/revocations")
@@ -124,8 +133,8 @@ def bulk_revoke(slug: str) -> Any:
     if len(ids) > 10_000:
         raise ServiceError("at most 10,000 ids per request", code="too_many_ids")
     db = session()
-    results = status.revoke_many(db, ids, reason=body.get("reason"),
-                                 public=bool(body.get("public", False)),
+    public = _public(body)
+    results = status.revoke_many(db, ids, reason=body.get("reason"), public=public,
                                  actor=f"api-token:{org.slug}", now=now(), organization=org)
     db.commit()
     revoked = [r.ref for r in results if r.ok]

@@ -180,6 +180,11 @@ def test_award_and_its_errors_match_the_document(client: FlaskClient) -> None:
         (client.post(url, json={**AWARD, "achievement": "x"}, headers=AUTH), 404),
         (client.post(url, json={**AWARD, "email": "tom@"}, headers=AUTH), 400),
         (client.post(url, json={**AWARD, "admin": True}, headers=AUTH), 400),
+        # a missing or non-text achievement is a bad request, not an unknown achievement
+        (client.post(url, json={k: v for k, v in AWARD.items() if k != "achievement"},
+                     headers=AUTH), 400),
+        (client.post(url, json={**AWARD, "achievement": 7}, headers=AUTH), 400),
+        (client.post(url, json={**AWARD, "format": "pdf"}, headers=AUTH), 400),
         (client.post(url, data="achievement=x", headers=AUTH,
                      content_type="application/x-www-form-urlencoded"), 415),
     ]
@@ -204,6 +209,20 @@ def test_revocation_suspension_and_status_documents_match(client: FlaskClient) -
         assert response.status_code == status, (action, response.get_json())
         assert_documented(response, change, "post")
     assert_documented(client.post(f"{base}/revoke", json={}), change, "post")  # 401
+    # without a token, nothing else is answered: not the action, not the body
+    assert client.post(f"{base}/expire", data="[", content_type="application/json"
+                       ).status_code == 401
+    # "false" as text must not publish a reason: only a JSON boolean is accepted
+    other = client.post("/api/v1/issuers/lakeside/awards", json=AWARD, headers=AUTH).get_json()
+    refused = client.post(f"/api/v1/credentials/{other['credentialId']}/revoke", headers=AUTH,
+                          json={"reason": "Private matter", "public": "false"})
+    assert (refused.status_code, refused.get_json()["error"]["code"]) == (400, "invalid_field")
+    assert_documented(refused, change, "post")
+    bulk_refused = client.post("/api/v1/issuers/lakeside/revocations", headers=AUTH,
+                               json={"ids": [other["id"]], "reason": "x", "public": 1})
+    assert bulk_refused.status_code == 400
+    assert client.post(f"/api/v1/credentials/{other['credentialId']}/suspend",
+                       headers=AUTH).status_code == 200  # nothing was revoked
     assert_documented(client.post("/api/v1/credentials/urn:uuid:nope/revoke", headers=AUTH),
                       change, "post")  # 404
     assert_documented(client.post(f"{base}/revoke", data="[1]", headers=AUTH,
