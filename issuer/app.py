@@ -59,7 +59,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
         code = (exc.name or "error").lower().replace(" ", "_")
-        return jsonify(error={"code": code, "message": exc.description}), exc.code or 500
+        response = jsonify(error={"code": code, "message": exc.description})
+        # keep what the exception says for HTTP itself (Allow on a 405, Retry-After...)
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, exc.code or 500
 
     @app.teardown_appcontext
     def _close(_exc: BaseException | None) -> None:

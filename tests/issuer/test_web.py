@@ -201,3 +201,11 @@ def test_production_refuses_to_start_without_secrets(make_app: Callable[..., Fla
                  base_url="https://badges.example.org")
     with pytest.raises(ConfigError, match="32 bytes"):
         make_app(key_encryption_key="c2hvcnQ")
+
+
+def test_http_errors_are_json_and_keep_their_headers(client: FlaskClient) -> None:
+    wrong = client.delete("/api/v1/issuers")
+    assert wrong.status_code == 405 and "GET" in wrong.headers["Allow"]
+    assert wrong.get_json()["error"]["code"] == "method_not_allowed"
+    missing = client.get("/api/v1/no-such-route")
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
