@@ -118,6 +118,23 @@ def _links(batch_id: str) -> dict[str, str]:
             "page": f"{base}{url_for('batches.page', batch_id=batch_id)}"}
 
 
+def _run_options(options: dict[str, Any]) -> tuple[str, int]:
+    """``format`` and ``chunkSize``, checked (also for a preview, which would run with them)."""
+    fmt = options.get("format") or "di"
+    if fmt not in ("di", "jwt"):
+        raise ServiceError("format must be 'di' or 'jwt'", code="invalid_format")
+    raw = options.get("chunkSize")
+    if raw is None or raw == "":
+        return fmt, service.DEFAULT_CHUNK_SIZE
+    if isinstance(raw, bool) or not (isinstance(raw, int) or (
+            isinstance(raw, str) and raw.strip().isdigit())):
+        raise ServiceError("chunkSize must be a whole number", code="invalid_chunk_size")
+    chunk_size = int(raw)
+    if not 10 <= chunk_size <= 5000:
+        raise ServiceError("chunkSize must be between 10 and 5000", code="invalid_chunk_size")
+    return fmt, chunk_size
+
+
 @bp.post("/api/v1/issuers/<slug>/batches")
 def create(slug: str) -> Any:
     """Check rows (``preview``), or store and queue a batch run (202)."""
@@ -125,20 +142,16 @@ def create(slug: str) -> Any:
     source, options, filename = _submission()
     achievement = options.get("achievement") or None
     run_key = options.get("runKey") or None
+    fmt, chunk_size = _run_options(options)  # the request's own options before its rows
     db = session()
     checked = service.preview(db, org, source, now=now(), achievement=achievement,
                               run_key=run_key)
     if _flag(options.get("preview")):
         return jsonify(preview=checked.to_json())
-    try:
-        chunk_size = int(options.get("chunkSize") or service.DEFAULT_CHUNK_SIZE)
-    except (TypeError, ValueError):
-        raise ServiceError("chunkSize must be a whole number",
-                           code="invalid_chunk_size") from None
     queue = job_queue()
     batch = service.create(
         db, org, source, actor=f"api-token:{org.slug}", now=now(), backend=queue.backend,
-        fmt=str(options.get("format") or "di"), achievement=achievement, run_key=run_key,
+        fmt=fmt, achievement=achievement, run_key=run_key,
         filename=filename, notify=_flag(options.get("notify")), chunk_size=chunk_size,
         checked=checked.checked)
     db.commit()

@@ -282,9 +282,13 @@ def test_batch_flow_matches_the_document(client: FlaskClient) -> None:
     assert preview.status_code == 200
     assert_documented(preview, create, "post")
     for bad, status in [({**body, "colour": "red"}, 400), ({"rows": []}, 400),
-                        ({**body, "chunkSize": 3}, 400)]:
+                        ({**body, "chunkSize": 3}, 400), ({**body, "chunkSize": 12.5}, 400),
+                        ({**body, "chunkSize": True}, 400),
+                        # a preview is checked with the options the run would use
+                        ({**body, "preview": True, "format": "pdf"}, 400),
+                        ({**body, "preview": True, "chunkSize": "many"}, 400)]:
         response = client.post(url, json=bad, headers=AUTH)
-        assert response.status_code == status, response.get_json()
+        assert response.status_code == status, (bad, response.get_json())
         assert_documented(response, create, "post")
     assert_documented(client.post(url, data=b"x", content_type="application/octet-stream",
                                   headers=AUTH), create, "post")  # 415
