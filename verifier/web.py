@@ -50,8 +50,10 @@ from verifier.i18n import Translator
 from verifier.i18n import choose_language
 from verifier.intake import IntakeError
 from verifier.intake import Submission
+from verifier.intake import from_link
 from verifier.intake import from_text
 from verifier.intake import from_upload
+from verifier.intake import is_link
 from verifier.receipts import ReceiptSigner
 from verifier.receipts import check_receipt
 from verifier.registry import RegistryError
@@ -259,8 +261,21 @@ def _page(template: str, lang: str, status: int = 200, **context: Any) -> Respon
 
 @bp.get("/verify")
 def verify_form() -> Response:
-    """The form: paste, upload, or a QR code picture."""
-    return _page("verifier/form.html", _lang())
+    """The form: paste, upload, or a QR code picture; ``?url=LINK`` verifies a link at once.
+
+    The link form lets a share page, an e-mail or an applicant-tracking
+    system link straight to a verification ("check this badge"); the link
+    goes through the same SSRF-safe fetcher as a pasted one.
+    """
+    lang = _lang()
+    link = request.args.get("url", "").strip()
+    if not link:
+        return _page("verifier/form.html", lang)
+    if not is_link(link):
+        return _page("verifier/form.html", lang, 400, error=Translator(lang)("not_a_link"))
+    fetcher = _state().verifier.fetcher
+    report, submission, status = _verify_request(lambda: from_link(link, fetcher=fetcher))
+    return _report_page(lang, report, submission, status)
 
 
 def _form_submission() -> Submission | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html as html_module
 import json
+import re
 import shutil
 import subprocess
 import urllib.request
@@ -10,6 +12,7 @@ from datetime import UTC
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -95,6 +98,15 @@ def test_award_verify_revoke_suspend_against_the_running_service(live_server: Li
         assert 'data-verdict="revoked"' in page
         assert all(word in page for word in words), lang
         assert "Evidence was not the teacher&#39;s own" in page
+    # the share page links straight to a verification of itself
+    share = issuance.share_url(base, issued[2])
+    html = client.get(urlsplit(share).path, headers={"Accept": "text/html"}).get_data(
+        as_text=True)
+    found = re.search(r'href="(/verify\?url=[^"]+)"', html)
+    assert found is not None
+    link = html_module.unescape(found.group(1))
+    checked = client.get(link).get_data(as_text=True)
+    assert 'data-verdict="verified"' in checked and "Teacher 2" in checked
 
     # Digital Bazaar reads our lists: the same bits, and its verifier agrees
     indexes = {p: [int(json.loads(c.document)["credentialStatus"][i]["statusListIndex"])

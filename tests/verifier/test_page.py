@@ -132,3 +132,23 @@ def test_every_code_the_verifier_can_report_has_a_spanish_sentence() -> None:
             codes |= set(re.findall(r'Outcome\.\w+, "([a-z_0-9]+)"', text))
     assert len(codes) > 100  # the scan finds the codes at all
     assert sorted(codes - set(_ES_CODES)) == []
+
+
+def test_a_link_to_the_page_verifies_a_badge_at_once(client: Any, issuer: DidWebIssuer) -> None:
+    """``/verify?url=LINK``: what a share page or an e-mail links to."""
+    from urllib.parse import quote
+
+    url = issuer.docs.json("/c/ann.json", issuer.sign(issuer.credential()))
+    page = client.get(f"/verify?url={quote(url, safe='')}&lang=es")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-verdict="verified"' in html
+    assert page.headers["Cache-Control"] == "no-store"
+    assert url in html  # where it came from is shown
+    for bad in ("javascript:alert(1)", "file:///etc/passwd", "not a link"):
+        refused = client.get(f"/verify?url={quote(bad, safe='')}")
+        assert refused.status_code == 400
+        assert "must be an http(s) link" in refused.get_data(as_text=True)
+    private = issuer.docs.redirect("/c/moved", "https://10.1.2.3/c.json")
+    blocked = client.get(f"/verify?url={quote(private, safe='')}")
+    assert blocked.status_code == 422
+    assert 'data-code="address_not_allowed"' in blocked.get_data(as_text=True)
