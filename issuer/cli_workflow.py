@@ -67,12 +67,14 @@ def users_set_password(email: str, password: str) -> None:
     from issuer.workflow.config import load_workflow_settings
 
     with _service() as (settings, database):
-        n = load_workflow_settings(settings).scrypt_n
+        workflow = load_workflow_settings(settings)
         with database.session() as session:
             person = recipients.find_by_email(session, email)
             if person is None:
                 raise UsageProblem(f"nobody has the address {email}")
-            _run(lambda: accounts.set_password(person, password, n=n))
+            _run(lambda: accounts.set_password(person, password, n=workflow.scrypt_n))
+            # a new password ends any sign-in hold on the account
+            accounts.clear_sign_in_failures(session, person, workflow.throttle)
     click.echo(f"Password set for {email}.")
 
 

@@ -12,6 +12,11 @@ Renewal (issue #6): a submission may renew an expiring credential
 exists per credential. :class:`ExpiryReminder` records each expiry reminder
 sent, once per credential and reminder window.
 
+Account security: :class:`ThrottleEvent` counts failed sign-ins and password
+reset requests (by hashed e-mail or client address) so every web worker sees
+the same limits; :class:`PasswordReset` is a single-use reset link, stored as
+its token's SHA-256 like an invitation.
+
 The models hold data only; rules live in :mod:`issuer.workflow`.
 """
 
@@ -320,6 +325,46 @@ class ExpiryReminder(Base):
     window_days: so.Mapped[int] = so.mapped_column(sa.Integer)
     valid_until: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
     queued_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class ThrottleEvent(Base):
+    """One counted attempt (a failed sign-in, a password reset request).
+
+    ``key_hash`` is the SHA-256 of the normalised e-mail address or client
+    address the attempt is counted against, so what people typed (sometimes
+    their password, in the wrong field) is never stored in clear. Rows older
+    than the throttle window no longer count and are purged opportunistically.
+    """
+
+    __tablename__ = "throttle_events"
+    __table_args__ = (sa.Index("ix_throttle_events_scope_key_at", "scope", "key_hash", "at"),
+                      sa.Index("ix_throttle_events_scope_at", "scope", "at"))
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    scope: so.Mapped[str] = so.mapped_column(sa.String(32))
+    key_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+
+
+class PasswordReset(Base):
+    """A password reset link sent by e-mail; only the token's SHA-256 is stored.
+
+    Usable once, until ``expires_at``; using one (or any other of the person's
+    links) sets ``used_at`` on all of the person's outstanding links.
+    """
+
+    __tablename__ = "password_resets"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    person_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(320))
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    person: so.Mapped[Person] = so.relationship()
 
 
 #: Reminders look credentials up by expiry date.

@@ -1,9 +1,12 @@
 """Sign-in, sessions, CSRF, invitations, and what every workflow page shares.
 
-* ``GET/POST /sign-in``, ``POST /sign-out``: password sign-in (scrypt hashes);
+* ``GET/POST /sign-in``, ``POST /sign-out``: password sign-in (scrypt hashes),
+  throttled per e-mail address and per client address (429 when held back);
   the session is Flask's signed cookie (HttpOnly, SameSite=Lax, Secure over
   HTTPS) holding the person's id, a fingerprint of their password hash (a
   password change ends older sessions) and a CSRF token;
+* ``GET/POST /forgot-password``, ``GET/POST /reset-password/<token>``: a
+  single-use password reset link by e-mail (the same answer for any address);
 * ``GET/POST /invite/<token>``: accept an invitation sent by e-mail;
 * ``GET /start``: where each role begins after signing in.
 
@@ -24,6 +27,7 @@ from flask import Blueprint
 from flask import Flask
 from flask import Response
 from flask import abort
+from flask import after_this_request
 from flask import current_app
 from flask import flash
 from flask import g
@@ -39,8 +43,10 @@ from issuer.models import Role
 from issuer.services.errors import ServiceError
 from issuer.web.common import now
 from issuer.web.common import session
+from issuer.web.common import settings
 from issuer.workflow import accounts
 from issuer.workflow import notifications
+from issuer.workflow import throttle
 from issuer.workflow.access import Forbidden
 from issuer.workflow.access import Viewer
 from issuer.workflow.access import load_viewer
@@ -48,7 +54,8 @@ from issuer.workflow.config import WorkflowSettings
 from issuer.workflow.config import load_workflow_settings
 
 bp = Blueprint("auth", __name__)
-PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "auth.invitation"})
+PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "auth.invitation", "auth.forgot_password",
+                              "auth.reset_password"})
 
 
 class SignInRequired(Exception):
@@ -144,7 +151,8 @@ def _security_headers(response: Response) -> Response:
 def error_page(message: str, status: int) -> tuple[str, int]:
     """An accessible HTML error page."""
     titles = {400: "Something is not right", 403: "Not allowed", 404: "Not found",
-              409: "Not possible now", 413: "File too large", 415: "File type not accepted"}
+              409: "Not possible now", 413: "File too large", 415: "File type not accepted",
+              429: "Too many attempts"}
     return render_template("workflow/error.html", title=titles.get(status, "Error"),
                            message=message, status=status), status
 
@@ -195,6 +203,42 @@ def deliver_mail() -> None:
     db = session()
     notifications.deliver_pending(db, workflow_settings().mail, now=now())
     db.commit()
+
+
+def deliver_mail_after_response() -> None:
+    """Send the outbox once the response has gone out (its timing then tells nothing).
+
+    Used where how long a request takes must not reveal whether a message was
+    queued (a password reset for an address with or without an account).
+    """
+    database = current_app.extensions["badges"]["db"]
+    mail = workflow_settings().mail
+    logger = current_app.logger
+
+    def _send() -> None:
+        try:
+            with database.session() as db:
+                notifications.deliver_pending(db, mail, now=now())
+                accounts.forget_sent_reset_links(db)
+        except Exception:  # noqa: BLE001 - messages stay queued for `badges mail send`
+            logger.exception("sending the outbox after a response failed")
+
+    @after_this_request
+    def _later(response: Response) -> Response:
+        response.call_on_close(_send)
+        return response
+
+
+def client_address() -> str:
+    """The throttle's key for the client: ``request.remote_addr`` (no proxy headers)."""
+    return throttle.address_key(request.remote_addr)
+
+
+def _throttled(template: str, exc: throttle.Throttled, **context: Any) -> Response:
+    response = current_app.make_response(
+        (render_template(template, error=exc.message, **context), 429))
+    response.headers["Retry-After"] = str(exc.seconds)
+    return response
 
 
 def nav_links(found: Viewer | None) -> list[tuple[str, str]]:
@@ -253,12 +297,17 @@ def sign_in() -> Any:
         return render_template("auth/sign_in.html", next=target, email="")
     email = request.form.get("email", "")
     db = session()
-    person = accounts.authenticate(db, email, request.form.get("password", ""),
-                                   n=workflow_settings().scrypt_n)
+    workflow = workflow_settings()
+    try:
+        person = accounts.sign_in(db, email, request.form.get("password", ""),
+                                  client=client_address(), limits=workflow.throttle,
+                                  now=now(), n=workflow.scrypt_n)
+    except throttle.Throttled as exc:
+        return _throttled("auth/sign_in.html", exc, next=target, email=email)
+    db.commit()
     if person is None:
         return render_template("auth/sign_in.html", next=target, email=email,
                                error="The e-mail address or password is not right."), 401
-    db.commit()
     cookie.clear()
     cookie.permanent = True
     cookie["uid"] = person.id
@@ -304,6 +353,59 @@ def invitation(token: str) -> Any:
     cookie["av"] = accounts.auth_version(accepted.person)
     flash(f"Welcome, {accepted.person.display_name}: your account is ready.", "success")
     return redirect(url_for("auth.start"), code=303)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password() -> Any:
+    """Ask for a password reset link; the answer is the same whether an account exists."""
+    if request.method == "GET":
+        return render_template("auth/forgot_password.html", email="")
+    email = request.form.get("email", "")
+    db = session()
+    workflow = workflow_settings()
+    try:
+        accounts.request_password_reset(
+            db, email, client=client_address(), base_url=settings().base_url,
+            limits=workflow.throttle, now=now(), minutes=workflow.reset_minutes)
+    except throttle.Throttled as exc:
+        return _throttled("auth/forgot_password.html", exc, email=email)
+    except ServiceError as exc:
+        return render_template("auth/forgot_password.html", email=email,
+                               error=exc.message), exc.status
+    db.commit()
+    deliver_mail_after_response()
+    return render_template("auth/forgot_password.html", email=email, sent=True,
+                           minutes=workflow.reset_minutes)
+
+
+def _invalid_reset(exc: ServiceError) -> tuple[str, int]:
+    return render_template("auth/reset_invalid.html", message=exc.message), exc.status
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Any:
+    """Choose a new password through a reset link (once, before it expires)."""
+    db = session()
+    try:
+        reset = accounts.open_password_reset(db, token, now=now())
+    except ServiceError as exc:
+        return _invalid_reset(exc)
+    if request.method == "GET":
+        return render_template("auth/reset_password.html", reset=reset)
+    workflow = workflow_settings()
+    try:
+        accounts.complete_password_reset(db, token, password=request.form.get("password"),
+                                         limits=workflow.throttle, now=now(),
+                                         n=workflow.scrypt_n)
+    except ServiceError as exc:
+        if exc.code == "invalid_reset":
+            return _invalid_reset(exc)
+        return render_template("auth/reset_password.html", reset=reset,
+                               error=exc.message), exc.status
+    db.commit()
+    cookie.clear()
+    flash("Your password was changed. Sign in with your new password.", "success")
+    return redirect(url_for("auth.sign_in"), code=303)
 
 
 def _person_with_password(email: str) -> Any:

@@ -1,8 +1,15 @@
-"""Accounts: passwords, sign-in, invitations by e-mail link, memberships and mentoring."""
+"""Accounts: passwords, sign-in, invitations by e-mail link, memberships and mentoring.
+
+Sign-in is throttled per e-mail address and per client address
+(:mod:`issuer.workflow.throttle`); a forgotten password is reset through a
+single-use e-mail link. Invitation and reset links carry a random token of
+which only the SHA-256 is stored (:func:`_new_token`).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,12 +25,16 @@ from issuer.models import PersonEmail
 from issuer.models import Role
 from issuer.models_workflow import DistrictPolicy
 from issuer.models_workflow import Invitation
+from issuer.models_workflow import MailMessage
 from issuer.models_workflow import Mentorship
+from issuer.models_workflow import PasswordReset
 from issuer.services import audit
 from issuer.services import recipients
 from issuer.services import validation
 from issuer.services.errors import ServiceError
+from issuer.workflow import notifications
 from issuer.workflow import passwords
+from issuer.workflow import throttle
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
@@ -77,6 +88,54 @@ def authenticate(session: so.Session, email: str, password: str, *, n: int) -> P
     return person
 
 
+def sign_in(session: so.Session, email: str, password: str, *, client: str,
+            limits: throttle.Limits, now: datetime, n: int) -> Person | None:
+    """:func:`authenticate`, throttled per e-mail address and per client address.
+
+    A failure is counted against both; a success forgets the failures counted
+    against the person's addresses (not those of the client address, so signing
+    in to one's own account does not reset a spray across others). A held-back
+    attempt still takes one scrypt computation and says the same for any
+    address, so neither time nor text tells whether an account exists.
+
+    Args:
+        session: the transaction (the caller commits, also after a failure).
+        email: the address as typed.
+        password: the password as typed.
+        client: the client address (:func:`throttle.address_key`).
+        limits: the throttles.
+        now: the time.
+        n: the scrypt cost.
+
+    Raises:
+        Throttled: too many recent failures for this address or client (429).
+    """
+    account = throttle.account_key(email)
+    try:
+        throttle.check(session, [(limits.sign_in_address, client),
+                                 (limits.sign_in_account, account)], now=now)
+    except throttle.Throttled:
+        passwords.check_password(None, password, n=n)
+        raise
+    person = authenticate(session, email, password, n=n)
+    if person is None:
+        throttle.record(session, limits.sign_in_account, account, now=now)
+        throttle.record(session, limits.sign_in_address, client, now=now)
+        return None
+    clear_sign_in_failures(session, person, limits)
+    return person
+
+
+def clear_sign_in_failures(session: so.Session, person: Person,
+                           limits: throttle.Limits) -> None:
+    """Forget the failed sign-ins of each of ``person``'s addresses.
+
+    After a success or a new password, so a hold on the account ends at once.
+    """
+    for entry in person.emails:
+        throttle.clear(session, limits.sign_in_account, entry.address)
+
+
 def primary_email(person: Person) -> str:
     """The person's primary address (their first one when none is marked)."""
     for entry in person.emails:
@@ -101,6 +160,12 @@ def add_membership(session: so.Session, person: Person, org: Organization,
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token() -> tuple[str, str]:
+    """A secret for an e-mail link and the SHA-256 that is stored in its place."""
+    token = secrets.token_urlsafe(32)
+    return token, _token_hash(token)
 
 
 def parse_roles(values: list[str]) -> list[Role]:
@@ -132,10 +197,10 @@ def invite(session: so.Session, *, org: Organization, email: str, roles: list[Ro
         days: how long the link works.
     """
     address = validation.email(email)
-    token = secrets.token_urlsafe(32)
+    token, token_hash = _new_token()
     invitation = Invitation(organization_id=org.id, email=address,
                             roles=[r.value for r in parse_roles([r.value for r in roles])],
-                            token_hash=_token_hash(token),
+                            token_hash=token_hash,
                             invited_by_id=invited_by.id if invited_by else None,
                             created_at=now, expires_at=now + timedelta(days=days))
     session.add(invitation)
@@ -212,6 +277,135 @@ def accept_invitation(session: so.Session, token: str, *, name: str | None,
                  organization_id=invitation.organization_id, subject_type="invitation",
                  subject_id=str(invitation.id), at=now, detail={"roles": invitation.roles})
     return Accepted(person=person, created=created)
+
+
+_RESET_LINK = re.compile(r"\S*/reset-password/\S+")
+
+
+def reset_url(base_url: str, token: str) -> str:
+    """The link a password reset e-mail carries."""
+    return f"{base_url}/reset-password/{token}"
+
+
+def forget_sent_reset_links(session: so.Session) -> int:
+    """Remove the link from password reset e-mails already sent; returns how many.
+
+    The outbox keeps what it sent; once a reset message has gone out its link
+    has no business staying in the database in clear. Called right after
+    delivering (in the same transaction) and on every reset request.
+    """
+    rows = session.scalars(sa.select(MailMessage).where(
+        MailMessage.kind == "password_reset", MailMessage.sent_at.is_not(None),
+        MailMessage.body.contains("/reset-password/"))).all()
+    for row in rows:
+        row.body = _RESET_LINK.sub("[link removed once sent]", row.body)
+    return len(rows)
+
+
+def request_password_reset(session: so.Session, email: str, *, client: str, base_url: str,
+                           limits: throttle.Limits, now: datetime,
+                           minutes: int) -> PasswordReset | None:
+    """E-mail a password reset link (through the outbox) if the address has an account.
+
+    The answer to the person is the same either way; every request counts
+    against the address typed and the client address, whether or not an
+    account exists. Only accounts with a password get a link (a badge
+    recipient without an account is invited instead). Older links stay valid
+    until they expire or one of them is used.
+
+    Args:
+        session: the transaction (the caller commits, then delivers the outbox).
+        email: the address as typed.
+        client: the client address (:func:`throttle.address_key`).
+        base_url: the service's base URL, for the link.
+        limits: the throttles.
+        now: the time.
+        minutes: how long the link works.
+
+    Returns:
+        The new reset (None when the address has no account).
+
+    Raises:
+        Throttled: too many requests for this address or client (429).
+        ServiceError: ``invalid_email``.
+    """
+    account = throttle.account_key(email)
+    throttle.check(session, [(limits.reset_address, client), (limits.reset_account, account)],
+                   now=now, advice=". If an account exists for that address, a link is "
+                                   "already on its way: check your inbox and spam folder")
+    address = validation.email(email)
+    throttle.record(session, limits.reset_account, address, now=now)
+    throttle.record(session, limits.reset_address, client, now=now)
+    forget_sent_reset_links(session)
+    person = recipients.find_by_email(session, address)
+    if person is None or not person.password_hash:
+        return None
+    token, token_hash = _new_token()
+    reset = PasswordReset(person_id=person.id, email=address, token_hash=token_hash,
+                          created_at=now, expires_at=now + timedelta(minutes=minutes))
+    session.add(reset)
+    session.flush()
+    notifications.queue(
+        session, kind="password_reset", to=address, now=now,
+        subject="Reset your badges password",
+        body=f"Hello {person.display_name},\n\nSomeone (we hope you) asked to reset the "
+             f"password of your account on the district's micro-credential service.\n\n"
+             f"Choose a new password here (the link works once, for {minutes} minutes):"
+             f"\n\n{reset_url(base_url, token)}\n\nIf you did not ask, ignore this "
+             f"e-mail: your password stays as it is.\n")
+    audit.record(session, actor=address, action="password.reset_requested",
+                 organization_id=None, subject_type="person", subject_id=str(person.id),
+                 at=now, detail={"email": address, "client": client})
+    return reset
+
+
+def open_password_reset(session: so.Session, token: str, *, now: datetime) -> PasswordReset:
+    """The password reset a link's token stands for, when it can still be used.
+
+    Raises:
+        ServiceError: ``invalid_reset`` (404) for an unknown, used or expired link.
+    """
+    reset = session.scalar(sa.select(PasswordReset).where(
+        PasswordReset.token_hash == _token_hash(token)))
+    if reset is None or reset.used_at is not None or reset.expires_at <= now:
+        raise ServiceError("this password reset link is not valid any more: it was used, "
+                           "it expired, or a newer one replaced it. Ask for a new link",
+                           code="invalid_reset", status=404)
+    return reset
+
+
+def complete_password_reset(session: so.Session, token: str, *, password: str | None,
+                            limits: throttle.Limits, now: datetime, n: int) -> Person:
+    """Set a new password through a reset link.
+
+    The link is claimed with a conditional update, so of two uses at once only
+    one succeeds; every other outstanding link of the person stops working,
+    the sign-in failures counted against their addresses are forgotten, and
+    sessions made with the old password end (:func:`auth_version`).
+
+    Raises:
+        ServiceError: ``invalid_reset`` (404), ``weak_password`` (the link stays usable).
+    """
+    reset = open_password_reset(session, token, now=now)
+    email = reset.email
+    secret = check_new_password(password)
+    claimed = session.execute(sa.update(PasswordReset).where(
+        PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now).execution_options(synchronize_session=False))
+    if getattr(claimed, "rowcount", 0) != 1:
+        raise ServiceError("this password reset link was just used", code="invalid_reset",
+                           status=404)
+    person = reset.person
+    person.password_hash = passwords.hash_password(secret, n=n)
+    session.execute(sa.update(PasswordReset).where(
+        PasswordReset.person_id == person.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now).execution_options(synchronize_session=False))
+    clear_sign_in_failures(session, person, limits)
+    session.expire(reset)
+    audit.record(session, actor=email, action="password.reset_completed",
+                 organization_id=None, subject_type="person", subject_id=str(person.id),
+                 at=now, detail={"email": email})
+    return person
 
 
 def policy(session: so.Session, district_id: int) -> DistrictPolicy:

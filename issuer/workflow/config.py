@@ -6,7 +6,14 @@
 * ``BADGES_MAIL_FROM``: the sender address;
 * ``BADGES_SCRYPT_N``: scrypt cost for new password hashes (production default
   and minimum 2**17, OWASP's; development 2**15, testing 2**10 to stay fast);
-* ``BADGES_INVITATION_DAYS``: how long an invitation link works (default 14).
+* ``BADGES_INVITATION_DAYS``: how long an invitation link works (default 14);
+* ``BADGES_SIGN_IN_MAX_FAILURES`` (default 5) and ``_PER_ADDRESS`` (default 30):
+  failed sign-ins per e-mail address and per client address within
+  ``BADGES_THROTTLE_WINDOW_MINUTES`` (default 15) before further attempts wait
+  ``BADGES_THROTTLE_COOLDOWN_MINUTES`` (default 15);
+* ``BADGES_RESET_MAX_REQUESTS`` (default 3) and ``_PER_ADDRESS`` (default 10):
+  password reset requests, with the same window and cool-down;
+* ``BADGES_RESET_LINK_MINUTES``: how long a password reset link works (default 60).
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ from issuer.config import Settings
 from issuer.config import variables
 from issuer.mail import MailSettings
 from issuer.mail import load_mail
+from issuer.workflow.throttle import Limits
+from issuer.workflow.throttle import limits
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 PRODUCTION_SCRYPT_N = 2**17
@@ -37,6 +46,8 @@ class WorkflowSettings:
     invitation_days: int
     mail: MailSettings
     secure_cookies: bool
+    throttle: Limits
+    reset_minutes: int
 
 
 def _int(values: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
@@ -80,4 +91,15 @@ def load_workflow_settings(settings: Settings, *, environ: Mapping[str, str] | N
                                 low=1024, high=1024**3),
         scrypt_n=scrypt_n,
         invitation_days=_int(values, "INVITATION_DAYS", 14, low=1, high=90),
-        mail=mail, secure_cookies=settings.base_url.startswith("https://") and not testing)
+        mail=mail, secure_cookies=settings.base_url.startswith("https://") and not testing,
+        throttle=limits(
+            sign_in_account=_int(values, "SIGN_IN_MAX_FAILURES", 5, low=1, high=1000),
+            sign_in_address=_int(values, "SIGN_IN_MAX_FAILURES_PER_ADDRESS", 30,
+                                 low=1, high=100_000),
+            reset_account=_int(values, "RESET_MAX_REQUESTS", 3, low=1, high=1000),
+            reset_address=_int(values, "RESET_MAX_REQUESTS_PER_ADDRESS", 10,
+                               low=1, high=100_000),
+            window_minutes=_int(values, "THROTTLE_WINDOW_MINUTES", 15, low=1, high=24 * 60),
+            cooldown_minutes=_int(values, "THROTTLE_COOLDOWN_MINUTES", 15,
+                                  low=1, high=24 * 60)),
+        reset_minutes=_int(values, "RESET_LINK_MINUTES", 60, low=5, high=24 * 60))

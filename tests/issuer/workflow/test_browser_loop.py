@@ -4,9 +4,10 @@ A teacher signs in, submits evidence with a file; a reviewer returns it with
 feedback; the teacher revises and resubmits; the reviewer approves; the
 teacher sees the badge in the wallet, downloads the baked PNG, and ``badges
 verify`` accepts it; the district admin revokes it from the credential list
-(its pages also pass axe-core). Screenshots of the key pages (desktop and phone) are
-saved to ``artifacts/workflow/``; every page is checked for images without
-alt text, form fields without labels, and (on the phone) sideways scrolling.
+(its pages, and the forgot-password page, also pass axe-core). Screenshots of
+the key pages (desktop and phone) are saved to ``artifacts/workflow/``; every
+page is checked for images without alt text, form fields without labels, and
+(on the phone) sideways scrolling.
 """
 
 from __future__ import annotations
@@ -113,6 +114,11 @@ def test_teacher_reviewer_loop_in_the_browser(browser: Any, live_server: LiveSer
     # the teacher signs in (keyboard only) and starts from the catalogue
     teacher.page.goto("/sign-in")
     teacher.shot("01-sign-in")
+    # the forgot-password page, reached from the sign-in page, passes axe-core
+    teacher.page.get_by_role("link", name="Forgot your password?").click()
+    teacher.page.get_by_role("heading", name="Forgot your password?").wait_for()
+    assert axe_violations(teacher.page) == []
+    teacher.shot("01-forgot-password")
     teacher.sign_in_with_keyboard(PEOPLE["teacher"][1])
     teacher.shot("02-teacher-start")
     page = teacher.page
