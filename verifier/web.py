@@ -158,12 +158,9 @@ def _api_submission() -> Submission:
     fetcher = _state().verifier.fetcher
     mimetype = request.mimetype
     if mimetype == "multipart/form-data":
-        for field_name in ("file", "qr"):
-            upload = request.files.get(field_name)
-            data = _read_file(upload) if upload is not None else b""
-            if data:
-                return from_upload(data, filename=upload.filename if upload else None,
-                                   fetcher=fetcher, qr=field_name == "qr")
+        uploaded = _uploaded(("file", "qr"))
+        if uploaded is not None:
+            return uploaded
         text = request.form.get("credential", "")
         return from_text(text, fetcher=fetcher, source="api")
     body = request.get_data(cache=False)
@@ -206,13 +203,18 @@ def verify_api() -> Response:
     return _json_response(payload, status)
 
 
-@bp.get("/api/v1/openapi.json")
-def openapi() -> Response:
-    """The API's OpenAPI 3.1 description."""
-    text = resources.files("verifier").joinpath("openapi.json").read_text("utf-8")
+def packaged_openapi(package: str) -> Response:
+    """The OpenAPI document shipped in ``package`` (``openapi.json``), cacheable for an hour."""
+    text = resources.files(package).joinpath("openapi.json").read_text("utf-8")
     response = Response(text, mimetype="application/json")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi() -> Response:
+    """The API's OpenAPI 3.1 description."""
+    return packaged_openapi("verifier")
 
 
 @bp.get("/api/v1/verifier")
@@ -278,17 +280,24 @@ def verify_form() -> Response:
     return _report_page(lang, report, submission, status)
 
 
-def _form_submission() -> Submission | None:
-    fetcher = _state().verifier.fetcher
-    for field_name in ("qr", "file"):
+def _uploaded(fields: tuple[str, str]) -> Submission | None:
+    """The first non-empty uploaded file among ``fields`` (``qr`` is a QR code picture)."""
+    for field_name in fields:
         upload = request.files.get(field_name)
         data = _read_file(upload) if upload is not None else b""
         if data:
             return from_upload(data, filename=upload.filename if upload else None,
-                               fetcher=fetcher, qr=field_name == "qr")
+                               fetcher=_state().verifier.fetcher, qr=field_name == "qr")
+    return None
+
+
+def _form_submission() -> Submission | None:
+    uploaded = _uploaded(("qr", "file"))
+    if uploaded is not None:
+        return uploaded
     text = request.form.get("credential", "")
     if text.strip():
-        return from_text(text, fetcher=fetcher)
+        return from_text(text, fetcher=_state().verifier.fetcher)
     return None
 
 

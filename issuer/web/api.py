@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from importlib import resources
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +27,7 @@ from issuer.web.common import issuer_context
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
+from verifier.web import packaged_openapi
 
 bp = Blueprint("api", __name__)
 
@@ -60,26 +60,32 @@ def authorized_organization(slug: str | None) -> Organization:
     return org
 
 
+def json_object(data: bytes) -> dict[str, Any]:
+    """A request body that must be one JSON object (every JSON route reads bodies so).
+
+    Raises:
+        ServiceError: ``invalid_json`` (400) for text that is not JSON or not an object.
+    """
+    try:
+        value = json.loads(data)
+    except ValueError:
+        raise ServiceError("the body is not valid JSON", code="invalid_json") from None
+    if not isinstance(value, dict):
+        raise ServiceError("the body must be a JSON object", code="invalid_json")
+    return value
+
+
 def _body() -> dict[str, Any]:
     if not request.is_json:
         raise ServiceError("send a JSON body with Content-Type: application/json",
                            code="invalid_json", status=415)
-    try:
-        data = json.loads(request.get_data(cache=False) or b"null")
-    except ValueError:
-        raise ServiceError("the body is not valid JSON", code="invalid_json") from None
-    if not isinstance(data, dict):
-        raise ServiceError("the body must be a JSON object", code="invalid_json")
-    return data
+    return json_object(request.get_data(cache=False) or b"null")
 
 
 @bp.get("/issuer-openapi.json")
 def openapi() -> Response:
     """This API's OpenAPI 3.1 description (public; the verifier's is ``/api/v1/openapi.json``)."""
-    text = resources.files("issuer").joinpath("openapi.json").read_text("utf-8")
-    response = Response(text, mimetype="application/json")
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
+    return packaged_openapi("issuer")
 
 
 @bp.get("/issuers")

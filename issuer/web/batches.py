@@ -28,7 +28,6 @@ A signed-in admin of the run's issuer can start its certificates there
 from __future__ import annotations
 
 import hmac
-import json
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,6 +55,7 @@ from issuer.models_batch import RowState
 from issuer.services.errors import ServiceError
 from issuer.services.errors import not_found
 from issuer.web.api import authorized_organization
+from issuer.web.api import json_object
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
@@ -89,12 +89,7 @@ def _flag(value: object) -> bool:
 def _submission() -> tuple[intake.Intake, dict[str, Any], str | None]:
     """The rows and options of a create request, whichever way they were sent."""
     if request.is_json:
-        try:
-            body = json.loads(request.get_data(cache=False) or b"null")
-        except ValueError:
-            raise ServiceError("the body is not valid JSON", code="invalid_json") from None
-        if not isinstance(body, dict):
-            raise ServiceError("the body must be a JSON object", code="invalid_json")
+        body = json_object(request.get_data(cache=False) or b"null")
         unknown = set(body) - {"rows", "achievement", "format", "runKey", "notify", "preview",
                                "chunkSize"}
         if unknown:
@@ -231,13 +226,7 @@ def _certificate_options() -> dict[str, Any]:
     options: dict[str, Any] = request.args.to_dict()
     data = request.get_data() if request.is_json else b""
     if data:
-        try:
-            body = json.loads(data)
-        except ValueError:
-            raise ServiceError("the body is not valid JSON", code="invalid_json") from None
-        if not isinstance(body, dict):
-            raise ServiceError("the body must be a JSON object", code="invalid_json")
-        options.update(body)
+        options.update(json_object(data))
     unknown = set(options) - {"paper", "template", "force"}
     if unknown:
         raise ServiceError(f"unknown fields: {', '.join(sorted(unknown))}",

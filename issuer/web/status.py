@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint
@@ -24,6 +23,7 @@ from issuer.services import organizations
 from issuer.services import status
 from issuer.services.errors import ServiceError
 from issuer.web.api import authorized_organization
+from issuer.web.api import json_object
 from issuer.web.common import issuer_context
 from issuer.web.common import now
 from issuer.web.common import session
@@ -63,15 +63,9 @@ def status_entry(slug: str, purpose: str, number: int, index: int) -> Response:
 
 
 def _body() -> dict[str, Any]:
-    if not request.data:
-        return {}
-    try:
-        data = json.loads(request.get_data(cache=False))
-    except ValueError:
-        raise ServiceError("the body is not valid JSON", code="invalid_json") from None
-    if not isinstance(data, dict):
-        raise ServiceError("the body must be a JSON object", code="invalid_json")
-    return data
+    """The optional JSON body of a status change (none means no options)."""
+    data = request.get_data(cache=False)
+    return json_object(data) if data else {}
 
 
 def _public(body: dict[str, Any]) -> bool:
