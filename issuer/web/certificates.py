@@ -28,6 +28,7 @@ from issuer.web.api import authorized_organization
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
+from issuer.web.public import private
 
 bp = Blueprint("certificates", __name__)
 
@@ -45,11 +46,8 @@ def _paper() -> str:
 def _pdf(data: bytes, filename: str) -> Response:
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private(response)
 
 
 @bp.get("/c/<token>.pdf")

@@ -150,7 +150,8 @@ def _shared(token: str) -> IssuedCredential:
     return issued
 
 
-def _private(response: Response) -> Response:
+def private(response: Response) -> Response:
+    """Headers for what a share token opens: not cached by others, not indexed, no referrer."""
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -165,7 +166,7 @@ def credential_page(token: str) -> Response:
         return _negotiated(credential_document(token, "json" if issued.format == "di"
                                                else "jwt"))
     base = settings().base_url
-    return _private(_negotiated(Response(render_template(
+    return private(_negotiated(Response(render_template(
         "issuer/credential.html", issued=issued, achievement=issued.achievement,
         state=state_of(issued), now=now(),
         org=issued.organization, share=share_url(base, issued),
@@ -178,9 +179,9 @@ def credential_document(token: str, ext: str) -> Response:
     issued = _shared(token)
     text = issued.document
     if ext == "json" and issued.format == "di":
-        return _private(Response(text.encode("utf-8"), mimetype="application/vc+ld+json"))
+        return private(Response(text.encode("utf-8"), mimetype="application/vc+ld+json"))
     if ext == "jwt" and issued.format == "jwt":
-        return _private(Response(text.encode("ascii"), mimetype="text/plain"))
+        return private(Response(text.encode("ascii"), mimetype="text/plain"))
     if ext in ("json", "jwt"):
         other = "jwt" if ext == "json" else "json"
         raise ServiceError(f"this credential was issued as a {issued.format.upper()} "
@@ -192,7 +193,7 @@ def credential_document(token: str, ext: str) -> Response:
     response = Response(baked[0], mimetype=baked[1])
     filename = f"{issued.achievement.slug}.{ext}"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return _private(response)
+    return private(response)
 
 
 @bp.get("/healthz")
