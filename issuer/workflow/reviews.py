@@ -213,17 +213,14 @@ def _notify(session: so.Session, submission: Submission, decision: Decision,
     teacher = submission.person
     name = submission.achievement.name
     link = f"{base_url}/submissions/{submission.id}"
-    if decision == Decision.APPROVE and submission.renews_credential_id is not None:
-        subject = f"Badge renewed: {name}"
-        body = (f"Hello {teacher.display_name},\n\nYour evidence for renewing \"{name}\" "
-                f"was approved and the renewed badge has been awarded. It is in your "
-                f"wallet, with downloads and a share link:\n\n{base_url}/wallet\n")
-        kind = "badge_awarded"
-    elif decision == Decision.APPROVE:
-        subject = f"Badge awarded: {name}"
-        body = (f"Hello {teacher.display_name},\n\nCongratulations: your evidence for "
-                f"\"{name}\" was approved and the badge has been awarded. It is in your "
-                f"wallet, with downloads and a share link:\n\n{base_url}/wallet\n")
+    if decision == Decision.APPROVE:
+        renewal = submission.renews_credential_id is not None
+        subject = f"Badge {'renewed' if renewal else 'awarded'}: {name}"
+        opening = "Your evidence for renewing" if renewal else "Congratulations: your evidence for"
+        badge = "the renewed badge" if renewal else "the badge"
+        body = (f"Hello {teacher.display_name},\n\n{opening} \"{name}\" was approved and "
+                f"{badge} has been awarded. It is in your wallet, with downloads and a share "
+                f"link:\n\n{base_url}/wallet\n")
         kind = "badge_awarded"
     elif decision == Decision.RETURN:
         subject = f"Returned for revision: {name}"

@@ -15,6 +15,7 @@ from flask import Flask
 from issuer.models import Achievement
 from issuer.models import IssuedCredential
 from issuer.models import Person
+from issuer.models_workflow import MailMessage
 from issuer.models_workflow import Submission
 from issuer.models_workflow import SubmissionStatus
 from issuer.services import issuance
@@ -98,6 +99,13 @@ def test_renew_submit_approve_issues_a_credential_that_refers_to_the_prior(
     evidence = json.loads(issued.document)["evidence"]
     assert evidence[0]["name"] == "Previous credential"
     assert prior_ref in evidence[0]["narrative"]
+    with database.session() as session:
+        told = session.scalars(sa.select(MailMessage).where(
+            MailMessage.kind == "badge_awarded").order_by(MailMessage.id)).all()
+    assert [m.subject for m in told] == ["Badge renewed: Blended Learning Design"]
+    assert told[0].body.startswith(f"Hello {PEOPLE['teacher'][0]},\n\nYour evidence for "
+                                   "renewing \"Blended Learning Design\" was approved and the "
+                                   "renewed badge has been awarded.")
     assert [e["name"] for e in evidence[1:]] == ["Unit plan", "Lesson recording"]
 
     wallet = teacher.get("/wallet").get_data(as_text=True)
