@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
+from badges_templates import ROOT as TEMPLATES
 from issuer.config import Settings
 from issuer.config import load_settings
 from issuer.db import Database
+from issuer.services.context import IssuerContext
 from issuer.services.errors import ServiceError
-
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+from issuer.services.published import PublishedDocuments
+from issuer.workflow.config import load_workflow_settings
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -28,29 +30,40 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         issuer.config.ConfigError: when required configuration is missing.
     """
     settings = load_settings(overrides=overrides)
+    workflow = load_workflow_settings(settings, overrides=overrides)
     app = Flask(__name__, template_folder=str(TEMPLATES))
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=25 * 1024 * 1024,
-                      JSON_SORT_KEYS=False, TESTING=settings.env == "testing")
+                      JSON_SORT_KEYS=False, TESTING=settings.env == "testing",
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_SECURE=workflow.secure_cookies,
+                      PERMANENT_SESSION_LIFETIME=timedelta(hours=10))
     database = Database(settings.database_url)
     app.extensions["badges"] = {"settings": settings, "db": database}
+    app.extensions["workflow"] = workflow
 
     from issuer.web import api
+    from issuer.web import auth
     from issuer.web import batches
+    from issuer.web import catalogue
     from issuer.web import certificates
+    from issuer.web import credentials
+    from issuer.web import dashboard
     from issuer.web import public
+    from issuer.web import reviews
     from issuer.web import status
-    from verifier.web import bp as verifier_bp
+    from issuer.web import submissions
+    from issuer.web import wallet
+    from verifier import web as verifier_web
 
+    context = IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
+    verifier_web.init_app(app, clock=settings.clock,
+                          local=PublishedDocuments(database, context, settings.clock))
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
-    app.register_blueprint(batches.bp)
-    app.register_blueprint(certificates.bp)
-    app.register_blueprint(status.bp)
-    app.register_blueprint(verifier_bp)
-
-    from issuer.web import auth as workflow_web  # evidence-and-review workflow (issue #4)
-
-    workflow_web.init_app(app, overrides)
+    for blueprint in (batches.bp, certificates.bp, status.bp, verifier_web.bp, auth.bp,
+                      catalogue.bp, submissions.bp, reviews.bp, wallet.bp, dashboard.bp,
+                      credentials.bp):
+        app.register_blueprint(blueprint)
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> Any:

@@ -1,9 +1,15 @@
 """Configuration from ``BADGES_*`` environment variables, checked at start-up.
 
 Development (the default, ``BADGES_ENV=development``) needs no configuration
-at all: a SQLite database in ``instance/``, a local base URL, and generated
-secrets kept in ``instance/dev-secrets.json``. Any other environment refuses to
-start without ``BADGES_SECRET_KEY`` and ``BADGES_KEY_ENCRYPTION_KEY``.
+at all: a SQLite database in the instance folder, a local base URL, and
+generated secrets kept in ``dev-secrets.json`` there. Any other environment
+refuses to start without ``BADGES_SECRET_KEY`` and ``BADGES_KEY_ENCRYPTION_KEY``.
+
+The instance folder is ``BADGES_INSTANCE_PATH``, else the per-user data folder
+(:func:`verifier.config.default_instance_path`), so every command finds the
+same instance from any folder. In development the instance remembers the base
+URL it was set up with (``instance.json``), so a command run later in another
+shell issues badges under the same ``did:web`` as the running service.
 """
 
 from __future__ import annotations
@@ -17,7 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from verifier.clock import Clock
+from verifier.clock import system_clock
+from verifier.config import default_instance_path
+
 PREFIX = "BADGES_"
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
 class ConfigError(RuntimeError):
@@ -36,6 +47,8 @@ class Settings:
     instance_path: Path
     fetch_allow_hosts: frozenset[str]
     max_field_length: int = 10_000
+    #: the source of "now" for pages, APIs, jobs and commands (tests pass another)
+    clock: Clock = system_clock
 
     @property
     def development(self) -> bool:
@@ -85,8 +98,36 @@ def variables(environ: Mapping[str, str] | None = None,
     """
     values = dict(os.environ if environ is None else environ)
     for key, value in (overrides or {}).items():
+        if key in _OBJECT_OVERRIDES:
+            continue
         values[PREFIX + key.upper()] = "" if value is None else str(value)
     return values
+
+
+#: Overrides that are objects, not variables (only code can pass them).
+_OBJECT_OVERRIDES = frozenset({"clock"})
+_INSTANCE_FILE = "instance.json"
+
+
+def remembered_base_url(instance: Path) -> str | None:
+    """The base URL this development instance was set up with, if it recorded one."""
+    try:
+        data = json.loads((instance / _INSTANCE_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = data.get("base_url") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and value.startswith(("http://", "https://")) \
+        else None
+
+
+def remember_base_url(settings: Settings) -> None:
+    """Record the base URL in a development instance (see the module docstring)."""
+    if settings.env != "development" or remembered_base_url(settings.instance_path) \
+            == settings.base_url:
+        return
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    (settings.instance_path / _INSTANCE_FILE).write_text(
+        json.dumps({"base_url": settings.base_url}) + "\n", "utf-8")
 
 
 def load_settings(environ: Mapping[str, str] | None = None,
@@ -101,7 +142,9 @@ def load_settings(environ: Mapping[str, str] | None = None,
     env = _env(env_map, "ENV") or "development"
     if env not in ("development", "testing", "production"):
         raise ConfigError(f"{PREFIX}ENV must be development, testing or production")
-    instance = Path(_env(env_map, "INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+    given_instance = _env(env_map, "INSTANCE_PATH")
+    instance = Path(given_instance).resolve() if given_instance \
+        else default_instance_path(env_map)
     secret = _env(env_map, "SECRET_KEY")
     kek = _env(env_map, "KEY_ENCRYPTION_KEY")
     if env == "production":
@@ -114,11 +157,15 @@ def load_settings(environ: Mapping[str, str] | None = None,
         secret = secret or dev["secret_key"]
         kek = kek or dev["key_encryption_key"]
     database_url = _env(env_map, "DATABASE_URL") or f"sqlite:///{instance / 'badges.db'}"
-    base_url = (_env(env_map, "BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    base_url = (_env(env_map, "BASE_URL")
+                or (remembered_base_url(instance) if env == "development" else None)
+                or DEFAULT_BASE_URL).rstrip("/")
     if env == "production" and not base_url.startswith("https://"):
         raise ConfigError(f"{PREFIX}BASE_URL must be an https:// URL in production")
     allow = _env(env_map, "FETCH_ALLOW_HOSTS") or ""
+    clock = (overrides or {}).get("clock") or system_clock
     return Settings(
         env=env, secret_key=secret, key_encryption_key=decode_kek(kek),
         database_url=database_url, base_url=base_url, instance_path=instance,
-        fetch_allow_hosts=frozenset(h.strip() for h in allow.split(",") if h.strip()))
+        fetch_allow_hosts=frozenset(h.strip() for h in allow.split(",") if h.strip()),
+        clock=clock)

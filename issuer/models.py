@@ -18,6 +18,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.types import TypeDecorator
 
+from verifier.clock import system_clock
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -60,8 +62,8 @@ def _uuid() -> str:
 
 
 def utcnow() -> datetime:
-    """The current time (UTC, aware); services pass their own clock where it matters."""
-    return datetime.now(UTC)
+    """A row's default time stamp: the wall clock (services set times from their clock)."""
+    return system_clock()
 
 
 class Role(enum.StrEnum):

@@ -48,3 +48,13 @@ def test_core_reads_no_clock_and_no_files(pattern: str) -> None:
     hits = [f"{p.relative_to(ROOT)}" for p in (ROOT / "badges").rglob("*.py")
             if re.search(pattern, p.read_text("utf-8"))]
     assert hits == []
+
+
+@pytest.mark.parametrize("pattern", [r"datetime\.now\(", r"date\.today\(", r"time\.time\(",
+                                     r"\.utcnow\("])
+def test_the_services_read_the_wall_clock_in_one_place(pattern: str) -> None:
+    """Pages, APIs, jobs and commands take "now" from their configured clock (issue #13)."""
+    hits = [str(p.relative_to(ROOT)) for package in ("issuer", "verifier")
+            for p in (ROOT / package).rglob("*.py")
+            if re.search(pattern, p.read_text("utf-8"))]
+    assert hits == (["verifier/clock.py"] if pattern == r"datetime\.now\(" else [])

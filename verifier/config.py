@@ -7,7 +7,7 @@ configuration; plain HTTP to loopback hosts is allowed only there.
 
 =================================  ==========================================================
 ``BADGES_VERIFIER_ENV``            ``development`` (default), ``testing`` or ``production``
-``BADGES_VERIFIER_INSTANCE_PATH``  where the receipt signing key is kept (default ``instance/``)
+``BADGES_VERIFIER_INSTANCE_PATH``  where the receipt signing key is kept (default: see below)
 ``BADGES_VERIFIER_FETCH_ALLOW_HOSTS``  hosts that may resolve to private addresses (comma list)
 ``BADGES_VERIFIER_REGISTRY``       known issuers: a JSON/YAML file or an ``https://`` URL
 ``BADGES_VERIFIER_NAME``           the name receipts are issued under
@@ -16,7 +16,9 @@ configuration; plain HTTP to loopback hosts is allowed only there.
 =================================  ==========================================================
 
 ``ENV``, ``INSTANCE_PATH`` and ``FETCH_ALLOW_HOSTS`` fall back to the issuer's
-``BADGES_ENV``, ``BADGES_INSTANCE_PATH`` and ``BADGES_FETCH_ALLOW_HOSTS``.
+``BADGES_ENV``, ``BADGES_INSTANCE_PATH`` and ``BADGES_FETCH_ALLOW_HOSTS``. Without
+an instance path, both services use :func:`default_instance_path`, the same
+folder whatever the current directory.
 """
 
 from __future__ import annotations
@@ -30,6 +32,23 @@ from typing import Any
 PREFIXES = ("BADGES_VERIFIER_", "BADGES_")
 ENVIRONMENTS = ("development", "testing", "production")
 DEFAULT_MAX_UPLOAD = 12 * 1024 * 1024
+
+
+def default_instance_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The instance folder when none is configured: the per-user data folder.
+
+    ``$XDG_DATA_HOME/badges``, else ``~/.local/share/badges`` (XDG Base
+    Directory specification), else ``instance/`` in the current folder when
+    there is no home folder (a service account without one).
+    """
+    env_map = os.environ if environ is None else environ
+    data_home = env_map.get("XDG_DATA_HOME", "").strip()
+    if data_home and Path(data_home).is_absolute():
+        return Path(data_home).resolve() / "badges"
+    try:
+        return Path.home().resolve() / ".local" / "share" / "badges"
+    except RuntimeError:
+        return (Path.cwd() / "instance").resolve()
 
 
 class VerifierConfigError(RuntimeError):
@@ -109,7 +128,9 @@ def load_settings(environ: Mapping[str, str] | None = None,
     if env not in ENVIRONMENTS:
         raise VerifierConfigError("BADGES_VERIFIER_ENV must be development, testing or "
                                   "production")
-    instance = Path(str(get("instance_path") or Path.cwd() / "instance")).resolve()
+    given_instance = get("instance_path")
+    instance = Path(str(given_instance)).resolve() if given_instance \
+        else default_instance_path(env_map)
     hosts = get("fetch_allow_hosts") or ""
     items = hosts.split(",") if isinstance(hosts, str) else list(hosts)
     registry = get("registry", plain=False)

@@ -23,8 +23,6 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
-from datetime import UTC
-from datetime import datetime
 from typing import Any
 from typing import Protocol
 
@@ -39,14 +37,11 @@ from badges.status import make_status_checker
 from badges.verify import TrustRegistry
 from badges.verify import verify_credential
 from badges.verify import verify_signature
+from verifier.clock import Clock
+from verifier.clock import system_clock
 from verifier.fetch import Fetcher
 from verifier.intake import Submission
 from verifier.intake import unreadable
-
-
-def utc_now() -> datetime:
-    """The current time, timezone-aware."""
-    return datetime.now(UTC)
 
 
 class RegistryLike(Protocol):
@@ -157,18 +152,50 @@ def unreadable_report(exc: BadgesError) -> VerificationReport:
     return VerificationReport((first, *rest))
 
 
+#: Answers for documents a deployment publishes itself, or None for any other target.
+LocalDocuments = Callable[[str], Mapping[str, Any] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _LocalFirst:
+    """Fetch through ``local`` when it knows the target, else through the network fetcher."""
+
+    local: LocalDocuments
+    fetcher: Fetcher
+
+    def __call__(self, target: str) -> Mapping[str, Any]:
+        found = self.local(target)
+        return found if found is not None else self.fetcher(target)
+
+
 @dataclass
 class Verifier:
-    """Verifies credentials with network access (or offline, with ``fetcher=None``)."""
+    """Verifies credentials with network access (or offline, with ``fetcher=None``).
+
+    Attributes:
+        fetcher: the SSRF-safe network fetcher, or None to fetch nothing.
+        registry: the known issuers (or a source of the current registry).
+        clock: the source of "now".
+        local: documents this deployment publishes itself, answered without
+            the network or its cache (the district service passes its
+            :class:`issuer.services.published.PublishedDocuments`, so its own
+            revocations are seen at once); used only with a fetcher.
+    """
 
     fetcher: Fetcher | None = None
     registry: TrustRegistry | RegistryLike | None = None
-    clock: Callable[[], datetime] = utc_now
+    clock: Clock = system_clock
+    local: LocalDocuments | None = None
     _lists: ListVerifications | None = field(default=None, repr=False)
+    _fetch: Callable[[str], Mapping[str, Any]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        if self.fetcher is not None and self._lists is None:
-            self._lists = ListVerifications(self.fetcher, ttl=self.fetcher.policy.cache_seconds)
+        if self.fetcher is None:
+            return
+        self._fetch = self.fetcher if self.local is None else _LocalFirst(self.local,
+                                                                            self.fetcher)
+        if self._lists is None:
+            self._lists = ListVerifications(self._fetch, ttl=self.fetcher.policy.cache_seconds)
 
     def current_registry(self) -> TrustRegistry | None:
         """The registry in force now."""
@@ -182,10 +209,10 @@ class Verifier:
             data = parse_credential_json(data) or data
         now = self.clock()
         checker = None
-        if self.fetcher is not None:
-            checker = make_status_checker(fetch_document=self.fetcher, now=now,
+        if self._fetch is not None:
+            checker = make_status_checker(fetch_document=self._fetch, now=now,
                                           verify_list=self._lists)
-        return verify_credential(data, now=now, fetch_document=self.fetcher,
+        return verify_credential(data, now=now, fetch_document=self._fetch,
                                  check_status=checker, registry=self.current_registry())
 
     def verify_submission(self, submission: Submission) -> VerificationReport:

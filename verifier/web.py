@@ -39,6 +39,8 @@ from badges.errors import BadgesError
 from badges.intake import MAX_TEXT_BYTES
 from badges.intake import parse_json
 from badges.report import VerificationReport
+from verifier.clock import Clock
+from verifier.clock import system_clock
 from verifier.config import VerifierConfigError
 from verifier.config import VerifierSettings
 from verifier.config import load_settings
@@ -61,6 +63,7 @@ from verifier.registry import open_registry
 from verifier.render import report_json
 from verifier.render import summary
 from verifier.render import verdict
+from verifier.service import LocalDocuments
 from verifier.service import Verifier
 from verifier.service import unreadable_report
 
@@ -89,12 +92,18 @@ class VerifierState:
                 "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
 
-def init_app(app: Flask, settings: VerifierSettings | None = None) -> VerifierState:
+def init_app(app: Flask, settings: VerifierSettings | None = None, *,
+             clock: Clock = system_clock,
+             local: LocalDocuments | None = None) -> VerifierState:
     """Set the verifier up on ``app`` (called when the blueprint is registered).
 
     Without ``settings`` they are read from ``BADGES_VERIFIER_*`` variables,
     inheriting the issuer's environment, instance folder and fetch allow-list
-    when the verifier is mounted in the issuer service.
+    when the verifier is mounted in the issuer service. ``clock`` is the
+    source of "now" for validity periods, status and receipts (the issuer
+    passes its own, so one deployment has one clock); ``local`` answers the
+    documents the deployment publishes itself (see
+    :class:`verifier.service.Verifier`).
 
     Raises:
         VerifierConfigError: for bad settings or a registry that can't be read.
@@ -113,7 +122,8 @@ def init_app(app: Flask, settings: VerifierSettings | None = None) -> VerifierSt
     except RegistryError as exc:
         raise VerifierConfigError(f"the issuer registry cannot be used: {exc.message}") \
             from None
-    state = VerifierState(settings, Verifier(fetcher=fetcher, registry=registry),
+    state = VerifierState(settings, Verifier(fetcher=fetcher, registry=registry, clock=clock,
+                                               local=local),
                           ReceiptSigner(settings.receipt_key_path, settings.name))
     app.extensions["verifier"] = state
     return state

@@ -36,11 +36,12 @@ from issuer.mail import relay
 from issuer.models import Achievement
 from issuer.models import IssuedCredential
 from issuer.models import Organization
-from issuer.models import utcnow
 from issuer.models_batch import AwardKey
 from issuer.models_batch import BatchRow
 from issuer.models_batch import BatchRun
 from issuer.models_batch import RowState
+from verifier.clock import Clock
+from verifier.clock import system_clock
 
 if TYPE_CHECKING:
     from issuer.jobs.runtime import Runtime
@@ -112,7 +113,7 @@ def pending_notices(session: so.Session, batch: BatchRun, chunk: int,
 
 
 def send_chunk(database: Database, smtp: SmtpSettings, *, batch_id: str, chunk: int,
-               base_url: str, clock: Any = utcnow) -> dict[str, int]:
+               base_url: str, clock: Clock = system_clock) -> dict[str, int]:
     """Send the chunk's pending notices, marking each sent as soon as it is accepted.
 
     Returns:
@@ -158,7 +159,8 @@ def notify_task(runtime: Runtime, payload: Mapping[str, Any]) -> dict[str, Any]:
     if smtp is None:
         raise ConfigError(f"{PREFIX}SMTP_HOST is not set where this job runs")
     result = send_chunk(runtime.database, smtp, batch_id=str(payload["batch_id"]),
-                        chunk=int(payload["chunk"]), base_url=runtime.settings.base_url)
+                        chunk=int(payload["chunk"]), base_url=runtime.settings.base_url,
+                        clock=runtime.settings.clock)
     return dict(result)
 
 

@@ -27,7 +27,6 @@ import random
 import secrets
 import time
 import uuid
-from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -56,7 +55,6 @@ from issuer.models import Person
 from issuer.models import PersonEmail
 from issuer.models import StatusEntry
 from issuer.models import StatusPurpose
-from issuer.models import utcnow
 from issuer.models_batch import AwardKey
 from issuer.models_batch import BatchRow
 from issuer.models_batch import BatchRun
@@ -70,13 +68,14 @@ from issuer.services import signing_keys
 from issuer.services import status as status_service
 from issuer.services.context import IssuerContext
 from issuer.services.errors import ServiceError
+from verifier.clock import Clock
+from verifier.clock import system_clock
 
 if TYPE_CHECKING:
     from issuer.jobs.runtime import Runtime
 
 #: How often a chunk is re-read after losing a race before the job fails.
 MAX_ATTEMPTS = 6
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
@@ -356,7 +355,7 @@ def finish_if_done(database: Database, batch_id: str, now: datetime) -> bool:
 
 
 def run_chunk(database: Database, ctx: IssuerContext, *, batch_id: str, chunk: int,
-              clock: Clock = utcnow, max_attempts: int = MAX_ATTEMPTS) -> ChunkResult:
+              clock: Clock = system_clock, max_attempts: int = MAX_ATTEMPTS) -> ChunkResult:
     """Issue the pending rows of one chunk; safe to run twice, or at the same time.
 
     Args:
@@ -421,10 +420,11 @@ def chunk_task(runtime: Runtime, payload: Mapping[str, Any]) -> dict[str, Any]:
     """
     batch_id, chunk = str(payload["batch_id"]), int(payload["chunk"])
     try:
-        result = run_chunk(runtime.database, runtime.ctx, batch_id=batch_id, chunk=chunk)
+        result = run_chunk(runtime.database, runtime.ctx, batch_id=batch_id, chunk=chunk,
+                           clock=runtime.settings.clock)
     except Exception as exc:
         record_failure(runtime.database, batch_id, f"chunk {chunk}: {type(exc).__name__}: "
-                       f"{exc}", final=runtime.final_attempt, now=utcnow())
+                       f"{exc}", final=runtime.final_attempt, now=runtime.now())
         raise
     out = result.to_json()
     if result.notify:

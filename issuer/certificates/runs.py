@@ -23,7 +23,6 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +45,8 @@ from issuer.models_batch import BatchRun
 from issuer.models_batch import BatchStatus
 from issuer.models_batch import RowState
 from issuer.services.errors import ServiceError
+from verifier.clock import Clock
+from verifier.clock import system_clock
 
 if TYPE_CHECKING:
     from issuer.certificates.batch import BatchItem
@@ -61,12 +62,9 @@ TASK = "certificates.batch"
 CHUNK = 24
 #: A queued or running rendering without progress for this long is resumed when asked again.
 STALL_SECONDS = 600
-Clock = Callable[[], datetime]
 Renderer = Callable[[Sequence["BatchItem"]], list["BatchResult"]]
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _not_ready(message: str, code: str = "certificates_not_ready") -> ServiceError:
@@ -366,7 +364,7 @@ def _cores() -> int:
 
 def render_run(database: Database, *, instance_path: Path, base_url: str, batch_id: str,
                render_id: str, workers: int | None = None, chunk_size: int = CHUNK,
-               clock: Clock = _utcnow) -> Outcome:
+               clock: Clock = system_clock) -> Outcome:
     """Render what is left of one rendering of an award run's certificates, then its ZIP.
 
     Safe to run twice or after a crash: certificates already rendered (in the
@@ -453,9 +451,9 @@ def render_run_task(runtime: Runtime, payload: Mapping[str, Any]) -> dict[str, A
     try:
         outcome = render_run(runtime.database, instance_path=settings.instance_path,
                              base_url=settings.base_url, batch_id=batch_id,
-                             render_id=render_id)
+                             render_id=render_id, clock=settings.clock)
     except Exception as exc:
         _fail(runfiles.folder(settings.instance_path, batch_id), render_id,
-              f"{type(exc).__name__}: {exc}", now=_utcnow(), final=runtime.final_attempt)
+              f"{type(exc).__name__}: {exc}", now=runtime.now(), final=runtime.final_attempt)
         raise
     return outcome.to_json()

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import datetime
 from typing import Any
 
 from issuer.config import Settings
@@ -40,6 +41,10 @@ class Runtime:
     database: Database
     final_attempt: bool = True
     overrides: Mapping[str, str] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        """The current time, from the settings' clock (one clock per deployment)."""
+        return self.settings.clock()
 
     @property
     def ctx(self) -> IssuerContext:

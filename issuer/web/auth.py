@@ -19,12 +19,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint
-from flask import Flask
 from flask import Response
 from flask import abort
 from flask import after_this_request
@@ -51,7 +48,6 @@ from issuer.workflow.access import Forbidden
 from issuer.workflow.access import Viewer
 from issuer.workflow.access import load_viewer
 from issuer.workflow.config import WorkflowSettings
-from issuer.workflow.config import load_workflow_settings
 
 bp = Blueprint("auth", __name__)
 PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "auth.invitation", "auth.forgot_password",
@@ -259,32 +255,15 @@ def nav_links(found: Viewer | None) -> list[tuple[str, str]]:
     return links
 
 
-def init_app(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
-    """Register the workflow: settings, session cookie rules, blueprints, template helpers."""
-    from issuer.web import catalogue
-    from issuer.web import credentials
-    from issuer.web import dashboard
-    from issuer.web import reviews
-    from issuer.web import submissions
-    from issuer.web import wallet
-
-    workflow = load_workflow_settings(app.extensions["badges"]["settings"], overrides=overrides)
-    app.extensions["workflow"] = workflow
-    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-                      SESSION_COOKIE_SECURE=workflow.secure_cookies,
-                      PERMANENT_SESSION_LIFETIME=timedelta(hours=10))
-    for blueprint in (bp, catalogue.bp, submissions.bp, reviews.bp, wallet.bp, dashboard.bp,
-                      credentials.bp):
-        app.register_blueprint(blueprint)
-
-    @app.context_processor
-    def _helpers() -> dict[str, Any]:
-        def user() -> Viewer | None:
-            try:
-                return current_viewer()
-            except Exception:  # noqa: BLE001 - a page must render even if the lookup fails
-                return None
-        return {"csrf_token": csrf_token, "current_user": user, "nav_links": nav_links}
+@bp.app_context_processor
+def _template_helpers() -> dict[str, Any]:
+    """What every page's template can call: the CSRF token, the viewer, the navigation."""
+    def user() -> Viewer | None:
+        try:
+            return current_viewer()
+        except Exception:  # noqa: BLE001 - a page must render even if the lookup fails
+            return None
+    return {"csrf_token": csrf_token, "current_user": user, "nav_links": nav_links}
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from datetime import datetime
 
 import sqlalchemy.orm as so
@@ -43,8 +42,8 @@ def issuer_context() -> IssuerContext:
 
 
 def now() -> datetime:
-    """The current time (UTC)."""
-    return datetime.now(UTC)
+    """The current time, from the app's one clock (:attr:`Settings.clock`)."""
+    return settings().clock()
 
 
 def wants_json() -> bool:

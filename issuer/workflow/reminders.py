@@ -45,7 +45,6 @@ from issuer.models import Achievement
 from issuer.models import IssuedCredential
 from issuer.models import Organization
 from issuer.models import PersonEmail
-from issuer.models import utcnow
 from issuer.models_workflow import ExpiryReminder
 from issuer.services.context import IssuerContext
 from issuer.services.errors import ServiceError
@@ -247,7 +246,7 @@ def expiry_task(runtime: Runtime, payload: Mapping[str, Any]) -> dict[str, Any]:
     without a relay the reminders wait in the outbox.
     """
     windows = parse_windows(payload["days"]) if payload.get("days") else DEFAULT_WINDOWS
-    now = utcnow()
+    now = runtime.now()
     with runtime.database.session() as session:
         queued = send_expiry_reminders(session, runtime.ctx, now=now, windows=windows)
     values = dict(os.environ)

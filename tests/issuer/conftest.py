@@ -20,14 +20,18 @@ from typing import Any
 
 import psycopg
 import pytest
+from click.testing import CliRunner
+from click.testing import Result
 from flask import Flask
 from werkzeug.serving import make_server
 
 from issuer.app import create_app
+from issuer.cli.context import CliContext
 from issuer.db import Database
 from issuer.jobs.inprocess import ProcessPool
 from issuer.migrate import upgrade
 from issuer.services.issuance import IssuerContext
+from verifier.clock import running_from
 
 PG_ADMIN = os.environ.get("BADGES_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 ENGINES = ["sqlite", "postgresql"]
@@ -117,15 +121,29 @@ def ctx() -> IssuerContext:
     return IssuerContext(base_url="https://badges.test", kek=KEK)
 
 
+def cli_at_now() -> CliContext:
+    """A command-line invocation on the tests' clock (pass it as ``obj=`` to ``invoke``)."""
+    return CliContext(clock=running_from(NOW))
+
+
+class ClockedRunner(CliRunner):
+    """A click test runner whose invocations run on the tests' clock (unless given ``obj``)."""
+
+    def invoke(self, *args: Any, **kwargs: Any) -> Result:  # type: ignore[override]
+        kwargs.setdefault("obj", cli_at_now())
+        return super().invoke(*args, **kwargs)
+
+
 @pytest.fixture
 def make_app(db_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
     apps: list[Flask] = []
 
     def build(**overrides: Any) -> Flask:
+        """The app, on a clock that starts at :data:`NOW` (``clock=`` to choose another)."""
         settings = {"env": "testing", "database_url": db_url, "instance_path": tmp_path,
                     "base_url": "https://badges.test",
                     "key_encryption_key": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
-                    "secret_key": "test-secret", **overrides}
+                    "secret_key": "test-secret", "clock": running_from(NOW), **overrides}
         app = create_app(settings)
         apps.append(app)
         return app

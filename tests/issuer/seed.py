@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy.orm as so
@@ -16,6 +16,7 @@ from issuer.services import signing_keys
 from issuer.services.issuance import IssuerContext
 from issuer.web.api import token_hash
 from tests.issuer.conftest import NOW
+from verifier.clock import fixed_clock
 
 RUBRIC: dict[str, Any] = {"name": "Unit rubric", "criteria": [
     {"id": "design", "name": "Unit design", "levels": [
@@ -42,6 +43,13 @@ def district(session: so.Session, ctx: IssuerContext, slug: str = "lakeside") ->
     return org
 
 
+def now_of(app: Flask) -> datetime:
+    """The time by the app's own clock (tests run the app on a clock that starts at NOW)."""
+    clock = app.extensions["badges"]["settings"].clock
+    value: datetime = clock()
+    return value
+
+
 def app_context(app: Flask) -> IssuerContext:
     """The issuer context of a test app (its base URL and key-encryption key)."""
     settings = app.extensions["badges"]["settings"]
@@ -66,30 +74,21 @@ def districts_with_tokens(app: Flask, token: str, other_token: str) -> IssuerCon
 def fetcher(database: Any, ctx: IssuerContext) -> Any:
     """Resolve what the service publishes (DID documents, status lists) from its database.
 
-    The same documents the HTTP routes serve, without a network: for tests
-    of the services themselves (the live-server tests go over HTTP).
+    The service's own :class:`PublishedDocuments`, with no network behind it:
+    for tests of the services themselves (the live-server tests go over HTTP).
     """
     from collections.abc import Mapping
 
     from badges.did import ResolutionError
-    from issuer.services import status
+    from issuer.services.published import PublishedDocuments
+
+    published = PublishedDocuments(database, ctx, fixed_clock(NOW))
 
     def fetch(target: str) -> Mapping[str, Any]:
-        with database.session() as session:
-            for org in organizations.list_all(session):
-                if organizations.issuer_did(ctx.base_url, org) == target:
-                    return signing_keys.did_document(session, org, ctx.base_url)
-                prefix = f"{ctx.base_url}/issuers/{org.slug}/status/"
-                if target.startswith(prefix):
-                    purpose, number, *entry = target[len(prefix):].split("/")
-                    if entry:  # an entry's public details
-                        return status.entry_details(session, ctx.base_url, org, purpose,
-                                                    int(number), int(entry[0]))
-                    found = status.get_list(session, org, purpose, int(number))
-                    document, _ = status.signed_list(session, ctx, found, NOW)
-                    result: Mapping[str, Any] = json.loads(document)
-                    return result
-        raise ResolutionError(f"{target} is not published here", code="fetch_failed")
+        found = published(target)
+        if found is None:
+            raise ResolutionError(f"{target} is not published here", code="fetch_failed")
+        return found
     return fetch
 
 

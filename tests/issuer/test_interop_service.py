@@ -25,8 +25,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -102,14 +100,14 @@ class Service:
             issued: IssuedCredential = issuance.award(
                 s, self.ctx, issuer=ISSUER, achievement=achievement,
                 email="ana.teacher@lakeside.example.org", name="Ana Teacher",
-                actor="test", now=datetime.now(UTC), fmt=fmt)
+                actor="test", now=seed.now_of(self.server.app), fmt=fmt)
             return Awarded(fmt, issued.document, issuance.share_url(self.base, issued))
 
     def rotate(self) -> None:
         with self.db.session() as s:
             org = organizations.get(s, ISSUER)
             signing_keys.rotate(s, org, kek=self.ctx.kek, base_url=self.base,
-                                now=datetime.now(UTC), actor="test")
+                                now=seed.now_of(self.server.app), actor="test")
 
 
 def _get(url: str) -> bytes:

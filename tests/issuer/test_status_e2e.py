@@ -8,8 +8,6 @@ import re
 import shutil
 import subprocess
 import urllib.request
-from datetime import UTC
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -60,7 +58,7 @@ def test_award_verify_revoke_suspend_against_the_running_service(live_server: Li
     settings = live_server.app.extensions["badges"]["settings"]
     ctx = IssuerContext(base_url=base, kek=settings.key_encryption_key)
     database = live_server.app.extensions["badges"]["db"]
-    now = datetime.now(UTC)
+    now = seed.now_of(live_server.app)
     with database.session() as session:
         org = seed.district(session, ctx)
         session.add(ApiToken(organization_id=org.id, name="t", token_hash=token_hash(TOKEN)))

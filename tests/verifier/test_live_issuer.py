@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC
-from datetime import datetime
 from typing import Any
 from urllib.request import Request
 from urllib.request import urlopen
@@ -61,7 +59,7 @@ def awarded(live_server: LiveServer) -> dict[str, Any]:
             issued = issuance.award(
                 session, ctx, issuer=ISSUER, achievement="blended-learning-design",
                 email="ana.teacher@lakeside.example.org", name="Ana Teacher", actor="test",
-                now=datetime.now(UTC), fmt=fmt)
+                now=seed.now_of(live_server.app), fmt=fmt)
             out[fmt] = (issued.document, issuance.share_url(live_server.base_url, issued))
     return out
 

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from badges import pdf
 from issuer.certificates.templates import builtin
 from issuer.cli import main
+from issuer.cli.context import CliContext
 from issuer.models import IssuedCredential
 from issuer.services import issuance
 from issuer.services.issuance import IssuerContext
@@ -125,15 +126,13 @@ def test_districts_upload_preview_and_remove_templates(app: Flask, client: Flask
 def test_the_verifier_and_badges_verify_accept_a_downloaded_certificate(
         live_server: LiveServer, tmp_path: Path) -> None:
     ctx = _setup(live_server.app)
-    from datetime import UTC
-    from datetime import datetime
-
-    issued = _issue(live_server.app, ctx, now=datetime.now(UTC))
+    clock = live_server.app.extensions["badges"]["settings"].clock
+    issued = _issue(live_server.app, ctx, now=clock())
     url = f"{share_url(live_server.base_url, issued)}.pdf"
     with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - loopback
         document = response.read()
     assert decode_qr(rasterize(document)) == [share_url(live_server.base_url, issued)]
-    other = _issue(live_server.app, ctx, name="Sam Other", now=datetime.now(UTC))
+    other = _issue(live_server.app, ctx, name="Sam Other", now=clock())
     swapped = tamper(document, data=other.document.encode())
     client = live_server.app.test_client()
     report = client.post("/api/v1/verify",
@@ -147,6 +146,8 @@ def test_the_verifier_and_badges_verify_accept_a_downloaded_certificate(
     (tmp_path / "cert.pdf").write_bytes(document)
     (tmp_path / "swapped.pdf").write_bytes(swapped)
     runner = CliRunner()
-    verified = runner.invoke(main, ["verify", "--dev", str(tmp_path / "cert.pdf")])
+    at = CliContext(clock=clock)  # the command line at the service's date
+    verified = runner.invoke(main, ["verify", "--dev", str(tmp_path / "cert.pdf")], obj=at)
     assert verified.exit_code == 0, verified.output
-    assert runner.invoke(main, ["verify", "--dev", str(tmp_path / "swapped.pdf")]).exit_code == 1
+    assert runner.invoke(main, ["verify", "--dev", str(tmp_path / "swapped.pdf")],
+                         obj=at).exit_code == 1

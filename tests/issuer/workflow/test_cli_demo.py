@@ -12,6 +12,7 @@ from flask import Flask
 
 from issuer.cli import main
 from issuer.demo import DEMO_ACCOUNTS
+from tests.issuer.conftest import cli_at_now
 from tests.issuer.workflow.conftest import Browser
 from tests.issuer.workflow.smtp import SmtpServer
 
@@ -28,7 +29,7 @@ def runner(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliR
 
 def test_seed_demo_prints_accounts_that_work(runner: CliRunner,
                                             make_app: Callable[..., Flask]) -> None:
-    seeded = runner.invoke(main, ["seed-demo"])
+    seeded = runner.invoke(main, ["seed-demo"], obj=cli_at_now())  # the app's date
     assert seeded.exit_code == 0, seeded.output
     assert "Demo accounts: sign in at https://badges.test/sign-in" in seeded.output
     for _role, email, password in DEMO_ACCOUNTS:
@@ -67,7 +68,7 @@ def test_seed_demo_sets_no_passwords_in_production(runner: CliRunner,
     monkeypatch.setenv("BADGES_SECRET_KEY", "s" * 32)
     monkeypatch.setenv("BADGES_KEY_ENCRYPTION_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8")
     monkeypatch.setenv("BADGES_SCRYPT_N", str(2**17))
-    seeded = runner.invoke(main, ["seed-demo"])
+    seeded = runner.invoke(main, ["seed-demo"], obj=cli_at_now())  # the app's date
     assert seeded.exit_code == 0, seeded.output
     assert "Demo accounts" not in seeded.output and DEMO_ACCOUNTS[0][2] not in seeded.output
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from collections.abc import Iterator
-from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner
 from flask import Flask
 
 from issuer.cli import main
@@ -26,7 +24,9 @@ from issuer.services import status
 from issuer.services.errors import ServiceError
 from issuer.services.issuance import IssuerContext
 from issuer.workflow import reminders
+from tests.issuer import seed
 from tests.issuer.conftest import NOW
+from tests.issuer.conftest import ClockedRunner
 from tests.issuer.workflow.conftest import PEOPLE
 from tests.issuer.workflow.conftest import World
 from tests.issuer.workflow.conftest import build_world
@@ -176,7 +176,7 @@ def test_delivered_over_smtp_by_the_job_task(make_app: Callable[..., Flask],
                                              smtp: SmtpServer) -> None:
     app = make_app(smtp_host="127.0.0.1", smtp_port=smtp.port, mail_from="pd@lakeside.test")
     world = build_world(app)
-    now = datetime.now(UTC)
+    now = seed.now_of(app)
     credential = award(app, world, "teacher", now=now, expires_in=6)
     settings = app.extensions["badges"]["settings"]
     overrides = {"smtp_host": "127.0.0.1", "smtp_port": str(smtp.port),
@@ -199,7 +199,7 @@ def test_cli_remind_expiring(make_app: Callable[..., Flask], db_url: str, tmp_pa
                              monkeypatch: pytest.MonkeyPatch) -> None:
     app = make_app()
     world = build_world(app)
-    now = datetime.now(UTC)
+    now = seed.now_of(app)
     award(app, world, "teacher", now=now, expires_in=6)
     award(app, world, "teacher2", now=now, expires_in=25)
     monkeypatch.setenv("BADGES_DATABASE_URL", db_url)
@@ -207,7 +207,7 @@ def test_cli_remind_expiring(make_app: Callable[..., Flask], db_url: str, tmp_pa
     monkeypatch.setenv("BADGES_BASE_URL", "https://badges.test")
     monkeypatch.delenv("BADGES_ENV", raising=False)
     monkeypatch.delenv("BADGES_SMTP_HOST", raising=False)
-    runner = CliRunner()
+    runner = ClockedRunner()
 
     dry = runner.invoke(main, ["remind-expiring", "--dry-run"])
     assert dry.exit_code == 0, dry.output

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC
-from datetime import datetime
 from datetime import timedelta
 
 import pytest
@@ -24,6 +22,7 @@ from issuer.services.errors import ServiceError
 from issuer.services.issuance import IssuerContext
 from issuer.workflow import renewals
 from issuer.workflow.access import load_viewer
+from tests.issuer import seed
 from tests.issuer.workflow.conftest import PEOPLE
 from tests.issuer.workflow.conftest import Browser
 from tests.issuer.workflow.conftest import World
@@ -38,7 +37,7 @@ def award_expiring(app: Flask, world: World, who: str = "teacher", *, days_left:
     """Award Blended Learning Design (valid ``validity`` days) so it expires in ``days_left``."""
     settings = app.extensions["badges"]["settings"]
     ctx = IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
-    issued_at = datetime.now(UTC) - timedelta(days=validity - days_left)
+    issued_at = seed.now_of(app) - timedelta(days=validity - days_left)
     with app.extensions["badges"]["db"].session() as session:
         achievement = session.get(Achievement, world.achievements["blended"])
         assert achievement is not None
@@ -95,7 +94,7 @@ def test_renew_submit_approve_issues_a_credential_that_refers_to_the_prior(
         assert issued is not None and issued.renews_id == prior_id
         assert issued.person_id == world.people["teacher"]
         assert issued.valid_until is not None
-        assert issued.valid_until > datetime.now(UTC) + timedelta(days=360)
+        assert issued.valid_until > seed.now_of(app) + timedelta(days=360)
     evidence = json.loads(issued.document)["evidence"]
     assert evidence[0]["name"] == "Previous credential"
     assert prior_ref in evidence[0]["narrative"]
@@ -132,7 +131,7 @@ def test_a_revoked_credential_cannot_be_renewed(app: Flask, world: World,
     prior_id = award_expiring(app, world)
     with app.extensions["badges"]["db"].session() as session:
         status.revoke(session, prior_id, reason="Issued in error", public=False, actor="test",
-                      now=datetime.now(UTC))
+                      now=seed.now_of(app))
     teacher = as_user("teacher")
     assert f'action="/wallet/{prior_id}/renew"' not in teacher.get("/wallet").get_data(
         as_text=True)
@@ -152,7 +151,7 @@ def test_revoked_while_under_review_cannot_be_approved(app: Flask, world: World,
     teacher.post(f"/submissions/{sub}/reflections", {**REFLECTIONS, "action": "submit"})
     with app.extensions["badges"]["db"].session() as session:
         status.revoke(session, prior_id, reason=None, public=False, actor="test",
-                      now=datetime.now(UTC))
+                      now=seed.now_of(app))
     assert "Revoked since" in reviewer.get(f"/review/{sub}").get_data(as_text=True)
     refused = reviewer.post(f"/review/{sub}/decision", {
         "decision": "approve", "score-design": "proficient", "score-facilitation": "proficient"})
@@ -179,7 +178,7 @@ def test_the_database_refuses_two_renewals_started_at_once(
         app: Flask, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two requests that both passed the check: the unique index lets only one through."""
     prior_id = award_expiring(app, world)
-    now = datetime.now(UTC)
+    now = seed.now_of(app)
     database = app.extensions["badges"]["db"]
     with database.session() as session:
         viewer = load_viewer(session, session.get(Person, world.people["teacher"]))

@@ -19,11 +19,11 @@ from typing import Any
 
 import click
 
-from issuer.cli import UsageProblem
-from issuer.cli import _now
-from issuer.cli import _read_bytes
-from issuer.cli import _run
-from issuer.cli import _service
+from issuer.cli.context import UsageProblem
+from issuer.cli.context import now
+from issuer.cli.context import open_instance
+from issuer.cli.context import read_bytes
+from issuer.cli.context import run
 
 #: How many failed rows are printed (the rest are in ``--report``).
 PRINTED_FAILURES = 200
@@ -63,7 +63,7 @@ def _wait(database: Any, batch_id: str, jobs: list[str], queue: Any) -> Any:
 
     def read() -> Any:
         with database.sessions() as session:
-            return service.progress(session, service.get(session, batch_id), now=_now())
+            return service.progress(session, service.get(session, batch_id), now=now())
 
     progress = read()
     tty = sys.stdout.isatty()
@@ -175,24 +175,24 @@ def award_batch(path: str, slug: str, achievement: str | None, fmt: str, run_key
     from issuer.jobs.config import load_job_settings
     from issuer.services import organizations
 
-    source = _run(lambda: intake.read_file(_read_bytes(path), Path(path).name))
+    source = run(lambda: intake.read_file(read_bytes(path), Path(path).name))
     if notify and load_smtp() is None:
         raise UsageProblem("--notify needs BADGES_SMTP_HOST (and BADGES_SMTP_PORT)")
     if bake_dir:
         Path(bake_dir).mkdir(parents=True, exist_ok=True)
-    with _service() as (settings, database):
+    with open_instance() as (settings, database):
         backend = load_job_settings().backend
         with database.session() as session:
-            org = _run(lambda: organizations.get(session, slug))
-            checked = _run(lambda: service.preview(session, org, source, now=_now(),
+            org = run(lambda: organizations.get(session, slug))
+            checked = run(lambda: service.preview(session, org, source, now=now(),
                                                    achievement=achievement, run_key=run_key))
         _print_preview(checked, errors=preview)
         if preview:
             sys.exit(1 if checked.errors else 0)
         with database.session() as session:
             org = organizations.get(session, slug)
-            batch = _run(lambda: service.create(
-                session, org, source, actor="cli", now=_now(), backend=backend, fmt=fmt,
+            batch = run(lambda: service.create(
+                session, org, source, actor="cli", now=now(), backend=backend, fmt=fmt,
                 achievement=achievement, run_key=run_key, filename=Path(path).name,
                 notify=notify, chunk_size=chunk_size,
                 bake_dir=str(Path(bake_dir).resolve()) if bake_dir else None,
@@ -238,9 +238,9 @@ def batch_status(batch_id: str) -> None:
     """Print a run's progress."""
     from issuer.batch import service
 
-    with _service() as (_, database), database.sessions() as session:
-        batch = _run(lambda: service.get(session, batch_id))
-        state = service.progress(session, batch, now=_now())
+    with open_instance() as (_, database), database.sessions() as session:
+        batch = run(lambda: service.get(session, batch_id))
+        state = service.progress(session, batch, now=now())
     for key, value in state.to_json().items():
         click.echo(f"{key:<12}{'' if value is None else value}")
 
@@ -255,12 +255,12 @@ def batch_resume(batch_id: str, no_wait: bool, workers: int | None,
     """Run what is still pending (after a crash, a killed worker, a failure or a cancel)."""
     from issuer.batch import service
 
-    with _service() as (settings, database):
+    with open_instance() as (settings, database):
         with database.sessions() as session:
-            _run(lambda: service.get(session, batch_id))
+            run(lambda: service.get(session, batch_id))
 
         def prepare(session: Any, batch: Any) -> bool:
-            return service.mark_resumed(session, batch, actor="cli", now=_now())
+            return service.mark_resumed(session, batch, actor="cli", now=now())
 
         _start_and_follow(settings, database, batch_id, workers=workers, no_wait=no_wait,
                           report_path=report_path, prepare=prepare)
@@ -272,9 +272,9 @@ def batch_cancel(batch_id: str) -> None:
     """Stop a run (rows not yet issued stay pending; 'resume' continues it)."""
     from issuer.batch import service
 
-    with _service() as (_, database), database.session() as session:
-        batch = _run(lambda: service.get(session, batch_id))
-        _run(lambda: service.cancel(session, batch, actor="cli", now=_now()))
+    with open_instance() as (_, database), database.session() as session:
+        batch = run(lambda: service.get(session, batch_id))
+        run(lambda: service.cancel(session, batch, actor="cli", now=now()))
     click.echo(f"Batch {batch_id}: cancelled")
 
 
@@ -286,10 +286,10 @@ def batch_report(batch_id: str, report_path: str | None) -> None:
     """Print a run's counts and failed rows."""
     from issuer.batch import service
 
-    with _service() as (settings, database):
+    with open_instance() as (settings, database):
         with database.sessions() as session:
-            batch = _run(lambda: service.get(session, batch_id))
-            progress = service.progress(session, batch, now=_now())
+            batch = run(lambda: service.get(session, batch_id))
+            progress = service.progress(session, batch, now=now())
         _report(database, batch_id, settings.base_url, progress, report_path)
     sys.exit(_exit_code(progress))
 
@@ -313,7 +313,7 @@ def _follow_certificates(instance_path: Path, batch_id: str, job: str | None,
                 manifest = read()
                 break
             if job is None and manifest.updated_at is not None and \
-                    (_now() - manifest.updated_at).total_seconds() > runs.STALL_SECONDS:
+                    (now() - manifest.updated_at).total_seconds() > runs.STALL_SECONDS:
                 break
             time.sleep(_POLL_SECONDS)
             manifest = read()
@@ -352,13 +352,13 @@ def batch_certificates(batch_id: str, out: str, paper: str | None, template: str
     from issuer.batch import service
     from issuer.certificates import runs
 
-    with _service() as (settings, database):
+    with open_instance() as (settings, database):
         queue = _queue(settings, None)
         try:
             with database.sessions() as session:
-                batch = _run(lambda: service.get(session, batch_id))
-                manifest, queued = _run(lambda: runs.start(
-                    session, queue, batch, instance_path=settings.instance_path, now=_now(),
+                batch = run(lambda: service.get(session, batch_id))
+                manifest, queued = run(lambda: runs.start(
+                    session, queue, batch, instance_path=settings.instance_path, now=now(),
                     paper=paper, template=template, force=force))
             job = manifest.job_id if queued else None
             click.echo(f"Certificates of batch {batch_id} ({manifest.paper}, template "
@@ -383,7 +383,7 @@ def batch_certificates(batch_id: str, out: str, paper: str | None, template: str
             click.echo(f"Run 'badges batch certificates {batch_id} --out {out}' again to "
                        "continue (certificates already made are kept)", err=True)
             sys.exit(1)
-        source = _run(lambda: runs.zip_path(settings.instance_path, batch_id))
+        source = run(lambda: runs.zip_path(settings.instance_path, batch_id))
         shutil.copyfile(source, out)
         click.echo(f"Wrote {summary['rendered']} certificates to {out}", err=True)
     sys.exit(1 if summary["failed"] else 0)

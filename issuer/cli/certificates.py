@@ -18,10 +18,10 @@ from typing import Any
 
 import click
 
-from issuer.cli import UsageProblem
-from issuer.cli import _now
-from issuer.cli import _run
-from issuer.cli import _service
+from issuer.cli.context import UsageProblem
+from issuer.cli.context import now
+from issuer.cli.context import open_instance
+from issuer.cli.context import run
 
 _PAPER = click.Choice(["a4", "letter"])
 
@@ -62,9 +62,9 @@ def certificate(credential: str, out: str, template: str | None, paper: str) -> 
     from issuer.certificates import service
 
     chosen = _template_arg(template)
-    with _service() as (settings, database), database.session() as session:
-        issued = _run(lambda: service.find_issued(session, credential))
-        rendered = _run(lambda: service.render_issued(
+    with open_instance() as (settings, database), database.session() as session:
+        issued = run(lambda: service.find_issued(session, credential))
+        rendered = run(lambda: service.render_issued(
             issued, base_url=settings.base_url, instance_path=settings.instance_path,
             template=chosen, paper=paper))
         name = issued.recipient_name
@@ -88,7 +88,7 @@ def _folder_files(folder: str) -> dict[str, bytes]:
     path = Path(folder)
     if not path.is_dir():
         raise UsageProblem(f"{folder} is not a folder")
-    return _run(lambda: templates.read_folder(path))  # type: ignore[no-any-return]
+    return run(lambda: templates.read_folder(path))
 
 
 @template_group.command("upload")
@@ -102,11 +102,11 @@ def template_upload(slug: str, name: str, folder: str) -> None:
     from issuer.services import organizations
 
     files = _folder_files(folder)
-    with _service() as (settings, database), database.session() as session:
-        org = _run(lambda: organizations.get(session, slug))
-        result = _run(lambda: service.upload_template(
+    with open_instance() as (settings, database), database.session() as session:
+        org = run(lambda: organizations.get(session, slug))
+        result = run(lambda: service.upload_template(
             session, org, instance_path=settings.instance_path, base_url=settings.base_url,
-            name=name, files=files, actor="cli", now=_now()))
+            name=name, files=files, actor="cli", now=now()))
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"{slug}: certificate template {result.name!r} ({result.title}) installed, "
@@ -129,19 +129,19 @@ def template_preview(slug: str | None, name: str | None, out: str, paper: str,
     if (folder is None) == (name is None):
         raise UsageProblem("give either a template FOLDER or --name")
     if folder is not None and slug is None:
-        rendered = _run(lambda: service.preview(None, base_url="https://badges.example.org",
+        rendered = run(lambda: service.preview(None, base_url="https://badges.example.org",
                                                 folder=Path(folder), paper=paper))
     else:
-        with _service() as (settings, database), database.session() as session:
-            org = _run(lambda: organizations.get(session, slug)) if slug else None
+        with open_instance() as (settings, database), database.session() as session:
+            org = run(lambda: organizations.get(session, slug)) if slug else None
             if folder is not None:
                 where = Path(folder)
             elif org is not None:
-                where = _run(lambda: service.template_for(
+                where = run(lambda: service.template_for(
                     org, instance_path=settings.instance_path, name=name))
             else:
-                where = _run(lambda: templates.builtin(name or templates.DEFAULT_TEMPLATE))
-            rendered = _run(lambda: service.preview(org, base_url=settings.base_url,
+                where = run(lambda: templates.builtin(name or templates.DEFAULT_TEMPLATE))
+            rendered = run(lambda: service.preview(org, base_url=settings.base_url,
                                                     folder=where, paper=paper))
     for warning in rendered.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -156,7 +156,7 @@ def template_list(slug: str) -> None:
     from issuer.certificates import store
     from issuer.certificates import templates
 
-    with _service() as (settings, _):
+    with open_instance() as (settings, _):
         for name in store.list_names(settings.instance_path, slug):
             click.echo(f"{name}  (uploaded)")
     for path in sorted(templates.BUILTIN_ROOT.iterdir()):
@@ -182,15 +182,15 @@ def render_all(slug: str, out_dir: str, achievement: str | None, paper: str,
     from issuer.services import achievements as achievement_service
     from issuer.services import organizations
 
-    with _service() as (settings, database), database.session() as session:
-        org = _run(lambda: organizations.get(session, slug))
+    with open_instance() as (settings, database), database.session() as session:
+        org = run(lambda: organizations.get(session, slug))
         query = sa.select(IssuedCredential).where(IssuedCredential.organization_id == org.id)
         if achievement:
-            found = _run(lambda: achievement_service.get(session, org, achievement))
+            found = run(lambda: achievement_service.get(session, org, achievement))
             query = query.where(IssuedCredential.achievement_id == found.id)
-        folder = _run(lambda: service.template_for(org, instance_path=settings.instance_path))
+        folder = run(lambda: service.template_for(org, instance_path=settings.instance_path))
         rows = list(session.scalars(query.order_by(IssuedCredential.issued_at)))
-        items = _run(lambda: [BatchItem(service.certificate_for(row, base_url=settings.base_url),
+        items = run(lambda: [BatchItem(service.certificate_for(row, base_url=settings.base_url),
                                         folder, paper) for row in rows])
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
@@ -208,3 +208,9 @@ def render_all(slug: str, out_dir: str, achievement: str | None, paper: str,
                + (f", {failed} failed" if failed else ""))
     if failed:
         raise SystemExit(1)
+
+
+def register(group: click.Group) -> None:
+    """Add the certificate commands to the ``badges`` command group."""
+    group.add_command(certificate)
+    group.add_command(certificates)

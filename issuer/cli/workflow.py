@@ -1,4 +1,4 @@
-"""The workflow commands of the ``badges`` CLI (accounts and mail).
+"""The workflow commands of the ``badges`` CLI (accounts, mail and expiry reminders).
 
 * ``badges users invite --org SLUG --email ADDRESS --role earner [--role reviewer ...]``:
   an invitation link (printed, and e-mailed when SMTP is configured);
@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import click
 
-from issuer.cli import UsageProblem
-from issuer.cli import _now
-from issuer.cli import _run
-from issuer.cli import _service
-from issuer.cli import main
+from issuer.cli.context import UsageProblem
+from issuer.cli.context import now
+from issuer.cli.context import open_instance
+from issuer.cli.context import run
 
 _ROLES = click.Choice(["admin", "reviewer", "earner"])
 
@@ -38,22 +37,22 @@ def users_invite(slug: str, email: str, roles: tuple[str, ...]) -> None:
     from issuer.workflow import notifications
     from issuer.workflow.config import load_workflow_settings
 
-    with _service() as (settings, database):
+    with open_instance() as (settings, database):
         workflow = load_workflow_settings(settings)
         with database.session() as session:
-            org = _run(lambda: organizations.get(session, slug))
-            invitation, token = _run(lambda: accounts.invite(
+            org = run(lambda: organizations.get(session, slug))
+            invitation, token = run(lambda: accounts.invite(
                 session, org=org, email=email, roles=accounts.parse_roles(list(roles)),
-                invited_by=None, now=_now(), days=workflow.invitation_days))
+                invited_by=None, now=now(), days=workflow.invitation_days))
             link = f"{settings.base_url}/invite/{token}"
             notifications.queue(
-                session, kind="invitation", to=invitation.email, now=_now(),
+                session, kind="invitation", to=invitation.email, now=now(),
                 subject=f"You are invited to {org.name} micro-credentials",
                 body=f"Hello,\n\nYou are invited to {org.name} on the district's "
                      f"micro-credential service.\n\nChoose your name and password here "
                      f"(the link works for {workflow.invitation_days} days):\n\n{link}\n")
         with database.session() as session:
-            notifications.deliver_pending(session, workflow.mail, now=_now())
+            notifications.deliver_pending(session, workflow.mail, now=now())
     click.echo(link)
 
 
@@ -66,13 +65,13 @@ def users_set_password(email: str, password: str) -> None:
     from issuer.workflow import accounts
     from issuer.workflow.config import load_workflow_settings
 
-    with _service() as (settings, database):
+    with open_instance() as (settings, database):
         workflow = load_workflow_settings(settings)
         with database.session() as session:
             person = recipients.find_by_email(session, email)
             if person is None:
                 raise UsageProblem(f"nobody has the address {email}")
-            _run(lambda: accounts.set_password(person, password, n=workflow.scrypt_n))
+            run(lambda: accounts.set_password(person, password, n=workflow.scrypt_n))
             # a new password ends any sign-in hold on the account
             accounts.clear_sign_in_failures(session, person, workflow.throttle)
     click.echo(f"Password set for {email}.")
@@ -89,17 +88,17 @@ def mail_send() -> None:
     from issuer.workflow import notifications
     from issuer.workflow.config import load_workflow_settings
 
-    with _service() as (settings, database):
+    with open_instance() as (settings, database):
         workflow = load_workflow_settings(settings)
         if workflow.mail.host is None:
             raise UsageProblem("set BADGES_SMTP_HOST (and BADGES_SMTP_PORT) to send e-mail")
         with database.session() as session:
-            sent = notifications.deliver_pending(session, workflow.mail, now=_now())
+            sent = notifications.deliver_pending(session, workflow.mail, now=now())
             left = len(notifications.pending(session))
     click.echo(f"Sent {sent} message(s); {left} waiting.")
 
 
-@main.command("remind-expiring")
+@click.command("remind-expiring")
 @click.option("--days", default="30,7", show_default=True,
               help="Reminder windows: days before expiry, comma-separated (at most 30).")
 @click.option("--dry-run", is_flag=True, help="List the reminders due; queue and send nothing.")
@@ -113,11 +112,11 @@ def remind_expiring(days: str, dry_run: bool) -> None:
     from issuer.workflow import reminders
     from issuer.workflow.config import load_workflow_settings
 
-    windows = _run(lambda: reminders.parse_windows(days))
-    with _service() as (settings, database):
+    windows = run(lambda: reminders.parse_windows(days))
+    with open_instance() as (settings, database):
         if dry_run:
             with database.session() as session:
-                due = [d for batch in reminders.due_reminders(session, now=_now(),
+                due = [d for batch in reminders.due_reminders(session, now=now(),
                                                               windows=windows) for d in batch]
             for d in due:
                 click.echo(f"{d.valid_until:%Y-%m-%d}  {d.window_days:>2} d  {d.credential_ref}"
@@ -127,8 +126,14 @@ def remind_expiring(days: str, dry_run: bool) -> None:
         ctx = IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
         mail_settings = load_workflow_settings(settings).mail
         with database.session() as session:
-            queued = reminders.send_expiry_reminders(session, ctx, now=_now(), windows=windows)
-        sent = reminders.deliver_all(database, mail_settings, now=_now())
+            queued = reminders.send_expiry_reminders(session, ctx, now=now(), windows=windows)
+        sent = reminders.deliver_all(database, mail_settings, now=now())
     waiting = "" if mail_settings.host is not None else \
         " (no BADGES_SMTP_HOST: they wait in the outbox for 'badges mail send')"
     click.echo(f"Queued {queued} reminder(s); sent {sent} e-mail(s){waiting}.")
+
+
+def register(group: click.Group) -> None:
+    """Add the workflow commands to the ``badges`` command group."""
+    for command in (users, mail, remind_expiring):
+        group.add_command(command)
