@@ -12,7 +12,6 @@ any WSGI server, for example::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -23,9 +22,8 @@ from flask import request
 from flask import url_for
 from werkzeug.exceptions import HTTPException
 
+from badges_templates import ROOT as TEMPLATES
 from verifier.config import load_settings
-
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -33,12 +33,13 @@ from jinja2 import TemplateError as JinjaTemplateError
 from jinja2 import TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from badges_templates import ROOT as TEMPLATES
 from issuer.certificates.content import Signatory
 from issuer.certificates.errors import CertificateError
 from issuer.certificates.errors import template_error
 
 #: Where the built-in templates are.
-BUILTIN_ROOT = Path(__file__).resolve().parents[2] / "templates" / "certificates"
+BUILTIN_ROOT: Path = TEMPLATES / "certificates"
 #: The template used when none is named.
 DEFAULT_TEMPLATE = "default"
 #: The manifest's file name.
