@@ -30,6 +30,18 @@ class ResolutionError(BadgesError):
     code = "key_unresolved"
 
 
+#: Codes of a :class:`ResolutionError` that mean a document could not be *read*
+#: (the network failed, or the verifier's own fetch policy declined: a private
+#: or loopback address, plain HTTP, a size limit). Nothing was learnt about
+#: the credential, so a check that needed the document is "could not be fully
+#: checked", never failed: a genuine badge must not read as invalid because
+#: the verifier chose not to fetch.
+UNREACHABLE: frozenset[str] = frozenset({
+    "key_unresolved", "key_unresolved_offline", "fetch_failed", "controller_unreachable",
+    "address_not_allowed", "scheme_not_allowed", "response_too_large", "not_json",
+})
+
+
 @dataclass(frozen=True, slots=True)
 class ResolvedKey:
     """A verification method and what is known of its binding.

@@ -70,7 +70,8 @@ def make_status_checker(*, fetch_document: FetchDocument, now: datetime,
 def _unreachable(url: Any, exc: BadgesError) -> StatusResult:
     return StatusResult(Outcome.INDETERMINATE, "status_list_unreachable",
                         "Whether the credential was revoked could not be checked: the issuer's "
-                        "status list could not be read.", {"url": url, "reason": exc.message})
+                        "status list could not be read.",
+                        {"url": url, "reason": exc.message, "cause": exc.code})
 
 
 def _check_bitstring(entry: Mapping[str, Any], credential: Mapping[str, Any],

@@ -470,8 +470,7 @@ def _check_embedded_proof(cred: Mapping[str, Any], ctx: _Ctx,
     return _proof_failure(problems, unresolved), None
 
 
-_TRANSIENT = frozenset({"key_unresolved_offline", "fetch_failed", "key_unresolved",
-                        "controller_unreachable"})
+_TRANSIENT = did.UNREACHABLE
 
 
 def _proof_failure(problems: list[BadgesError], unresolved: list[BadgesError]) -> CheckResult:
@@ -576,10 +575,12 @@ def _binding_from_controller(resolved: did.ResolvedKey, issuer: str, ctx: _Ctx) 
         document = ctx.fetch(issuer)
         found = did.find_in_controller_document(document, resolved.id, controller=issuer)
     except did.ResolutionError as exc:
-        outcome = Outcome.INDETERMINATE if exc.code in _TRANSIENT else Outcome.FAILED
-        code = "controller_unreachable" if outcome == Outcome.INDETERMINATE \
-            else "key_not_published"
-        return CheckResult("key_binding", outcome, code,
+        if exc.code in _TRANSIENT:
+            return CheckResult("key_binding", Outcome.INDETERMINATE, "controller_unreachable",
+                               f"The issuer's published keys could not be read, so the signing "
+                               f"key could not be matched with them: {exc.message}.",
+                               {"verificationMethod": resolved.id, "cause": exc.code})
+        return CheckResult("key_binding", Outcome.FAILED, "key_not_published",
                            f"The issuer's published keys could not confirm the signing key: "
                            f"{exc.message}.", {"verificationMethod": resolved.id})
     if found.bound and found.public_key.jwk() == resolved.public_key.jwk():
@@ -600,7 +601,8 @@ def _binding_for_embedded_jwk(public: keys.PublicKey, issuer: str, ctx: _Ctx) ->
         document = ctx.fetch(issuer)
     except did.ResolutionError as exc:
         return CheckResult("key_binding", Outcome.INDETERMINATE, "controller_unreachable",
-                           f"The issuer's published keys could not be read: {exc.message}.")
+                           f"The issuer's published keys could not be read: {exc.message}.",
+                           {"cause": exc.code})
     for vm_id in _assertion_methods(document, issuer):
         try:
             found = did.find_in_controller_document(document, vm_id, controller=issuer)

@@ -40,6 +40,7 @@ from badges.did import ResolutionError
 from badges.did import did_web_url
 
 _LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+_ONLY_HTTPS = "only https:// URLs are fetched"
 ACCEPT = "application/did+ld+json, application/ld+json, application/json;q=0.9, */*;q=0.1"
 
 
@@ -180,7 +181,7 @@ class Fetcher:
                  max_bytes: int) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(url)
         if parts.scheme not in ("https", "http"):
-            raise ResolutionError("only HTTPS URLs are fetched", code="scheme_not_allowed")
+            raise ResolutionError(_ONLY_HTTPS, code="scheme_not_allowed")
         host = parts.hostname
         if not host:
             raise ResolutionError(f"{url!r} has no host", code="fetch_failed")
@@ -220,15 +221,20 @@ class Fetcher:
         addresses = [str(info[4][0]) for info in infos]
         loopback = all(ipaddress.ip_address(a).is_loopback for a in addresses)
         if scheme == "http" and not (self.policy.allow_http_loopback and loopback):
-            raise ResolutionError("only HTTPS URLs are fetched", code="scheme_not_allowed")
+            raise ResolutionError(
+                f"http://{host} is plain HTTP, and this verifier fetches only HTTPS (plain HTTP "
+                "to this machine is allowed in development: BADGES_ENV=development, or "
+                "'badges verify --dev')", code="scheme_not_allowed")
         if scheme not in ("https", "http"):
-            raise ResolutionError("only HTTPS URLs are fetched", code="scheme_not_allowed")
+            raise ResolutionError(_ONLY_HTTPS, code="scheme_not_allowed")
         if not allowed and not (scheme == "http" and loopback):
             for address in addresses:
                 if not is_public_address(address):
                     raise ResolutionError(
-                        f"{host} resolves to a private or reserved address ({address}); "
-                        "it is not fetched", code="address_not_allowed")
+                        f"{host} resolves to a private or reserved address ({address}), which "
+                        "this verifier does not fetch from (to allow it: "
+                        f"BADGES_FETCH_ALLOW_HOSTS={host}, or 'badges verify --allow-host "
+                        f"{host}')", code="address_not_allowed")
         return addresses[0]
 
 

@@ -163,8 +163,10 @@ def test_did_web_at_a_private_address_is_refused_before_connecting(
         cred = issuer.credential()
         cred["issuer"]["id"] = did
         _, payload = _post(client, json=issuer.sign(cred, key=key))
-        assert _check(payload, "proof") == ("failed", "address_not_allowed"), did
-        assert payload["verified"] is False
+        # refused before connecting; a refusal by policy is "could not be fully checked",
+        # never "forged" or "invalid" (issue #13)
+        assert _check(payload, "proof") == ("indeterminate", "address_not_allowed"), did
+        assert payload["verified"] is False and payload["verdict"] == "unconfirmed"
     assert network_guard == []
     assert issuer.docs.hits == []  # not even loopback was contacted
 
