@@ -178,7 +178,9 @@ def verify_proof(credential: Mapping[str, Any], proof: Mapping[str, Any],
 
     Raises:
         ProofError: ``unsupported_cryptosuite``, ``proof_value_invalid``,
-            ``key_type_mismatch``, ``proof_purpose_invalid``.
+            ``key_type_mismatch``, ``proof_purpose_invalid``, ``content_not_signed``
+            (the document uses terms or types its contexts do not define, which
+            canonicalization would drop from what is signed).
         badges.errors.JsonLdError: when the document can't be canonicalized.
     """
     suite = find_suite(proof)
@@ -187,4 +189,14 @@ def verify_proof(credential: Mapping[str, Any], proof: Mapping[str, Any],
     if proof.get("proofPurpose") != "assertionMethod":
         raise ProofError("proofPurpose must be assertionMethod", code="proof_purpose_invalid")
     signature = decode_proof_value(proof)
+    if prepared is None:
+        prepared = jsonld.prepare({k: v for k, v in credential.items() if k != "proof"})
+    terms, types = prepared.undefined
+    if terms or types:
+        # JSON-LD drops what its contexts do not define, so the signature does not cover it
+        # and it could have been changed after signing: refuse, as safe mode does
+        # (VC-DI-EdDSA §3.2.3 uses JSON-LD processing with safe mode on).
+        raise ProofError("part of the credential is not covered by its signature (terms its "
+                         f"contexts do not define: {', '.join([*terms, *types][:5])})",
+                         code="content_not_signed")
     return public_key.verify(signature, hash_data(credential, proof, prepared=prepared))

@@ -133,7 +133,7 @@ def _set(doc: Any, path: tuple[Any, ...], value: Any) -> None:
 def test_any_change_to_a_signed_value_is_caught(credential: dict[str, Any],
                                                 data: st.DataObject) -> None:
     signed = _sign(credential, KEY)
-    paths = [p for p in _string_paths(signed) if p[-1] != "type"]
+    paths = _string_paths(signed)
     path = data.draw(st.sampled_from(paths))
     tampered = json.loads(json.dumps(signed))
     original = tampered
@@ -141,7 +141,14 @@ def test_any_change_to_a_signed_value_is_caught(credential: dict[str, Any],
         original = original[part]
     suffix = data.draw(st.text(min_size=1, max_size=3))
     _set(tampered, path, str(original) + suffix)
-    assert not dataintegrity.verify_proof(tampered, tampered["proof"][0], KEY.public)
+    try:
+        intact = dataintegrity.verify_proof(tampered, tampered["proof"][0], KEY.public)
+    except ProofError as exc:
+        # a type changed to one no context defines is not part of the signed RDF at all;
+        # the proof check refuses such a document rather than call it intact
+        assert exc.code == "content_not_signed" and "type" in path[-2:], path
+        return
+    assert not intact, path
 
 
 def test_one_changed_byte_anywhere_fails_the_proof() -> None:
