@@ -319,6 +319,9 @@ _ES_CODES: dict[str, str] = {
                        "contenido.",
     "signature_invalid": "La firma digital no coincide con el contenido: la credencial se "
                          "modificó después de firmarse, o se firmó con otra clave.",
+    "content_not_signed": "Parte de la credencial no está cubierta por su firma (usa "
+                          "términos que sus contextos no definen), así que pudo cambiarse "
+                          "después de firmarse.",
     "no_proof": "La credencial no está firmada (no tiene prueba).",
     "unsupported_cryptosuite": "La credencial usa un tipo de firma que este verificador no "
                                "admite.",

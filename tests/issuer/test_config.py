@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from issuer.cli import main
+from issuer.cli.context import describe_database
 from issuer.config import ConfigError
 from issuer.config import load_settings
+from issuer.config import remember_base_url
 from issuer.config import variables
 from issuer.jobs.config import load_job_settings
 from issuer.mail import load_mail
 from issuer.workflow.config import load_workflow_settings
+from verifier.config import default_instance_path
 
 KEK = "A" * 43  # 32 zero bytes, base64url without padding
 
@@ -53,3 +60,54 @@ def test_workflow_and_mail_settings_read_the_same_variables(tmp_path: object) ->
         load_workflow_settings(settings, environ={}, overrides={"smtp_port": "70000"})
     with pytest.raises(ConfigError, match="SCRYPT_N"):
         load_workflow_settings(settings, environ={}, overrides={"scrypt_n": "3000"})
+
+
+def test_one_instance_from_any_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without BADGES_INSTANCE_PATH, every command finds the per-user data folder (issue #13)."""
+    data = tmp_path / "data"
+    for folder in (tmp_path / "a", tmp_path / "b"):
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        settings = load_settings({"XDG_DATA_HOME": str(data)})
+        assert settings.instance_path == data / "badges"
+        assert settings.database_url == f"sqlite:///{data / 'badges' / 'badges.db'}"
+    assert default_instance_path({"XDG_DATA_HOME": str(data)}) == data / "badges"
+    assert default_instance_path({"XDG_DATA_HOME": "relative/ignored"}) != Path(
+        "relative/ignored/badges")
+    given = load_settings({"XDG_DATA_HOME": str(data), "BADGES_INSTANCE_PATH": str(tmp_path)})
+    assert given.instance_path == tmp_path
+
+
+def test_a_development_instance_remembers_its_base_url(tmp_path: Path) -> None:
+    env = {"BADGES_INSTANCE_PATH": str(tmp_path)}
+    assert load_settings(env).base_url == "http://127.0.0.1:5000"
+    remember_base_url(load_settings({**env, "BADGES_BASE_URL": "http://127.0.0.1:5301/"}))
+    assert load_settings(env).base_url == "http://127.0.0.1:5301"  # a later shell, no export
+    assert load_settings({**env, "BADGES_BASE_URL": "http://10.0.0.2:8000"}).base_url == \
+        "http://10.0.0.2:8000"  # the variable still wins
+    testing = load_settings({**env, "BADGES_ENV": "testing"})
+    assert testing.base_url == "http://127.0.0.1:5000"  # only development remembers
+    (tmp_path / "instance.json").write_text("not json")
+    assert load_settings(env).base_url == "http://127.0.0.1:5000"
+
+
+def test_commands_name_the_database_when_they_find_nothing(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BADGES_DATABASE_URL", db_url)
+    monkeypatch.setenv("BADGES_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("BADGES_ENV", raising=False)
+    runner = CliRunner()
+    shown = describe_database(db_url)
+    empty = runner.invoke(main, ["issuers", "list"])
+    assert empty.exit_code == 0 and f"No issuers (in {shown})" in empty.output
+    missing = runner.invoke(main, ["award", "--issuer", "lakeside", "--achievement", "x",
+                                   "--email", "a@b.org", "--name", "A"])
+    assert missing.exit_code == 2
+    assert f"(in {shown}); set BADGES_INSTANCE_PATH or BADGES_DATABASE_URL" in missing.output
+
+
+def test_a_printed_database_url_hides_its_password() -> None:
+    shown = describe_database("postgresql://badges:s3cret@db.example.org:5432/badges")
+    assert "s3cret" not in shown and "db.example.org" in shown
+    assert describe_database("sqlite:////srv/badges/badges.db") == \
+        "the SQLite database /srv/badges/badges.db"
