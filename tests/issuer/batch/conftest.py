@@ -47,7 +47,7 @@ REDIS_URL = os.environ.get("BADGES_TEST_REDIS", "redis://127.0.0.1:6379/0")
 KEK_B64 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
 BASE_URL = "https://badges.test"
 ACHIEVEMENT = "blended-learning-design"
-BACKENDS = ["inprocess", "rq"]
+BACKENDS = ["inprocess", pytest.param("rq", marks=pytest.mark.rq)]
 
 
 def now() -> datetime:

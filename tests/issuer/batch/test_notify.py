@@ -50,8 +50,9 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 
 
 @pytest.mark.usefixtures("district")
-@pytest.mark.parametrize(("db_url", "backend"), [("sqlite", "inprocess"), ("postgresql", "rq")],
-                         indirect=True)
+@pytest.mark.parametrize(("db_url", "backend"), [
+    ("sqlite", "inprocess"), pytest.param("postgresql", "rq", marks=pytest.mark.rq)],
+    indirect=True)
 def test_each_recipient_gets_one_message_with_their_link(
         database: Database, backend: Backend, smtp: tuple[Inbox, int]) -> None:
     inbox, port = smtp

@@ -360,6 +360,7 @@ def test_the_command_renders_a_run_to_a_zip(runner: CliRunner, database: Databas
     assert unknown.exit_code == 2 and "unknown_batch" in unknown.output
 
 
+@pytest.mark.rq
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_on_rq_with_a_district_template(app: Flask, client: FlaskClient) -> None:
     settings = app.extensions["badges"]["settings"]
