@@ -39,6 +39,7 @@ class ResolutionError(BadgesError):
 UNREACHABLE: frozenset[str] = frozenset({
     "key_unresolved", "key_unresolved_offline", "fetch_failed", "controller_unreachable",
     "address_not_allowed", "scheme_not_allowed", "response_too_large", "not_json",
+    "fetch_timeout", "fetch_budget_exceeded",
 })
 
 

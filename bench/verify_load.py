@@ -174,8 +174,14 @@ def _server_command(server: str, port: int, workers: int, worker_class: str) -> 
 
 @contextmanager
 def verifier_server(port: int, workers: int, instance: Path, worker_class: str,
-                    server: str = "granian") -> Iterator[subprocess.Popen[bytes]]:
+                    server: str = "granian",
+                    rate_limit: int = 10**9) -> Iterator[subprocess.Popen[bytes]]:
+    # the issuer's documents are on a loopback server here, which development mode reaches
+    # only when allow-listed; the rate limiter runs (its cost is measured) but never binds
+    # unless --rate-limit says so (0 turns it off)
     env = {**os.environ, "BADGES_VERIFIER_ENV": "development",
+           "BADGES_VERIFIER_FETCH_ALLOW_HOSTS": "127.0.0.1",
+           "BADGES_VERIFIER_RATE_LIMIT": str(rate_limit),
            "BADGES_VERIFIER_INSTANCE_PATH": str(instance), "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(  # noqa: S603 - our own server
         _server_command(server, port, workers, worker_class), env=env, cwd=str(ROOT))
@@ -300,6 +306,9 @@ def main() -> None:
                         help="granian (Rust HTTP, WSGI process workers) or gunicorn")
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"],
                         help="for gunicorn: gthread (one thread, keep-alive) or sync")
+    parser.add_argument("--rate-limit", type=int, default=10**9,
+                        help="verifications a minute per client (default: on, never binding; "
+                             "0: the limiter off, to measure what it costs)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     doc_port, api_port = _free_port(), _free_port()
@@ -307,7 +316,7 @@ def main() -> None:
     url = f"http://127.0.0.1:{api_port}/api/v1/verify"
     with tempfile.TemporaryDirectory() as tmp, document_server(documents, doc_port), \
             verifier_server(api_port, args.workers, Path(tmp) / "instance",
-                            args.worker_class, args.server) as server:
+                            args.worker_class, args.server, args.rate_limit) as server:
         warm_up(url, bodies, args.workers)
         script = Path(tmp) / "post.lua"
         _lua(bodies, script)

@@ -56,7 +56,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from verifier import web as verifier_web
 
     context = IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
-    verifier_web.init_app(app, clock=settings.clock,
+    verifier_web.init_app(app, clock=settings.clock, own_url=settings.base_url,
                           local=PublishedDocuments(database, context, settings.clock))
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")

@@ -21,6 +21,7 @@ from flask import redirect
 from flask import request
 from flask import url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from badges_templates import ROOT as TEMPLATES
 from verifier.config import load_settings
@@ -45,6 +46,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(TESTING=settings.env == "testing",
                       MAX_CONTENT_LENGTH=settings.max_upload_bytes)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    if settings.trusted_proxies:
+        # the client address (rate limits, receipts) from X-Forwarded-For, set by our proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,  # type: ignore[method-assign]
+                                x_proto=settings.trusted_proxies)
     web.init_app(app, settings)
     app.register_blueprint(web.bp)
 

@@ -12,7 +12,10 @@ configuration; plain HTTP to loopback hosts is allowed only there.
 ``BADGES_VERIFIER_REGISTRY``       known issuers: a JSON/YAML file or an ``https://`` URL
 ``BADGES_VERIFIER_NAME``           the name receipts are issued under
 ``BADGES_VERIFIER_MAX_UPLOAD_BYTES``   the largest request body accepted (default 12 MiB)
-``BADGES_VERIFIER_FETCH_TIMEOUT``  seconds per network request (default 5)
+``BADGES_VERIFIER_FETCH_TIMEOUT``  seconds per network read (default 5; 10 for a whole fetch)
+``BADGES_VERIFIER_RATE_LIMIT``     verifications a minute per client address (default 120; 0: off)
+``BADGES_VERIFIER_LINK_RATE_LIMIT``  links fetched a minute per client address (default 30)
+``BADGES_TRUSTED_PROXIES``         proxies in front of the service that set X-Forwarded-For (0)
 =================================  ==========================================================
 
 ``ENV``, ``INSTANCE_PATH`` and ``FETCH_ALLOW_HOSTS`` fall back to the issuer's
@@ -66,7 +69,11 @@ class VerifierSettings:
         registry: the known-issuer registry (file path or ``https://`` URL), or None.
         name: the verifier's display name on receipts and pages.
         max_upload_bytes: the largest request body accepted.
-        fetch_timeout: seconds per network request.
+        fetch_timeout: seconds per network read.
+        rate_limit: verifications a minute per client address (0: no limit).
+        link_rate_limit: links fetched for a client a minute (0: no limit).
+        trusted_proxies: how many proxies in front of the standalone verifier
+            set ``X-Forwarded-For`` (the client address rate limits count by).
     """
 
     env: str = "development"
@@ -76,6 +83,9 @@ class VerifierSettings:
     name: str = "Badges verifier"
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD
     fetch_timeout: float = 5.0
+    rate_limit: int = 120
+    link_rate_limit: int = 30
+    trusted_proxies: int = 0
 
     @property
     def development(self) -> bool:
@@ -94,6 +104,12 @@ def _lookup(name: str, environ: Mapping[str, str]) -> str | None:
         if value is not None and value.strip():
             return value.strip()
     return None
+
+
+def _given(value: Any, default: int) -> Any:
+    """``value`` unless it is unset (None or empty): 0 is a value, not "unset"."""
+    return default if value is None or (isinstance(value, str) and not value.strip()) \
+        else value
 
 
 def load_settings(environ: Mapping[str, str] | None = None,
@@ -138,14 +154,23 @@ def load_settings(environ: Mapping[str, str] | None = None,
     try:
         max_upload = int(get("max_upload_bytes", plain=False) or DEFAULT_MAX_UPLOAD)
         timeout = float(get("fetch_timeout", plain=False) or 5.0)
+        limits = [int(str(value)) for value in (
+            _given(get("rate_limit", plain=False), 120),
+            _given(get("link_rate_limit", plain=False), 30),
+            _given(get("trusted_proxies"), 0))]
     except (TypeError, ValueError):
-        raise VerifierConfigError("BADGES_VERIFIER_MAX_UPLOAD_BYTES and "
-                                  "BADGES_VERIFIER_FETCH_TIMEOUT must be numbers") from None
+        raise VerifierConfigError("BADGES_VERIFIER_MAX_UPLOAD_BYTES, _FETCH_TIMEOUT, "
+                                  "_RATE_LIMIT, _LINK_RATE_LIMIT and BADGES_TRUSTED_PROXIES "
+                                  "must be numbers") from None
     if max_upload < 1024 or not 0 < timeout <= 60:
         raise VerifierConfigError("the upload limit must be at least 1 KiB and the fetch "
                                   "timeout between 0 and 60 seconds")
+    if any(value < 0 for value in limits) or limits[2] > 10:
+        raise VerifierConfigError("rate limits must be 0 (off) or more, and "
+                                  "BADGES_TRUSTED_PROXIES from 0 to 10")
     return VerifierSettings(
         env=env, instance_path=instance,
         allow_hosts=frozenset(str(h).strip() for h in items if str(h).strip()),
         registry=str(registry) if registry else None, name=name[:200],
-        max_upload_bytes=max_upload, fetch_timeout=timeout)
+        max_upload_bytes=max_upload, fetch_timeout=timeout, rate_limit=limits[0],
+        link_rate_limit=limits[1], trusted_proxies=limits[2])

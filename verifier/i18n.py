@@ -45,6 +45,8 @@ TEXT: dict[str, dict[str, str]] = {
         "who_help": "Printed on the verification receipt you can download.",
         "submit": "Check the badge",
         "nothing": "Paste a credential or a link, or choose a file, then try again.",
+        "rate_limited": "Too many checks from your address in a short time. Please try again "
+                        "in {seconds} seconds.",
         "not_a_link": "The address to check must be an http(s) link to a badge.",
         "language": "Language",
         "api_link": "JSON API (OpenAPI description)",
@@ -150,6 +152,8 @@ TEXT: dict[str, dict[str, str]] = {
         "who_help": "Aparece en el comprobante de verificación que puede descargar.",
         "submit": "Verificar la insignia",
         "nothing": "Pegue una credencial o un enlace, o elija un archivo, y vuelva a intentarlo.",
+        "rate_limited": "Demasiadas verificaciones desde su dirección en poco tiempo. Vuelva a "
+                        "intentarlo dentro de {seconds} segundos.",
         "not_a_link": "La dirección que se comprueba debe ser un enlace http(s) a una insignia.",
         "language": "Idioma",
         "api_link": "API JSON (descripción OpenAPI)",
@@ -275,6 +279,9 @@ _ES_CODES: dict[str, str] = {
                            "consultó.",
     "scheme_not_allowed": "Solo se consultan enlaces HTTPS.",
     "fetch_failed": "No se pudo descargar el enlace.",
+    "fetch_timeout": "El servidor tardó demasiado en responder; se cortó la descarga.",
+    "fetch_budget_exceeded": "La verificación ya hizo todas las consultas a la red que se "
+                             "permiten para una credencial; no se consultó más.",
     "offline": "Sin conexión no se siguen enlaces.",
     "unsupported_pdf": "No se pudo leer la credencial del PDF.",
     "empty": "No se recibió nada que verificar.",

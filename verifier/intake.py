@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 from typing import Literal
+from typing import Protocol
 from urllib.parse import urljoin
 from urllib.parse import urlsplit
 
@@ -34,7 +35,7 @@ from badges.errors import BadgesError
 from badges.errors import InputError
 from badges.intake import MAX_IMAGE_BYTES
 from badges.intake import MAX_TEXT_BYTES
-from verifier.fetch import Fetcher
+from verifier.fetch import Fetched
 
 #: The largest picture a QR code is looked for in (width x height).
 MAX_QR_PIXELS = 40_000_000
@@ -97,7 +98,15 @@ def is_link(text: str) -> bool:
     return bool(_URL.match(text.strip())) and len(text.strip()) <= 4096
 
 
-def from_text(text: str | bytes, *, fetcher: Fetcher | None,
+class LinkFetcher(Protocol):
+    """What link intake needs: :meth:`verifier.fetch.Fetcher.fetch_bytes` (or a gate before it)."""
+
+    def fetch_bytes(self, url: str, *, accept: str, max_bytes: int | None = None) -> Fetched:
+        """Fetch ``url`` as bytes with content negotiation."""
+        ...
+
+
+def from_text(text: str | bytes, *, fetcher: LinkFetcher | None,
               source: Source = "paste") -> Submission:
     """Pasted text: a credential (JSON or JWT) or a link to one.
 
@@ -112,7 +121,7 @@ def from_text(text: str | bytes, *, fetcher: Fetcher | None,
     return Submission(raw, source)
 
 
-def from_upload(data: bytes, *, filename: str | None, fetcher: Fetcher | None,
+def from_upload(data: bytes, *, filename: str | None, fetcher: LinkFetcher | None,
                 qr: bool = False) -> Submission:
     """An uploaded file: a credential file, a baked badge, a PDF, or a QR code picture.
 
@@ -139,6 +148,21 @@ def from_upload(data: bytes, *, filename: str | None, fetcher: Fetcher | None,
                 raise IntakeError("the picture holds neither a baked credential nor a QR code",
                                   code="no_credential_in_image") from None
     return Submission(data, "upload", filename=name)
+
+
+def image_type(data: bytes) -> str | None:
+    """The media type of an image, judged by its bytes: PNG, JPEG, GIF, WebP or SVG, else None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if _is_webp(data):
+        return "image/webp"
+    if baking.sniff_image(data) == "svg":
+        return "image/svg+xml"
+    return None
 
 
 def _is_webp(data: bytes) -> bool:
@@ -191,7 +215,7 @@ def decode_qr(data: bytes) -> str:
     return str(found[0].text)
 
 
-def from_qr_image(data: bytes, *, fetcher: Fetcher | None,
+def from_qr_image(data: bytes, *, fetcher: LinkFetcher | None,
                   filename: str | None = None) -> Submission:
     """A photographed QR code: its link is followed; a JWT or JSON in it is used directly.
 
@@ -243,7 +267,7 @@ def credential_link(page: bytes, base: str) -> str | None:
     return None
 
 
-def from_link(url: str, *, fetcher: Fetcher | None, source: Source = "url") -> Submission:
+def from_link(url: str, *, fetcher: LinkFetcher | None, source: Source = "url") -> Submission:
     """Fetch a credential from a link, with content negotiation.
 
     Raises:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from functools import partial
 from typing import Any
 from typing import Protocol
 
@@ -39,6 +40,7 @@ from badges.verify import verify_credential
 from badges.verify import verify_signature
 from verifier.clock import Clock
 from verifier.clock import system_clock
+from verifier.fetch import Budget
 from verifier.fetch import Fetcher
 from verifier.intake import Submission
 from verifier.intake import unreadable
@@ -61,7 +63,7 @@ class ListVerifications:
     seconds so a key the issuer withdrew stops vouching for a list soon.
     """
 
-    fetch: Callable[[str], Mapping[str, Any]]
+    fetch: Callable[[str], Mapping[str, Any]] | None = None
     ttl: float = 300.0
     size: int = 256
     clock: Callable[[], float] = time.monotonic
@@ -85,19 +87,25 @@ class ListVerifications:
                 self._digests.popitem(last=False)
         return digest
 
-    def __call__(self, listing: Mapping[str, Any]) -> VerificationReport:
-        """Check ``listing``'s proof and key binding (remembered by content)."""
+    def __call__(self, listing: Mapping[str, Any],
+                 fetch: Callable[[str], Mapping[str, Any]] | None = None) -> VerificationReport:
+        """Check ``listing``'s proof and key binding (remembered by content).
+
+        ``fetch`` resolves the list's key (the verification's own, with its
+        budget); without it, the one given at construction.
+        """
+        fetch = fetch or self.fetch
         try:
             digest = self._digest(listing)
         except (TypeError, ValueError):  # pragma: no cover - fetched JSON always serializes
-            return verify_signature(listing, fetch_document=self.fetch)
+            return verify_signature(listing, fetch_document=fetch)
         key = (str(listing.get("id")), digest)
         now = self.clock()
         with self._lock:
             hit = self._done.get(key)
             if hit is not None and hit[0] > now:
                 return hit[1]
-        report = verify_signature(listing, fetch_document=self.fetch)
+        report = verify_signature(listing, fetch_document=fetch)
         if report.verified:
             with self._lock:
                 self._done[key] = (now + self.ttl, report)
@@ -158,14 +166,14 @@ LocalDocuments = Callable[[str], Mapping[str, Any] | None]
 
 @dataclass(frozen=True, slots=True)
 class _LocalFirst:
-    """Fetch through ``local`` when it knows the target, else through the network fetcher."""
+    """Fetch through ``local`` when it knows the target, else through the network."""
 
     local: LocalDocuments
-    fetcher: Fetcher
+    network: Callable[[str], Mapping[str, Any]]
 
     def __call__(self, target: str) -> Mapping[str, Any]:
         found = self.local(target)
-        return found if found is not None else self.fetcher(target)
+        return found if found is not None else self.network(target)
 
 
 @dataclass
@@ -180,22 +188,32 @@ class Verifier:
             the network or its cache (the district service passes its
             :class:`issuer.services.published.PublishedDocuments`, so its own
             revocations are seen at once); used only with a fetcher.
+        max_fetches: network fetches one verification may make.
+        max_seconds: the time every fetch of one verification must fit in.
     """
 
     fetcher: Fetcher | None = None
     registry: TrustRegistry | RegistryLike | None = None
     clock: Clock = system_clock
     local: LocalDocuments | None = None
+    max_fetches: int = 12
+    max_seconds: float = 20.0
     _lists: ListVerifications | None = field(default=None, repr=False)
-    _fetch: Callable[[str], Mapping[str, Any]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        if self.fetcher is not None and self._lists is None:
+            self._lists = ListVerifications(ttl=self.fetcher.policy.cache_seconds)
+
+    def budget(self) -> Budget:
+        """A fresh network allowance for one verification."""
+        return Budget.start(fetches=self.max_fetches, seconds=self.max_seconds)
+
+    def fetch_for(self, budget: Budget) -> Callable[[str], Mapping[str, Any]] | None:
+        """The document fetch of one verification: our own documents first, then the network."""
         if self.fetcher is None:
-            return
-        self._fetch = self.fetcher if self.local is None else _LocalFirst(self.local,
-                                                                            self.fetcher)
-        if self._lists is None:
-            self._lists = ListVerifications(self._fetch, ttl=self.fetcher.policy.cache_seconds)
+            return None
+        network = self.fetcher.with_budget(budget)
+        return network if self.local is None else _LocalFirst(self.local, network)
 
     def current_registry(self) -> TrustRegistry | None:
         """The registry in force now."""
@@ -208,11 +226,12 @@ class Verifier:
         if isinstance(data, bytes | str):
             data = parse_credential_json(data) or data
         now = self.clock()
+        fetch = self.fetch_for(self.budget())
         checker = None
-        if self._fetch is not None:
-            checker = make_status_checker(fetch_document=self._fetch, now=now,
-                                          verify_list=self._lists)
-        return verify_credential(data, now=now, fetch_document=self._fetch,
+        if fetch is not None and self._lists is not None:
+            checker = make_status_checker(fetch_document=fetch, now=now,
+                                          verify_list=partial(self._lists, fetch=fetch))
+        return verify_credential(data, now=now, fetch_document=fetch,
                                  check_status=checker, registry=self.current_registry())
 
     def verify_submission(self, submission: Submission) -> VerificationReport:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
+from dataclasses import field
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,18 +45,25 @@ from verifier.clock import system_clock
 from verifier.config import VerifierConfigError
 from verifier.config import VerifierSettings
 from verifier.config import load_settings
+from verifier.fetch import Budget
+from verifier.fetch import Fetched
 from verifier.fetch import Fetcher
 from verifier.fetch import FetchPolicy
+from verifier.fetch import own_host
 from verifier.i18n import LANGUAGE_NAMES
 from verifier.i18n import LANGUAGES
 from verifier.i18n import Translator
 from verifier.i18n import choose_language
 from verifier.intake import IntakeError
+from verifier.intake import LinkFetcher
 from verifier.intake import Submission
 from verifier.intake import from_link
 from verifier.intake import from_text
 from verifier.intake import from_upload
+from verifier.intake import image_type
 from verifier.intake import is_link
+from verifier.ratelimit import RateLimited
+from verifier.ratelimit import RateLimiter
 from verifier.receipts import ReceiptSigner
 from verifier.receipts import check_receipt
 from verifier.registry import RegistryError
@@ -72,29 +80,64 @@ bp = Blueprint("verifier", __name__)
 _JSON_TYPES = frozenset({"application/json", "application/ld+json", "application/vc+ld+json",
                          "application/vc"})
 _TEXT_TYPES = frozenset({"text/plain", "application/jwt", "application/vc+jwt"})
+#: The largest credential image the report page embeds.
+MAX_IMAGE_BYTES = 512 * 1024
+_IMAGE_ACCEPT = "image/png, image/jpeg, image/gif, image/webp, image/svg+xml;q=0.8"
 _IMAGE_PREFIXES = ("data:image/png;", "data:image/jpeg;", "data:image/gif;", "data:image/webp;",
                    "data:image/svg+xml;")
 
 
 @dataclass
 class VerifierState:
-    """What the verifier keeps per app: settings, the verifier and the receipt signer."""
+    """What the verifier keeps per app: settings, the verifier, receipts and rate limits."""
 
     settings: VerifierSettings
     verifier: Verifier
     receipts: ReceiptSigner
+    limits: dict[str, RateLimiter] = field(default_factory=dict)
 
     @property
     def content_security_policy(self) -> str:
-        """The pages' CSP: no script at all; images from the credential (data: or https)."""
-        images = "'self' data: https:" + (" http:" if self.settings.development else "")
-        return (f"default-src 'none'; img-src {images}; style-src 'unsafe-inline'; "
+        """The pages' CSP: no script at all, and images only from the page itself.
+
+        A credential's image is fetched by the verifier (size-limited and
+        type-checked) and embedded in the page, so the reader's browser never
+        contacts a host the credential names (no tracking pixel).
+        """
+        return ("default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
                 "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+    def spend(self, kind: str) -> None:
+        """Take one of the client's ``kind`` tokens (``verification`` or ``link``).
+
+        Raises:
+            RateLimited: when the client's bucket is empty.
+        """
+        wait = self.limits[kind].take(request.remote_addr or "unknown")
+        if wait > 0:
+            raise RateLimited(wait, "verifications" if kind == "verification" else "links")
+
+
+@dataclass(frozen=True, slots=True)
+class _RateLimitedLinks:
+    """The fetcher as link intake sees it: each link fetched spends a client's link token."""
+
+    fetcher: Fetcher
+
+    def fetch_bytes(self, url: str, *, accept: str, max_bytes: int | None = None) -> Fetched:
+        _state().spend("link")
+        return self.fetcher.fetch_bytes(url, accept=accept, max_bytes=max_bytes)
+
+
+def _links() -> LinkFetcher | None:
+    """The link fetcher for this request (None offline)."""
+    fetcher = _state().verifier.fetcher
+    return None if fetcher is None else _RateLimitedLinks(fetcher)
 
 
 def init_app(app: Flask, settings: VerifierSettings | None = None, *,
-             clock: Clock = system_clock,
-             local: LocalDocuments | None = None) -> VerifierState:
+             clock: Clock = system_clock, local: LocalDocuments | None = None,
+             own_url: str | None = None) -> VerifierState:
     """Set the verifier up on ``app`` (called when the blueprint is registered).
 
     Without ``settings`` they are read from ``BADGES_VERIFIER_*`` variables,
@@ -103,7 +146,9 @@ def init_app(app: Flask, settings: VerifierSettings | None = None, *,
     source of "now" for validity periods, status and receipts (the issuer
     passes its own, so one deployment has one clock); ``local`` answers the
     documents the deployment publishes itself (see
-    :class:`verifier.service.Verifier`).
+    :class:`verifier.service.Verifier`); ``own_url`` is the deployment's base
+    URL, which development mode may fetch over plain HTTP (no other loopback
+    or private address, unless allow-listed).
 
     Raises:
         VerifierConfigError: for bad settings or a registry that can't be read.
@@ -114,17 +159,23 @@ def init_app(app: Flask, settings: VerifierSettings | None = None, *,
             "env": issuer.env, "instance_path": issuer.instance_path,
             "fetch_allow_hosts": sorted(issuer.fetch_allow_hosts)}
         settings = load_settings(defaults=defaults)
-    fetcher = Fetcher(FetchPolicy(allow_hosts=settings.allow_hosts,
-                                  allow_http_loopback=settings.development,
-                                  timeout=settings.fetch_timeout))
+    own = own_host(own_url) if own_url and settings.development else frozenset()
+    fetcher = Fetcher(FetchPolicy(
+        allow_hosts=settings.allow_hosts | own,
+        allow_http=(settings.allow_hosts | own) if settings.development else frozenset(),
+        timeout=settings.fetch_timeout, total_timeout=2 * settings.fetch_timeout))
     try:
         registry = open_registry(settings.registry, fetch=fetcher)
     except RegistryError as exc:
         raise VerifierConfigError(f"the issuer registry cannot be used: {exc.message}") \
             from None
+    limits = {"verification": RateLimiter(settings.rate_limit,
+                                          burst=max(10, settings.rate_limit // 2)),
+              "link": RateLimiter(settings.link_rate_limit,
+                                  burst=max(5, settings.link_rate_limit // 3))}
     state = VerifierState(settings, Verifier(fetcher=fetcher, registry=registry, clock=clock,
-                                               local=local),
-                          ReceiptSigner(settings.receipt_key_path, settings.name))
+                                             local=local),
+                          ReceiptSigner(settings.receipt_key_path, settings.name), limits)
     app.extensions["verifier"] = state
     return state
 
@@ -141,10 +192,32 @@ def _state() -> VerifierState:
     return state
 
 
+_VERIFYING = frozenset({"verifier.verify_api", "verifier.verify_submit"})
+
+
 @bp.before_request
 def _limit_body() -> None:
     request.max_content_length = _state().settings.max_upload_bytes
     request.max_form_memory_size = MAX_TEXT_BYTES  # a pasted credential, as the core allows
+    if request.endpoint in _VERIFYING or (request.endpoint == "verifier.verify_form"
+                                          and request.args.get("url")):
+        _state().spend("verification")
+
+
+@bp.errorhandler(RateLimited)
+def _rate_limited(exc: RateLimited) -> Response:
+    """429 with Retry-After: JSON for the API, a page in the reader's language for people."""
+    if request.path.startswith("/api/"):
+        response = _json_response({"error": {
+            "code": "rate_limited",
+            "message": f"Too many {exc.kind} from this address; try again in "
+                       f"{exc.retry_after} s."}}, 429)
+    else:
+        lang = choose_language(request.args.get("lang"), request.accept_languages)
+        response = _page("verifier/form.html", lang, 429,
+                         error=Translator(lang)("rate_limited").format(seconds=exc.retry_after))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _too_large() -> IntakeError:
@@ -165,7 +238,7 @@ def _read_file(storage: FileStorage) -> bytes:
 
 
 def _api_submission() -> Submission:
-    fetcher = _state().verifier.fetcher
+    fetcher = _links()
     mimetype = request.mimetype
     if mimetype == "multipart/form-data":
         uploaded = _uploaded(("file", "qr"))
@@ -285,7 +358,7 @@ def verify_form() -> Response:
         return _page("verifier/form.html", lang)
     if not is_link(link):
         return _page("verifier/form.html", lang, 400, error=Translator(lang)("not_a_link"))
-    fetcher = _state().verifier.fetcher
+    fetcher = _links()
     report, submission, status = _verify_request(lambda: from_link(link, fetcher=fetcher))
     return _report_page(lang, report, submission, status)
 
@@ -297,7 +370,7 @@ def _uploaded(fields: tuple[str, str]) -> Submission | None:
         data = _read_file(upload) if upload is not None else b""
         if data:
             return from_upload(data, filename=upload.filename if upload else None,
-                               fetcher=_state().verifier.fetcher, qr=field_name == "qr")
+                               fetcher=_links(), qr=field_name == "qr")
     return None
 
 
@@ -307,7 +380,7 @@ def _form_submission() -> Submission | None:
         return uploaded
     text = request.form.get("credential", "")
     if text.strip():
-        return from_text(text, fetcher=_state().verifier.fetcher)
+        return from_text(text, fetcher=_links())
     return None
 
 
@@ -321,12 +394,30 @@ def _safe_link(value: Any) -> str | None:
 
 
 def _safe_image(value: Any) -> str | None:
-    """An image source from the credential: a data: image or an http(s) URL."""
+    """The credential's image as a ``data:`` URI the page can show, or None.
+
+    A ``data:`` image is used as it is; an http(s) image is fetched here
+    through the SSRF-safe fetcher (a short budget, at most
+    :data:`MAX_IMAGE_BYTES`), and kept only if its bytes are a PNG, JPEG,
+    GIF, WebP or SVG image. The reader's browser never loads it from the
+    credential's host.
+    """
     if not isinstance(value, str):
         return None
     if value.startswith(_IMAGE_PREFIXES) and ";base64," in value[:40]:
         return value
-    return _safe_link(value)
+    fetcher = _state().verifier.fetcher
+    if fetcher is None or _safe_link(value) is None:
+        return None
+    try:
+        fetched = fetcher.fetch_bytes(value, accept=_IMAGE_ACCEPT, max_bytes=MAX_IMAGE_BYTES,
+                                      budget=Budget.start(fetches=1, seconds=5.0))
+    except BadgesError:
+        return None
+    media = image_type(fetched.body)
+    if media is None:
+        return None
+    return f"data:{media};base64," + base64.b64encode(fetched.body).decode("ascii")
 
 
 @bp.post("/verify")

@@ -34,6 +34,7 @@ from issuer.cli.context import now
 from issuer.cli.context import read_bytes
 from issuer.cli.context import read_json
 from verifier import render
+from verifier.fetch import LOOPBACK_HOSTS
 from verifier.fetch import Fetcher
 from verifier.fetch import FetchPolicy
 from verifier.fetch import parse_allow_hosts
@@ -129,7 +130,8 @@ def sign(key_path: str, fmt: str, credential_path: str) -> None:
 @click.option("--allow-host", "allow_hosts", multiple=True, envvar="BADGES_FETCH_ALLOW_HOSTS",
               help="Host that may resolve to a private address (tests, intranets).")
 @click.option("--dev", is_flag=True, envvar="BADGES_DEV",
-              help="Development: allow plain HTTP to loopback hosts.")
+              help="Development: allow plain HTTP to this machine (127.0.0.1, localhost, ::1) "
+                   "and to the --allow-host hosts.")
 @click.option("--registry", "registry", envvar="BADGES_VERIFIER_REGISTRY",
               help="Known issuers: a JSON or YAML file (or an https:// URL).")
 @click.argument("source", metavar="INPUT")
@@ -143,8 +145,10 @@ def verify(as_json: bool, offline: bool, allow_hosts: tuple[str, ...], dev: bool
     from verifier.registry import open_registry
     from verifier.service import unreadable_report
 
+    hosts = parse_allow_hosts(",".join(allow_hosts))
+    local = LOOPBACK_HOSTS if dev else frozenset()
     fetcher = None if offline else Fetcher(FetchPolicy(
-        allow_hosts=parse_allow_hosts(",".join(allow_hosts)), allow_http_loopback=dev))
+        allow_hosts=hosts | local, allow_http=(hosts | local) if dev else frozenset()))
     try:
         known = open_registry(registry, fetch=fetcher)
     except RegistryError as exc:

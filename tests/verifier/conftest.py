@@ -178,12 +178,23 @@ def issuer(documents: Documents) -> DidWebIssuer:
     return DidWebIssuer(documents, key, did)
 
 
+#: A fetch policy that reaches the tests' loopback servers (any port) over plain HTTP.
+LOOPBACK: dict[str, Any] = {"allow_hosts": frozenset({"127.0.0.1"}),
+                            "allow_http": frozenset({"127.0.0.1"})}
+
+
 @pytest.fixture
 def verifier_app(tmp_path: Path) -> Callable[..., Flask]:
-    """Build a standalone verifier (testing mode: plain HTTP to loopback is allowed)."""
+    """Build a standalone verifier; in testing mode the loopback test servers are allow-listed.
+
+    Nothing else on loopback or a private network is reachable, in testing or
+    development mode alike: only what the allow-list names.
+    """
 
     def build(**config: Any) -> Flask:
         settings = {"env": "testing", "instance_path": str(tmp_path / "instance"), **config}
+        if settings["env"] != "production":
+            settings.setdefault("fetch_allow_hosts", "127.0.0.1")
         return create_app(settings)
 
     return build

@@ -24,6 +24,7 @@ from badges.report import Outcome
 from tests.conftest import NOW
 from tests.conftest import load_json
 from tests.verifier.conftest import CREATED
+from tests.verifier.conftest import LOOPBACK
 from tests.verifier.conftest import DidWebIssuer
 from tests.verifier.conftest import Documents
 from verifier import render
@@ -113,8 +114,7 @@ def test_the_same_badge_verifies_once_the_host_is_allowed(documents: Documents,
     credential = issuer.sign(issuer.credential(credentialStatus=_status_entry(url)))
     refused = _verify(credential)
     assert render.verdict(refused) == "unconfirmed"
-    allowed = _verify(credential, FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}),
-                                              allow_http_loopback=True))
+    allowed = _verify(credential, FetchPolicy(**LOOPBACK))
     assert render.verdict(allowed) == "verified", allowed.to_json()
 
 

@@ -13,6 +13,7 @@ from flask import Flask
 
 from badges.verify import TrustRegistry
 from issuer.cli import main as cli
+from tests.verifier.conftest import LOOPBACK
 from tests.verifier.conftest import DidWebIssuer
 from tests.verifier.conftest import Documents
 from verifier.config import VerifierConfigError
@@ -109,7 +110,7 @@ def test_registry_from_a_url_is_fetched_and_refreshed(documents: Documents) -> N
     url = documents.json("/registry.json", {"issuers": [{"id": "did:web:a.example",
                                                          "name": "A"}]})
     now = [0.0]
-    source = RegistrySource(url=url, fetch=Fetcher(FetchPolicy(allow_http_loopback=True,
+    source = RegistrySource(url=url, fetch=Fetcher(FetchPolicy(**LOOPBACK,
                                                                cache_seconds=0)),
                             refresh_seconds=60, clock=lambda: now[0])
     assert source.refresh().lookup("did:web:a.example") == "A"

@@ -11,6 +11,7 @@ from badges.did import ResolutionError
 from badges.verify import verify_credential
 from tests.badges.test_verify import HOSTILE
 from tests.conftest import NOW
+from tests.verifier.conftest import LOOPBACK
 from tests.verifier.conftest import DidWebIssuer
 from tests.verifier.conftest import Documents
 from verifier.config import load_settings
@@ -44,7 +45,7 @@ def test_fast_json_path_refuses_what_the_core_refuses() -> None:
 def test_status_list_signature_is_checked_once_per_content(issuer: DidWebIssuer,
                                                            documents: Documents) -> None:
     url = issuer.status_list("revocation", set_bits=(2,))
-    fetcher = Fetcher(FetchPolicy(allow_http_loopback=True, cache_seconds=0))
+    fetcher = Fetcher(FetchPolicy(**LOOPBACK, cache_seconds=0))
     checks: list[str] = []
     verifier = Verifier(fetcher=fetcher, clock=lambda: NOW, _lists=ListVerifications(fetcher))
     import verifier.service as service
@@ -103,7 +104,7 @@ def test_fetcher_bad_ports_and_hosts_are_clean_errors() -> None:
 
 
 def test_fetch_bytes_limits(documents: Documents) -> None:
-    fetcher = Fetcher(FetchPolicy(allow_http_loopback=True))
+    fetcher = Fetcher(FetchPolicy(**LOOPBACK))
     documents.raw("/big", b"x" * 5000, "application/octet-stream")
     with pytest.raises(ResolutionError) as caught:
         fetcher.fetch_bytes(documents.base + "/big", accept="*/*", max_bytes=1000)
