@@ -214,6 +214,8 @@ class Fetcher:
     policy: FetchPolicy = field(default_factory=FetchPolicy)
     clock: Callable[[], float] = time.monotonic
     _cache: _Cache | None = field(default=None, repr=False)
+    #: targets already turned into URLs (a did:web DID is parsed once, not per use)
+    _urls: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self._cache is None:
@@ -247,6 +249,16 @@ class Fetcher:
         self.cache.clear()
 
     def _url_of(self, target: str) -> str:
+        known = self._urls.get(target)
+        if known is not None:
+            return known
+        url = self._parse_target(target)
+        if len(self._urls) >= 4096:
+            self._urls.clear()  # a bound, not a policy: parsing again is cheap enough
+        self._urls[target] = url
+        return url
+
+    def _parse_target(self, target: str) -> str:
         if not target.startswith("did:web:"):
             return target.split("#", 1)[0]
         url = did_web_url(target)
