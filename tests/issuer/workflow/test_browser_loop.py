@@ -123,8 +123,10 @@ def test_teacher_reviewer_loop_in_the_browser(browser: Any, live_server: LiveSer
     teacher.shot("02-teacher-start")
     page = teacher.page
     page.get_by_role("link", name="Catalogue", exact=True).click()
+    page.wait_for_url("**/catalogue")  # a click only starts the navigation
     teacher.shot("03-catalogue")
     page.get_by_role("link", name="Blended Learning Design").click()
+    page.wait_for_url("**/catalogue/*")
     teacher.shot("04-achievement")
     page.get_by_role("button", name="Start a submission").click()
     page.wait_for_url("**/submissions/*")
@@ -156,8 +158,10 @@ def test_teacher_reviewer_loop_in_the_browser(browser: Any, live_server: LiveSer
     reviewer.sign_in_with_keyboard(PEOPLE["reviewer"][1])
     rpage = reviewer.page
     rpage.get_by_role("link", name="Review queue", exact=True).click()
+    rpage.wait_for_url("**/review")
     reviewer.shot("07-review-queue")
     rpage.get_by_role("link", name="María López").click()
+    rpage.wait_for_url("**/review/*")
     reviewer.shot("08-review-page")
     with rpage.expect_download() as download:
         rpage.get_by_role("link", name="Download unit-plan.pdf").click()
