@@ -192,7 +192,7 @@ def verify(as_json: bool, offline: bool, allow_hosts: tuple[str, ...], dev: bool
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         click.echo(render.to_text(report), nl=False)
-    if render.verdict(report) == "unreadable":
+    if report.verdict == "unreadable":
         sys.exit(EXIT_UNREADABLE)
     sys.exit(0 if report.verified else 1)
 

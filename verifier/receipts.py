@@ -44,7 +44,6 @@ from badges.report import VerificationReport
 from badges.verify import verify_signature
 from verifier.intake import Submission
 from verifier.render import summary
-from verifier.render import verdict
 
 RECEIPT_TYPE = "VerificationReceipt"
 #: The vocabulary of the receipt's own terms (``verifiedAt``, ``checks``...).
@@ -135,7 +134,7 @@ class ReceiptSigner:
         subject: dict[str, Any] = {
             "type": "VerificationRecord",
             "verifiedAt": when,
-            "result": verdict(report),
+            "result": report.verdict.value,
             "verified": report.verified,
             "checks": [{"check": c.id, "outcome": c.outcome.value, "code": c.code}
                        for c in report.checks],

@@ -48,6 +48,7 @@ from verifier.i18n import LANGUAGE_NAMES
 from verifier.i18n import LANGUAGES
 from verifier.i18n import Translator
 from verifier.i18n import choose_language
+from verifier.i18n import explanation_key
 from verifier.intake import IntakeError
 from verifier.intake import Submission
 from verifier.intake import from_link
@@ -60,7 +61,6 @@ from verifier.registry import RegistryError
 from verifier.registry import open_registry
 from verifier.render import report_json
 from verifier.render import summary
-from verifier.render import verdict
 from verifier.service import Verifier
 from verifier.service import unreadable_report
 
@@ -187,7 +187,7 @@ def _verify_request(read: Any) -> tuple[VerificationReport, Submission | None, i
     report = _state().verifier.verify_submission(submission)
     fmt = report.check("format")
     status = 413 if fmt is not None and fmt.code == "input_too_large" else \
-        422 if verdict(report) == "unreadable" else 200
+        422 if report.verdict == "unreadable" else 200
     return report, submission, status
 
 
@@ -358,12 +358,10 @@ def _report_page(lang: str, report: VerificationReport, submission: Submission |
         json.dumps(receipt, indent=2, ensure_ascii=False).encode("utf-8")).decode("ascii")
     facts = summary(report)
     image = facts.get("image") or {}
-    word = verdict(report)
+    decision = report.decision
+    word = decision.verdict.value
     trust = report.check("issuer_trust")
-    if word == "verified" and trust is not None and trust.code == "unknown_issuer":
-        explanation = "explain_verified_unknown"
-    else:
-        explanation = f"explain_{word}"
+    explanation = explanation_key(decision)
     response = _page(
         "verifier/report.html", lang, status, report=report, verdict=word, facts=facts,
         explanation=explanation, trust=trust, submission=submission,

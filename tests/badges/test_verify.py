@@ -118,7 +118,7 @@ def test_report_has_every_check_in_order() -> None:
                                now=NOW)
     assert tuple(c.id for c in report.checks) == CHECK_IDS
     payload = report.to_json()
-    assert set(payload) == {"verified", "format", "checks"}
+    assert set(payload) == {"verified", "verdict", "format", "checks"}
     assert all(set(c) >= {"id", "outcome", "code", "message"} for c in payload["checks"])
 
 
