@@ -100,10 +100,6 @@ class Decision:
 _P, _F, _W, _I, _S = (Outcome.PASSED, Outcome.FAILED, Outcome.WARNING,
                       Outcome.INDETERMINATE, Outcome.SKIPPED)
 
-#: Codes of a resolver or fetcher failing to reach or read a document (the
-#: :data:`badges.verify.FetchDocument` contract), for a key or a list.
-_UNREACHABLE = ("fetch_failed", "key_unresolved", "controller_unreachable",
-                "key_unresolved_offline")
 #: Codes of a document that was fetched but cannot be used, or may not be.
 _REFUSED_FETCH = ("address_not_allowed", "scheme_not_allowed", "not_json",
                   "response_too_large")
@@ -111,9 +107,15 @@ _REFUSED_FETCH = ("address_not_allowed", "scheme_not_allowed", "not_json",
 _BAD_KEY = ("verification_method_invalid", "unsupported_did_method", "invalid_did_key",
             "invalid_did_web", "key_not_in_controller_document", "controller_document_invalid",
             "key_invalid", "unsupported_key_type", "weak_key", "private_key_exposed",
-            "invalid_multibase", "invalid_key", "key_type_mismatch")
-#: Skips that follow a failure (the failure decides) or that are harmless.
-_SKIPS = ("proof_not_verified", "input_unreadable", "not_open_badge")
+            "invalid_key", "key_type_mismatch")
+#: Skips after an input could not be read or is not an Open Badge (the failure decides).
+_UNREAD = ("input_unreadable", "not_open_badge")
+#: ... and, for the checks after the proof, after the proof did not pass.
+_SKIPS = (*_UNREAD, "proof_not_verified")
+#: The verifier's intake: a link, a QR code picture or an image that holds no credential.
+_INTAKE = ("offline", "fetch_failed", "address_not_allowed", "scheme_not_allowed",
+           "link_not_credential", "no_qr_code", "qr_not_credential", "image_unreadable",
+           "no_credential_in_image")
 
 #: check -> outcome -> codes, every result the verifier reports. The verdict of
 #: each is given by :data:`_MEANING` or, failing that, :func:`_default`.
@@ -122,23 +124,26 @@ _CATALOGUE: Mapping[str, Mapping[Outcome, tuple[str, ...]]] = {
         _P: ("json", "jwt", "png", "svg", "pdf"),
         _F: ("not_open_badge", "not_endorsement", "not_a_credential", "invalid_json",
              "input_too_large", "json_too_deep", "unreadable_input", "malformed_jwt",
-             "jwt_form_mismatch", "credential_not_json", "malformed_image", "not_baked",
+             "malformed_image", "not_baked", "ob2_baked_badge",
              "unsafe_image", "unsupported_image", "image_too_large", "unreadable_pdf",
              "encrypted_pdf", "no_credential_in_pdf", "several_credentials_in_pdf",
-             "certificate_mismatch"),
+             "certificate_mismatch",
+             # what the verifier's intake refuses before the core reads anything
+             # (links, QR code pictures), and a receipt that is not one
+             *_INTAKE, "not_a_receipt", "other_verifier"),
     },
     "schema": {
         _P: ("schema_valid",),
         _W: ("schema_compacted_form",),
         _F: ("schema_invalid",),
-        _S: _SKIPS,
+        _S: _UNREAD,
     },
     "context": {
         _P: ("context_valid",),
         _W: ("context_outdated",),
         _F: ("context_missing", "context_order", "context_not_allowed", "undefined_term",
              "undefined_type", "invalid_jsonld", "too_deep"),
-        _S: _SKIPS,
+        _S: _UNREAD,
     },
     "proof": {
         _P: ("signature_valid",),
@@ -146,9 +151,10 @@ _CATALOGUE: Mapping[str, Mapping[Outcome, tuple[str, ...]]] = {
              "proof_purpose_invalid", "proof_value_invalid", "canonicalization_limit",
              "invalid_unicode", "invalid_jsonld", "context_not_allowed", "alg_not_allowed",
              "jwt_header_not_allowed", "jwt_typ_invalid", "jwt_key_missing",
-             "jwt_claim_mismatch", *_BAD_KEY, *_REFUSED_FETCH),
-        _I: _UNREACHABLE,
-        _S: _SKIPS,
+             "jwt_claim_mismatch", "jwt_form_mismatch", "too_deep", *_BAD_KEY,
+             *_REFUSED_FETCH),
+        _I: ("fetch_failed", "key_unresolved_offline"),
+        _S: _UNREAD,
     },
     "key_binding": {
         _P: ("key_published",),

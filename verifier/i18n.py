@@ -425,6 +425,8 @@ _ES_CODES: dict[str, str] = {
     "key_unresolved": "No se pudo obtener la clave del emisor.",
     "canonicalization_limit": "La credencial exige demasiado cálculo para comprobar su firma "
                               "(posible ataque); no se comprobó.",
+    "proof:fetch_failed": "No se pudo obtener la clave del emisor: no se pudo descargar su "
+                          "documento.",
     "proof:address_not_allowed": "La clave del emisor está en una dirección privada o "
                                  "reservada; no se consultó.",
     "controller_document_invalid": "El documento del emisor con sus claves está mal formado.",

@@ -43,6 +43,7 @@ from badges.model import format_datetime
 from badges.report import VerificationReport
 from badges.verify import verify_signature
 from verifier.intake import Submission
+from verifier.render import encodable
 from verifier.render import summary
 
 RECEIPT_TYPE = "VerificationReceipt"
@@ -127,7 +128,7 @@ class ReceiptSigner:
             The signed receipt credential.
         """
         when = format_datetime(now.replace(microsecond=0))
-        facts = {k: v for k, v in summary(report).items()
+        facts = {k: encodable(v) for k, v in summary(report).items()
                  if k in ("credential_id", "achievement", "achievement_id", "issuer",
                           "issuer_id", "recipient", "issued", "expires")
                  and isinstance(v, str) and v}
@@ -144,7 +145,7 @@ class ReceiptSigner:
         if submission is not None:
             subject["input"] = {k: v for k, v in submission.to_json().items()
                                 if k in ("source", "sha256", "url", "filename")}
-        who = " ".join((requested_by or "").split())[:200]
+        who = encodable(" ".join((requested_by or "").split())[:200])
         if who:
             subject["requestedBy"] = who
         receipt = {

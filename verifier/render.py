@@ -24,6 +24,16 @@ _MARKS = {
     Outcome.SKIPPED: "-   ",
 }
 
+def encodable(text: str) -> str:
+    r"""``text`` with any lone surrogate written as its escape (``\ud800``), so it encodes as UTF-8.
+
+    JSON may carry a lone surrogate (``"\ud800"``), and a credential that does
+    is reported (``invalid_unicode``), not refused: but such text cannot be
+    written as UTF-8. In JSON output the escape reads back as the same value.
+    """
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _text(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 

@@ -59,6 +59,7 @@ from verifier.receipts import ReceiptSigner
 from verifier.receipts import check_receipt
 from verifier.registry import RegistryError
 from verifier.registry import open_registry
+from verifier.render import encodable
 from verifier.render import report_json
 from verifier.render import summary
 from verifier.service import Verifier
@@ -172,7 +173,7 @@ def _api_submission() -> Submission:
 
 
 def _json_response(payload: Any, status: int = 200) -> Response:
-    return Response(json.dumps(payload, ensure_ascii=False), status=status,
+    return Response(encodable(json.dumps(payload, ensure_ascii=False)), status=status,
                     mimetype="application/json")
 
 
@@ -255,7 +256,7 @@ def _lang() -> str:
 def _page(template: str, lang: str, status: int = 200, **context: Any) -> Response:
     t = Translator(lang)
     html = render_template(template, t=t, lang=lang, languages=LANGUAGE_NAMES, **context)
-    response = Response(html, status=status, mimetype="text/html")
+    response = Response(encodable(html), status=status, mimetype="text/html")
     response.headers["Content-Language"] = lang
     response.headers["Vary"] = "Accept-Language"
     return response
