@@ -1,0 +1,182 @@
+"""badges.verdict: the one classifier, its catalogue, and how it fails closed.
+
+The outcome table (tests/verifier/test_outcomes.py) shows each result on real
+credentials; this file pins the classifier itself: the severity order, the
+meaning of every catalogued result, what an unknown result counts as, and
+(with hypothesis) that no mix of results can read as verified while
+something failed or stayed unchecked.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from badges.report import CHECK_IDS
+from badges.report import CheckResult
+from badges.report import Outcome
+from badges.report import VerificationReport
+from badges.verdict import CODES
+from badges.verdict import SEVERITY
+from badges.verdict import Verdict
+from badges.verdict import decide_checks
+from badges.verdict import meaning
+from badges.verify import _safely
+
+PASS = {c: CheckResult(c, Outcome.PASSED, code, "ok") for c, code in (
+    ("format", "json"), ("schema", "schema_valid"), ("context", "context_valid"),
+    ("proof", "signature_valid"), ("key_binding", "key_published"),
+    ("validity_period", "within_validity"), ("status", "not_revoked"),
+    ("issuer_trust", "known_issuer"), ("endorsements", "endorsements_valid"))}
+
+
+def report(*changes: CheckResult) -> VerificationReport:
+    """A report where every check passed, except the given ones."""
+    replaced = {c.id: c for c in changes}
+    return VerificationReport(tuple(replaced.get(c, PASS[c]) for c in CHECK_IDS))
+
+
+def result(check: str, outcome: Outcome, code: str) -> CheckResult:
+    return CheckResult(check, outcome, code, "m")
+
+
+def test_severity_is_most_serious_first() -> None:
+    assert SEVERITY == (Verdict.UNREADABLE, Verdict.FORGED, Verdict.IMPERSONATION,
+                        Verdict.INVALID, Verdict.REVOKED, Verdict.SUSPENDED,
+                        Verdict.UNCONFIRMED, Verdict.EXPIRED, Verdict.VERIFIED)
+
+
+# (check, outcome, code) -> verdict of an otherwise perfect report
+MEANINGS = {
+    ("format", Outcome.FAILED, "invalid_json"): Verdict.UNREADABLE,
+    ("format", Outcome.FAILED, "certificate_mismatch"): Verdict.FORGED,
+    ("format", Outcome.FAILED, "not_open_badge"): Verdict.INVALID,
+    ("proof", Outcome.FAILED, "signature_invalid"): Verdict.FORGED,
+    ("proof", Outcome.FAILED, "no_proof"): Verdict.INVALID,
+    ("proof", Outcome.INDETERMINATE, "fetch_failed"): Verdict.UNCONFIRMED,
+    ("key_binding", Outcome.FAILED, "controller_mismatch"): Verdict.FORGED,
+    ("key_binding", Outcome.FAILED, "key_not_published"): Verdict.FORGED,
+    ("key_binding", Outcome.FAILED, "issuer_missing"): Verdict.INVALID,
+    ("key_binding", Outcome.INDETERMINATE, "binding_unchecked_offline"): Verdict.UNCONFIRMED,
+    ("issuer_trust", Outcome.FAILED, "issuer_impersonation"): Verdict.IMPERSONATION,
+    ("issuer_trust", Outcome.WARNING, "unknown_issuer"): Verdict.VERIFIED,
+    ("validity_period", Outcome.FAILED, "expired"): Verdict.EXPIRED,
+    ("validity_period", Outcome.FAILED, "not_yet_valid"): Verdict.INVALID,
+    ("status", Outcome.FAILED, "revoked"): Verdict.REVOKED,
+    ("status", Outcome.FAILED, "suspended"): Verdict.SUSPENDED,
+    ("status", Outcome.FAILED, "status_entry_invalid"): Verdict.INVALID,
+    ("status", Outcome.INDETERMINATE, "unsupported_status_type"): Verdict.UNCONFIRMED,
+    ("status", Outcome.WARNING, "status_purpose_informational"): Verdict.VERIFIED,
+    ("status", Outcome.SKIPPED, "no_status"): Verdict.VERIFIED,
+    ("endorsements", Outcome.FAILED, "endorsement_forged"): Verdict.INVALID,
+    ("endorsements", Outcome.INDETERMINATE, "endorsement_unchecked"): Verdict.UNCONFIRMED,
+    ("endorsements", Outcome.WARNING, "endorsement_expired"): Verdict.VERIFIED,
+    ("schema", Outcome.WARNING, "schema_compacted_form"): Verdict.VERIFIED,
+    ("context", Outcome.WARNING, "context_outdated"): Verdict.VERIFIED,
+}
+
+
+@pytest.mark.parametrize("key", sorted(MEANINGS, key=str))
+def test_what_each_result_means(key: tuple[str, Outcome, str]) -> None:
+    decision = report(result(*key)).decision
+    assert decision.verdict == MEANINGS[key]
+    if decision.verdict != Verdict.VERIFIED:
+        assert [(c.id, c.outcome, c.code) for c in decision.because] == [key]
+
+
+@pytest.mark.parametrize(("outcome", "expected"), [
+    (Outcome.FAILED, Verdict.INVALID), (Outcome.INDETERMINATE, Verdict.UNCONFIRMED),
+    (Outcome.WARNING, Verdict.UNCONFIRMED), (Outcome.SKIPPED, Verdict.UNCONFIRMED),
+    (Outcome.PASSED, Verdict.VERIFIED)])
+def test_a_result_nobody_catalogued_fails_closed(outcome: Outcome, expected: Verdict) -> None:
+    """A warning or skip nobody listed may hide something unchecked: not verified."""
+    unknown = result("status", outcome, "brand_new_code")
+    assert meaning(unknown) == expected
+    assert report(unknown).verdict == expected
+    assert meaning(result("format", Outcome.FAILED, "brand_new_code")) == Verdict.UNREADABLE
+
+
+def test_nothing_is_verified_without_a_passed_proof() -> None:
+    assert decide_checks([]).verdict == Verdict.UNCONFIRMED
+    no_proof = [PASS[c] for c in CHECK_IDS if c != "proof"]
+    assert decide_checks(no_proof).verdict == Verdict.UNCONFIRMED
+    assert decide_checks(list(PASS.values())).verdict == Verdict.VERIFIED
+
+
+def test_verified_lists_its_warnings() -> None:
+    warning = result("issuer_trust", Outcome.WARNING, "unknown_issuer")
+    decision = report(warning).decision
+    assert decision.verdict == Verdict.VERIFIED and decision.because == (warning,)
+
+
+def test_the_most_serious_meaning_wins_and_names_its_checks() -> None:
+    revoked = result("status", Outcome.FAILED, "revoked")
+    expired = result("validity_period", Outcome.FAILED, "expired")
+    unsure = result("endorsements", Outcome.INDETERMINATE, "endorsement_unchecked")
+    assert report(expired, unsure).verdict == Verdict.UNCONFIRMED
+    assert report(revoked, expired, unsure).verdict == Verdict.REVOKED
+    impostor = result("issuer_trust", Outcome.FAILED, "issuer_impersonation")
+    bad_key = result("key_binding", Outcome.FAILED, "controller_mismatch")
+    decision = report(impostor, bad_key, revoked).decision
+    assert decision.verdict == Verdict.FORGED and decision.because == (bad_key,)
+
+
+def test_the_report_and_its_json_read_the_one_classifier() -> None:
+    for changes, verdict in (((), Verdict.VERIFIED),
+                             ((result("status", Outcome.FAILED, "revoked"),), Verdict.REVOKED)):
+        built = report(*changes)
+        assert built.verdict == verdict
+        assert built.verified is (verdict == Verdict.VERIFIED)
+        payload = built.to_json()
+        assert payload["verdict"] == verdict.value
+        assert payload["verified"] is built.verified
+
+
+def test_every_check_can_fail_on_an_input_too_complex_to_check() -> None:
+    """The guard every check has: a RecursionError becomes a failed check, not a crash."""
+    def explode() -> CheckResult:
+        raise RecursionError
+
+    for check in CHECK_IDS:
+        guarded = _safely(check, explode)
+        assert (guarded.id, guarded.outcome, guarded.code) == (
+            check, Outcome.FAILED, "input_too_complex")
+        assert meaning(guarded) == (Verdict.UNREADABLE if check == "format"
+                                    else Verdict.INVALID)
+
+
+def test_the_catalogue_is_consistent() -> None:
+    keys = [(c.check, c.outcome, c.code) for c in CODES]
+    assert len(keys) == len(set(keys))
+    assert {c.check for c in CODES} == set(CHECK_IDS)
+    for code in CODES:
+        if code.outcome == Outcome.PASSED:
+            assert code.verdict == Verdict.VERIFIED, code
+        if code.outcome == Outcome.INDETERMINATE:
+            assert code.verdict == Verdict.UNCONFIRMED, code
+        if code.outcome == Outcome.FAILED:
+            assert code.verdict not in (Verdict.VERIFIED, Verdict.UNCONFIRMED), code
+
+
+_RESULTS = st.sampled_from(CODES).map(lambda c: CheckResult(c.check, c.outcome, c.code, "m"))
+_UNKNOWN = st.builds(CheckResult, st.sampled_from(CHECK_IDS), st.sampled_from(list(Outcome)),
+                     st.from_regex(r"[a-z_]{3,12}", fullmatch=True), st.just("m"))
+
+
+@given(st.lists(st.one_of(_RESULTS, _UNKNOWN), max_size=12))
+def test_nothing_that_failed_or_stayed_unchecked_reads_as_verified(
+        checks: list[CheckResult]) -> None:
+    decision = decide_checks(checks)
+    meanings = [meaning(c) for c in checks]
+    if decision.verdict == Verdict.VERIFIED:
+        assert all(c.outcome not in (Outcome.FAILED, Outcome.INDETERMINATE) for c in checks)
+        assert all(m == Verdict.VERIFIED for m in meanings)
+        assert any(c.id == "proof" and c.outcome == Outcome.PASSED for c in checks)
+    else:
+        assert decision.because or not checks or all(m == Verdict.VERIFIED for m in meanings)
+    # the verdict is the most serious meaning of any check
+    if meanings and decision.verdict != Verdict.UNCONFIRMED:
+        assert decision.verdict == min(meanings, key=SEVERITY.index)
+    assert all(meaning(c) == decision.verdict for c in decision.because) \
+        or decision.verdict == Verdict.VERIFIED
