@@ -112,7 +112,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
 
 def _maker(docs: Documents, name: str, fmt: str, role: str) -> Maker:
     prefix = re.sub(r"[^a-z0-9]+", "-", f"{name}-{fmt}-{role}".lower())
-    world = World(docs, prefix, offline=ROWS[name].offline)
+    world = World(docs, prefix, offline=ROWS[name.removeprefix("cli ")].offline)
     if role == "top":
         issuer = world.issuer("Lakeside Unified School District")
         return Maker(world, fmt, role, issuer, issuer)  # type: ignore[arg-type]
@@ -387,3 +387,43 @@ def test_the_table_itself_is_varied() -> None:
     per_verdict = {v: sum(1 for r in ROWS.values() if r.verdict == v) for v in Verdict}
     assert all(count >= 2 for count in per_verdict.values()), per_verdict
     assert zlib  # imported for the rows' PNG builders
+
+
+# --------------------------------------------------------------------------- the CLI too
+
+CLI_ROWS = ("intact", "revoked", "a stranger's did:key", "a status list that is not there",
+            "a listed issuer's name under another identity", "unreadable bytes")
+
+
+@pytest.mark.parametrize("name", CLI_ROWS)
+def test_the_cli_reads_the_same_verdict(name: str, app: Flask, docs: Documents,
+                                        tmp_path: Path) -> None:
+    """``badges verify --json`` prints the verdict the API gives, and exits by it."""
+    from click.testing import CliRunner
+
+    from issuer.cli import main
+
+    row = ROWS[name]
+    maker = _maker(docs, f"cli {name}", "di", "top")
+    _use_verifier(app, maker, row)
+    subject = row.build(maker)
+    api = _api(app, subject, row)
+    path = tmp_path / "input"
+    path.write_bytes(subject if isinstance(subject, bytes) else text_of(subject).encode())
+    args = ["verify", "--json", "--dev", str(path)]
+    if maker.world.registry is not None:
+        registry = tmp_path / "known.json"
+        registry.write_text(json.dumps({"issuers": [
+            {"id": issuer, "name": named}
+            for issuer, named in maker.world.registry.issuers.items()]}), "utf-8")
+        args[1:1] = ["--registry", str(registry)]
+    result = CliRunner().invoke(main, args)
+    printed = json.loads(result.stdout)
+    assert printed["verdict"] == api["verdict"] == row.verdict.value
+    assert [(c["id"], c["code"]) for c in printed["checks"]] == [
+        (c["id"], c["code"]) for c in api["checks"]]
+    assert result.exit_code == {"verified": 0, "unreadable": 2}.get(row.verdict.value, 1)
+
+
+def text_of(subject: Subject) -> str:
+    return subject if isinstance(subject, str) else json.dumps(subject)
