@@ -10,6 +10,10 @@ Nothing here touches the network or the clock: ``now`` is a parameter, and
 ``fetch_document`` (DIDs, controller documents, JWKs, status lists) is
 injected by the service. Without it the verification is *offline*: whatever
 needs a fetch is reported ``indeterminate``, never assumed fine.
+
+A credential embedded in another (an endorsement, a CLR's achievements) gets
+the same checks through :func:`verify_embedded`. What the checks add up to,
+the verdict, is decided in one place: :mod:`badges.verdict`.
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from typing import Literal
 from typing import Protocol
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from badges import dataintegrity
@@ -34,6 +40,7 @@ from badges import jsonld
 from badges import keys
 from badges import schema
 from badges.errors import BadgesError
+from badges.errors import JsonLdError
 from badges.intake import Intake
 from badges.intake import read_credential
 from badges.jwt import JWT_REGISTERED_CLAIMS
@@ -395,10 +402,26 @@ def _check_schema(doc: Mapping[str, Any]) -> CheckResult:
 # --------------------------------------------------------------------------- context
 
 
+_T = TypeVar("_T")
+
+
+def _jsonld(step: Callable[[], _T]) -> _T:
+    """Run a JSON-LD step; PyLD's IRI resolver raises a plain ValueError on some inputs.
+
+    (``"@context": "0"`` is a relative IRI with no base.) That is bad input, so it
+    becomes an ``invalid_jsonld`` error the checks report, never an exception out
+    of :func:`verify_credential`.
+    """
+    try:
+        return step()
+    except ValueError as exc:
+        raise JsonLdError(f"JSON-LD processing failed: {exc}", code="invalid_jsonld") from None
+
+
 def _prepared(doc: Mapping[str, Any]) -> jsonld.Prepared | None:
     """``doc`` without its proof, read once for safe mode and the proof (None if unreadable)."""
     try:
-        return jsonld.prepare({k: v for k, v in doc.items() if k != "proof"})
+        return _jsonld(lambda: jsonld.prepare({k: v for k, v in doc.items() if k != "proof"}))
     except BadgesError:
         return None  # each check reports the error itself
 
@@ -424,8 +447,8 @@ def _check_context(doc: Mapping[str, Any], prepared: jsonld.Prepared | None = No
                            f"({remote[0]}); contexts are never fetched from the network.",
                            {"contexts": remote})
     # Proofs are checked by their own suites; safe mode covers the signed content.
-    terms, types = prepared.undefined if prepared is not None else \
-        jsonld.undefined_terms({k: v for k, v in doc.items() if k != "proof"})
+    terms, types = prepared.undefined if prepared is not None else _jsonld(
+        lambda: jsonld.undefined_terms({k: v for k, v in doc.items() if k != "proof"}))
     if terms or types:
         code = "undefined_term" if terms else "undefined_type"
         names = ", ".join([*terms, *types][:5])
@@ -512,7 +535,8 @@ def _check_embedded_proof(cred: Mapping[str, Any], ctx: _Ctx,
         try:
             dataintegrity.find_suite(proof)
             resolved = _resolve_key(proof.get("verificationMethod", ""), ctx)
-            ok = dataintegrity.verify_proof(cred, proof, resolved.public_key, prepared=prepared)
+            ok = _jsonld(partial(dataintegrity.verify_proof, cred, proof, resolved.public_key,
+                                 prepared=prepared))
         except did.ResolutionError as exc:
             (unresolved if exc.code in _TRANSIENT else problems).append(exc)
             continue
