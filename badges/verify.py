@@ -61,7 +61,8 @@ from badges.report import VerificationReport
 FetchDocument = Callable[[str], Mapping[str, Any]]
 
 #: What an embedded credential must be: an ``EndorsementCredential`` (OB 3.0
-#: §B.1.x, §9.1 step 6) or an Open Badge (the credentials a CLR embeds).
+#: data model, EndorsementCredential; verified per §9.1 step 6) or an Open
+#: Badge (the credentials a CLR embeds).
 EmbeddedKind = Literal["endorsement", "credential"]
 #: What :func:`_verify` accepts: anything (top level) or one embedded kind.
 _Kind = Literal["any", "endorsement", "credential"]
