@@ -179,8 +179,9 @@ def verify_proof(credential: Mapping[str, Any], proof: Mapping[str, Any],
     Raises:
         ProofError: ``unsupported_cryptosuite``, ``proof_value_invalid``,
             ``key_type_mismatch``, ``proof_purpose_invalid``, ``content_not_signed``
-            (the document uses terms or types its contexts do not define, which
-            canonicalization would drop from what is signed).
+            (the signature matches, but the document uses terms or types its
+            contexts do not define, which canonicalization drops from what is
+            signed; a signature that does not match returns False first).
         badges.errors.JsonLdError: when the document can't be canonicalized.
     """
     suite = find_suite(proof)
@@ -191,6 +192,8 @@ def verify_proof(credential: Mapping[str, Any], proof: Mapping[str, Any],
     signature = decode_proof_value(proof)
     if prepared is None:
         prepared = jsonld.prepare({k: v for k, v in credential.items() if k != "proof"})
+    if not public_key.verify(signature, hash_data(credential, proof, prepared=prepared)):
+        return False
     terms, types = prepared.undefined
     if terms or types:
         # JSON-LD drops what its contexts do not define, so the signature does not cover it
@@ -199,4 +202,4 @@ def verify_proof(credential: Mapping[str, Any], proof: Mapping[str, Any],
         raise ProofError("part of the credential is not covered by its signature (terms its "
                          f"contexts do not define: {', '.join([*terms, *types][:5])})",
                          code="content_not_signed")
-    return public_key.verify(signature, hash_data(credential, proof, prepared=prepared))
+    return True

@@ -289,30 +289,81 @@ def declared_ids(keywords: str) -> list[str]:
             if k.startswith(("urn:", "https://", "http://", "did:"))]
 
 
+#: A UUID URN as it appears in a page's folded text (no spaces, case-folded).
+_UUID_URN = re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _strings(value: Any, out: set[str]) -> set[str]:
+    """Every string value in a JSON document."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            out.add(node)
+        elif isinstance(node, Mapping):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return out
+
+
+def shown_ids(text: str, credential: Mapping[str, Any]) -> list[str]:
+    """Credential ids a page shows that the attached credential does not contain.
+
+    A UUID URN printed on the page that appears nowhere in the credential
+    (not as its id, nor as its achievement's or anything else's) can only be
+    another credential's id.
+    """
+    mine = {_folded(s) for s in _strings(credential, set())}
+    found = dict.fromkeys(_UUID_URN.findall(_folded(text)))
+    return [u for u in found if u not in mine]
+
+
 def check_binding(document: PdfDocument, credential: Mapping[str, Any]) -> None:
     """Check that the attached credential is the one the certificate shows.
 
     A certificate made by this project declares its credential id in the
     document keywords and prints it, with the recipient's name and the
-    achievement's name, on the page. When a PDF declares an id, the attached
-    credential must have that id, and the page's text must show the id, the
-    recipient's name and the achievement's name of the attached credential.
-    A PDF that declares nothing (made elsewhere) is not judged here: the
-    verification report shows whose credential it carries.
+    achievement's name, on the page. The page is compared with the attached
+    credential whenever the PDF makes a claim about which credential it
+    certifies, keywords or not:
+
+    * the keywords declare an id: the attached credential must have it;
+    * the keywords declare an id, or the page shows the attached credential's
+      id: the page must show the id, the recipient's name and the
+      achievement's name of the attached credential;
+    * the page shows a credential id (a ``urn:uuid:``) that is not the
+      attached credential's (nor anything else in it): the attachment was
+      swapped, keywords or not.
+
+    A PDF that shows no credential id and declares none (made elsewhere) is
+    not judged here: the verification report shows whose credential it carries.
 
     Raises:
         InputError: ``certificate_mismatch``.
     """
     declared = declared_ids(document.keywords)
-    if not declared:
-        return
     cred_id = credential.get("id") or credential.get("jti")
-    if not isinstance(cred_id, str) or cred_id not in declared:
+    page = _folded(document.text)
+    if not isinstance(cred_id, str):
+        if declared or shown_ids(document.text, credential):
+            raise InputError("the credential attached to this PDF has no id, but the "
+                             "certificate names one: the attachment was replaced",
+                             code="certificate_mismatch")
+        return
+    if declared and cred_id not in declared:
         raise InputError(
-            f"the credential attached to this PDF ({str(cred_id)[:100]}) is not the one the "
+            f"the credential attached to this PDF ({cred_id[:100]}) is not the one the "
             f"certificate shows ({declared[0][:100]}): the attachment was replaced",
             code="certificate_mismatch")
-    page = _folded(document.text)
+    if not (declared or _folded(cred_id) in page):
+        others = shown_ids(document.text, credential)
+        if others:
+            raise InputError(
+                f"the certificate's page shows credential {others[0][:100]}, but the "
+                f"credential attached to it is {cred_id[:100]}: the attachment was replaced",
+                code="certificate_mismatch")
+        return
     shown = [("credential id", cred_id), *_shown_names(credential)]
     missing = [label for label, value in shown if _folded(value) not in page]
     if missing:

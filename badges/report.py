@@ -3,8 +3,8 @@
 Shaped after OB 3.0 §9 (Verification and Validation) and the 1EdTech
 validator's probe levels: each check has an ``id`` from :data:`CHECK_IDS`, an
 :class:`Outcome`, a stable snake_case ``code`` and a plain-language
-``message``. ``verified`` is true only when nothing that matters failed or
-stayed indeterminate.
+``message``. The report's verdict, and so ``verified``, is decided by
+:mod:`badges.verdict`, the one place that reads the checks as a whole.
 """
 
 from __future__ import annotations
@@ -12,7 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from typing import Any
+
+if TYPE_CHECKING:
+    from badges.verdict import Decision
+    from badges.verdict import Verdict
 
 #: The checks, in the order they run.
 CHECK_IDS: tuple[str, ...] = (
@@ -84,11 +89,23 @@ class VerificationReport:
     format: str = "unknown"
 
     @property
+    def decision(self) -> Decision:
+        """The verdict and the checks that decided it (:func:`badges.verdict.decide`)."""
+        from badges.verdict import decide  # the classifier reads reports: import late
+
+        return decide(self)
+
+    @property
+    def verdict(self) -> Verdict:
+        """One word for the whole report (:class:`badges.verdict.Verdict`)."""
+        return self.decision.verdict
+
+    @property
     def verified(self) -> bool:
-        """True when no check failed or stayed indeterminate."""
-        return all(
-            c.outcome not in (Outcome.FAILED, Outcome.INDETERMINATE) for c in self.checks
-        )
+        """True only when the verdict is ``verified``: nothing failed or stayed unchecked."""
+        from badges.verdict import Verdict
+
+        return self.verdict == Verdict.VERIFIED
 
     def check(self, check_id: str) -> CheckResult | None:
         """The result of check ``check_id``, if it ran."""
@@ -103,8 +120,10 @@ class VerificationReport:
 
     def to_json(self) -> dict[str, Any]:
         """JSON form, as printed by ``badges verify --json`` and the API."""
+        verdict = self.verdict
         return {
-            "verified": self.verified,
+            "verified": verdict == "verified",
+            "verdict": verdict.value,
             "format": self.format,
             "checks": [c.to_json() for c in self.checks],
         }

@@ -30,6 +30,9 @@ from badges.verify import StatusResult
 from badges.verify import verify_signature
 
 _PURPOSES = {"revocation": "revoked", "suspension": "suspended"}
+#: Purposes that withdraw nothing (BSL §2.1 ``refresh`` and ``message``): an
+#: entry with one of them is not read, and says nothing about revocation.
+_INFORMATIONAL = frozenset({"refresh", "message"})
 
 
 #: Checks a status list credential's own proof and key binding (BSL §3.2 step 4).
@@ -60,11 +63,32 @@ def make_status_checker(*, fetch_document: FetchDocument, now: datetime,
             return _check_bitstring(entry, credential, fetch_document, now, verify)
         if kind == "1EdTechRevocationList":
             return _check_revocation_list(entry, credential, fetch_document)
-        return StatusResult(Outcome.WARNING, "unsupported_status_type",
-                            f"The credential uses a status method this verifier does not "
-                            f"support ({kind}).", {"type": kind})
+        return _unsupported_method(entry)
 
     return check
+
+
+def _unsupported_method(entry: Mapping[str, Any]) -> StatusResult:
+    """An entry of a status method this verifier cannot read.
+
+    Fail closed: unless the entry says it only refreshes or carries messages,
+    it may be how the issuer revokes or suspends the credential, so whether it
+    was withdrawn is *unknown* (``indeterminate``), never "not revoked".
+    """
+    kind, purpose = entry.get("type"), entry.get("statusPurpose")
+    detail = {"type": kind, "purpose": purpose}
+    if isinstance(purpose, str) and purpose in _INFORMATIONAL:
+        return _informational(purpose, detail)
+    return StatusResult(Outcome.INDETERMINATE, "unsupported_status_type",
+                        f"Whether the credential was revoked or suspended could not be checked: "
+                        f"it uses a status method this verifier does not support "
+                        f"({str(kind)[:80]}).", detail)
+
+
+def _informational(purpose: Any, detail: dict[str, Any]) -> StatusResult:
+    return StatusResult(Outcome.WARNING, "status_purpose_informational",
+                        f"The credential has a {purpose} status entry, which does not revoke "
+                        "or suspend it; it was not read.", detail)
 
 
 def _unreachable(url: Any, exc: BadgesError) -> StatusResult:
@@ -85,12 +109,17 @@ def _check_bitstring(entry: Mapping[str, Any], credential: Mapping[str, Any],
         size = int(entry.get("statusSize", 1))
     except (TypeError, ValueError):
         index = size = -1
-    if not isinstance(url, str) or index < 0 or size != 1:
+    if isinstance(purpose, str) and purpose in _INFORMATIONAL:
+        return _informational(purpose, detail)
+    if not isinstance(url, str) or index < 0 or size != 1 or not isinstance(purpose, str):
         return StatusResult(Outcome.FAILED, "status_entry_invalid",
                             "The credential's status entry is malformed.", detail)
     if purpose not in _PURPOSES:
-        return StatusResult(Outcome.WARNING, "unsupported_status_purpose",
-                            f"The credential's status purpose {purpose!r} is not checked.", detail)
+        # an extension's purpose: it may withdraw the credential, and nothing here can tell
+        return StatusResult(Outcome.INDETERMINATE, "unsupported_status_purpose",
+                            f"Whether the credential was withdrawn could not be checked: its "
+                            f"status purpose {purpose[:60]!r} is not one this verifier knows.",
+                            detail)
     try:
         listing = fetch(url)
     except ResolutionError as exc:
@@ -192,9 +221,10 @@ def _list_problem(listing: Mapping[str, Any], credential: Mapping[str, Any], pur
         return "status_list_invalid", "The status list is not a BitstringStatusListCredential."
     report = verify(listing)
     if not report.verified:
-        failure = report.failures[0]
+        because = report.decision.because
+        reason = because[0].message if because else "its signature was not checked."
         return ("status_list_signature_invalid",
-                f"The issuer's status list could not be trusted: {failure.message}")
+                f"The issuer's status list could not be trusted: {reason}")
     if _issuer(listing) != _issuer(credential):
         return ("status_list_issuer_mismatch",
                 "The status list was not issued by the credential's issuer.")

@@ -10,6 +10,10 @@ Nothing here touches the network or the clock: ``now`` is a parameter, and
 ``fetch_document`` (DIDs, controller documents, JWKs, status lists) is
 injected by the service. Without it the verification is *offline*: whatever
 needs a fetch is reported ``indeterminate``, never assumed fine.
+
+A credential embedded in another (an endorsement, a CLR's achievements) gets
+the same checks through :func:`verify_embedded`. What the checks add up to,
+the verdict, is decided in one place: :mod:`badges.verdict`.
 """
 
 from __future__ import annotations
@@ -22,16 +26,21 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 from datetime import timedelta
+from functools import partial
 from typing import Any
+from typing import Literal
 from typing import Protocol
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from badges import dataintegrity
 from badges import did
+from badges import endorsements
 from badges import jsonld
 from badges import keys
 from badges import schema
 from badges.errors import BadgesError
+from badges.errors import JsonLdError
 from badges.intake import Intake
 from badges.intake import read_credential
 from badges.jwt import JWT_REGISTERED_CLAIMS
@@ -50,6 +59,13 @@ from badges.report import VerificationReport
 #: Fetches a JSON document for a DID (``did:web``) or an HTTPS URL; raises
 #: :class:`badges.did.ResolutionError` when it cannot.
 FetchDocument = Callable[[str], Mapping[str, Any]]
+
+#: What an embedded credential must be: an ``EndorsementCredential`` (OB 3.0
+#: data model, EndorsementCredential; verified per §9.1 step 6) or an Open
+#: Badge (the credentials a CLR embeds).
+EmbeddedKind = Literal["endorsement", "credential"]
+#: What :func:`_verify` accepts: anything (top level) or one embedded kind.
+_Kind = Literal["any", "endorsement", "credential"]
 
 _OB_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 _OB_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/context"
@@ -151,7 +167,44 @@ def verify_credential(
         A :class:`VerificationReport`. It never raises for bad input.
     """
     ctx = _Ctx(now, fetch_document, check_status, registry, max_clock_skew, 0)
-    return _verify(data, ctx)
+    return _verify(data, ctx, "any")
+
+
+def verify_embedded(
+    item: Any,
+    *,
+    kind: EmbeddedKind,
+    now: datetime,
+    fetch_document: FetchDocument | None = None,
+    check_status: StatusChecker | None = None,
+    registry: TrustRegistry | None = None,
+    max_clock_skew: timedelta = timedelta(minutes=5),
+) -> VerificationReport:
+    """Verify a credential embedded in another, with every check a credential gets.
+
+    OB 3.0 §9.1 step 6 verifies each embedded endorsement "with the same
+    steps" as the credential; a CLR (issue #20) embeds Open Badges that need
+    the same. The report has the same checks as :func:`verify_credential`
+    (format, schema, context, proof, key binding, validity period, status,
+    issuer trust), and its verdict (:mod:`badges.verdict`) reads the same way;
+    the embedded credential's own endorsements are not followed.
+
+    Args:
+        item: the embedded credential: a JSON object, or a compact JWS
+            (``endorsementJwt``).
+        kind: ``endorsement`` (must be an ``EndorsementCredential``) or
+            ``credential`` (must be an Open Badge).
+        now: the time to judge validity against (timezone-aware).
+        fetch_document: as for :func:`verify_credential`.
+        check_status: as for :func:`verify_credential`.
+        registry: as for :func:`verify_credential`.
+        max_clock_skew: as for :func:`verify_credential`.
+
+    Returns:
+        The embedded credential's :class:`VerificationReport`; never raises.
+    """
+    ctx = _Ctx(now, fetch_document, check_status, registry, max_clock_skew, 1)
+    return _verify(item, ctx, kind)
 
 
 def verify_signature(document: Mapping[str, Any], *,
@@ -176,14 +229,17 @@ def verify_signature(document: Mapping[str, Any], *,
     return VerificationReport((fmt, proof, binding), intake.credential, "json")
 
 
-def _verify(data: bytes | str | Mapping[str, Any], ctx: _Ctx) -> VerificationReport:
+def _verify(data: Any, ctx: _Ctx, kind: _Kind) -> VerificationReport:
     try:
+        if not isinstance(data, bytes | str | Mapping):
+            raise BadgesError("an embedded credential is neither an object nor a JWT",
+                              code="not_a_credential")
         intake = read_credential(data)
     except BadgesError as exc:
         unreadable = CheckResult("format", Outcome.FAILED, exc.code, _unreadable(exc))
         return VerificationReport((unreadable, *_skip_rest("format", "input_unreadable")))
     checks: list[CheckResult] = []
-    fmt = _check_format(intake)
+    fmt = _check_format(intake, kind)
     checks.append(fmt)
     if fmt.outcome == Outcome.FAILED:
         return VerificationReport(tuple(checks + _skip_rest("format", "not_open_badge")),
@@ -206,6 +262,12 @@ def _verify(data: bytes | str | Mapping[str, Any], ctx: _Ctx) -> VerificationRep
     checks.append(_safely("issuer_trust", lambda: _check_trust(intake.credential, ctx)))
     checks.append(_safely("endorsements", lambda: _check_endorsements(intake.credential, ctx)))
     return VerificationReport(tuple(checks), intake.credential, intake.format)
+
+
+def _check_endorsements(cred: Mapping[str, Any], ctx: _Ctx) -> CheckResult:
+    inner = _Ctx(ctx.now, ctx.fetch, ctx.check_status, ctx.registry, ctx.skew, ctx.depth + 1)
+    return endorsements.check_endorsements(
+        cred, nested=ctx.depth >= 1, verify=lambda item: _verify(item, inner, "endorsement"))
 
 
 def _unreadable(exc: BadgesError) -> str:
@@ -244,19 +306,27 @@ def _types(value: Any) -> list[str]:
     return []
 
 
-def _check_format(intake: Intake) -> CheckResult:
+def _check_format(intake: Intake, kind: _Kind) -> CheckResult:
     cred = intake.credential
     types = _types(cred.get("type"))
     detail = {"source": intake.source}
-    if "VerifiableCredential" not in types or not (
-            _OB_TYPES.intersection(types) or "EndorsementCredential" in types):
+    is_vc = "VerifiableCredential" in types
+    badge = is_vc and bool(_OB_TYPES.intersection(types))
+    endorsement = is_vc and "EndorsementCredential" in types
+    if kind == "endorsement" and not endorsement:
+        return CheckResult("format", Outcome.FAILED, "not_endorsement",
+                           "This endorsement is not an Open Badges 3.0 endorsement (its type "
+                           "must include VerifiableCredential and EndorsementCredential).",
+                           detail)
+    if not (badge or (endorsement and kind != "credential")):
         return CheckResult("format", Outcome.FAILED, "not_open_badge",
                            "This is not an Open Badges 3.0 credential (its type must include "
                            "VerifiableCredential and OpenBadgeCredential).", detail)
     how = {"json": "a JSON credential", "jwt": "a VC-JWT", "png": "a baked PNG badge",
            "svg": "a baked SVG badge", "pdf": "a PDF certificate"}[intake.source]
+    what = "endorsement" if kind == "endorsement" else "credential"
     return CheckResult("format", Outcome.PASSED, intake.source,
-                       f"Read an Open Badges 3.0 credential from {how}.", detail)
+                       f"Read an Open Badges 3.0 {what} from {how}.", detail)
 
 
 def _json_ld_view(intake: Intake) -> dict[str, Any]:
@@ -333,10 +403,26 @@ def _check_schema(doc: Mapping[str, Any]) -> CheckResult:
 # --------------------------------------------------------------------------- context
 
 
+_T = TypeVar("_T")
+
+
+def _jsonld(step: Callable[[], _T]) -> _T:
+    """Run a JSON-LD step; PyLD's IRI resolver raises a plain ValueError on some inputs.
+
+    (``"@context": "0"`` is a relative IRI with no base.) That is bad input, so it
+    becomes an ``invalid_jsonld`` error the checks report, never an exception out
+    of :func:`verify_credential`.
+    """
+    try:
+        return step()
+    except ValueError as exc:
+        raise JsonLdError(f"JSON-LD processing failed: {exc}", code="invalid_jsonld") from None
+
+
 def _prepared(doc: Mapping[str, Any]) -> jsonld.Prepared | None:
     """``doc`` without its proof, read once for safe mode and the proof (None if unreadable)."""
     try:
-        return jsonld.prepare({k: v for k, v in doc.items() if k != "proof"})
+        return _jsonld(lambda: jsonld.prepare({k: v for k, v in doc.items() if k != "proof"}))
     except BadgesError:
         return None  # each check reports the error itself
 
@@ -362,8 +448,8 @@ def _check_context(doc: Mapping[str, Any], prepared: jsonld.Prepared | None = No
                            f"({remote[0]}); contexts are never fetched from the network.",
                            {"contexts": remote})
     # Proofs are checked by their own suites; safe mode covers the signed content.
-    terms, types = prepared.undefined if prepared is not None else \
-        jsonld.undefined_terms({k: v for k, v in doc.items() if k != "proof"})
+    terms, types = prepared.undefined if prepared is not None else _jsonld(
+        lambda: jsonld.undefined_terms({k: v for k, v in doc.items() if k != "proof"}))
     if terms or types:
         code = "undefined_term" if terms else "undefined_type"
         names = ", ".join([*terms, *types][:5])
@@ -450,7 +536,8 @@ def _check_embedded_proof(cred: Mapping[str, Any], ctx: _Ctx,
         try:
             dataintegrity.find_suite(proof)
             resolved = _resolve_key(proof.get("verificationMethod", ""), ctx)
-            ok = dataintegrity.verify_proof(cred, proof, resolved.public_key, prepared=prepared)
+            ok = _jsonld(partial(dataintegrity.verify_proof, cred, proof, resolved.public_key,
+                                 prepared=prepared))
         except did.ResolutionError as exc:
             (unresolved if exc.code in _TRANSIENT else problems).append(exc)
             continue
@@ -689,12 +776,22 @@ def _check_status(cred: Mapping[str, Any], ctx: _Ctx) -> CheckResult:
             return CheckResult("status", Outcome.FAILED, "status_entry_invalid",
                                "The credential's status entry is malformed.")
         results.append(ctx.check_status(entry, cred))
-    for outcome in (Outcome.FAILED, Outcome.INDETERMINATE, Outcome.WARNING):
+    for outcome in (Outcome.FAILED, Outcome.INDETERMINATE):
         bad = [r for r in results if r.outcome == outcome]
         if bad:
             return CheckResult("status", outcome, bad[0].code, bad[0].message, bad[0].detail)
-    first = results[0]
-    return CheckResult("status", first.outcome, first.code, first.message, first.detail)
+    passed = [r for r in results if r.outcome == Outcome.PASSED]
+    unread = [r.detail for r in results if r.outcome != Outcome.PASSED]
+    if not passed:  # only entries that withdraw nothing (refresh, message)
+        first = results[0]
+        return CheckResult("status", first.outcome, first.code, first.message, first.detail)
+    first = passed[0]
+    detail = dict(first.detail) | ({"notRead": unread} if unread else {})
+    if {"not_revoked", "not_suspended"} <= {r.code for r in passed}:
+        return CheckResult("status", Outcome.PASSED, "not_withdrawn",
+                           "The issuer has neither revoked nor suspended this credential.",
+                           detail)
+    return CheckResult("status", Outcome.PASSED, first.code, first.message, detail)
 
 
 # --------------------------------------------------------------------------- trust
@@ -718,57 +815,3 @@ def _check_trust(cred: Mapping[str, Any], ctx: _Ctx) -> CheckResult:
     return CheckResult("issuer_trust", Outcome.WARNING, "unknown_issuer",
                        "The issuer is not on this verifier's list of known issuers; the "
                        "credential is genuine, but check who the issuer is.", {"issuer": issuer})
-
-
-# --------------------------------------------------------------------------- endorsements
-
-
-def _endorsements(cred: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
-    subject = cred.get("credentialSubject")
-    achievement = subject.get("achievement") if isinstance(subject, Mapping) else None
-    for where, holder in (("credential", cred), ("issuer", cred.get("issuer")),
-                          ("achievement", achievement)):
-        if not isinstance(holder, Mapping):
-            continue
-        for item in _as_list(holder.get("endorsement")):
-            yield where, item
-        for item in _as_list(holder.get("endorsementJwt")):
-            yield where, item
-
-
-def _as_list(value: Any) -> list[Any]:
-    return [] if value is None else list(value) if isinstance(value, list) else [value]
-
-
-def _check_endorsements(cred: Mapping[str, Any], ctx: _Ctx) -> CheckResult:
-    found = list(_endorsements(cred))
-    if not found:
-        return CheckResult("endorsements", Outcome.SKIPPED, "no_endorsements",
-                           "The credential carries no endorsements.")
-    if ctx.depth >= 1:
-        return CheckResult("endorsements", Outcome.SKIPPED, "nested_endorsements",
-                           "Endorsements of endorsements are not checked.")
-    inner = _Ctx(ctx.now, ctx.fetch, ctx.check_status, ctx.registry, ctx.skew, ctx.depth + 1)
-    failed, unchecked = [], []
-    for where, item in found:
-        report = _verify(item if isinstance(item, str | Mapping) else str(item), inner)
-        proof = report.check("proof")
-        bad = [c for c in report.checks if c.outcome == Outcome.FAILED
-               and c.id in ("format", "proof", "validity_period")]
-        if proof is not None and proof.code == "unsupported_cryptosuite":
-            unchecked.append({"on": where, "code": proof.code})
-        elif bad:
-            failed.append({"on": where, "code": bad[0].code})
-        elif proof is None or proof.outcome != Outcome.PASSED:
-            unchecked.append({"on": where, "code": proof.code if proof else "unreadable"})
-    total = len(found)
-    if failed:
-        return CheckResult("endorsements", Outcome.FAILED, "endorsement_invalid",
-                           f"{len(failed)} of {total} endorsements could not be verified.",
-                           {"failed": failed})
-    if unchecked:
-        return CheckResult("endorsements", Outcome.WARNING, "endorsement_unchecked",
-                           f"{len(unchecked)} of {total} endorsements could not be checked.",
-                           {"unchecked": unchecked})
-    return CheckResult("endorsements", Outcome.PASSED, "endorsements_valid",
-                       f"All {total} endorsements are intact.")

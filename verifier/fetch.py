@@ -353,19 +353,22 @@ class Fetcher:
             conn.request("GET", path, headers={"Accept": accept, "User-Agent": "badges-verifier",
                                                "Host": parts.netloc.rsplit("@", 1)[-1]})
             response = conn.getresponse()
-            length = response.getheader("content-length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise ResolutionError(f"{url} is larger than {max_bytes} bytes",
-                                      code="response_too_large")
-            body = b"" if response.status in (301, 302, 303, 307, 308) \
-                else response.read(max_bytes + 1)
-            if conn.aborted:
-                raise _timeout(url, self.policy.total_timeout)
-            if len(body) > max_bytes:
-                raise ResolutionError(f"{url} is larger than {max_bytes} bytes",
-                                      code="response_too_large")
-            headers = {k.lower(): v for k, v in response.getheaders()}
-            return response.status, headers, body
+            try:  # a refused body is never read to the end: close it, or its socket leaks
+                length = response.getheader("content-length")
+                if length and length.isdigit() and int(length) > max_bytes:
+                    raise ResolutionError(f"{url} is larger than {max_bytes} bytes",
+                                          code="response_too_large")
+                body = b"" if response.status in (301, 302, 303, 307, 308) \
+                    else response.read(max_bytes + 1)
+                if conn.aborted:
+                    raise _timeout(url, self.policy.total_timeout)
+                if len(body) > max_bytes:
+                    raise ResolutionError(f"{url} is larger than {max_bytes} bytes",
+                                          code="response_too_large")
+                headers = {k.lower(): v for k, v in response.getheaders()}
+                return response.status, headers, body
+            finally:
+                response.close()
         except (OSError, http.client.HTTPException, ssl.SSLError, ValueError) as exc:
             if conn.aborted:
                 raise _timeout(url, self.policy.total_timeout) from None

@@ -16,6 +16,9 @@ from typing import Any
 
 from badges.model import parse_datetime
 from badges.report import CheckResult
+from badges.report import Outcome
+from badges.verdict import Decision
+from badges.verdict import Verdict
 
 LANGUAGES = ("en", "es")
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
@@ -96,7 +99,8 @@ TEXT: dict[str, dict[str, str]] = {
         "verdict_suspended": "Suspended by the issuer",
         "verdict_unconfirmed": "Could not be fully checked",
         "verdict_forged": "Not genuine: do not rely on this credential",
-        "verdict_invalid": "Not a valid Open Badge",
+        "verdict_invalid": "Not verified: this credential does not pass every check",
+        "verdict_impersonation": "Impersonation: do not rely on this credential",
         "verdict_unreadable": "No credential could be read",
         "explain_verified": "Every check passed. The issuer signed it with a key it publishes, "
                             "nothing was changed after signing, and it has not been withdrawn.",
@@ -115,6 +119,39 @@ TEXT: dict[str, dict[str, str]] = {
         "explain_forged": "The credential was changed after it was signed, was not signed by "
                           "the issuer it names, borrows a known issuer's name, or a "
                           "certificate's page and the credential attached to it do not match.",
+        "explain_forged_proof": "The credential was changed after it was signed: its digital "
+                                "signature does not match what it says now.",
+        "explain_forged_key_binding": "The credential was signed with a key that the issuer it "
+                                      "names does not publish: someone other than that issuer "
+                                      "signed it.",
+        "explain_forged_format": "The certificate's page and the credential attached to it do "
+                                 "not match: the page or the attachment was replaced.",
+        "explain_impersonation": "The credential uses the name of an issuer on this verifier's "
+                                 "list of known issuers, but it was issued under another "
+                                 "identity. It did not come from that organization.",
+        "explain_invalid_validity_period": "The credential's dates do not allow it to be "
+                                           "accepted: it is not valid yet, or it does not say "
+                                           "when it was issued.",
+        "explain_invalid_status": "The credential's revocation entry is malformed, so whether "
+                                  "the issuer withdrew it cannot be known.",
+        "explain_invalid_endorsements": "The credential itself is intact, but an endorsement it "
+                                        "carries did not verify (see Endorsements below). Do not "
+                                        "rely on that endorsement, nor on this credential as "
+                                        "endorsed.",
+        "explain_unconfirmed_proof": "The issuer's key could not be reached, so the signature "
+                                     "could not be checked. The credential is not confirmed; "
+                                     "try again later.",
+        "explain_unconfirmed_key_binding": "The signature matches, but the issuer's published "
+                                           "keys could not be reached to confirm the key is "
+                                           "theirs. The credential is not confirmed; try again "
+                                           "later.",
+        "explain_unconfirmed_status": "Whether the issuer has revoked or suspended the "
+                                      "credential could not be checked (its revocation list "
+                                      "could not be read or trusted, or uses a method this "
+                                      "verifier does not support). It is not confirmed.",
+        "explain_unconfirmed_endorsements": "The credential itself checks out, but an "
+                                            "endorsement it carries could not be fully checked "
+                                            "(see Endorsements below). It is not confirmed.",
         "explain_invalid": "The credential is readable but does not meet the Open Badges 3.0 "
                            "rules; see the failed check below.",
         "explain_unreadable": "The input is not a credential this verifier can read.",
@@ -204,7 +241,8 @@ TEXT: dict[str, dict[str, str]] = {
         "verdict_suspended": "Suspendida por el emisor",
         "verdict_unconfirmed": "No se pudo verificar por completo",
         "verdict_forged": "No es auténtica: no confíe en esta credencial",
-        "verdict_invalid": "No es una insignia Open Badges válida",
+        "verdict_invalid": "No verificada: esta credencial no supera todas las comprobaciones",
+        "verdict_impersonation": "Suplantación: no confíe en esta credencial",
         "verdict_unreadable": "No se pudo leer ninguna credencial",
         "explain_verified": "Todas las comprobaciones fueron correctas. El emisor la firmó con "
                             "una clave que publica, no se modificó después de firmarla y no ha "
@@ -225,6 +263,37 @@ TEXT: dict[str, dict[str, str]] = {
         "explain_forged": "La credencial se modificó después de firmarse, no la firmó el emisor "
                           "que indica, usa el nombre de un emisor conocido, o la página de un "
                           "certificado no coincide con la credencial adjunta.",
+        "explain_forged_proof": "La credencial se modificó después de firmarse: su firma "
+                                "digital no coincide con lo que dice ahora.",
+        "explain_forged_key_binding": "La credencial se firmó con una clave que el emisor que "
+                                      "indica no publica: la firmó otra persona u organización.",
+        "explain_forged_format": "La página del certificado y la credencial adjunta no "
+                                 "coinciden: se sustituyó la página o el archivo adjunto.",
+        "explain_impersonation": "La credencial usa el nombre de un emisor de la lista de "
+                                 "emisores conocidos de este verificador, pero se emitió con "
+                                 "otra identidad. No procede de esa organización.",
+        "explain_invalid_validity_period": "Las fechas de la credencial no permiten aceptarla: "
+                                           "todavía no es válida o no indica cuándo se emitió.",
+        "explain_invalid_status": "La entrada de revocación de la credencial está mal formada, "
+                                  "así que no se puede saber si el emisor la retiró.",
+        "explain_invalid_endorsements": "La credencial en sí está íntegra, pero un aval que "
+                                        "incluye no superó la verificación (vea Avales más "
+                                        "abajo). No confíe en ese aval ni en esta credencial "
+                                        "como avalada.",
+        "explain_unconfirmed_proof": "No se pudo consultar la clave del emisor, así que no se "
+                                     "pudo comprobar la firma. La credencial no está "
+                                     "confirmada; inténtelo más tarde.",
+        "explain_unconfirmed_key_binding": "La firma coincide, pero no se pudieron consultar las "
+                                           "claves publicadas por el emisor para confirmar que "
+                                           "la clave es suya. La credencial no está confirmada; "
+                                           "inténtelo más tarde.",
+        "explain_unconfirmed_status": "No se pudo comprobar si el emisor revocó o suspendió la "
+                                      "credencial (no se pudo leer o no es fiable su lista de "
+                                      "revocación, o usa un método que este verificador no "
+                                      "admite). No está confirmada.",
+        "explain_unconfirmed_endorsements": "La credencial en sí es correcta, pero un aval que "
+                                            "incluye no se pudo comprobar por completo (vea "
+                                            "Avales más abajo). No está confirmada.",
         "explain_invalid": "La credencial se puede leer, pero no cumple las reglas de Open "
                            "Badges 3.0; vea la comprobación fallida más abajo.",
         "explain_unreadable": "Lo recibido no es una credencial que este verificador pueda "
@@ -247,7 +316,8 @@ TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-#: Spanish sentences per check code. ``{from}``/``{until}`` are dates, ``{name}`` a name.
+#: Spanish sentences per check code (or ``check:code`` where a code reads differently
+#: in one check). ``{from}``/``{until}`` are dates, ``{name}`` a name.
 _ES_CODES: dict[str, str] = {
     # format
     "json": "Se leyó una credencial Open Badges 3.0 en formato JSON.",
@@ -257,7 +327,10 @@ _ES_CODES: dict[str, str] = {
     "pdf": "Se leyó una credencial Open Badges 3.0 adjunta a un certificado PDF.",
     "not_open_badge": "No es una credencial Open Badges 3.0 (su tipo debe incluir "
                       "VerifiableCredential y OpenBadgeCredential).",
+    "not_endorsement": "Este aval no es un aval Open Badges 3.0 (su tipo debe incluir "
+                       "VerifiableCredential y EndorsementCredential).",
     "not_a_credential": "Lo recibido es JSON, pero no es una credencial.",
+    "unsupported_image": "La imagen no es PNG ni SVG: solo se pueden leer insignias PNG y SVG.",
     "invalid_json": "El texto no es JSON válido.",
     "input_too_large": "El archivo o texto es demasiado grande para verificarlo.",
     "json_too_deep": "El JSON está anidado a demasiada profundidad.",
@@ -357,6 +430,15 @@ _ES_CODES: dict[str, str] = {
     "jwt_typ_invalid": "El tipo declarado en la cabecera del JWT no es válido.",
     "invalid_did_key": "El identificador did:key de la clave no es válido.",
     "invalid_did_web": "El identificador did:web del emisor no es válido.",
+    "invalid_multibase": "La clave o la firma no está codificada correctamente (multibase).",
+    "invalid_key": "La clave no es válida.",
+    "key_unresolved": "No se pudo obtener la clave del emisor.",
+    "canonicalization_limit": "La credencial exige demasiado cálculo para comprobar su firma "
+                              "(posible ataque); no se comprobó.",
+    "proof:fetch_failed": "No se pudo obtener la clave del emisor: no se pudo descargar su "
+                          "documento.",
+    "proof:address_not_allowed": "La clave del emisor está en una dirección privada o "
+                                 "reservada; no se consultó.",
     "controller_document_invalid": "El documento del emisor con sus claves está mal formado.",
     # key binding
     "key_published": "La clave de la firma la publica el propio emisor.",
@@ -379,6 +461,7 @@ _ES_CODES: dict[str, str] = {
     "no_status": "El emisor no publicó una lista de revocación para esta credencial.",
     "not_revoked": "El emisor no ha revocado esta credencial.",
     "not_suspended": "El emisor no ha suspendido esta credencial.",
+    "not_withdrawn": "El emisor no ha revocado ni suspendido esta credencial.",
     "revoked": "El emisor ha revocado esta credencial{status_when}.{status_why}",
     "suspended": "El emisor ha suspendido esta credencial{status_when}.",
     "status_list_unreachable": "No se pudo comprobar si la credencial fue revocada: no se pudo "
@@ -399,9 +482,14 @@ _ES_CODES: dict[str, str] = {
     "status_list_too_large": "La lista de estado del emisor es demasiado grande para leerla.",
     "status_unchecked_offline": "No se pudo comprobar si la credencial fue revocada (sin "
                                 "conexión).",
-    "unsupported_status_type": "La credencial usa un método de estado que este verificador no "
+    "unsupported_status_type": "No se pudo comprobar si la credencial fue revocada o "
+                               "suspendida: usa un método de estado que este verificador no "
                                "admite.",
-    "unsupported_status_purpose": "No se comprueba este propósito de estado.",
+    "unsupported_status_purpose": "No se pudo comprobar si la credencial fue retirada: su "
+                                  "propósito de estado no es uno que este verificador conozca.",
+    "status_purpose_informational": "La credencial tiene una entrada de estado que no la "
+                                    "revoca ni la suspende (actualización o mensajes); no se "
+                                    "leyó.",
     # trust
     "known_issuer": "El emisor es conocido: {name}.",
     "unknown_issuer": "El emisor no figura en la lista de emisores conocidos de este "
@@ -412,14 +500,40 @@ _ES_CODES: dict[str, str] = {
     "no_registry": "Este verificador no tiene configurada una lista de emisores conocidos.",
     # endorsements
     "no_endorsements": "La credencial no incluye avales.",
-    "endorsements_valid": "Todos los avales están íntegros.",
-    "endorsement_invalid": "Algunos avales no se pudieron verificar.",
-    "endorsement_unchecked": "Algunos avales no se pudieron comprobar.",
+    "endorsements_valid": "Todos los avales se verificaron: cada uno está firmado por quien "
+                          "avala, está vigente y no se ha retirado.",
+    "endorsement_forged": "El aval a nombre de {endorser} ({endorsed_on}) no es auténtico: "
+                          "{endorsement_reason}{more}",
+    "endorsement_impersonation": "El aval a nombre de {endorser} ({endorsed_on}) usa el nombre "
+                                 "de un emisor conocido: {endorsement_reason}{more}",
+    "endorsement_subject_mismatch": "El aval a nombre de {endorser} ({endorsed_on}) se refiere "
+                                    "a {endorsement_subject}, que no es esta credencial, ni su "
+                                    "emisor, ni su logro.{more}",
+    "endorsement_invalid": "El aval a nombre de {endorser} ({endorsed_on}) no se pudo "
+                           "verificar: {endorsement_reason}{more}",
+    "endorsement_revoked": "{endorser} ha revocado su aval ({endorsed_on}).{more}",
+    "endorsement_suspended": "{endorser} ha suspendido su aval ({endorsed_on}).{more}",
+    "endorsement_unchecked": "El aval a nombre de {endorser} ({endorsed_on}) no se pudo "
+                             "comprobar por completo: {endorsement_reason}{more}",
+    "endorsement_expired": "El aval de {endorser} ({endorsed_on}) era auténtico, pero su "
+                           "periodo de validez terminó; ya no es válido.{more}",
     "nested_endorsements": "No se comprueban los avales de los avales.",
+    # (not a code: endorsement_unchecked when there are more endorsements than are checked)
+    "endorsement_overflow": "La credencial incluye más avales de los que se comprueban: "
+                            "{overflow} de ellos no se pudieron comprobar.",
     # skipped after a failure
     "proof_not_verified": "No se comprobó, porque no se pudo verificar la firma.",
     "input_unreadable": "No se comprobó, porque lo recibido no es una insignia legible.",
 }
+
+#: Where an endorsement sits (:data:`badges.endorsements.PLACES`), in Spanish.
+_ES_PLACES = {
+    "credential": "en la credencial",
+    "issuer": "en el perfil del emisor",
+    "credentialSubject.achievement": "en el logro",
+    "credentialSubject.achievement.creator": "en el creador del logro",
+}
+_ES_UNNAMED_ENDORSER = "un avalista sin nombre"
 
 #: Spanish fallback per (check, outcome) for codes without their own sentence.
 _ES_FALLBACK = {
@@ -429,6 +543,25 @@ _ES_FALLBACK = {
     "indeterminate": "La comprobación no se pudo completar.",
     "skipped": "No se comprobó.",
 }
+
+
+def explanation_key(decision: Decision) -> str:
+    """The text that explains a verdict, in :data:`TEXT`.
+
+    ``explain_<verdict>_<check>`` when the check that decided the verdict has
+    its own explanation (a forged *key* reads differently from a forged
+    *signature*), else ``explain_<verdict>``; a verified credential from an
+    issuer the verifier does not know gets ``explain_verified_unknown``.
+    """
+    verdict = decision.verdict
+    if verdict == Verdict.VERIFIED:
+        unknown = any(c.code == "unknown_issuer" for c in decision.because)
+        return "explain_verified_unknown" if unknown else "explain_verified"
+    for check in decision.because:
+        key = f"explain_{verdict.value}_{check.id}"
+        if key in TEXT["en"]:
+            return key
+    return f"explain_{verdict.value}"
 
 
 def choose_language(requested: str | None, accept: Any = None) -> str:
@@ -507,7 +640,11 @@ class Translator:
         code = check.code
         if check.outcome.value == "skipped" and code in ("not_open_badge", "input_unreadable"):
             code = "input_unreadable"
-        template = _ES_CODES.get(code)
+        worst = check.detail.get("endorsement")
+        if code == "endorsement_unchecked" and isinstance(worst, Mapping) \
+                and "overflow" in worst:
+            code = "endorsement_overflow"
+        template = _ES_CODES.get(f"{check.id}:{code}") or _ES_CODES.get(code)
         if template is None:
             return _ES_FALLBACK.get(check.outcome.value, check.message)
         return template.format_map(_Values(check.detail, self.lang))
@@ -529,6 +666,33 @@ class _Values(dict[str, str]):
         self["status_when"] = f" el {when}" if when else ""
         reason = detail.get("statusReason")
         self["status_why"] = f" Motivo indicado: {reason}" if isinstance(reason, str) else ""
+        worst = detail.get("endorsement")
+        if isinstance(worst, Mapping):
+            self._endorsement(worst, detail.get("endorsements"), lang)
+
+    def _endorsement(self, worst: Mapping[str, Any], every: Any, lang: str) -> None:
+        """The values of an endorsement sentence: who, where, and why (translated)."""
+        self["endorser"] = str(worst.get("endorserName") or worst.get("endorser")
+                               or _ES_UNNAMED_ENDORSER)[:200]
+        place = str(worst.get("on"))
+        self["endorsed_on"] = _ES_PLACES.get(place, f"en {place}")
+        self["endorsement_subject"] = str(worst.get("subject"))[:200]
+        self["overflow"] = str(worst.get("overflow", ""))
+        because = worst.get("because")
+        if isinstance(because, Mapping):
+            try:
+                inner = CheckResult(str(because.get("id")), Outcome(str(because.get("outcome"))),
+                                    str(because.get("code")), str(because.get("message")),
+                                    dict(because.get("detail") or {}))
+            except (ValueError, TypeError):
+                inner = None
+            if inner is not None:
+                self["endorsement_reason"] = Translator(lang).check_message(inner)
+        problems = [e for e in every if isinstance(e, Mapping) and e.get("code")] \
+            if isinstance(every, list) else []
+        if len(problems) > 1:
+            self["more"] = (f" (Otros {len(problems) - 1} de los {len(every)} avales también "
+                            "tienen problemas.)")
 
     def __missing__(self, key: str) -> str:
         return ""

@@ -43,8 +43,8 @@ from badges.model import format_datetime
 from badges.report import VerificationReport
 from badges.verify import verify_signature
 from verifier.intake import Submission
+from verifier.render import encodable
 from verifier.render import summary
-from verifier.render import verdict
 
 RECEIPT_TYPE = "VerificationReceipt"
 #: The vocabulary of the receipt's own terms (``verifiedAt``, ``checks``...).
@@ -128,14 +128,14 @@ class ReceiptSigner:
             The signed receipt credential.
         """
         when = format_datetime(now.replace(microsecond=0))
-        facts = {k: v for k, v in summary(report).items()
+        facts = {k: encodable(v) for k, v in summary(report).items()
                  if k in ("credential_id", "achievement", "achievement_id", "issuer",
                           "issuer_id", "recipient", "issued", "expires")
                  and isinstance(v, str) and v}
         subject: dict[str, Any] = {
             "type": "VerificationRecord",
             "verifiedAt": when,
-            "result": verdict(report),
+            "result": report.verdict.value,
             "verified": report.verified,
             "checks": [{"check": c.id, "outcome": c.outcome.value, "code": c.code}
                        for c in report.checks],
@@ -145,7 +145,7 @@ class ReceiptSigner:
         if submission is not None:
             subject["input"] = {k: v for k, v in submission.to_json().items()
                                 if k in ("source", "sha256", "url", "filename")}
-        who = " ".join((requested_by or "").split())[:200]
+        who = encodable(" ".join((requested_by or "").split())[:200])
         if who:
             subject["requestedBy"] = who
         receipt = {

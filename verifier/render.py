@@ -1,9 +1,10 @@
-"""Reading a verification report for people: the facts, a verdict, text and JSON forms.
+"""Reading a verification report for people: the facts, text and JSON forms.
 
 :func:`report_json` is the one JSON shape the API (``POST /api/v1/verify``)
 and ``badges verify --json`` both print: the core's report (``verified``,
-``format``, ``checks``) plus a ``verdict``, a ``summary`` of who issued what
-to whom, and, when known, the ``input`` that was verified.
+``verdict``, ``format``, ``checks``) plus a ``summary`` of who issued what to
+whom, and, when known, the ``input`` that was verified. The verdict itself is
+decided by :mod:`badges.verdict`, and nowhere else.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from badges.report import Outcome
 from badges.report import VerificationReport
+from badges.verdict import Verdict
 
 _MARKS = {
     Outcome.PASSED: "ok  ",
@@ -22,11 +24,14 @@ _MARKS = {
     Outcome.SKIPPED: "-   ",
 }
 
-#: Every verdict, most serious first.
-VERDICTS = ("unreadable", "forged", "invalid", "revoked", "suspended", "unconfirmed", "expired",
-            "verified")
+def encodable(text: str) -> str:
+    r"""``text`` with any lone surrogate written as its escape (``\ud800``), so it encodes as UTF-8.
 
-_FORGERY = {("proof", "signature_invalid"), ("issuer_trust", "issuer_impersonation")}
+    JSON may carry a lone surrogate (``"\ud800"``), and a credential that does
+    is reported (``invalid_unicode``), not refused: but such text cannot be
+    written as UTF-8. In JSON output the escape reads back as the same value.
+    """
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _text(value: Any) -> str | None:
@@ -87,39 +92,6 @@ def summary(report: VerificationReport) -> dict[str, Any]:
     }
 
 
-def verdict(report: VerificationReport) -> str:
-    """One word for the whole report (see :data:`VERDICTS`).
-
-    ``verified``: every check passed (warnings, such as an unknown issuer,
-    allowed). ``expired``: a genuine record whose validity period is over, and
-    nothing else wrong. ``revoked``/``suspended``: the issuer withdrew it.
-    ``unconfirmed``: something could not be checked (an unreachable status
-    list, key or document); never reported as passed. ``forged``: the
-    signature does not match, the key is not the issuer's, the credential
-    borrows a known issuer's name, or a PDF certificate carries another
-    credential than the one its page shows. ``invalid``: readable but not a valid Open
-    Badge. ``unreadable``: no credential could be read at all.
-    """
-    fmt = report.check("format")
-    if fmt is not None and fmt.outcome == Outcome.FAILED:
-        if fmt.code == "certificate_mismatch":  # a PDF whose attachment or page was altered
-            return "forged"
-        return "invalid" if fmt.code == "not_open_badge" else "unreadable"
-    failed = [c for c in report.checks if c.outcome == Outcome.FAILED]
-    unsure = [c for c in report.checks if c.outcome == Outcome.INDETERMINATE]
-    if any((c.id, c.code) in _FORGERY or c.id == "key_binding" for c in failed):
-        return "forged"
-    status = [c for c in failed if c.id == "status" and c.code in ("revoked", "suspended")]
-    expired = [c for c in failed if c.id == "validity_period" and c.code == "expired"]
-    if [c for c in failed if c not in status and c not in expired]:
-        return "invalid"
-    if status:
-        return status[0].code
-    if unsure:
-        return "unconfirmed"
-    return "expired" if expired else "verified"
-
-
 def report_json(report: VerificationReport, *,
                 source: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The API's and ``badges verify --json``'s report object.
@@ -129,7 +101,6 @@ def report_json(report: VerificationReport, *,
         source: what was verified (``Submission.to_json()``), when known.
     """
     out = report.to_json()
-    out["verdict"] = verdict(report)
     out["summary"] = summary(report)
     if source is not None:
         out["input"] = dict(source)
@@ -139,10 +110,10 @@ def report_json(report: VerificationReport, *,
 def to_text(report: VerificationReport) -> str:
     """A readable multi-line report."""
     facts = summary(report)
-    word = verdict(report)
-    head = "VERIFIED" if report.verified else "NOT VERIFIED"
-    lines = [head if word in ("verified", "unreadable", "invalid") or report.verified
-             else f"{head} ({word})"]
+    word = report.verdict
+    head = "VERIFIED" if word == Verdict.VERIFIED else "NOT VERIFIED"
+    lines = [head if word in (Verdict.VERIFIED, Verdict.UNREADABLE, Verdict.INVALID)
+             else f"{head} ({word.value})"]
     labels = (("achievement", "Achievement"), ("issuer", "Issuer"), ("issuer_id", "Issuer id"),
               ("recipient", "Recipient"), ("issued", "Issued"), ("expires", "Expires"))
     for key, label in labels:

@@ -54,6 +54,7 @@ from verifier.i18n import LANGUAGE_NAMES
 from verifier.i18n import LANGUAGES
 from verifier.i18n import Translator
 from verifier.i18n import choose_language
+from verifier.i18n import explanation_key
 from verifier.intake import IntakeError
 from verifier.intake import LinkFetcher
 from verifier.intake import Submission
@@ -68,9 +69,9 @@ from verifier.receipts import ReceiptSigner
 from verifier.receipts import check_receipt
 from verifier.registry import RegistryError
 from verifier.registry import open_registry
+from verifier.render import encodable
 from verifier.render import report_json
 from verifier.render import summary
-from verifier.render import verdict
 from verifier.service import LocalDocuments
 from verifier.service import Verifier
 from verifier.service import unreadable_report
@@ -255,7 +256,7 @@ def _api_submission() -> Submission:
 
 
 def _json_response(payload: Any, status: int = 200) -> Response:
-    return Response(json.dumps(payload, ensure_ascii=False), status=status,
+    return Response(encodable(json.dumps(payload, ensure_ascii=False)), status=status,
                     mimetype="application/json")
 
 
@@ -270,7 +271,7 @@ def _verify_request(read: Any) -> tuple[VerificationReport, Submission | None, i
     report = _state().verifier.verify_submission(submission)
     fmt = report.check("format")
     status = 413 if fmt is not None and fmt.code == "input_too_large" else \
-        422 if verdict(report) == "unreadable" else 200
+        422 if report.verdict == "unreadable" else 200
     return report, submission, status
 
 
@@ -338,7 +339,7 @@ def _lang() -> str:
 def _page(template: str, lang: str, status: int = 200, **context: Any) -> Response:
     t = Translator(lang)
     html = render_template(template, t=t, lang=lang, languages=LANGUAGE_NAMES, **context)
-    response = Response(html, status=status, mimetype="text/html")
+    response = Response(encodable(html), status=status, mimetype="text/html")
     response.headers["Content-Language"] = lang
     response.headers["Vary"] = "Accept-Language"
     return response
@@ -459,12 +460,10 @@ def _report_page(lang: str, report: VerificationReport, submission: Submission |
         json.dumps(receipt, indent=2, ensure_ascii=False).encode("utf-8")).decode("ascii")
     facts = summary(report)
     image = facts.get("image") or {}
-    word = verdict(report)
+    decision = report.decision
+    word = decision.verdict.value
     trust = report.check("issuer_trust")
-    if word == "verified" and trust is not None and trust.code == "unknown_issuer":
-        explanation = "explain_verified_unknown"
-    else:
-        explanation = f"explain_{word}"
+    explanation = explanation_key(decision)
     response = _page(
         "verifier/report.html", lang, status, report=report, verdict=word, facts=facts,
         explanation=explanation, trust=trust, submission=submission,

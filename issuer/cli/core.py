@@ -166,10 +166,10 @@ def verify(as_json: bool, offline: bool, allow_hosts: tuple[str, ...], dev: bool
         report = verifier.verify(read_bytes(source))
     if as_json:
         payload = render.report_json(report, source=submission.to_json() if submission else None)
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        click.echo(render.encodable(json.dumps(payload, indent=2, ensure_ascii=False)))
     else:
-        click.echo(render.to_text(report), nl=False)
-    if render.verdict(report) == "unreadable":
+        click.echo(render.encodable(render.to_text(report)), nl=False)
+    if report.verdict == "unreadable":
         sys.exit(EXIT_UNREADABLE)
     sys.exit(0 if report.verified else 1)
 

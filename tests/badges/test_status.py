@@ -120,3 +120,91 @@ def test_a_long_or_odd_reason_is_tidied_and_a_bad_date_dropped() -> None:
     assert "statusDate" not in check.detail
     shown = check.detail["statusReason"]
     assert shown.startswith("line one line two x") and len(shown) == MAX_REASON
+
+
+# --------------------------------------------------------------------------- fail closed
+
+_UNCHECKED = (Outcome.INDETERMINATE, "unsupported_status_type")
+_NOT_READ = (Outcome.WARNING, "status_purpose_informational")
+_BSL = {"type": "BitstringStatusListEntry", "statusListIndex": "7", "statusListCredential": LIST}
+
+# entry -> what the checker answers, without fetching anything
+METHODS = {
+    "StatusList2021 revocation": ({"type": "StatusList2021Entry",
+                                   "statusPurpose": "revocation"}, _UNCHECKED),
+    "StatusList2021 suspension": ({"type": "StatusList2021Entry",
+                                   "statusPurpose": "suspension"}, _UNCHECKED),
+    "unknown method, no purpose": ({"type": "AcmeStatus"}, _UNCHECKED),
+    "unknown method, purpose not text": ({"type": "AcmeStatus",
+                                          "statusPurpose": ["revocation"]}, _UNCHECKED),
+    "unknown method, no type": ({"statusPurpose": "revocation"}, _UNCHECKED),
+    "unknown method, message purpose": ({"type": "AcmeStatus", "statusPurpose": "message"},
+                                        _NOT_READ),
+    "unknown method, refresh purpose": ({"type": "AcmeStatus", "statusPurpose": "refresh"},
+                                        _NOT_READ),
+    "bitstring, message purpose": ({**_BSL, "statusPurpose": "message", "statusSize": 2},
+                                   _NOT_READ),
+    "bitstring, unknown purpose": ({**_BSL, "statusPurpose": "withdrawal"},
+                                   (Outcome.INDETERMINATE, "unsupported_status_purpose")),
+    "bitstring, no purpose": (dict(_BSL), (Outcome.FAILED, "status_entry_invalid")),
+    "bitstring, purpose not text": ({**_BSL, "statusPurpose": ["revocation"]},
+                                    (Outcome.FAILED, "status_entry_invalid")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(METHODS))
+def test_what_a_status_entry_the_verifier_cannot_read_gives(name: str) -> None:
+    entry, expected = METHODS[name]
+    asked: list[str] = []
+
+    def fetch(url: str) -> Mapping[str, Any]:
+        asked.append(url)
+        raise ResolutionError(f"{url} is unreachable", code="fetch_failed")
+
+    result = make_status_checker(fetch_document=fetch, now=NOW)(entry, {"issuer": "x"})
+    assert (result.outcome, result.code) == expected
+    assert asked == []  # nothing it cannot read is fetched
+
+
+def test_an_unsupported_status_method_is_could_not_be_fully_checked() -> None:
+    """Issue #22: a credential whose revocation was never checked is not 'verified'."""
+    cred = load_json("examples/spec/basic-openbadgecredential.unsigned.json")
+    cred["@context"].append("https://w3id.org/vc/status-list/2021/v1")
+    cred["issuer"] = {"id": KEY.controller, "type": ["Profile"], "name": "Lakeside District"}
+    cred["credentialStatus"] = {"id": f"{LIST}#7", "type": "StatusList2021Entry",
+                                "statusPurpose": "revocation", "statusListIndex": "7",
+                                "statusListCredential": LIST}
+    signed = dataintegrity.sign_credential(cred, key=KEY, created="2026-01-01T00:00:00Z")
+
+    def fetch(url: str) -> Mapping[str, Any]:
+        raise ResolutionError(f"{url} is unreachable", code="fetch_failed")
+
+    report = verify_credential(signed, now=NOW, fetch_document=fetch,
+                               check_status=make_status_checker(fetch_document=fetch, now=NOW))
+    status = report.check("status")
+    assert status is not None
+    assert (status.outcome, status.code) == _UNCHECKED
+    assert report.verified is False and report.verdict == "unconfirmed"
+
+
+def test_an_informational_entry_beside_a_checked_one_leaves_the_pass_standing() -> None:
+    cred = load_json("examples/spec/basic-openbadgecredential.unsigned.json")
+    cred["issuer"] = {"id": KEY.controller, "type": ["Profile"], "name": "Lakeside District"}
+    cred["credentialStatus"] = [
+        {"id": f"{LIST}/7", "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+         "statusListIndex": str(INDEX), "statusListCredential": LIST},
+        {**_BSL, "id": f"{LIST}/m", "statusPurpose": "message", "statusSize": 2}]
+    signed = dataintegrity.sign_credential(cred, key=KEY, created="2026-01-01T00:00:00Z")
+
+    def fetch(url: str) -> Mapping[str, Any]:
+        if url != LIST:
+            raise ResolutionError(f"{url} is unreachable", code="fetch_failed")
+        return _listing()
+
+    report = verify_credential(signed, now=NOW, fetch_document=fetch,
+                               check_status=make_status_checker(fetch_document=fetch, now=NOW))
+    status = report.check("status")
+    assert status is not None and (status.outcome, status.code) == (Outcome.PASSED,
+                                                                      "not_revoked")
+    assert status.detail["notRead"][0]["purpose"] == "message"
+    assert report.verified

@@ -118,7 +118,7 @@ def test_report_has_every_check_in_order() -> None:
                                now=NOW)
     assert tuple(c.id for c in report.checks) == CHECK_IDS
     payload = report.to_json()
-    assert set(payload) == {"verified", "format", "checks"}
+    assert set(payload) == {"verified", "verdict", "format", "checks"}
     assert all(set(c) >= {"id", "outcome", "code", "message"} for c in payload["checks"])
 
 
@@ -319,6 +319,11 @@ HOSTILE = {
     "empty": (b"", "format", "unreadable_input"),
     "binary junk": (bytes(range(256)) * 4, "format", "unreadable_input"),
     "JSON array": (b"[1, 2]", "format", "not_a_credential"),
+    # PyLD's IRI resolver raises a plain ValueError for these; it must become a result
+    "relative @context": (json.dumps({**json.loads(SIMPLE), "@context": "0"}).encode(),
+                          "proof", "invalid_jsonld"),
+    "empty @context": (json.dumps({**json.loads(SIMPLE), "@context": ""}).encode(),
+                       "proof", "invalid_jsonld"),
 }
 
 

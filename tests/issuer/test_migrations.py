@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from issuer.db import make_engine
+from issuer.migrate import alembic_config
 from issuer.migrate import upgrade
 from issuer.models import Base
 from tests.issuer.conftest import _pg_admin
@@ -42,6 +45,36 @@ def test_upgrade_from_empty_matches_the_models(empty_url: str) -> None:
     assert diff == []
 
 
+def _state(url: str) -> tuple[list[str], dict[str, Any], list[tuple[Any, ...]]]:
+    """The revision, the schema (tables, columns, indexes) and the organizations' rows."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            revision = MigrationContext.configure(conn).get_current_heads()
+            inspector = sa.inspect(conn)
+            schema = {table: (sorted((c["name"], str(c["type"]), c["nullable"])
+                                     for c in inspector.get_columns(table)),
+                              sorted(i["name"] or "" for i in inspector.get_indexes(table)))
+                      for table in sorted(inspector.get_table_names())}
+            rows = list(conn.execute(sa.text("SELECT slug, name FROM organizations")))
+    finally:
+        engine.dispose()
+    return list(revision), schema, [tuple(r) for r in rows]
+
+
 def test_upgrade_is_idempotent(empty_url: str) -> None:
+    """Upgrading a database already at head changes nothing: not the schema, not the data."""
     upgrade(empty_url)
+    engine = make_engine(empty_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO organizations (slug, name, created_at) "
+                                 "VALUES ('lakeside', 'Lakeside USD', CURRENT_TIMESTAMP)"))
+    finally:
+        engine.dispose()
+    before = _state(empty_url)
+    heads = ScriptDirectory.from_config(alembic_config(empty_url)).get_heads()
+    assert before[0] == heads and len(heads) == 1
+    assert "organizations" in before[1] and before[2] == [("lakeside", "Lakeside USD")]
     upgrade(empty_url)
+    assert _state(empty_url) == before

@@ -182,7 +182,7 @@ def test_a_revocation_through_one_process_is_seen_by_the_other_at_once(
                      "name": "Taylor Teacher"}, token=True)
     credential = awarded["credential"]
     before = _call(f"{second}/api/v1/verify", credential)
-    assert before["verdict"] == "verified" and _status_of(before) == "not_revoked"
+    assert before["verdict"] == "verified" and _status_of(before) == "not_withdrawn"
     _call(f"{first}/api/v1/credentials/{credential['id']}/revoke",
           {"reason": "Evidence was not the teacher's own"}, token=True)
     after = _call(f"{second}/api/v1/verify", credential)

@@ -73,14 +73,14 @@ def test_award_verify_revoke_suspend_against_the_running_service(live_server: Li
         path = tmp_path / f"c{n}.json"
         path.write_text(item.document)
         files.append(path)
-    assert _status(_verify_cli(files[0])) == ("passed", "not_revoked")
+    assert _status(_verify_cli(files[0])) == ("passed", "not_withdrawn")
 
     _post(f"{base}/api/v1/credentials/{issued[0].credential_id}/revoke",
           {"reason": "Evidence was not the teacher's own", "public": True})
     _post(f"{base}/api/v1/credentials/{issued[1].credential_id}/suspend", {})
     reports = [_verify_cli(p) for p in files]
     assert [_status(r) for r in reports] == [
-        ("failed", "revoked"), ("failed", "suspended"), ("passed", "not_revoked")]
+        ("failed", "revoked"), ("failed", "suspended"), ("passed", "not_withdrawn")]
     assert [r["verified"] for r in reports] == [False, False, True]
     # the entry's own URL tells since when and, as the district chose, why
     revoked = next(c for c in reports[0]["checks"] if c["id"] == "status")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ class Route:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    #: seconds between bytes of the body (a server that trickles), 0 to send at once
+    trickle: float = 0.0
 
 
 class Documents:
@@ -71,7 +74,16 @@ class Documents:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
-                self.wfile.write(route.body)
+                if not route.trickle:
+                    self.wfile.write(route.body)
+                    return
+                try:
+                    for byte in route.body:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(route.trickle)
+                except OSError:  # the client gave up, as it should
+                    return
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -89,6 +101,13 @@ class Documents:
 
     def raw(self, path: str, body: bytes, content_type: str) -> str:
         self.routes[path] = Route(body=body, headers={"Content-Type": content_type})
+        return self.base + path
+
+    def slow(self, path: str, body: bytes, content_type: str = "application/json",
+             trickle: float = 0.5) -> str:
+        """A route whose body arrives one byte every ``trickle`` seconds."""
+        self.routes[path] = Route(body=body, headers={"Content-Type": content_type},
+                                  trickle=trickle)
         return self.base + path
 
     def redirect(self, path: str, location: str) -> str:

@@ -27,7 +27,6 @@ from tests.verifier.conftest import CREATED
 from tests.verifier.conftest import LOOPBACK
 from tests.verifier.conftest import DidWebIssuer
 from tests.verifier.conftest import Documents
-from verifier import render
 from verifier.fetch import Fetcher
 from verifier.fetch import FetchPolicy
 from verifier.service import Verifier
@@ -99,7 +98,7 @@ def test_a_refused_fetch_is_could_not_be_fully_checked(
         documents: Documents, case: str, make: Callable[[Documents], dict[str, Any]],
         check: str, refusal: str, lift: str) -> None:
     report = _verify(make(documents))
-    assert render.verdict(report) == "unconfirmed", (case, report.to_json())
+    assert report.verdict == "unconfirmed", (case, report.to_json())
     assert not report.verified
     found = report.check(check)
     assert found.outcome == Outcome.INDETERMINATE, (case, found)
@@ -113,9 +112,9 @@ def test_the_same_badge_verifies_once_the_host_is_allowed(documents: Documents,
     url = issuer.status_list("revocation")
     credential = issuer.sign(issuer.credential(credentialStatus=_status_entry(url)))
     refused = _verify(credential)
-    assert render.verdict(refused) == "unconfirmed"
+    assert refused.verdict == "unconfirmed"
     allowed = _verify(credential, FetchPolicy(**LOOPBACK))
-    assert render.verdict(allowed) == "verified", allowed.to_json()
+    assert allowed.verdict == "verified", allowed.to_json()
 
 
 def test_the_command_line_says_unconfirmed_and_exits_1(documents: Documents,

@@ -78,7 +78,7 @@ def _trust(client: Any, credential: dict[str, Any]) -> tuple[str, str, str]:
     return check["outcome"], check["code"], payload["verdict"]
 
 
-def test_known_unknown_and_forged_issuer(verifier_app: Callable[..., Flask], tmp_path: Path,
+def test_known_unknown_and_impersonating_issuer(verifier_app: Callable[..., Flask], tmp_path: Path,
                                          issuer: DidWebIssuer, documents: Documents) -> None:
     path = tmp_path / "known.yaml"
     path.write_text(YAML.format(did=issuer.did), "utf-8")
@@ -93,11 +93,11 @@ def test_known_unknown_and_forged_issuer(verifier_app: Callable[..., Flask], tmp
                             name="Shelbyville Schools")
     assert _trust(client, stranger.sign(stranger.credential())) == (
         "warning", "unknown_issuer", "verified")
-    # the same stranger borrowing a listed district's name: forged
+    # the same stranger borrowing a listed district's name: impersonation
     impostor = DidWebIssuer(documents, stranger_key, stranger_key.controller,
                             name="Lakeside Unified School District")
     assert _trust(client, impostor.sign(impostor.credential())) == (
-        "failed", "issuer_impersonation", "forged")
+        "failed", "issuer_impersonation", "impersonation")
     page = client.post("/verify", data={"credential": json.dumps(
         stranger.sign(stranger.credential()))}, content_type="multipart/form-data")
     assert "Not on this verifier&#39;s list of known issuers" in page.get_data(as_text=True)

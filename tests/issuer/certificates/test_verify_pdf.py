@@ -6,7 +6,7 @@
   proof is fine, but it is not the one the certificate declares (keywords) and
   shows (its id, the teacher's name and the achievement on the page), so the
   ``format`` check fails with ``certificate_mismatch`` and nothing else is
-  trusted; the same when the keywords are changed along with it;
+  trusted; the same when the keywords are changed along with it, or stripped;
 * **edited** attachment: its proof no longer verifies (``proof`` fails).
 """
 
@@ -71,6 +71,28 @@ def test_a_swapped_attachment_is_caught(genuine: tuple[Signed, bytes], other: Si
     assert _failed(relabelled) == ("format", "certificate_mismatch")
     assert "does not show the credential id" in verify_credential(
         relabelled, now=NOW).checks[0].message
+
+
+def test_a_swapped_attachment_is_caught_without_keywords(genuine: tuple[Signed, bytes],
+                                                          other: Signed) -> None:
+    """Stripping the keywords no longer hides a swap: the page still shows its credential."""
+    signed, document = genuine
+    swapped = tamper(document, data=other.text.encode(), keywords="")
+    assert pdf.declared_ids(pdf.read_pdf(swapped).keywords) == []
+    assert _failed(swapped) == ("format", "certificate_mismatch")
+    report = verify_credential(swapped, now=NOW)
+    assert report.verdict == "forged"
+    assert signed.id in report.checks[0].message and other.id in report.checks[0].message
+
+
+def test_a_page_that_shows_someone_else_is_caught_without_keywords(renderer: Renderer) -> None:
+    """The page shows the attached credential's id, but not its teacher's name."""
+    signed = Signed("di", number=34)
+    doctored = renderer.render(certificate(signed, recipient_name="Mallory Doe"),
+                               template=builtin()).pdf
+    assert _failed(tamper(doctored, keywords="")) == ("format", "certificate_mismatch")
+    assert "recipient's name" in verify_credential(tamper(doctored, keywords=""),
+                                                    now=NOW).checks[0].message
 
 
 def test_an_edited_attachment_fails_its_proof(genuine: tuple[Signed, bytes]) -> None:

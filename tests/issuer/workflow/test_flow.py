@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -65,8 +66,15 @@ def test_submit_return_resubmit_approve(app: Flask, world: World,
     review = reviewer.get(f"/review/{sub}").get_data(as_text=True)
     assert "Unit design" in review and "Contains student data" in review
     assert "unit-plan.pdf" in review
-    download = reviewer.get(f"/submissions/{sub}/items/1/file")
-    assert download.status_code in (200, 404)
+    link = re.search(r'href="(/submissions/[^"]+/items/\d+/file)">Download unit-plan.pdf<',
+                     review)
+    assert link is not None, "the review page links the evidence file"
+    download = reviewer.get(link.group(1))
+    assert download.status_code == 200
+    assert download.get_data() == PDF  # exactly what the teacher uploaded
+    assert download.headers["Content-Disposition"].startswith(
+        'attachment; filename="unit-plan.pdf"')
+    assert download.headers["Cache-Control"] == "private, no-store"
 
     # returning needs feedback
     missing = reviewer.post(f"/review/{sub}/decision", {"decision": "return"})

@@ -6,9 +6,13 @@ import csv
 import io
 from collections.abc import Callable
 
+import sqlalchemy as sa
 from flask import Flask
 
 from issuer.models import Person
+from issuer.models_workflow import Submission
+from issuer.models_workflow import SubmissionEvent
+from issuer.models_workflow import SubmissionStatus
 from issuer.workflow import accounts
 from issuer.workflow import dashboard
 from tests.issuer.conftest import NOW
@@ -39,6 +43,22 @@ def _mentor_rule(app: Flask, world: World, on: bool) -> None:
 
 
 RETURN = {"decision": "return", "feedback": "Please revise."}
+APPROVE = {"decision": "approve", "score-design": "proficient",
+           "score-facilitation": "proficient", "feedback": "Fine."}
+
+
+def _refused(app: Flask, browser: Browser, sub: str) -> None:
+    """Neither decision is allowed, and the submission stays waiting, with no review on it."""
+    for form in (RETURN, APPROVE):
+        assert browser.post(f"/review/{sub}/decision", form).status_code == 403
+    with app.extensions["badges"]["db"].session() as session:
+        row = session.get(Submission, sub)
+        assert row is not None
+        assert row.status == SubmissionStatus.SUBMITTED
+        assert row.decided_at is None and row.credential_id is None and not row.reviews
+        assert [e.action for e in session.scalars(sa.select(SubmissionEvent).where(
+            SubmissionEvent.submission_id == sub).order_by(SubmissionEvent.id))] == [
+            "created", "submitted"]
 
 
 def test_nobody_reviews_their_own_submission(app: Flask, world: World,
@@ -47,7 +67,7 @@ def test_nobody_reviews_their_own_submission(app: Flask, world: World,
     sub = _submitted(mentor, world.achievements["blended"])
     page = mentor.get(f"/review/{sub}").get_data(as_text=True)
     assert "cannot review your own submission" in page and "Approve and award" not in page
-    assert mentor.post(f"/review/{sub}/decision", RETURN).status_code == 403
+    _refused(app, mentor, sub)
     assert as_user("reviewer").post(f"/review/{sub}/decision", RETURN).status_code == 303
 
 
@@ -58,7 +78,7 @@ def test_mentors_cannot_decide_for_mentees_when_the_district_says_so(
     sub = _submitted(teacher, world.achievements["blended"])
     page = mentor.get(f"/review/{sub}").get_data(as_text=True)
     assert "You mentor this teacher" in page
-    assert mentor.post(f"/review/{sub}/decision", RETURN).status_code == 403
+    _refused(app, mentor, sub)
     _mentor_rule(app, world, on=False)
     assert mentor.post(f"/review/{sub}/decision", RETURN).status_code == 303
 
@@ -68,7 +88,7 @@ def test_admins_without_a_reviewer_role_cannot_decide(app: Flask, world: World,
     sub = _submitted(as_user("teacher"), world.achievements["blended"])
     admin = as_user("admin")
     assert admin.get(f"/review/{sub}").status_code == 200
-    assert admin.post(f"/review/{sub}/decision", RETURN).status_code == 403
+    _refused(app, admin, sub)
 
 
 def test_queue_is_oldest_first_with_filters(app: Flask, world: World,
