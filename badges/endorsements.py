@@ -14,7 +14,9 @@ verdict (:mod:`badges.verdict`) is what it contributes here:
 * an endorsement about something else than this credential, its issuer or its
   achievement (an endorsement copied from another badge) *fails* too;
 * could not be fully checked: *indeterminate* (never "intact");
-* expired: a *warning*: the endorsement was genuine, and no longer stands.
+* expired: a *warning*: the endorsement was genuine, and no longer stands;
+* genuine, but its endorser is on no list of known issuers: a *warning*
+  naming the signer (the badge itself may still be verified).
 
 Work is bounded: at most :data:`MAX_ENDORSEMENTS` are verified; more leave the
 check indeterminate.
@@ -56,6 +58,7 @@ _PROBLEMS: tuple[tuple[str, Outcome], ...] = (
     ("endorsement_revoked", Outcome.FAILED),
     ("endorsement_suspended", Outcome.FAILED),
     ("endorsement_unchecked", Outcome.INDETERMINATE),
+    ("endorsement_unknown_endorser", Outcome.WARNING),
     ("endorsement_expired", Outcome.WARNING),
 )
 _BY_VERDICT = {
@@ -66,6 +69,7 @@ _BY_VERDICT = {
     Verdict.REVOKED: "endorsement_revoked",
     Verdict.SUSPENDED: "endorsement_suspended",
     Verdict.UNCONFIRMED: "endorsement_unchecked",
+    Verdict.UNKNOWN_ISSUER: "endorsement_unknown_endorser",
     Verdict.EXPIRED: "endorsement_expired",
 }
 
@@ -159,7 +163,8 @@ def _outcome_of(found: Found, report: VerificationReport,
     about = _id(subject)
     holder_ok = found.holder is not None and about == found.holder
     if trusted and (about is None or not (holder_ok or about in related)) and \
-            decision.verdict in (Verdict.VERIFIED, Verdict.EXPIRED, Verdict.UNCONFIRMED):
+            decision.verdict in (Verdict.VERIFIED, Verdict.EXPIRED, Verdict.UNCONFIRMED,
+                                 Verdict.UNKNOWN_ISSUER):
         code = "endorsement_subject_mismatch"
         entry["subject"] = about
     entry["code"] = code
@@ -194,6 +199,9 @@ def _sentence(entry: Mapping[str, Any]) -> str:
                                  f"fully checked: {reason}",
         "endorsement_expired": f"The endorsement by {who} ({where}) was genuine, but its "
                                "validity period has ended; it no longer stands.",
+        "endorsement_unknown_endorser": f"The endorsement in the name of {who} ({where}) is "
+                                        "genuine, but its signer is not on this verifier's "
+                                        f"lists of known issuers: {reason}",
     }[entry["code"]]
 
 

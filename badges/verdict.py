@@ -16,6 +16,8 @@ verifier emits and what each one means:
 ``revoked``/``suspended`` the issuer withdrew it
 ``unconfirmed``           "could not be fully checked": something stayed
                           indeterminate; never reported as passed
+``unknown_issuer``        a genuine signature, but from an issuer no list of
+                          known issuers names: never the green "verified"
 ``expired``               a genuine record whose validity period is over
 ``verified``              every check passed (listed warnings allowed)
 ========================  ====================================================
@@ -25,9 +27,9 @@ It fails closed: a result missing from the catalogue counts as ``invalid`` when
 it failed and ``unconfirmed`` otherwise (a warning or a skip nobody listed may
 hide something unchecked), and nothing is ``verified`` without a passed proof.
 
-A new verdict (issue #14's "issuer not on your list", say) is a new
-:class:`Verdict` member placed in :data:`SEVERITY` and catalogue rows that
-mean it; the classifier itself does not change.
+A new verdict is a new :class:`Verdict` member placed in :data:`SEVERITY`
+and catalogue rows that mean it; the classifier itself does not change (that
+is how issue #14's ``unknown_issuer`` came in).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ class Verdict(StrEnum):
     REVOKED = "revoked"
     SUSPENDED = "suspended"
     UNCONFIRMED = "unconfirmed"
+    UNKNOWN_ISSUER = "unknown_issuer"
     EXPIRED = "expired"
     VERIFIED = "verified"
 
@@ -183,13 +186,14 @@ _CATALOGUE: Mapping[str, Mapping[Outcome, tuple[str, ...]]] = {
         _P: ("known_issuer",),
         _W: ("unknown_issuer",),
         _F: ("issuer_impersonation",),
+        _I: ("issuer_link_unchecked",),
         _S: ("no_registry", *_SKIPS),
     },
     "endorsements": {
         _P: ("endorsements_valid",),
         _F: ("endorsement_forged", "endorsement_impersonation", "endorsement_invalid",
              "endorsement_revoked", "endorsement_suspended", "endorsement_subject_mismatch"),
-        _W: ("endorsement_expired",),
+        _W: ("endorsement_expired", "endorsement_unknown_endorser"),
         _I: ("endorsement_unchecked",),
         _S: ("no_endorsements", "nested_endorsements", *_SKIPS),
     },
@@ -208,6 +212,7 @@ _MEANING: Mapping[tuple[str, str], Verdict] = {
     ("key_binding", "controller_mismatch"): Verdict.FORGED,
     ("key_binding", "key_not_published"): Verdict.FORGED,
     ("issuer_trust", "issuer_impersonation"): Verdict.IMPERSONATION,
+    ("issuer_trust", "unknown_issuer"): Verdict.UNKNOWN_ISSUER,
     ("validity_period", "expired"): Verdict.EXPIRED,
     ("status", "revoked"): Verdict.REVOKED,
     ("status", "suspended"): Verdict.SUSPENDED,

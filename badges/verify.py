@@ -31,7 +31,6 @@ from typing import Any
 from typing import Literal
 from typing import Protocol
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 from badges import dataintegrity
 from badges import did
@@ -39,6 +38,7 @@ from badges import endorsements
 from badges import jsonld
 from badges import keys
 from badges import schema
+from badges import trust
 from badges.errors import BadgesError
 from badges.errors import JsonLdError
 from badges.intake import Intake
@@ -55,6 +55,7 @@ from badges.model import parse_datetime
 from badges.report import CheckResult
 from badges.report import Outcome
 from badges.report import VerificationReport
+from badges.trust import RegistryLike
 
 #: Fetches a JSON document for a DID (``did:web``) or an HTTPS URL; raises
 #: :class:`badges.did.ResolutionError` when it cannot.
@@ -97,46 +98,11 @@ class StatusChecker(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class TrustRegistry:
-    """Known issuers: exact ids, and domains (``did:web`` or HTTPS host) with names.
-
-    Attributes:
-        issuers: issuer id → display name.
-        domains: domain → display name; covers every ``did:web`` and HTTPS id on it.
-    """
-
-    issuers: Mapping[str, str] = field(default_factory=dict)
-    domains: Mapping[str, str] = field(default_factory=dict)
-
-    def lookup(self, issuer_id: str) -> str | None:
-        """The display name of a known issuer, or None."""
-        if issuer_id in self.issuers:
-            return self.issuers[issuer_id]
-        domain = issuer_domain(issuer_id)
-        return self.domains.get(domain) if domain else None
-
-    def known_names(self) -> set[str]:
-        """Every display name in the registry, folded for comparison."""
-        return {n.casefold().strip() for n in (*self.issuers.values(), *self.domains.values())}
-
-
-def issuer_domain(issuer_id: str) -> str | None:
-    """The domain of a ``did:web`` or HTTPS issuer id (lower case, port dropped)."""
-    if issuer_id.startswith("did:web:"):
-        host = issuer_id[len("did:web:"):].split(":", 1)[0]
-        return host.split("%3A", 1)[0].lower() or None
-    parts = urlsplit(issuer_id)
-    if parts.scheme == "https" and parts.hostname:
-        return parts.hostname.lower()
-    return None
-
-
-@dataclass(frozen=True, slots=True)
 class _Ctx:
     now: datetime
     fetch: FetchDocument | None
     check_status: StatusChecker | None
-    registry: TrustRegistry | None
+    registry: RegistryLike | None
     skew: timedelta
     depth: int
 
@@ -147,7 +113,7 @@ def verify_credential(
     now: datetime,
     fetch_document: FetchDocument | None = None,
     check_status: StatusChecker | None = None,
-    registry: TrustRegistry | None = None,
+    registry: RegistryLike | None = None,
     max_clock_skew: timedelta = timedelta(minutes=5),
 ) -> VerificationReport:
     """Verify an Open Badges 3.0 credential (OB 3.0 §9.1) and report every check.
@@ -160,7 +126,8 @@ def verify_credential(
             documents; None means offline.
         check_status: checks ``credentialStatus`` entries; None means status is
             not checked (``indeterminate`` when the credential has a status).
-        registry: known issuers; None means no registry is configured.
+        registry: the lists of known issuers (:mod:`badges.trust`); None skips the
+            issuer-trust check (the verifier service always passes one).
         max_clock_skew: tolerance for ``validFrom`` in the near future.
 
     Returns:
@@ -177,7 +144,7 @@ def verify_embedded(
     now: datetime,
     fetch_document: FetchDocument | None = None,
     check_status: StatusChecker | None = None,
-    registry: TrustRegistry | None = None,
+    registry: RegistryLike | None = None,
     max_clock_skew: timedelta = timedelta(minutes=5),
 ) -> VerificationReport:
     """Verify a credential embedded in another, with every check a credential gets.
@@ -798,20 +765,8 @@ def _check_status(cred: Mapping[str, Any], ctx: _Ctx) -> CheckResult:
 
 
 def _check_trust(cred: Mapping[str, Any], ctx: _Ctx) -> CheckResult:
-    issuer = _issuer_id(cred) or ""
-    issuer_obj = cred.get("issuer")
-    claimed = issuer_obj.get("name") if isinstance(issuer_obj, Mapping) else None
-    if ctx.registry is None:
-        return CheckResult("issuer_trust", Outcome.SKIPPED, "no_registry",
-                           "No list of known issuers is configured for this verifier.")
-    known = ctx.registry.lookup(issuer)
-    if known is not None:
-        return CheckResult("issuer_trust", Outcome.PASSED, "known_issuer",
-                           f"The issuer is known: {known}.", {"issuer": issuer, "name": known})
-    if isinstance(claimed, str) and claimed.casefold().strip() in ctx.registry.known_names():
-        return CheckResult("issuer_trust", Outcome.FAILED, "issuer_impersonation",
-                           f"The credential claims to come from {claimed}, but was not issued "
-                           "by that organization's known identity.", {"issuer": issuer})
-    return CheckResult("issuer_trust", Outcome.WARNING, "unknown_issuer",
-                       "The issuer is not on this verifier's list of known issuers; the "
-                       "credential is genuine, but check who the issuer is.", {"issuer": issuer})
+    return trust.check_trust(cred, _issuer_id(cred) or "", registry=ctx.registry,
+                             fetch=ctx.fetch, resolve=lambda vm: _resolve_key(vm, ctx),
+                             now=ctx.now)
+
+

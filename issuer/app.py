@@ -15,6 +15,7 @@ from issuer.config import load_settings
 from issuer.db import Database
 from issuer.services.context import IssuerContext
 from issuer.services.errors import ServiceError
+from issuer.services.published import OwnIssuers
 from issuer.services.published import PublishedDocuments
 from issuer.workflow.config import load_workflow_settings
 
@@ -57,7 +58,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     context = IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
     verifier_web.init_app(app, clock=settings.clock, own_url=settings.base_url,
-                          local=PublishedDocuments(database, context, settings.clock))
+                          local=PublishedDocuments(database, context, settings.clock),
+                          own_issuers=OwnIssuers(database, settings.base_url))
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     for blueprint in (batches.bp, certificates.bp, status.bp, verifier_web.bp, auth.bp,

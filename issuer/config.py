@@ -130,6 +130,26 @@ def remember_base_url(settings: Settings) -> None:
         json.dumps({"base_url": settings.base_url}) + "\n", "utf-8")
 
 
+def existing_instance(environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
+    """``(database URL, base URL)`` of an instance that already exists, else None.
+
+    Reads nothing but the environment and the instance folder, and creates
+    nothing: for commands that can use an instance when there is one (``badges
+    verify`` knows the instance's own issuers) but must not make one.
+    """
+    env_map = variables(environ)
+    given = _env(env_map, "INSTANCE_PATH")
+    instance = Path(given).resolve() if given else default_instance_path(env_map)
+    database_url = _env(env_map, "DATABASE_URL")
+    if database_url is None:
+        if not (instance / "badges.db").is_file():
+            return None
+        database_url = f"sqlite:///{instance / 'badges.db'}"
+    base_url = (_env(env_map, "BASE_URL") or remembered_base_url(instance)
+                or DEFAULT_BASE_URL).rstrip("/")
+    return database_url, base_url
+
+
 def load_settings(environ: Mapping[str, str] | None = None,
                   overrides: Mapping[str, Any] | None = None) -> Settings:
     """Read settings from the environment (and test overrides), applying defaults.

@@ -259,13 +259,17 @@ class Fetcher:
         return url
 
     def _parse_target(self, target: str) -> str:
-        if not target.startswith("did:web:"):
-            return target.split("#", 1)[0]
-        url = did_web_url(target)
+        url = did_web_url(target) if target.startswith("did:web:") else target.split("#", 1)[0]
         parts = urlsplit(url)
-        host = parts.hostname or ""
-        if self.policy.names(self.policy.allow_http, host, parts.port or 443):
-            return "http://" + url[len("https://"):]  # development: our own host over HTTP
+        try:
+            port = parts.port or 443
+        except ValueError:
+            return url  # refused with a clear error when fetched
+        if parts.scheme == "https" and self.policy.names(self.policy.allow_http,
+                                                         parts.hostname or "", port):
+            # development: a host the policy names is served over plain HTTP (did:web
+            # and https:// names of it alike)
+            return "http://" + url[len("https://"):]
         return url
 
     def fetch_bytes(self, url: str, *, accept: str, max_bytes: int | None = None,

@@ -62,7 +62,7 @@ TEXT: dict[str, dict[str, str]] = {
         "issued_by": "Issued by",
         "issuer_id": "Issuer identifier",
         "known": "Known issuer",
-        "unknown": "Not on this verifier's list of known issuers",
+        "unknown": "Not on this verifier's lists of known issuers",
         "no_registry": "No list of known issuers is configured",
         "impersonation": "Claims a known issuer's name under another identity",
         "issued_on": "Issued on",
@@ -107,6 +107,14 @@ TEXT: dict[str, dict[str, str]] = {
         "explain_verified_unknown": "The credential is genuine and current, but its issuer is "
                                     "not on this verifier's list of known issuers: check who "
                                     "the issuer is before relying on it.",
+        "verdict_unknown_issuer": "Genuine signature, but the issuer is not on your list",
+        "explain_unknown_issuer": "The credential was signed by the identity shown below and "
+                                  "has not been changed since. But none of this verifier's "
+                                  "lists of known issuers names that identity, so this "
+                                  "verifier cannot tell you it is the organization it claims "
+                                  "to be. Check with that organization before relying on it.",
+        "signed_by": "Actually signed by",
+        "vouched_by": "vouched for by {registry}",
         "explain_expired": "The credential is genuine: it was issued as shown and has not been "
                            "altered. Its validity period has ended, so it records a past "
                            "achievement rather than a current one.",
@@ -126,9 +134,10 @@ TEXT: dict[str, dict[str, str]] = {
                                       "signed it.",
         "explain_forged_format": "The certificate's page and the credential attached to it do "
                                  "not match: the page or the attachment was replaced.",
-        "explain_impersonation": "The credential uses the name of an issuer on this verifier's "
-                                 "list of known issuers, but it was issued under another "
-                                 "identity. It did not come from that organization.",
+        "explain_impersonation": "Warning: the credential claims to come from an organization "
+                                 "on this verifier's list of known issuers, but it was signed "
+                                 "by another identity (shown below), not by that organization. "
+                                 "It did not come from that organization: do not rely on it.",
         "explain_invalid_validity_period": "The credential's dates do not allow it to be "
                                            "accepted: it is not valid yet, or it does not say "
                                            "when it was issued.",
@@ -251,6 +260,15 @@ TEXT: dict[str, dict[str, str]] = {
                                     "no figura en la lista de emisores conocidos de este "
                                     "verificador: compruebe quién es el emisor antes de "
                                     "confiar en ella.",
+        "verdict_unknown_issuer": "Firma auténtica, pero el emisor no figura en su lista",
+        "explain_unknown_issuer": "La credencial la firmó la identidad que se indica abajo y no "
+                                  "se ha modificado desde entonces. Pero ninguna de las listas "
+                                  "de emisores conocidos de este verificador incluye esa "
+                                  "identidad, así que no puede asegurarle que sea la "
+                                  "organización que dice ser. Consulte con esa organización "
+                                  "antes de confiar en ella.",
+        "signed_by": "Firmada en realidad por",
+        "vouched_by": "avalado por {registry}",
         "explain_expired": "La credencial es auténtica: se emitió tal como se muestra y no ha "
                            "sido alterada. Su periodo de validez terminó, así que registra un "
                            "logro pasado y no uno vigente.",
@@ -269,9 +287,10 @@ TEXT: dict[str, dict[str, str]] = {
                                       "indica no publica: la firmó otra persona u organización.",
         "explain_forged_format": "La página del certificado y la credencial adjunta no "
                                  "coinciden: se sustituyó la página o el archivo adjunto.",
-        "explain_impersonation": "La credencial usa el nombre de un emisor de la lista de "
-                                 "emisores conocidos de este verificador, pero se emitió con "
-                                 "otra identidad. No procede de esa organización.",
+        "explain_impersonation": "Atención: la credencial dice venir de una organización de la "
+                                 "lista de emisores conocidos de este verificador, pero la "
+                                 "firmó otra identidad (indicada abajo), no esa organización. "
+                                 "No procede de esa organización: no confíe en ella.",
         "explain_invalid_validity_period": "Las fechas de la credencial no permiten aceptarla: "
                                            "todavía no es válida o no indica cuándo se emitió.",
         "explain_invalid_status": "La entrada de revocación de la credencial está mal formada, "
@@ -491,12 +510,16 @@ _ES_CODES: dict[str, str] = {
                                     "revoca ni la suspende (actualización o mensajes); no se "
                                     "leyó.",
     # trust
-    "known_issuer": "El emisor es conocido: {name}.",
-    "unknown_issuer": "El emisor no figura en la lista de emisores conocidos de este "
-                      "verificador; la credencial es auténtica, pero compruebe quién es el "
-                      "emisor.",
-    "issuer_impersonation": "La credencial dice venir de una organización conocida, pero no la "
-                            "emitió la identidad conocida de esa organización.",
+    "known_issuer": "El emisor es conocido: {name} (avalado por {registry}).",
+    "unknown_issuer": "La firma es auténtica, pero quien la firmó, {signer}, no figura en las "
+                      "listas de emisores conocidos de este verificador. Compruebe que es la "
+                      "organización que dice ser.",
+    "issuer_impersonation": "La credencial dice venir de una organización conocida, pero la "
+                            "firmó {signer}, que no es la identidad conocida de esa "
+                            "organización. No confíe en ella.",
+    "issuer_link_unchecked": "La credencial indica la dirección web de un emisor conocido, "
+                             "pero no se pudo comprobar si esa dirección avala a quien la "
+                             "firmó.",
     "no_registry": "Este verificador no tiene configurada una lista de emisores conocidos.",
     # endorsements
     "no_endorsements": "La credencial no incluye avales.",
@@ -517,6 +540,9 @@ _ES_CODES: dict[str, str] = {
                              "comprobar por completo: {endorsement_reason}{more}",
     "endorsement_expired": "El aval de {endorser} ({endorsed_on}) era auténtico, pero su "
                            "periodo de validez terminó; ya no es válido.{more}",
+    "endorsement_unknown_endorser": "El aval a nombre de {endorser} ({endorsed_on}) es "
+                                    "auténtico, pero quien lo firmó no figura en las listas "
+                                    "de emisores conocidos de este verificador.{more}",
     "nested_endorsements": "No se comprueban los avales de los avales.",
     # (not a code: endorsement_unchecked when there are more endorsements than are checked)
     "endorsement_overflow": "La credencial incluye más avales de los que se comprueban: "
@@ -662,6 +688,10 @@ class _Values(dict[str, str]):
         until = _date(end, lang)
         self["until_clause"] = f" hasta el {until}" if until else ", sin fecha de vencimiento"
         self["name"] = str(detail.get("name") or "")
+        self["registry"] = str(detail.get("registry") or "")
+        signer = detail.get("issuer")
+        domain = detail.get("domain")
+        self["signer"] = f"{signer} ({domain})" if signer and domain else str(signer or "?")
         when = _date(detail.get("statusDate"), lang)
         self["status_when"] = f" el {when}" if when else ""
         reason = detail.get("statusReason")

@@ -14,10 +14,18 @@ deployment; the format is small and readable::
       - domain: springfield.k12.example      # every did:web and https id on it
         name: Springfield Public Schools
 
-The Digital Credentials Consortium's registry form (``{"registry": {id:
-{"name": ...}}}``) is accepted too. A URL registry is fetched through the
-SSRF-safe :class:`~verifier.fetch.Fetcher` (JSON only) and refreshed after
-``refresh_seconds``; when a refresh fails the last good list stays in use.
+The Digital Credentials Consortium's issuer-registry form (``{"meta": {...},
+"registry": {did: {"name": ..., "url": ..., "location": ...}}}``, or
+``"entries"`` in its older files) is accepted too. A URL registry is fetched
+through the SSRF-safe :class:`~verifier.fetch.Fetcher` (JSON only) and
+refreshed after ``refresh_seconds``; when a refresh fails the last good list
+stays in use.
+
+Several registries may be used at once (:func:`open_registries`), most
+authoritative first: the first that knows an issuer answers, and the answer
+names it (its ``name``, the DCC file's ``meta.name``, or where it was read
+from). The district service puts its own issuers first
+(:class:`issuer.services.published.OwnIssuers`).
 """
 
 from __future__ import annotations
@@ -36,7 +44,8 @@ from typing import Any
 from badges.did import ResolutionError
 from badges.errors import BadgesError
 from badges.intake import parse_json
-from badges.verify import TrustRegistry
+from badges.trust import Registries
+from badges.trust import TrustRegistry
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +73,16 @@ def _domain(value: Any, where: str) -> str:
     return value.strip().lower().rstrip(".")
 
 
-def parse_registry(data: Any) -> TrustRegistry:
-    """Build a :class:`~badges.verify.TrustRegistry` from parsed JSON/YAML.
+def parse_registry(data: Any, *, default_name: str = "known issuers") -> TrustRegistry:
+    """Build a :class:`~badges.trust.TrustRegistry` from parsed JSON/YAML.
 
-    Accepts ``{"issuers": [{"id"|"domain": ..., "name": ...}, ...]}`` or the
-    DCC form ``{"registry": {issuer_id: {"name": ...}}}``.
+    Accepts ``{"name": ..., "issuers": [{"id"|"domain": ..., "name": ...}, ...]}``
+    or the DCC form ``{"meta": {"name": ...}, "registry": {issuer_id: {"name":
+    ...}}}`` (``entries`` for ``registry`` in older DCC files).
+
+    Args:
+        data: the parsed document.
+        default_name: the registry's name when the document gives none.
 
     Raises:
         RegistryError: when the data is not a registry.
@@ -77,8 +91,10 @@ def parse_registry(data: Any) -> TrustRegistry:
         raise RegistryError("a registry is an object with an 'issuers' list")
     issuers: dict[str, str] = {}
     domains: dict[str, str] = {}
+    meta = data.get("meta")
+    title = data.get("name") or (meta.get("name") if isinstance(meta, Mapping) else None)
     entries = data.get("issuers")
-    dcc = data.get("registry")
+    dcc = data.get("registry") if data.get("registry") is not None else data.get("entries")
     if entries is None and isinstance(dcc, Mapping):
         entries = [{"id": k, "name": (v or {}).get("name") if isinstance(v, Mapping) else v}
                    for k, v in dcc.items()]
@@ -100,7 +116,9 @@ def parse_registry(data: Any) -> TrustRegistry:
             domains[_domain(entry["domain"], where)] = name
         else:
             raise RegistryError(f"{where}: each issuer needs an 'id' or a 'domain'")
-    return TrustRegistry(issuers=issuers, domains=domains)
+    name = " ".join(title.split())[:200] if isinstance(title, str) and title.strip() \
+        else default_name
+    return TrustRegistry(issuers=issuers, domains=domains, name=name)
 
 
 def _parse_text(raw: bytes, *, yaml_allowed: bool) -> Any:
@@ -133,7 +151,8 @@ def load_registry_file(path: str | Path) -> TrustRegistry:
     except OSError as exc:
         raise RegistryError(f"cannot read the registry {target}: {exc.strerror}") from None
     try:
-        return parse_registry(_parse_text(raw, yaml_allowed=True))
+        return parse_registry(_parse_text(raw, yaml_allowed=True),
+                              default_name=f"the list {target.name}")
     except RegistryError as exc:
         raise RegistryError(f"{target}: {exc.message}") from None
 
@@ -191,7 +210,8 @@ class RegistrySource:
             document = self.fetch(self.url)
         except ResolutionError as exc:
             raise RegistryError(f"cannot fetch the registry {self.url}: {exc.message}") from None
-        registry = parse_registry(json.loads(json.dumps(document)))
+        registry = parse_registry(json.loads(json.dumps(document)),
+                                  default_name=f"the list at {self.url}")
         self._registry = registry
         self._loaded_at = self.clock()
         return registry
@@ -212,3 +232,37 @@ def open_registry(location: str | None, *, fetch: FetchJson | None) -> RegistryS
         source.refresh()
         return source
     return RegistrySource.fixed(load_registry_file(location))
+
+
+@dataclass(frozen=True)
+class RegistryChain:
+    """Several sources of known issuers, most authoritative first, read together."""
+
+    sources: tuple[Any, ...] = ()
+
+    def current(self) -> Registries:
+        """Every source's current list, in order (an empty chain knows nobody)."""
+        lists: list[TrustRegistry] = []
+        for source in self.sources:
+            found = source.current() if hasattr(source, "current") else source
+            if isinstance(found, TrustRegistry):
+                lists.append(found)
+        return Registries(tuple(lists))
+
+
+def open_registries(locations: str | None, *, fetch: FetchJson | None,
+                    first: tuple[Any, ...] = ()) -> RegistryChain:
+    """Every configured registry (comma-separated files or URLs), after ``first``.
+
+    Args:
+        locations: ``BADGES_VERIFIER_REGISTRY``: files and ``https://`` URLs,
+            comma-separated, most authoritative first; None or empty for none.
+        fetch: the fetcher for URL registries.
+        first: sources that go before them (the district's own issuers).
+
+    Raises:
+        RegistryError: when a registry can't be read (start-up stops).
+    """
+    opened = [open_registry(item.strip(), fetch=fetch)
+              for item in (locations or "").split(",") if item.strip()]
+    return RegistryChain((*first, *(o for o in opened if o is not None)))

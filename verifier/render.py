@@ -112,6 +112,10 @@ def to_text(report: VerificationReport) -> str:
     facts = summary(report)
     word = report.verdict
     head = "VERIFIED" if word == Verdict.VERIFIED else "NOT VERIFIED"
+    if word == Verdict.UNKNOWN_ISSUER:
+        head = "GENUINE SIGNATURE, BUT THE ISSUER IS ON NONE OF YOUR LISTS"
+    elif word == Verdict.IMPERSONATION:
+        head = "IMPERSONATION: NOT FROM THE ISSUER IT NAMES"
     lines = [head if word in (Verdict.VERIFIED, Verdict.UNREADABLE, Verdict.INVALID)
              else f"{head} ({word.value})"]
     labels = (("achievement", "Achievement"), ("issuer", "Issuer"), ("issuer_id", "Issuer id"),

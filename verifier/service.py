@@ -35,7 +35,9 @@ from badges.report import CheckResult
 from badges.report import Outcome
 from badges.report import VerificationReport
 from badges.status import make_status_checker
-from badges.verify import TrustRegistry
+from badges.trust import Registries
+from badges.trust import RegistryLike
+from badges.trust import TrustRegistry
 from badges.verify import verify_credential
 from badges.verify import verify_signature
 from verifier.clock import Clock
@@ -46,11 +48,11 @@ from verifier.intake import Submission
 from verifier.intake import unreadable
 
 
-class RegistryLike(Protocol):
-    """Anything that yields the current registry (:class:`verifier.registry.RegistrySource`)."""
+class RegistrySourceLike(Protocol):
+    """Anything that yields the current lists (:class:`verifier.registry.RegistryChain`)."""
 
-    def current(self) -> TrustRegistry | None:
-        """The registry to use now."""
+    def current(self) -> TrustRegistry | Registries | None:
+        """The lists to use now."""
         ...
 
 
@@ -193,7 +195,7 @@ class Verifier:
     """
 
     fetcher: Fetcher | None = None
-    registry: TrustRegistry | RegistryLike | None = None
+    registry: TrustRegistry | Registries | RegistrySourceLike | None = None
     clock: Clock = system_clock
     local: LocalDocuments | None = None
     max_fetches: int = 12
@@ -215,11 +217,17 @@ class Verifier:
         network = self.fetcher.with_budget(budget)
         return network if self.local is None else _LocalFirst(self.local, network)
 
-    def current_registry(self) -> TrustRegistry | None:
-        """The registry in force now."""
-        if self.registry is None or isinstance(self.registry, TrustRegistry):
-            return self.registry
-        return self.registry.current()
+    def current_registry(self) -> RegistryLike:
+        """The lists of known issuers in force now (none configured: an empty list).
+
+        The verifier always judges issuer trust: with no list, every issuer is
+        unknown, and no badge reads "verified" on its signature alone.
+        """
+        found = self.registry.current() if self.registry is not None and \
+            hasattr(self.registry, "current") else self.registry
+        if isinstance(found, TrustRegistry | Registries):
+            return found
+        return Registries()
 
     def verify(self, data: bytes | str | Mapping[str, Any]) -> VerificationReport:
         """Verify one credential in any accepted form; never raises for bad input."""

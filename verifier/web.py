@@ -68,7 +68,7 @@ from verifier.ratelimit import RateLimiter
 from verifier.receipts import ReceiptSigner
 from verifier.receipts import check_receipt
 from verifier.registry import RegistryError
-from verifier.registry import open_registry
+from verifier.registry import open_registries
 from verifier.render import encodable
 from verifier.render import report_json
 from verifier.render import summary
@@ -138,7 +138,7 @@ def _links() -> LinkFetcher | None:
 
 def init_app(app: Flask, settings: VerifierSettings | None = None, *,
              clock: Clock = system_clock, local: LocalDocuments | None = None,
-             own_url: str | None = None) -> VerifierState:
+             own_url: str | None = None, own_issuers: Any = None) -> VerifierState:
     """Set the verifier up on ``app`` (called when the blueprint is registered).
 
     Without ``settings`` they are read from ``BADGES_VERIFIER_*`` variables,
@@ -149,7 +149,9 @@ def init_app(app: Flask, settings: VerifierSettings | None = None, *,
     documents the deployment publishes itself (see
     :class:`verifier.service.Verifier`); ``own_url`` is the deployment's base
     URL, which development mode may fetch over plain HTTP (no other loopback
-    or private address, unless allow-listed).
+    or private address, unless allow-listed); ``own_issuers`` (anything with
+    ``current()`` giving a :class:`~badges.trust.TrustRegistry`) are the
+    deployment's own issuers, known before any configured list.
 
     Raises:
         VerifierConfigError: for bad settings or a registry that can't be read.
@@ -166,7 +168,8 @@ def init_app(app: Flask, settings: VerifierSettings | None = None, *,
         allow_http=(settings.allow_hosts | own) if settings.development else frozenset(),
         timeout=settings.fetch_timeout, total_timeout=2 * settings.fetch_timeout))
     try:
-        registry = open_registry(settings.registry, fetch=fetcher)
+        registry = open_registries(settings.registry, fetch=fetcher,
+                                   first=(own_issuers,) if own_issuers is not None else ())
     except RegistryError as exc:
         raise VerifierConfigError(f"the issuer registry cannot be used: {exc.message}") \
             from None

@@ -142,7 +142,7 @@ def verify(as_json: bool, offline: bool, allow_hosts: tuple[str, ...], dev: bool
     from verifier.intake import from_link
     from verifier.intake import is_link
     from verifier.registry import RegistryError
-    from verifier.registry import open_registry
+    from verifier.registry import open_registries
     from verifier.service import unreadable_report
 
     hosts = parse_allow_hosts(",".join(allow_hosts))
@@ -150,7 +150,7 @@ def verify(as_json: bool, offline: bool, allow_hosts: tuple[str, ...], dev: bool
     fetcher = None if offline else Fetcher(FetchPolicy(
         allow_hosts=hosts | local, allow_http=(hosts | local) if dev else frozenset()))
     try:
-        known = open_registry(registry, fetch=fetcher)
+        known = open_registries(registry, fetch=fetcher, first=_own_issuers())
     except RegistryError as exc:
         raise UsageProblem(exc.message) from None
     verifier = Verifier(fetcher=fetcher, registry=known, clock=current().clock)
@@ -172,6 +172,28 @@ def verify(as_json: bool, offline: bool, allow_hosts: tuple[str, ...], dev: bool
     if report.verdict == "unreadable":
         sys.exit(EXIT_UNREADABLE)
     sys.exit(0 if report.verified else 1)
+
+
+def _own_issuers() -> tuple[Any, ...]:
+    """The issuers of this machine's instance, when there is one (never creates one).
+
+    A district's own command line knows the district's issuers, as its web
+    verifier does; elsewhere only ``--registry`` lists make an issuer known.
+    """
+    from issuer.config import existing_instance
+    from issuer.db import Database
+    from issuer.services.published import OwnIssuers
+
+    found = existing_instance()
+    if found is None:
+        return ()
+    database_url, base_url = found
+    own = OwnIssuers(Database(database_url), base_url)
+    try:
+        own.current()  # read it now: the database is closed before verifying
+    finally:
+        own.database.dispose()
+    return (own,)
 
 
 # ----------------------------------------------------------------------------- baking

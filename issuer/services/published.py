@@ -1,5 +1,8 @@
 """What this deployment publishes, read from its database for its own verifier.
 
+Two things: the deployment's own documents (:class:`PublishedDocuments`) and
+its own issuers as a list of known issuers (:class:`OwnIssuers`).
+
 The verifier mounted in the district service checks the district's own
 badges. Reading the district's DID documents and status lists back over HTTP
 would go through the fetcher's cache (a revocation would stay unseen for up
@@ -23,6 +26,8 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
+from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -34,6 +39,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from badges.did import ResolutionError
 from badges.did import did_web_url
+from badges.trust import TrustRegistry
 from issuer.db import Database
 from issuer.models import Organization
 from issuer.models import StatusList
@@ -145,3 +151,45 @@ class PublishedDocuments:
         with self._lock:
             self._lists[url] = (etag, parsed)
         return parsed
+
+
+@dataclass
+class OwnIssuers:
+    """The deployment's own issuers (its districts and schools), as a list of known issuers.
+
+    The district service's verifier knows its own issuers without any
+    configuration, before any configured list (issue #14): a badge the
+    district issued reads "verified", and a copy re-signed by a stranger under
+    the district's name reads "impersonation". The list is read from the
+    database and kept for ``ttl`` seconds, so an organization added by any
+    process is known within that time.
+    """
+
+    database: Database
+    base_url: str
+    ttl: float = 5.0
+    clock: Callable[[], float] = time.monotonic
+    _cached: tuple[float, TrustRegistry] | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def name(self) -> str:
+        """What the list is called in answers."""
+        return f"this service's own issuers ({urlsplit(self.base_url).netloc})"
+
+    def current(self) -> TrustRegistry:
+        """The organizations' DIDs and names (empty if the database cannot be read)."""
+        now = self.clock()
+        cached = self._cached
+        if cached is not None and now - cached[0] < self.ttl:
+            return cached[1]
+        with self._lock:
+            try:
+                with self.database.session() as session:
+                    issuers = {organizations.issuer_did(self.base_url, org): org.name
+                               for org in organizations.list_all(session)}
+            except SQLAlchemyError:
+                issuers = {} if cached is None else dict(cached[1].issuers)
+            registry = TrustRegistry(issuers=issuers, name=self.name)
+            self._cached = (now, registry)
+        return registry

@@ -26,8 +26,8 @@ from badges.endorsements import find
 from badges.jwt import sign_jwt
 from badges.report import CHECK_IDS
 from badges.report import Outcome
+from badges.trust import TrustRegistry
 from badges.verdict import Verdict
-from badges.verify import TrustRegistry
 from badges.verify import verify_credential
 from badges.verify import verify_embedded
 from tests.badges.strategies import endorsements

@@ -20,7 +20,7 @@ from badges.jwt import sign_jwt
 from badges.report import CHECK_IDS
 from badges.report import Outcome
 from badges.status import make_status_checker
-from badges.verify import TrustRegistry
+from badges.trust import TrustRegistry
 from badges.verify import verify_credential
 from tests.conftest import EXAMPLES
 from tests.conftest import NOW

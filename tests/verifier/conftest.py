@@ -219,9 +219,19 @@ def verifier_app(tmp_path: Path) -> Callable[..., Flask]:
     return build
 
 
+def registry_file(folder: Path, issuers: dict[str, str], name: str = "Test districts") -> str:
+    """A known-issuers file (``BADGES_VERIFIER_REGISTRY``) naming ``issuers`` (id → name)."""
+    path = folder / "known-issuers.json"
+    path.write_text(json.dumps({"name": name, "issuers": [
+        {"id": ident, "name": title} for ident, title in issuers.items()]}))
+    return str(path)
+
+
 @pytest.fixture
-def client(verifier_app: Callable[..., Flask]) -> Any:
-    return verifier_app().test_client()
+def client(verifier_app: Callable[..., Flask], issuer: DidWebIssuer, tmp_path: Path) -> Any:
+    """The standalone verifier, whose list of known issuers names the test ``issuer``."""
+    known = registry_file(tmp_path, {issuer.did: issuer.name})
+    return verifier_app(registry=known).test_client()
 
 
 def multipart(fields: dict[str, Any]) -> dict[str, Any]:

@@ -23,8 +23,8 @@ from badges import dataintegrity
 from badges import keys
 from badges.report import CHECK_IDS
 from badges.report import Outcome
+from badges.trust import TrustRegistry
 from badges.verdict import Verdict
-from badges.verify import TrustRegistry
 from tests.verifier.outcomes import CREATED
 from tests.verifier.outcomes import OB
 from tests.verifier.outcomes import VC_V2
@@ -170,6 +170,52 @@ def encrypted_pdf(document: bytes) -> bytes:
 def signed_by(m: Maker, key: keys.KeyPair, **changes: Any) -> Subject:
     """The row's credential signed with ``key`` (whatever its controller)."""
     return m.sign(m.credential(**changes), key=key)
+
+
+def listing(m: Maker, issuers: dict[str, str] | None = None,
+            domains: dict[str, str] | None = None) -> TrustRegistry:
+    """A list of known issuers with these entries, plus the host badge's issuer when the row
+    is about an endorsement (so the badge that carries it is known)."""
+    known = dict(issuers or {})
+    if m.role == "endorsement":
+        known[m.host.id] = m.host.name
+    return TrustRegistry(issuers=known, domains=domains or {}, name="the table's list")
+
+
+def _linkage_jwt(key: keys.KeyPair, origin: str) -> str:
+    """A DIF DomainLinkageCredential in JWT form, for ``key``'s DID and ``origin``."""
+    import base64
+
+    def part(value: dict[str, Any]) -> str:
+        raw = json.dumps(value, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    did = key.controller
+    header = {"alg": "EdDSA", "kid": key.id}
+    payload = {"iss": did, "sub": did, "nbf": 1767225600, "exp": 1893456000, "vc": {
+        "@context": ["https://www.w3.org/2018/credentials/v1",
+                     "https://identity.foundation/.well-known/did-configuration/v1"],
+        "issuer": did, "issuanceDate": "2026-01-01T00:00:00Z",
+        "expirationDate": "2030-01-01T00:00:00Z",
+        "type": ["VerifiableCredential", "DomainLinkageCredential"],
+        "credentialSubject": {"id": did, "origin": origin}}}
+    signing_input = f"{part(header)}.{part(payload)}"
+    signature = base64.urlsafe_b64encode(key.sign(signing_input.encode())).rstrip(b"=").decode()
+    return f"{signing_input}.{signature}"
+
+
+def claiming_web_address(m: Maker, *, links: bool) -> Subject:
+    """Signed by a did:key whose profile names the loopback server's web address; that
+    address's DID Configuration names the signer (``links``) or someone else."""
+    signer = m.world.did_key_issuer("Harbor Schools")
+    origin = "https://" + m.world.docs.base.split("://", 1)[1]
+    named = signer.ed if links else keys.generate("ed25519")
+    m.world.docs.json("/.well-known/did-configuration.json", {
+        "@context": "https://identity.foundation/.well-known/did-configuration/v1",
+        "linked_dids": [_linkage_jwt(named, origin)]})
+    cred = m.credential(issuer=signer)
+    cred["issuer"]["url"] = origin
+    return m.sign(cred, key=signer.ed)
 
 
 def own_did(m: Maker, *, publish: bool = True, listed: bool = True, key_id: str | None = None,
@@ -714,15 +760,14 @@ ROWS: dict[str, Row] = {
         lambda m: signed_by(m, m.issuer.key(m.fmt).with_controller(
             "https://district.example/issuer", "https://district.example/issuer#"
             + m.issuer.key(m.fmt).public.multibase),
-            issuer=Issuer("https://district.example/issuer", "Lakeside Unified School District",
-                          m.issuer.ed, None)),
+            issuer=Issuer("https://district.example/issuer", "Harbor Schools", m.issuer.ed, None)),
         "offline check", "sin conexión", offline=True),
     "the issuer's document is not there": Row(
         ("key_binding", IND, "controller_unreachable"), Verdict.UNCONFIRMED,
         lambda m: (lambda url: signed_by(
             m, m.issuer.key(m.fmt).with_controller(url, f"{url}#"
                                                    + m.issuer.key(m.fmt).public.multibase),
-            issuer=Issuer(url, "Lakeside Unified School District", m.issuer.ed, None)))(
+            issuer=Issuer(url, "Harbor Schools", m.issuer.ed, None)))(
             m.world.docs.base + m.world.path("issuer")),
         "could not be read", "No se pudieron consultar las claves"),
     # ----------------------------------------------------------------- validity
@@ -858,9 +903,11 @@ ROWS: dict[str, Row] = {
                              "statusSize": 2}),
         "does not revoke or suspend it", "no la revoca ni la suspende"),
     # ----------------------------------------------------------------- issuer trust
-    "no registry": Row(
-        ("issuer_trust", S, "no_registry"), Verdict.VERIFIED, lambda m: m.signed(),
-        "No list of known issuers is configured", "no tiene configurada una lista"),
+    # a genuine signature is not enough: an issuer no list names is never "verified" (#14)
+    "a verifier with no list of known issuers": Row(
+        ("issuer_trust", W, "unknown_issuer"), Verdict.UNKNOWN_ISSUER, lambda m: m.signed(),
+        "has no list of known issuers", "no figura en las listas", roles=("top",),
+        registry=lambda m: TrustRegistry()),
     "a known issuer": Row(
         ("issuer_trust", P, "known_issuer"), Verdict.VERIFIED, lambda m: m.signed(),
         "The issuer is known: ", "El emisor es conocido: ",
@@ -868,20 +915,41 @@ ROWS: dict[str, Row] = {
             m.issuer.id: "Lakeside Unified School District",
             m.host.id: "Lakeside Unified School District"})),
     "an issuer nobody listed": Row(
-        ("issuer_trust", W, "unknown_issuer"), Verdict.VERIFIED, lambda m: m.signed(),
-        "is not on this verifier's list of known issuers", "no figura en la lista",
-        registry=lambda m: TrustRegistry(issuers={
-            "did:web:shelbyville.example": "Shelbyville Schools"})),
+        ("issuer_trust", W, "unknown_issuer"), Verdict.UNKNOWN_ISSUER, lambda m: m.signed(),
+        "is not on this verifier's lists of known issuers", "no figura en las listas",
+        registry=lambda m: listing(m, {"did:web:shelbyville.example": "Shelbyville Schools"})),
+    "a look-alike of a listed name": Row(
+        ("issuer_trust", F, "issuer_impersonation"), Verdict.IMPERSONATION,
+        lambda m: m.sign(m.credential() | {"issuer": {
+            **m.issuer.profile(), "name": m.issuer.name.replace("o", "\u03bf")}}),  # Greek o
+        "claims the name", "dice venir de una organización conocida",
+        registry=lambda m: listing(m, {"did:web:elsewhere.example": m.issuer.name})),
+    "a listed web address its owner does not link": Row(
+        ("issuer_trust", F, "issuer_impersonation"), Verdict.IMPERSONATION,
+        lambda m: claiming_web_address(m, links=False),
+        "claims the web address", "dice venir de una organización conocida",
+        registry=lambda m: listing(m, domains={"127.0.0.1": "Lakeside Unified School District"})),
+    "a listed web address that names its signer": Row(
+        ("issuer_trust", P, "known_issuer"), Verdict.VERIFIED,
+        lambda m: claiming_web_address(m, links=True),
+        "which names it", "El emisor es conocido",
+        registry=lambda m: listing(m, domains={"127.0.0.1": "Lakeside Unified School District"})),
+    "a listed web address that cannot be asked": Row(
+        ("issuer_trust", IND, "issuer_link_unchecked"), Verdict.UNCONFIRMED,
+        lambda m: m.sign(m.credential() | {"issuer": {
+            **m.issuer.profile(), "url": "https://district.invalid"}}),
+        "could not be asked", "no se pudo comprobar si esa dirección",
+        registry=lambda m: listing(m, domains={"district.invalid": "Lakeside"})),
     "a listed issuer's name under another identity": Row(
         ("issuer_trust", F, "issuer_impersonation"), Verdict.IMPERSONATION,
-        lambda m: m.signed(), "claims to come from", "dice venir de una organización conocida",
-        registry=lambda m: TrustRegistry(issuers={"did:web:elsewhere.example": m.issuer.name})),
+        lambda m: m.signed(), "claims the name", "dice venir de una organización conocida",
+        registry=lambda m: listing(m, {"did:web:elsewhere.example": m.issuer.name})),
     "a listed name, spaced and cased differently": Row(
         ("issuer_trust", F, "issuer_impersonation"), Verdict.IMPERSONATION,
         lambda m: m.sign(m.credential() | {"issuer": {**m.issuer.profile(),
                                                        "name": f" {m.issuer.name.upper()} "}}),
-        "claims to come from", "dice venir de una organización conocida",
-        registry=lambda m: TrustRegistry(domains={"elsewhere.example": m.issuer.name})),
+        "claims the name", "dice venir de una organización conocida",
+        registry=lambda m: listing(m, domains={"elsewhere.example": m.issuer.name})),
     # ----------------------------------------------------------------- endorsements
     "no endorsements": Row(
         ("endorsements", S, "no_endorsements"), Verdict.VERIFIED, lambda m: m.signed(),

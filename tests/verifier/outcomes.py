@@ -26,7 +26,7 @@ from badges import keys
 from badges import status_list
 from badges.errors import BadgesError
 from badges.jwt import sign_jwt
-from badges.verify import TrustRegistry
+from badges.trust import TrustRegistry
 from tests.conftest import load_json
 from tests.verifier.conftest import Documents
 from tests.verifier.conftest import did_document

@@ -36,9 +36,11 @@ from badges.report import CHECK_IDS
 from badges.report import CheckResult
 from badges.report import Outcome
 from badges.status import make_status_checker
+from badges.trust import TrustRegistry
 from badges.verdict import CODES
 from badges.verdict import Verdict
 from badges.verdict import decide_checks
+from badges.verify import verify_credential
 from badges.verify import verify_embedded
 from tests.conftest import NOW
 from tests.verifier.conftest import LOOPBACK
@@ -61,6 +63,7 @@ from verifier.service import Verifier
 #: What an endorsement's verdict makes of the badge's endorsements check.
 ENDORSEMENT_RESULT = {
     Verdict.VERIFIED: (Outcome.PASSED, "endorsements_valid"),
+    Verdict.UNKNOWN_ISSUER: (Outcome.WARNING, "endorsement_unknown_endorser"),
     Verdict.EXPIRED: (Outcome.WARNING, "endorsement_expired"),
     Verdict.UNCONFIRMED: (Outcome.INDETERMINATE, "endorsement_unchecked"),
     Verdict.FORGED: (Outcome.FAILED, "endorsement_forged"),
@@ -72,11 +75,14 @@ ENDORSEMENT_RESULT = {
 }
 #: ... and of the badge's verdict: an expired endorsement is a warning only.
 HOST_VERDICT = {Verdict.VERIFIED: Verdict.VERIFIED, Verdict.EXPIRED: Verdict.VERIFIED,
-                Verdict.UNCONFIRMED: Verdict.UNCONFIRMED}
+                Verdict.UNCONFIRMED: Verdict.UNCONFIRMED,
+                Verdict.UNKNOWN_ISSUER: Verdict.VERIFIED}
 #: The words the page shows for each endorsement outcome (English, Spanish).
 ENDORSEMENT_WORDS = {
     "endorsements_valid": ("All 1 endorsements verified", "Todos los avales se verificaron"),
     "endorsement_expired": ("validity period has ended", "su periodo de validez terminó"),
+    "endorsement_unknown_endorser": ("is not on this verifier's lists of known issuers",
+                                     "no figura en las listas de emisores conocidos"),
     "endorsement_unchecked": ("could not be fully checked", "no se pudo comprobar por completo"),
     "endorsement_forged": ("is not genuine", "no es auténtico"),
     "endorsement_impersonation": ("borrows a known issuer's name",
@@ -126,7 +132,10 @@ def _use_verifier(app: Flask, maker: Maker, row: Row) -> Verifier:
     # a short deadline, so the rows about servers that trickle stay quick
     fetcher = None if row.offline else Fetcher(FetchPolicy(**LOOPBACK, timeout=2.0,
                                                            total_timeout=2.0))
-    registry = row.registry(maker) if row.registry else None
+    # the rows' issuers are on the verifier's list unless a row is about the list itself
+    registry = row.registry(maker) if row.registry else TrustRegistry(
+        issuers={maker.issuer.id: maker.issuer.name, maker.host.id: maker.host.name},
+        name="the table's districts")
     maker.world.registry = registry
     verifier = Verifier(fetcher=fetcher, registry=registry, clock=lambda: NOW)
     app.extensions["verifier"].verifier = verifier
@@ -277,11 +286,30 @@ def _produced() -> set[tuple[str, Outcome, str]]:
 
 def test_every_catalogued_result_has_a_row() -> None:
     catalogue = {(c.check, c.outcome, c.code) for c in CODES}
-    missing = catalogue - _produced() - RECEIPT_RESULTS - {r for r in catalogue
-                                                           if r[2] in GUARDS}
+    missing = catalogue - _produced() - RECEIPT_RESULTS - LIBRARY_RESULTS - {
+        r for r in catalogue if r[2] in GUARDS}
     assert sorted(missing) == [], "catalogued results no row of the table produces"
     assert {(check, Outcome.FAILED, code) for check in CHECK_IDS for code in GUARDS} \
         <= catalogue
+
+
+#: Results only the core gives to a library caller: with no registry at all, issuer trust is
+#: not assessed. The verifier service always passes a list (perhaps empty), so it never shows
+#: it (test below).
+LIBRARY_RESULTS = {("issuer_trust", Outcome.SKIPPED, "no_registry")}
+
+
+def test_no_registry_is_for_library_callers_only(app: Flask, docs: Documents) -> None:
+    maker = _maker(docs, "a known issuer", "di", "top")
+    signed = maker.signed()
+    fetcher = Fetcher(FetchPolicy(**LOOPBACK))
+    core = verify_credential(signed, now=NOW, fetch_document=fetcher)
+    assert core.check("issuer_trust").code == "no_registry"  # type: ignore[union-attr]
+    app.extensions["verifier"].verifier = Verifier(fetcher=fetcher, clock=lambda: NOW)
+    payload = _api(app, signed, ROWS["a known issuer"])
+    assert _has(payload, ("issuer_trust", Outcome.WARNING, "unknown_issuer")), _seen(payload)
+    assert payload["verdict"] == "unknown_issuer"
+    assert "has no list of known issuers" in json.dumps(payload)
 
 
 #: Results of the receipt check (``POST /api/v1/receipts/verify``, :func:`check_receipt`).

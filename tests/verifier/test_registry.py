@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 
-from badges.verify import TrustRegistry
+from badges.trust import TrustRegistry
 from issuer.cli import main as cli
 from tests.verifier.conftest import LOOPBACK
 from tests.verifier.conftest import DidWebIssuer
@@ -85,14 +85,15 @@ def test_known_unknown_and_impersonating_issuer(verifier_app: Callable[..., Flas
     client = verifier_app(registry=str(path)).test_client()
     assert _trust(client, issuer.sign(issuer.credential())) == (
         "passed", "known_issuer", "verified")
-    # a genuine credential from a district nobody listed: a warning, still verified
+    # a genuine credential from a district nobody listed: a warning, and never the green
+    # "verified" (issue #14): the verdict says the issuer is not on the list
     from badges import keys
 
     stranger_key = keys.generate("ed25519")
     stranger = DidWebIssuer(documents, stranger_key, stranger_key.controller,
                             name="Shelbyville Schools")
     assert _trust(client, stranger.sign(stranger.credential())) == (
-        "warning", "unknown_issuer", "verified")
+        "warning", "unknown_issuer", "unknown_issuer")
     # the same stranger borrowing a listed district's name: impersonation
     impostor = DidWebIssuer(documents, stranger_key, stranger_key.controller,
                             name="Lakeside Unified School District")
@@ -100,7 +101,9 @@ def test_known_unknown_and_impersonating_issuer(verifier_app: Callable[..., Flas
         "failed", "issuer_impersonation", "impersonation")
     page = client.post("/verify", data={"credential": json.dumps(
         stranger.sign(stranger.credential()))}, content_type="multipart/form-data")
-    assert "Not on this verifier&#39;s list of known issuers" in page.get_data(as_text=True)
+    text = page.get_data(as_text=True)
+    assert "Not on this verifier&#39;s lists of known issuers" in text
+    assert 'data-verdict="unknown_issuer"' in text and stranger_key.controller in text
 
 
 def test_registry_from_a_url_is_fetched_and_refreshed(documents: Documents) -> None:
