@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
@@ -16,6 +18,20 @@ FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = FIXTURES / "examples"
 VECTORS = FIXTURES / "vectors"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the machine's own badges instance and settings out of every test.
+
+    ``badges verify`` and the app factory read ``BADGES_*`` variables and the
+    default instance folder under ``$XDG_DATA_HOME``; a developer's demo district
+    there must not change what a test (or a subprocess it starts) sees.
+    """
+    test_knobs = ("BADGES_TEST_", "BADGES_SKIP_", "BADGES_CHROMIUM", "BADGES_WRITE_DOC_")
+    for name in [key for key in os.environ if key.startswith("BADGES_")]:
+        if not name.startswith(test_knobs):
+            del os.environ[name]
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="badges-test-data-")
 
 
 def load_json(path: Path | str) -> Any:

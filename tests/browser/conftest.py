@@ -12,6 +12,7 @@ passing silently; set ``BADGES_SKIP_BROWSER=1`` to skip them on purpose.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -23,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from badges import keys
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
 CHROMIUM = "/usr/bin/chromium"
@@ -31,6 +34,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SKIP_ENV = "BADGES_SKIP_BROWSER"
 KEK = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
+#: A neighbouring district's did:key, on the site verifier's list of known issuers.
+HARBOR = keys.generate("ed25519")
+HARBOR_NAME = "Harbor Charter Schools"
 #: The WCAG 2.x A/AA rules and axe's best practices (landmarks, headings...).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
@@ -78,10 +84,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     database_url = f"sqlite:///{root / 'badges.db'}"
     upgrade(database_url)
 
+    known = root / "known-issuers.json"
+    known.write_text(json.dumps({"name": "Neighbours", "issuers": [
+        {"id": HARBOR.controller, "name": HARBOR_NAME}]}))
+
     def make_app(**overrides: Any) -> Any:
-        return create_app({"env": "testing", "database_url": database_url,
-                           "instance_path": str(root), "key_encryption_key": KEK,
-                           "secret_key": "browser-test", **overrides})
+        with pytest.MonkeyPatch.context() as env:  # the verifier reads its list from here
+            env.setenv("BADGES_VERIFIER_REGISTRY", str(known))
+            return create_app({"env": "testing", "database_url": database_url,
+                               "instance_path": str(root), "key_encryption_key": KEK,
+                               "secret_key": "browser-test", **overrides})
 
     server = LiveServer(make_app)
     state = server.app.extensions["badges"]

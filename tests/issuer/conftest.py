@@ -169,6 +169,16 @@ class LiveServer:
         assert self._target is not None
         return self._target(environ, start_response)
 
+    def cli_env(self) -> dict[str, str]:
+        """The environment of this district's own ``badges`` command line.
+
+        With the service's database and base URL, ``badges verify`` knows the
+        district's own issuers, as the service's verifier does.
+        """
+        settings = self.app.extensions["badges"]["settings"]
+        return {**os.environ, "BADGES_DATABASE_URL": settings.database_url,
+                "BADGES_BASE_URL": self.base_url}
+
     def stop(self) -> None:
         self.server.shutdown()
         self.thread.join(timeout=10)

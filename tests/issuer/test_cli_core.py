@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from issuer.cli import main
 from tests.conftest import EXAMPLES
 from tests.conftest import load_json
+from tests.verifier.conftest import registry_file
 
 
 @pytest.fixture
@@ -64,7 +65,10 @@ def test_generate_sign_verify_bake_unbake(runner: CliRunner, tmp_path: Path, key
     assert signed.exit_code == 0, signed.output
     out = tmp_path / ("signed.json" if fmt == "di" else "signed.jwt")
     out.write_text(signed.stdout)
-    verified = runner.invoke(main, ["verify", "--json", "--offline", str(out)])
+    # A did:key issuer is known only to those who list it: the test lists it.
+    known = registry_file(tmp_path, {controller: "Test district"})
+    verified = runner.invoke(main, ["verify", "--json", "--offline", "--registry", known,
+                                    str(out)])
     assert verified.exit_code == 0, verified.output
     report = json.loads(verified.stdout)
     assert report["verified"] is True
@@ -76,9 +80,12 @@ def test_generate_sign_verify_bake_unbake(runner: CliRunner, tmp_path: Path, key
     result = runner.invoke(main, ["bake", "--image", str(image), "--credential", str(out),
                                   "--out", str(baked)])
     assert result.exit_code == 0, result.output
-    result = runner.invoke(main, ["verify", "--offline", str(baked)])
+    result = runner.invoke(main, ["verify", "--offline", "--registry", known, str(baked)])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("VERIFIED")
+    unlisted = runner.invoke(main, ["verify", "--offline", str(baked)])
+    assert unlisted.exit_code == 1, unlisted.output
+    assert unlisted.stdout.startswith("GENUINE SIGNATURE, BUT THE ISSUER IS ON NONE")
     result = runner.invoke(main, ["unbake", str(baked)])
     assert result.exit_code == 0
     assert result.stdout.strip() == out.read_text().strip() or \

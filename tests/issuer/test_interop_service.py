@@ -165,9 +165,9 @@ class CliRuns:
     def __init__(self) -> None:
         self.procs: list[subprocess.Popen[str]] = []
 
-    def start(self, path: Path) -> subprocess.Popen[str]:
+    def start(self, path: Path, environ: dict[str, str]) -> subprocess.Popen[str]:
         # the test decides what may be fetched: drop the CLI's environment switches
-        env = {k: v for k, v in os.environ.items()
+        env = {k: v for k, v in environ.items()
                if k not in ("BADGES_DEV", "BADGES_FETCH_ALLOW_HOSTS")}
         proc = subprocess.Popen(  # noqa: S603 - the installed console script
             [_badges_exe(), "verify", "--dev", "--json", str(path)],
@@ -225,7 +225,8 @@ def test_live_service_credentials_verify_with_independent_verifiers(
     for name, path in files.items():
         path.write_bytes(served[name])
     # the CLI runs in the background while Node checks the same credentials
-    cli = {name: cli_runs.start(path) for name, path in files.items()}
+    # (as the district's own command line, which knows the district's issuers)
+    cli = {name: cli_runs.start(path, service.server.cli_env()) for name, path in files.items()}
 
     credential = json.loads(di.document)
     assert credential["issuer"]["id"] == did

@@ -29,9 +29,9 @@ TOKEN = "e2e-token"
 BADGES = shutil.which("badges") or str(Path(__file__).parents[2] / ".venv" / "bin" / "badges")
 
 
-def _verify_cli(path: Path) -> dict[str, Any]:
+def _verify_cli(path: Path, env: dict[str, str]) -> dict[str, Any]:
     proc = subprocess.run([BADGES, "verify", "--dev", "--json", str(path)], capture_output=True,
-                          text=True, timeout=60, check=False)
+                          text=True, timeout=60, check=False, env=env)
     assert "Traceback" not in proc.stderr
     report: dict[str, Any] = json.loads(proc.stdout)
     assert proc.returncode == (0 if report["verified"] else 1)
@@ -59,6 +59,7 @@ def test_award_verify_revoke_suspend_against_the_running_service(live_server: Li
     ctx = IssuerContext(base_url=base, kek=settings.key_encryption_key)
     database = live_server.app.extensions["badges"]["db"]
     now = seed.now_of(live_server.app)
+    own = live_server.cli_env()  # the district's own command line knows its issuers
     with database.session() as session:
         org = seed.district(session, ctx)
         session.add(ApiToken(organization_id=org.id, name="t", token_hash=token_hash(TOKEN)))
@@ -73,12 +74,12 @@ def test_award_verify_revoke_suspend_against_the_running_service(live_server: Li
         path = tmp_path / f"c{n}.json"
         path.write_text(item.document)
         files.append(path)
-    assert _status(_verify_cli(files[0])) == ("passed", "not_withdrawn")
+    assert _status(_verify_cli(files[0], own)) == ("passed", "not_withdrawn")
 
     _post(f"{base}/api/v1/credentials/{issued[0].credential_id}/revoke",
           {"reason": "Evidence was not the teacher's own", "public": True})
     _post(f"{base}/api/v1/credentials/{issued[1].credential_id}/suspend", {})
-    reports = [_verify_cli(p) for p in files]
+    reports = [_verify_cli(p, own) for p in files]
     assert [_status(r) for r in reports] == [
         ("failed", "revoked"), ("failed", "suspended"), ("passed", "not_withdrawn")]
     assert [r["verified"] for r in reports] == [False, False, True]
@@ -129,6 +130,6 @@ def test_award_verify_revoke_suspend_against_the_running_service(live_server: Li
     assert [a["verified"] for a in db_answers] == [False, False, True]
 
     _post(f"{base}/api/v1/credentials/{issued[1].credential_id}/unsuspend", {})
-    assert _verify_cli(files[1])["verified"] is True
+    assert _verify_cli(files[1], own)["verified"] is True
     with database.session() as session:
         assert organizations.get(session, "lakeside").slug == "lakeside"

@@ -30,6 +30,7 @@ from tests.issuer.certificates.conftest import NOW
 from tests.issuer.certificates.conftest import Signed
 from tests.issuer.certificates.conftest import certificate
 from tests.issuer.certificates.conftest import tamper
+from tests.verifier.conftest import registry_file
 
 
 @pytest.fixture(scope="module")
@@ -150,13 +151,14 @@ def test_a_pdf_that_declares_nothing_is_read_for_what_it_carries(
 
 def test_badges_verify_reads_the_pdf(genuine: tuple[Signed, bytes], other: Signed,
                                      tmp_path: Path) -> None:
-    _, document = genuine
+    signed, document = genuine
     good = tmp_path / "cert.pdf"
     good.write_bytes(document)
     bad = tmp_path / "swapped.pdf"
     bad.write_bytes(tamper(document, data=other.text.encode()))
     runner = CliRunner()
-    ok = runner.invoke(main, ["verify", "--offline", str(good)])
+    known = registry_file(tmp_path, {signed.json["issuer"]["id"]: "Lakeside"})
+    ok = runner.invoke(main, ["verify", "--offline", "--registry", known, str(good)])
     assert ok.exit_code == 0, ok.output
     assert "Read an Open Badges 3.0 credential from a PDF certificate." in ok.output
     refused = runner.invoke(main, ["verify", "--offline", "--json", str(bad)])

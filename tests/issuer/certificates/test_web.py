@@ -147,7 +147,9 @@ def test_the_verifier_and_badges_verify_accept_a_downloaded_certificate(
     (tmp_path / "swapped.pdf").write_bytes(swapped)
     runner = CliRunner()
     at = CliContext(clock=clock)  # the command line at the service's date
-    verified = runner.invoke(main, ["verify", "--dev", str(tmp_path / "cert.pdf")], obj=at)
+    own = live_server.cli_env()  # the district's own command line knows its issuers
+    verified = runner.invoke(main, ["verify", "--dev", str(tmp_path / "cert.pdf")], obj=at,
+                             env=own)
     assert verified.exit_code == 0, verified.output
     assert runner.invoke(main, ["verify", "--dev", str(tmp_path / "swapped.pdf")],
-                         obj=at).exit_code == 1
+                         obj=at, env=own).exit_code == 1

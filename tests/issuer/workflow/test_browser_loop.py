@@ -212,7 +212,8 @@ def test_teacher_reviewer_loop_in_the_browser(browser: Any, live_server: LiveSer
     phone.shot("12-wallet")
 
     proc = subprocess.run([BADGES, "verify", "--dev", "--json", str(baked)],
-                          capture_output=True, text=True, timeout=120, check=False)
+                          capture_output=True, text=True, timeout=120, check=False,
+                          env=live_server.cli_env())
     assert "Traceback" not in proc.stderr, proc.stderr
     report = json.loads(proc.stdout)
     assert proc.returncode == 0 and report["verified"] is True, proc.stdout
