@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from functools import partial
@@ -699,6 +700,15 @@ def _check_validity(intake: Intake, ctx: _Ctx) -> CheckResult:
                            f"The credential's {start_name} or {end_name} is not a date and time "
                            "with a time zone.")
     detail = {start_name: cred.get(start_name), end_name: cred.get(end_name)}
+    if intake.jwt is not None:
+        # VC-JOSE-COSE §3.1.1 / OB 3.0 §8.2.4.3: a VC-JWT's nbf and exp bound its validity
+        # too; the credential's own dates take precedence where both exist (and must agree,
+        # see badges.jwt.check_jwt_claims).
+        claims = intake.jwt.payload
+        if start is None and (nbf := _claim_time(claims.get("nbf"))) is not None:
+            start, detail["nbf"] = nbf, claims["nbf"]
+        if end is None and (exp := _claim_time(claims.get("exp"))) is not None:
+            end, detail["exp"] = exp, claims["exp"]
     if start is None:
         return CheckResult("validity_period", Outcome.FAILED, "valid_from_missing",
                            f"The credential does not say when it was issued ({start_name}).")
@@ -713,6 +723,16 @@ def _check_validity(intake: Intake, ctx: _Ctx) -> CheckResult:
     until = f" until {_day(end)}" if end is not None else ", with no expiry date"
     return CheckResult("validity_period", Outcome.PASSED, "within_validity",
                        f"The credential is valid from {_day(start)}{until}.", detail)
+
+
+def _claim_time(value: Any) -> datetime | None:
+    """A JWT NumericDate claim (RFC 7519 §2) as an aware datetime, else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        return datetime.fromtimestamp(value, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _day(moment: datetime) -> str:

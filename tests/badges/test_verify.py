@@ -355,3 +355,37 @@ def test_jwt_round_trip_with_did_key_verifies_offline() -> None:
     assert report.format == "jwt"
     tampered = token[:-6] + ("AAAAAA" if not token.endswith("AAAAAA") else "BBBBBB")
     assert verify_credential(tampered, now=NOW).check("proof").code == "signature_invalid"  # type: ignore[union-attr]
+
+
+def _jwt_with_claims(**claims: Any) -> str:
+    """An ES256 VC-JWT (did:key) whose payload also carries ``claims``."""
+    key = keys.generate("p256")
+    cred = load_json("examples/spec/basic-openbadgecredential.unsigned.json")
+    cred["issuer"] = {"id": key.controller, "type": ["Profile"], "name": "Demo District"}
+    cred.pop("validUntil", None)
+    return sign_jwt({**cred, **claims}, key=key)
+
+
+def test_jwt_exp_in_the_past_expires_a_credential_without_valid_until() -> None:
+    """VC-JOSE-COSE §3.1.1: ``exp`` bounds validity when the credential has no end date."""
+    past = int(NOW.timestamp()) - 30 * 86_400
+    report = verify_credential(_jwt_with_claims(exp=past), now=NOW)
+    validity = report.check("validity_period")
+    assert validity is not None and validity.code == "expired", report.to_json()
+    assert validity.detail["exp"] == past
+    assert report.verdict == "expired" and not report.verified
+    future = int(NOW.timestamp()) + 30 * 86_400
+    fine = verify_credential(_jwt_with_claims(exp=future), now=NOW)
+    assert fine.check("validity_period").code == "within_validity"  # type: ignore[union-attr]
+
+
+def test_jwt_exp_never_overrides_valid_until() -> None:
+    """With both, ``validUntil`` takes precedence, and the two must agree (OB 3.0 §8.2.4.3)."""
+    key = keys.generate("p256")
+    cred = load_json("examples/spec/basic-openbadgecredential.unsigned.json")
+    cred["issuer"] = {"id": key.controller, "type": ["Profile"], "name": "Demo District"}
+    cred["validUntil"] = "2030-01-01T00:00:00Z"
+    token = sign_jwt(cred, key=key)
+    report = verify_credential(token, now=NOW)
+    assert report.check("validity_period").code == "within_validity"  # type: ignore[union-attr]
+    assert "exp" not in report.check("validity_period").detail  # type: ignore[union-attr]
