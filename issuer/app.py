@@ -6,15 +6,12 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from flask import jsonify
-from werkzeug.exceptions import HTTPException
 
 from badges_templates import ROOT as TEMPLATES
 from issuer.config import Settings
 from issuer.config import load_settings
 from issuer.db import Database
 from issuer.services.context import IssuerContext
-from issuer.services.errors import ServiceError
 from issuer.services.published import OwnIssuers
 from issuer.services.published import PublishedDocuments
 from issuer.workflow.config import load_workflow_settings
@@ -67,19 +64,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
                       credentials.bp):
         app.register_blueprint(blueprint)
 
-    @app.errorhandler(ServiceError)
-    def _service_error(exc: ServiceError) -> Any:
-        return jsonify(error={"code": exc.code, "message": exc.message}), exc.status
+    from issuer.web import errors
 
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException) -> Any:
-        code = (exc.name or "error").lower().replace(" ", "_")
-        response = jsonify(error={"code": code, "message": exc.description})
-        # keep what the exception says for HTTP itself (Allow on a 405, Retry-After...)
-        for name, value in exc.get_headers():
-            if name.lower() != "content-type":
-                response.headers[name] = value
-        return response, exc.code or 500
+    errors.init_app(app)  # a page in the reader's language for browsers, JSON for programs
 
     @app.teardown_appcontext
     def _close(_exc: BaseException | None) -> None:

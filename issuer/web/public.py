@@ -144,9 +144,13 @@ def _shared(token: str) -> IssuedCredential:
 
     issued = session().scalar(select(IssuedCredential).where(
         IssuedCredential.share_token == token))
-    if issued is None or not issued.share_enabled:
-        raise ServiceError("this credential link does not exist or was turned off",
-                           code="unknown_credential", status=404)
+    if issued is None:
+        raise ServiceError("this credential link does not exist", code="unknown_credential",
+                           status=404)
+    if not issued.share_enabled:
+        # the token is unguessable, so saying that it existed tells a stranger nothing
+        raise ServiceError("the owner of this credential turned its share link off",
+                           code="share_link_off", status=410)
     return issued
 
 

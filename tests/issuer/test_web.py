@@ -110,7 +110,9 @@ def test_share_urls_serve_the_stored_document_exactly(app: Flask, client: FlaskC
         row = session.get(IssuedCredential, issued.id)
         assert row is not None
         row.share_enabled = False
-    assert client.get(f"{path}.{ext}").status_code == 404
+    turned_off = client.get(f"{path}.{ext}")
+    assert turned_off.status_code == 410
+    assert turned_off.get_json()["error"]["code"] == "share_link_off"
     assert client.get("/c/not-a-real-token.json").status_code == 404
 
 
