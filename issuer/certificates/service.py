@@ -170,6 +170,27 @@ def template_for(org: Organization, *, instance_path: Path, name: str | None = N
     return store.resolve(instance_path, issuer_chain(org), name or templates.DEFAULT_TEMPLATE)
 
 
+def withheld(issued: IssuedCredential) -> None:
+    """Refuse the certificate of a revoked or suspended credential, saying since when.
+
+    Raises:
+        CertificateError: ``certificate_withheld_revoked`` (410, revocation is
+            final) or ``certificate_withheld_suspended`` (409, until the issuer
+            lifts the suspension).
+    """
+    org = issued.organization.name
+    if issued.revoked_at is not None:
+        raise CertificateError(
+            f"{org} revoked this credential on {issued.revoked_at:%d %B %Y}, so it has no "
+            "certificate any more; its share page and the verifier show its status",
+            code="certificate_withheld_revoked", status=410)
+    if issued.suspended_at is not None:
+        raise CertificateError(
+            f"{org} suspended this credential on {issued.suspended_at:%d %B %Y} while it "
+            "reviews it; its certificate is available again if the suspension is lifted",
+            code="certificate_withheld_suspended", status=409)
+
+
 def render_issued(issued: IssuedCredential, *, base_url: str, instance_path: Path,
                   template: str | Path | None = None,
                   paper: str = DEFAULT_PAPER) -> Rendered:
@@ -182,9 +203,17 @@ def render_issued(issued: IssuedCredential, *, base_url: str, instance_path: Pat
         template: a template name, or a template folder (for designers).
         paper: ``a4`` or ``letter``.
 
+    A revoked or suspended credential has no certificate: it is refused with
+    ``certificate_withheld_revoked`` (410) or ``certificate_withheld_suspended``
+    (409), as batch certificate runs withhold them, so that no clean-looking
+    printable copy of a withdrawn badge can be made by any path (share page,
+    wallet, CLI) or by a district template that would hide a mark.
+
     Raises:
-        CertificateError: see :meth:`issuer.certificates.render.Renderer.render`.
+        CertificateError: see :meth:`issuer.certificates.render.Renderer.render`;
+            and the two codes above.
     """
+    withheld(issued)
     folder = template if isinstance(template, Path) else template_for(
         issued.organization, instance_path=instance_path, name=template)
     return renderer().render(certificate_for(issued, base_url=base_url), template=folder,

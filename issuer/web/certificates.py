@@ -25,6 +25,8 @@ from flask import request
 
 from issuer.services.errors import ServiceError
 from issuer.web.api import authorized_organization
+from issuer.web.common import content_disposition
+from issuer.web.common import download_stem
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
@@ -45,7 +47,7 @@ def _paper() -> str:
 
 def _pdf(data: bytes, filename: str) -> Response:
     response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Content-Disposition"] = content_disposition("inline", filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return private(response)
 
@@ -60,7 +62,8 @@ def certificate(token: str) -> Response:
     s = settings()
     rendered = service.render_issued(issued, base_url=s.base_url,
                                      instance_path=s.instance_path, paper=_paper())
-    return _pdf(rendered.pdf, f"{issued.achievement.slug}-certificate.pdf")
+    stem = download_stem(issued.achievement.name, issued.recipient_name)
+    return _pdf(rendered.pdf, f"{stem} - certificate.pdf")
 
 
 @bp.get("/api/v1/issuers/<slug>/certificate-templates")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
+from urllib.parse import quote
 
 import sqlalchemy.orm as so
 from flask import current_app
@@ -51,3 +54,30 @@ def wants_json() -> bool:
     best = request.accept_mimetypes.best_match(
         ["text/html", "application/ld+json", "application/json", "application/did+ld+json"])
     return best is not None and best != "text/html"
+
+
+_UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|;]+')
+
+
+def download_stem(achievement_name: str, teacher: str) -> str:
+    """A download's file name without extension: ``<achievement> - <teacher>``.
+
+    Named for people (what they will look for in their downloads folder),
+    not by the internal slug; characters file systems or headers refuse are
+    dropped, and the name is kept under 120 characters.
+    """
+    stem = f"{achievement_name} - {teacher}"
+    stem = " ".join(_UNSAFE_IN_NAMES.sub(" ", stem).split())
+    return stem[:120].strip(" .-") or "badge"
+
+
+def content_disposition(disposition: str, filename: str) -> str:
+    """A ``Content-Disposition`` value with an ASCII fallback and the UTF-8 name (RFC 6266 §4.3).
+
+    Args:
+        disposition: ``inline`` or ``attachment``.
+        filename: the file name, any Unicode (``download_stem`` + extension).
+    """
+    fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    fallback = fallback.replace('"', "").replace("\\", "") or "download"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"

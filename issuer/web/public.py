@@ -24,6 +24,7 @@ from flask import url_for
 
 from badges.loader import OB_CONTEXT
 from badges.loader import VC_V2
+from badges_templates import ROOT as TEMPLATES
 from issuer import images
 from issuer.models import Achievement
 from issuer.models import IssuedCredential
@@ -32,6 +33,8 @@ from issuer.services import organizations
 from issuer.services import signing_keys
 from issuer.services.errors import ServiceError
 from issuer.services.issuance import share_url
+from issuer.web.common import content_disposition
+from issuer.web.common import download_stem
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
@@ -154,6 +157,10 @@ def _shared(token: str) -> IssuedCredential:
     return issued
 
 
+def _stem(issued: IssuedCredential) -> str:
+    return download_stem(issued.achievement.name, issued.recipient_name)
+
+
 def private(response: Response) -> Response:
     """Headers for what a share token opens: not cached by others, not indexed, no referrer."""
     response.headers["Cache-Control"] = "private, no-store"
@@ -174,6 +181,7 @@ def credential_page(token: str) -> Response:
         "issuer/credential.html", issued=issued, achievement=issued.achievement,
         state=state_of(issued), now=now(),
         org=issued.organization, share=share_url(base, issued),
+        download_stem=_stem(issued),
         achievement_url=achievement_service.achievement_url(base, issued.achievement)))))
 
 
@@ -195,9 +203,18 @@ def credential_document(token: str, ext: str) -> Response:
     if baked is None:
         abort(404)
     response = Response(baked[0], mimetype=baked[1])
-    filename = f"{issued.achievement.slug}.{ext}"
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Content-Disposition"] = content_disposition("inline",
+                                                                  f"{_stem(issued)}.{ext}")
     return private(response)
+
+
+@bp.get("/assets/copy-link.js")
+def copy_link_script() -> Response:
+    """The share page's copy-link button (a file, so the page's CSP needs no inline script)."""
+    script = (TEMPLATES / "assets" / "copy-link.js").read_text("utf-8")
+    response = Response(script, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @bp.get("/healthz")

@@ -31,6 +31,8 @@ from issuer.services.errors import ServiceError
 from issuer.services.issuance import share_url
 from issuer.web.auth import protect
 from issuer.web.auth import viewer
+from issuer.web.common import content_disposition
+from issuer.web.common import download_stem
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
@@ -87,7 +89,8 @@ def index() -> Any:
 def download(credential_id: str, ext: str) -> Response:
     """The credential as stored (.json or .jwt) or baked into the badge image (.png, .svg)."""
     issued = _mine(credential_id)
-    name = f"{issued.achievement.slug}.{ext}"
+    stem = download_stem(issued.achievement.name, issued.recipient_name)
+    name = f"{stem}.{ext}"
     if ext == "json" and issued.format == "di":
         response = Response(issued.document.encode(), mimetype="application/vc+ld+json")
     elif ext == "jwt" and issued.format == "jwt":
@@ -105,11 +108,11 @@ def download(credential_id: str, ext: str) -> Response:
         s = settings()
         rendered = certificates.render_issued(issued, base_url=s.base_url,
                                               instance_path=s.instance_path)
-        name = f"{issued.achievement.slug}-certificate.pdf"
+        name = f"{stem} - certificate.pdf"
         response = Response(rendered.pdf, mimetype="application/pdf")
     else:
         raise NotVisible("download")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Content-Disposition"] = content_disposition("attachment", name)
     return response
 
 

@@ -68,7 +68,7 @@ def test_the_share_page_offers_the_certificate_and_it_downloads(app: Flask,
     response = client.get(f"{path}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Cache-Control"] == "private, no-store"
-    assert 'filename="blended-learning-design-certificate.pdf"' in \
+    assert 'filename="Blended Learning Design - Maria Lopez - certificate.pdf"' in \
         response.headers["Content-Disposition"]
     (attached,) = pdf.read_pdf(response.data).attachments
     assert attached.data.decode() == issued.document
@@ -82,7 +82,7 @@ def test_the_share_page_offers_the_certificate_and_it_downloads(app: Flask,
         row = session.get(IssuedCredential, issued.id)
         assert row is not None
         row.share_enabled = False
-    assert client.get(f"{path}.pdf").status_code == 404
+    assert client.get(f"{path}.pdf").status_code == 410
 
 
 def _files(**changes: bytes) -> list[tuple[io.BytesIO, str]]:
