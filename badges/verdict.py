@@ -119,7 +119,8 @@ _UNREAD = ("input_unreadable", "not_open_badge")
 _SKIPS = (*_UNREAD, "proof_not_verified")
 #: The verifier's intake: a link, a QR code picture or an image that holds no credential.
 _INTAKE = ("offline", "fetch_failed", "address_not_allowed", "scheme_not_allowed",
-           "fetch_timeout", "link_not_credential", "no_qr_code", "qr_not_credential",
+           "fetch_timeout", "link_gone", "link_not_found", "link_http_error",
+           "link_not_credential", "no_qr_code", "qr_not_credential",
            "image_unreadable", "no_credential_in_image")
 
 #: check -> outcome -> codes, every result the verifier reports. The verdict of

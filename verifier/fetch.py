@@ -293,14 +293,14 @@ class Fetcher:
         final, status, headers, body = self._follow(url.split("#", 1)[0], accept, limit,
                                                     time.monotonic() + seconds)
         if status != 200:
-            raise ResolutionError(f"{final} answered HTTP {status}", code="fetch_failed")
+            raise HTTPStatusError(final, status)
         media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
         return Fetched(final, media, body)
 
     def _get(self, url: str, deadline: float) -> tuple[Mapping[str, Any], float, int]:
         url, status, headers, body = self._follow(url, ACCEPT, self.policy.max_bytes, deadline)
         if status != 200:
-            raise ResolutionError(f"{url} answered HTTP {status}", code="fetch_failed")
+            raise HTTPStatusError(url, status)
         try:
             document = json.loads(body)
         except (ValueError, RecursionError):
@@ -405,6 +405,22 @@ class Fetcher:
                         f"BADGES_FETCH_ALLOW_HOSTS={host}, or 'badges verify --allow-host "
                         f"{host}')", code="address_not_allowed")
         return addresses[0]
+
+
+class HTTPStatusError(ResolutionError):
+    """A server answered with an HTTP status other than 200 (``fetch_failed``).
+
+    The code stays ``fetch_failed`` for keys and status lists; the status is
+    kept so that link intake can say what the server answered (a link its
+    owner turned off answers 410, a mistyped one 404).
+
+    Attributes:
+        status: the HTTP status the server answered.
+    """
+
+    def __init__(self, url: str, status: int) -> None:
+        super().__init__(f"{url} answered HTTP {status}", code="fetch_failed")
+        self.status = status
 
 
 def _timeout(url: str, seconds: float) -> ResolutionError:

@@ -553,6 +553,80 @@ _ES_CODES: dict[str, str] = {
 }
 
 #: Where an endorsement sits (:data:`badges.endorsements.PLACES`), in Spanish.
+#: Issue #18: why a link could not be read, said plainly (the format check's intake codes).
+#: ``explain_unreadable_<code>`` explains the verdict; the Spanish sentences per code
+#: join :data:`_ES_CODES`. Kept in one block, added to the catalogues below.
+_LINK_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "explain_unreadable_link_gone": "The link's owner turned it off: the server answered "
+                                        "that the badge is no longer shared at this address "
+                                        "(HTTP 410). This says nothing about the badge itself: "
+                                        "ask the teacher for a new link or for the badge file.",
+        "explain_unreadable_link_not_found": "The server answered 404: there is no badge at "
+                                             "this link. Check that the whole link was copied, "
+                                             "or ask the teacher for a new one.",
+        "explain_unreadable_link_http_error": "The link's server answered with an error "
+                                              "instead of a badge (see below). Try again later, "
+                                              "or ask the teacher for the badge file.",
+        "explain_unreadable_fetch_timeout": "The link timed out: its server took too long to "
+                                            "answer, so the check was stopped. Try again "
+                                            "later, or ask the teacher for the badge file.",
+        "explain_unreadable_fetch_failed": "The link's server could not be reached (the "
+                                           "address may be wrong, or the server down). Check "
+                                           "the link, or ask the teacher for the badge file.",
+        "explain_unreadable_address_not_allowed": "Refused by this verifier's policy: the link "
+                                                  "points to a private or reserved network "
+                                                  "address, which it never fetches from.",
+        "explain_unreadable_scheme_not_allowed": "Refused by this verifier's policy: it follows "
+                                                 "only secure (https) links.",
+        "explain_unreadable_link_not_credential": "The link leads to a web page that names no "
+                                                  "badge. Use the link from the badge's own "
+                                                  "share page, or upload the badge file.",
+    },
+    "es": {
+        "explain_unreadable_link_gone": "El propietario del enlace lo desactivó: el servidor "
+                                        "respondió que la insignia ya no se comparte en esta "
+                                        "dirección (HTTP 410). Esto no dice nada sobre la "
+                                        "insignia: pida al docente un enlace nuevo o el "
+                                        "archivo de la insignia.",
+        "explain_unreadable_link_not_found": "El servidor respondió 404: no hay ninguna "
+                                             "insignia en este enlace. Compruebe que se copió "
+                                             "completo o pida al docente uno nuevo.",
+        "explain_unreadable_link_http_error": "El servidor del enlace respondió con un error en "
+                                              "lugar de una insignia (vea abajo). Inténtelo más "
+                                              "tarde o pida al docente el archivo de la "
+                                              "insignia.",
+        "explain_unreadable_fetch_timeout": "Se agotó el tiempo: el servidor del enlace tardó "
+                                            "demasiado en responder y se detuvo la "
+                                            "comprobación. Inténtelo más tarde o pida el "
+                                            "archivo de la insignia.",
+        "explain_unreadable_fetch_failed": "No se pudo contactar con el servidor del enlace "
+                                           "(la dirección puede estar mal o el servidor caído). "
+                                           "Revise el enlace o pida el archivo de la insignia.",
+        "explain_unreadable_address_not_allowed": "Rechazado por la política de este "
+                                                  "verificador: el enlace apunta a una "
+                                                  "dirección de red privada o reservada, que "
+                                                  "nunca consulta.",
+        "explain_unreadable_scheme_not_allowed": "Rechazado por la política de este "
+                                                 "verificador: solo sigue enlaces seguros "
+                                                 "(https).",
+        "explain_unreadable_link_not_credential": "El enlace lleva a una página web que no "
+                                                  "indica ninguna insignia. Use el enlace de la "
+                                                  "página de la insignia o suba su archivo.",
+        # sentences per check code (see _ES_CODES)
+        "link_gone": "El propietario del enlace lo desactivó (el servidor respondió HTTP 410).",
+        "link_not_found": "El servidor respondió HTTP 404 (no encontrado): no hay ninguna "
+                          "credencial en este enlace.",
+        "link_http_error": "El servidor del enlace respondió con un error en lugar de una "
+                           "credencial.",
+    },
+}
+_LINK_CODES = ("link_gone", "link_not_found", "link_http_error")
+for _lang, _texts in _LINK_TEXT.items():
+    TEXT[_lang].update({k: v for k, v in _texts.items() if k.startswith("explain_")})
+_ES_CODES.update({code: _LINK_TEXT["es"][code] for code in _LINK_CODES})
+
+
 _ES_PLACES = {
     "credential": "en la credencial",
     "issuer": "en el perfil del emisor",
@@ -574,19 +648,22 @@ _ES_FALLBACK = {
 def explanation_key(decision: Decision) -> str:
     """The text that explains a verdict, in :data:`TEXT`.
 
-    ``explain_<verdict>_<check>`` when the check that decided the verdict has
-    its own explanation (a forged *key* reads differently from a forged
-    *signature*), else ``explain_<verdict>``; a verified credential from an
-    issuer the verifier does not know gets ``explain_verified_unknown``.
+    ``explain_<verdict>_<code>`` when the code that decided it has its own
+    explanation (why a link could not be read), then ``explain_<verdict>_<check>``
+    when the check that decided the verdict has its own explanation (a forged
+    *key* reads differently from a forged *signature*), else
+    ``explain_<verdict>``; a verified credential from an issuer the verifier
+    does not know gets ``explain_verified_unknown``.
     """
     verdict = decision.verdict
     if verdict == Verdict.VERIFIED:
         unknown = any(c.code == "unknown_issuer" for c in decision.because)
         return "explain_verified_unknown" if unknown else "explain_verified"
     for check in decision.because:
-        key = f"explain_{verdict.value}_{check.id}"
-        if key in TEXT["en"]:
-            return key
+        for key in (f"explain_{verdict.value}_{check.code}",  # a link's cause (#18)
+                    f"explain_{verdict.value}_{check.id}"):
+            if key in TEXT["en"]:
+                return key
     return f"explain_{verdict.value}"
 
 

@@ -36,6 +36,7 @@ from badges.errors import InputError
 from badges.intake import MAX_IMAGE_BYTES
 from badges.intake import MAX_TEXT_BYTES
 from verifier.fetch import Fetched
+from verifier.fetch import HTTPStatusError
 
 #: The largest picture a QR code is looked for in (width x height).
 MAX_QR_PIXELS = 40_000_000
@@ -272,7 +273,9 @@ def from_link(url: str, *, fetcher: LinkFetcher | None, source: Source = "url") 
 
     Raises:
         IntakeError: ``offline``, ``address_not_allowed``, ``scheme_not_allowed``,
-            ``fetch_failed``, ``response_too_large`` or ``link_not_credential``.
+            ``fetch_failed`` (no answer), ``fetch_timeout``, ``link_gone`` (HTTP 410:
+            its owner turned it off), ``link_not_found`` (404), ``link_http_error``
+            (another status), ``response_too_large`` or ``link_not_credential``.
     """
     if fetcher is None:
         raise IntakeError("links are not followed offline", code="offline")
@@ -280,6 +283,8 @@ def from_link(url: str, *, fetcher: LinkFetcher | None, source: Source = "url") 
     for _hop in range(2):
         try:
             fetched = fetcher.fetch_bytes(target, accept=LINK_ACCEPT, max_bytes=MAX_LINK_BYTES)
+        except HTTPStatusError as exc:
+            raise _answered(exc) from None
         except ResolutionError as exc:
             code = "input_too_large" if exc.code == "response_too_large" else exc.code
             raise IntakeError(f"the link could not be fetched: {exc.message}", code=code) \
@@ -293,6 +298,18 @@ def from_link(url: str, *, fetcher: LinkFetcher | None, source: Source = "url") 
         return Submission(fetched.body, source, url=fetched.url)
     raise IntakeError("the link leads to a page that names no credential",
                       code="link_not_credential")
+
+
+def _answered(exc: HTTPStatusError) -> IntakeError:
+    """What a link's server answered instead of a credential, as a specific intake error."""
+    if exc.status == 410:
+        return IntakeError("the link's owner turned it off (the server answered HTTP 410, "
+                           "gone)", code="link_gone")
+    if exc.status == 404:
+        return IntakeError("the server answered HTTP 404 (not found): there is no credential "
+                           "at this link", code="link_not_found")
+    return IntakeError(f"the server answered HTTP {exc.status} instead of a credential",
+                       code="link_http_error")
 
 
 def unreadable(exc: BadgesError) -> str:

@@ -334,6 +334,15 @@ def link_to(m: Maker, path: str, body: bytes, content_type: str) -> str:
     return m.world.docs.raw(m.world.path(path), body, content_type)
 
 
+def answering(m: Maker, path: str, status: int) -> str:
+    """A link whose server answers ``status`` (410: its owner turned it off)."""
+    from tests.verifier.conftest import Route
+
+    where = m.world.path(path)
+    m.world.docs.routes[where] = Route(status=status)
+    return m.world.docs.base + where
+
+
 def slow_link(m: Maker, path: str) -> str:
     """A JSON document served one byte at a time, slower than any fetch deadline."""
     return m.world.docs.slow(m.world.path(path), b'{"id": "' + b"x" * 200 + b'"}')
@@ -468,8 +477,22 @@ ROWS: dict[str, Row] = {
         "Sin conexión no se siguen enlaces", formats=("di",), roles=("top",), also=UNREAD,
         offline=True, link=True),
     "a link that answers 404": Row(
-        ("format", F, "fetch_failed"), Verdict.UNREADABLE,
+        ("format", F, "link_not_found"), Verdict.UNREADABLE,
         lambda m: m.world.docs.base + m.world.path("missing.json"), "answered HTTP 404",
+        "El servidor respondió HTTP 404", formats=("di",), roles=("top",), also=UNREAD,
+        link=True),
+    "a link its owner turned off (410)": Row(
+        ("format", F, "link_gone"), Verdict.UNREADABLE,
+        lambda m: answering(m, "off.json", 410), "owner turned it off",
+        "propietario del enlace lo desactivó", formats=("di",), roles=("top",), also=UNREAD,
+        link=True),
+    "a link whose server fails (503)": Row(
+        ("format", F, "link_http_error"), Verdict.UNREADABLE,
+        lambda m: answering(m, "down.json", 503), "answered HTTP 503",
+        "respondió con un error", formats=("di",), roles=("top",), also=UNREAD, link=True),
+    "a link to no server": Row(
+        ("format", F, "fetch_failed"), Verdict.UNREADABLE,
+        lambda m: "http://127.0.0.1:9/c/1.json", "could not fetch",
         "No se pudo descargar el enlace", formats=("di",), roles=("top",), also=UNREAD,
         link=True),
     "a link to a private address": Row(
