@@ -553,10 +553,11 @@ _ES_CODES: dict[str, str] = {
 }
 
 #: Where an endorsement sits (:data:`badges.endorsements.PLACES`), in Spanish.
-#: Issue #18: why a link could not be read, said plainly (the format check's intake codes).
-#: ``explain_unreadable_<code>`` explains the verdict; the Spanish sentences per code
-#: join :data:`_ES_CODES`. Kept in one block, added to the catalogues below.
-_LINK_TEXT: dict[str, dict[str, str]] = {
+#: Issue #18: why a link could not be read, said plainly (the format check's intake codes),
+#: and the heading of what an unverified credential claims. ``explain_unreadable_<code>``
+#: explains the verdict; the Spanish sentences per code (:data:`_LINK_CODES`) join
+#: :data:`_ES_CODES`. Kept in one block, added to the catalogues below.
+_ISSUE_18_TEXT: dict[str, dict[str, str]] = {
     "en": {
         "explain_unreadable_link_gone": "The link's owner turned it off: the server answered "
                                         "that the badge is no longer shared at this address "
@@ -582,6 +583,8 @@ _LINK_TEXT: dict[str, dict[str, str]] = {
         "explain_unreadable_link_not_credential": "The link leads to a web page that names no "
                                                   "badge. Use the link from the badge's own "
                                                   "share page, or upload the badge file.",
+        "claims_heading": "What this credential claims (not verified)",
+        "claims_help": "Its signature did not verify, so none of this can be relied on.",
     },
     "es": {
         "explain_unreadable_link_gone": "El propietario del enlace lo desactivó: el servidor "
@@ -613,6 +616,8 @@ _LINK_TEXT: dict[str, dict[str, str]] = {
         "explain_unreadable_link_not_credential": "El enlace lleva a una página web que no "
                                                   "indica ninguna insignia. Use el enlace de la "
                                                   "página de la insignia o suba su archivo.",
+        "claims_heading": "Lo que afirma esta credencial (sin verificar)",
+        "claims_help": "Su firma no se pudo verificar, así que nada de esto es fiable.",
         # sentences per check code (see _ES_CODES)
         "link_gone": "El propietario del enlace lo desactivó (el servidor respondió HTTP 410).",
         "link_not_found": "El servidor respondió HTTP 404 (no encontrado): no hay ninguna "
@@ -622,9 +627,9 @@ _LINK_TEXT: dict[str, dict[str, str]] = {
     },
 }
 _LINK_CODES = ("link_gone", "link_not_found", "link_http_error")
-for _lang, _texts in _LINK_TEXT.items():
-    TEXT[_lang].update({k: v for k, v in _texts.items() if k.startswith("explain_")})
-_ES_CODES.update({code: _LINK_TEXT["es"][code] for code in _LINK_CODES})
+for _lang, _texts in _ISSUE_18_TEXT.items():
+    TEXT[_lang].update({k: v for k, v in _texts.items() if k not in _LINK_CODES})
+_ES_CODES.update({code: _ISSUE_18_TEXT["es"][code] for code in _LINK_CODES})
 
 
 _ES_PLACES = {
