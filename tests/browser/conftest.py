@@ -68,6 +68,8 @@ class Site:
     di_share: str
     jwt: str
     jwt_share: str
+    #: the running service (tests that need more credentials issue them through it)
+    app: Any = None
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +111,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                 now=datetime.now(UTC), fmt=fmt)
             issued[fmt] = (credential.document, issuance.share_url(server.base_url, credential))
     yield Site(server.base_url, issued["di"][0], issued["di"][1], issued["jwt"][0],
-               issued["jwt"][1])
+               issued["jwt"][1], server.app)
     server.stop()
     state["db"].dispose()
 
