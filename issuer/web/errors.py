@@ -19,6 +19,7 @@ from flask import Response
 from flask import jsonify
 from flask import render_template
 from flask import request
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from issuer.services.errors import ServiceError
@@ -183,9 +184,13 @@ def error_response(*, status: int, code: str, message: str,
         lang = choose_language(request.args.get("lang"), request.accept_languages)
         page = describe(status=status, code=code, message=message, lang=lang,
                         retry_after=_retry_after(headers))
-        response = Response(render_template(
-            "errors/error.html", page=page, status=status, lang=lang, t=TEXT[lang],
-            languages=LANGUAGE_NAMES), status=status, mimetype="text/html")
+        try:
+            html = render_template("errors/error.html", page=page, status=status, lang=lang,
+                                   t=TEXT[lang], languages=LANGUAGE_NAMES)
+        except Exception:  # the layout needs the database: say it plainly without it
+            _log.exception("the error page could not be rendered")
+            html = _plain_page(page, lang)
+        response = Response(html, status=status, mimetype="text/html")
         response.headers["Content-Language"] = lang
         response.headers["Vary"] = "Accept, Accept-Language"
         response.headers["Cache-Control"] = "no-store"
@@ -196,6 +201,15 @@ def error_response(*, status: int, code: str, message: str,
     for name, value in headers:
         response.headers[name] = value
     return response
+
+
+def _plain_page(page: ErrorPage, lang: str) -> str:
+    """The error page without the site's layout (when the layout itself fails)."""
+    return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(page.title)}</title></head><body><main>"
+            f"<h1>{escape(page.title)}</h1><p>{escape(page.message)}</p>"
+            f"<p>{escape(page.next_step)}</p></main></body></html>")
 
 
 def _service_error(exc: ServiceError) -> Response:

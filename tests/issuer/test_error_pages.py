@@ -130,3 +130,16 @@ def test_the_home_page_and_the_header_lead_to_the_verifier(client: FlaskClient) 
     html = client.get("/", headers={"Accept": BROWSER}).data.decode()
     assert html.count('href="/verify"') >= 2  # header and the home page's own card
     assert "Check a badge" in html
+
+
+def test_when_the_layout_fails_the_error_page_still_answers(
+        client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: object, **_kwargs: object) -> str:
+        raise RuntimeError("the database is down")
+
+    monkeypatch.setattr("issuer.web.errors.render_template", broken)
+    response = client.get("/no-such-page?lang=es", headers={"Accept": BROWSER})
+    html = response.data.decode()
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    assert TEXT["es"]["not_found_title"] in html and '<html lang="es">' in html
+    assert "database" not in html
