@@ -220,12 +220,12 @@ def test_teacher_reviewer_loop_in_the_browser(browser: Any, live_server: LiveSer
     checks = {c["id"]: c["outcome"] for c in report["checks"]}
     assert checks["proof"] == "passed" and checks["key_binding"] == "passed"
 
-    # turning the share link off makes the public page disappear
+    # turning the share link off makes the public page disappear: 410, with a next step
     share = page.locator("a.mono").first.get_attribute("href")
     assert share is not None
     page.get_by_role("button", name="Turn the share link off").click()
     page.get_by_text("the link no longer works").wait_for()
-    assert page.request.get(share).status == 404
+    assert page.request.get(share).status == 410
 
     # the district sees it on the dashboard
     admin = Person(browser, base, engine, "admin", DESKTOP)
