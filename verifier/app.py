@@ -66,6 +66,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
+        if web.wants_page():  # a person: the form, saying what went wrong (issue #18)
+            return web.error_page(exc.code or 500)
         code = (exc.name or "error").lower().replace(" ", "_")
         return jsonify(error={"code": code, "message": exc.description}), exc.code or 500
 

@@ -583,6 +583,10 @@ _ISSUE_18_TEXT: dict[str, dict[str, str]] = {
         "explain_unreadable_link_not_credential": "The link leads to a web page that names no "
                                                   "badge. Use the link from the badge's own "
                                                   "share page, or upload the badge file.",
+        "page_not_found": "There is nothing at that address. You can check a badge here.",
+        "page_server_error": "Something went wrong on our side. Please try again in a few "
+                             "minutes.",
+        "page_error": "That request could not be completed. You can check a badge here.",
         "claims_heading": "What this credential claims (not verified)",
         "claims_help": "Its signature did not verify, so none of this can be relied on.",
     },
@@ -616,6 +620,10 @@ _ISSUE_18_TEXT: dict[str, dict[str, str]] = {
         "explain_unreadable_link_not_credential": "El enlace lleva a una página web que no "
                                                   "indica ninguna insignia. Use el enlace de la "
                                                   "página de la insignia o suba su archivo.",
+        "page_not_found": "No hay nada en esa dirección. Puede comprobar una insignia aquí.",
+        "page_server_error": "Algo falló por nuestra parte. Vuelva a intentarlo en unos "
+                             "minutos.",
+        "page_error": "No se pudo completar esa solicitud. Puede comprobar una insignia aquí.",
         "claims_heading": "Lo que afirma esta credencial (sin verificar)",
         "claims_help": "Su firma no se pudo verificar, así que nada de esto es fiable.",
         # sentences per check code (see _ES_CODES)

@@ -348,6 +348,22 @@ def _page(template: str, lang: str, status: int = 200, **context: Any) -> Respon
     return response
 
 
+def wants_page() -> bool:
+    """True when a browser asks (``text/html`` preferred), never under ``/api/``."""
+    if request.path.startswith("/api/"):
+        return False
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == \
+        "text/html"
+
+
+def error_page(status: int) -> Response:
+    """The form, with a sentence saying why the address asked for is not a page (404...)."""
+    lang = choose_language(request.args.get("lang"), request.accept_languages)
+    key = "page_not_found" if status in (404, 410) else \
+        "page_server_error" if status >= 500 else "page_error"
+    return _page("verifier/form.html", lang, status, error=Translator(lang)(key))
+
+
 @bp.get("/verify")
 def verify_form() -> Response:
     """The form: paste, upload, or a QR code picture; ``?url=LINK`` verifies a link at once.

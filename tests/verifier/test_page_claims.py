@@ -55,3 +55,16 @@ def test_no_empty_issuer_tag(client: Any, issuer: DidWebIssuer) -> None:
     forged["issuer"]["name"] = "Someone Else"
     html = _page(client, forged)
     assert not re.search(r'<span class="tag[^"]*">\s*</span>', html)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_standalone_verifier_answers_a_browser_with_a_page(client: Any, lang: str) -> None:
+    browser = {"Accept": "text/html,*/*;q=0.8", "Accept-Language": lang}
+    page = client.get("/no-such-page", headers=browser)
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert TEXT[lang]["page_not_found"] in page.get_data(as_text=True)
+    assert 'id="credential"' in page.get_data(as_text=True)  # the form: the next step
+    program = client.get("/no-such-page")
+    assert program.status_code == 404 and program.get_json()["error"]["code"] == "not_found"
+    api = client.get("/api/v1/nothing", headers=browser)
+    assert api.mimetype == "application/json"
