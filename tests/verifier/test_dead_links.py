@@ -10,6 +10,9 @@ from markupsafe import escape
 from tests.verifier.conftest import DidWebIssuer
 from tests.verifier.conftest import Route
 from verifier.i18n import TEXT
+from verifier.i18n import explanation_key
+from verifier.intake import IntakeError
+from verifier.service import unreadable_report
 
 
 @pytest.mark.parametrize(("status", "key", "code"), [
@@ -41,3 +44,18 @@ def test_a_link_refused_by_policy_says_so(client: Any) -> None:
 def test_the_owner_turned_it_off_is_said_plainly() -> None:
     assert "turned it off" in TEXT["en"]["explain_unreadable_link_gone"]
     assert "desactivó" in TEXT["es"]["explain_unreadable_link_gone"]
+
+
+@pytest.mark.parametrize("code", ["link_gone", "link_not_found", "link_http_error",
+                                  "fetch_timeout", "fetch_failed", "address_not_allowed",
+                                  "scheme_not_allowed", "link_not_credential"])
+def test_every_link_failure_has_its_own_explanation(code: str) -> None:
+    report = unreadable_report(IntakeError("the link could not be read", code=code))
+    key = explanation_key(report.decision)
+    assert key == f"explain_unreadable_{code}"
+    assert key in TEXT["en"] and key in TEXT["es"] and TEXT["es"][key] != TEXT["en"][key]
+
+
+def test_other_unreadable_inputs_keep_the_general_explanation() -> None:
+    report = unreadable_report(IntakeError("not JSON", code="invalid_json"))
+    assert explanation_key(report.decision) == "explain_unreadable"
