@@ -100,7 +100,10 @@ def _variants() -> Iterator[Any]:
     for name, row in ROWS.items():
         for fmt in row.formats:
             for role in row.roles:
-                yield pytest.param(name, fmt, role, id=f"{name}[{fmt},{role}]")
+                # a trickling server is cut by a timed wait, which libfaketime's shifted
+                # clock makes hang: those rows read no dates and stay out of that run
+                marks = [pytest.mark.realtime] if "trickles" in name else []
+                yield pytest.param(name, fmt, role, id=f"{name}[{fmt},{role}]", marks=marks)
 
 
 @pytest.fixture(scope="module")
