@@ -3,7 +3,8 @@
 Development (the default, ``BADGES_ENV=development``) needs no configuration
 at all: a SQLite database in the instance folder, a local base URL, and
 generated secrets kept in ``dev-secrets.json`` there. Any other environment
-refuses to start without ``BADGES_SECRET_KEY`` and ``BADGES_KEY_ENCRYPTION_KEY``.
+refuses to start without ``BADGES_SECRET_KEY`` and ``BADGES_KEY_ENCRYPTION_KEY``,
+and production refuses weak ones (:func:`check_secret_key`, :func:`check_kek`).
 
 The instance folder is ``BADGES_INSTANCE_PATH``, else the per-user data folder
 (:func:`verifier.config.default_instance_path`), so every command finds the
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -87,6 +89,63 @@ def decode_kek(value: str) -> bytes:
     if len(raw) != 32:
         raise ConfigError(f"{PREFIX}KEY_ENCRYPTION_KEY must be 32 bytes (base64-encoded)")
     return raw
+
+
+#: What the start-up errors tell an operator to run for a good secret.
+GENERATE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'  # noqa: S105
+GENERATE_KEK = ('python -c "import base64, secrets; '
+                'print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())"')
+#: The shortest session-signing secret production accepts, and the least entropy
+#: its characters must show (NIST SP 800-131A: at least 112 bits of security).
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 112
+
+
+def _shannon_bits(symbols: str | bytes) -> float:
+    """An estimate of the entropy of ``symbols``: their count times the Shannon entropy.
+
+    An upper bound for a human-chosen string (a sentence scores well above its
+    real strength), so it catches only the plainly weak: ``x``, ``changeme``,
+    one character repeated, a short alphabet.
+    """
+    counts: dict[object, int] = {}
+    for symbol in symbols:
+        counts[symbol] = counts.get(symbol, 0) + 1
+    total = len(symbols)
+    return -sum(c * math.log2(c / total) for c in counts.values()) if total else 0.0
+
+
+def check_secret_key(value: str) -> None:
+    """Refuse a weak ``BADGES_SECRET_KEY`` (it signs the session cookies).
+
+    Raises:
+        ConfigError: shorter than :data:`MIN_SECRET_LENGTH` characters, or with
+            fewer than :data:`MIN_SECRET_BITS` bits of estimated entropy.
+    """
+    if len(value) < MIN_SECRET_LENGTH or len(set(value)) < 12 \
+            or _shannon_bits(value) < MIN_SECRET_BITS:
+        raise ConfigError(
+            f"{PREFIX}SECRET_KEY is too weak for production: use at least "
+            f"{MIN_SECRET_LENGTH} random characters (about 256 bits), for example the "
+            f"output of: {GENERATE_SECRET}")
+
+
+def check_kek(raw: bytes) -> None:
+    """Refuse a key-encryption key that is plainly not random (all zero, a counting pattern).
+
+    32 random bytes almost always hold 25 or more distinct values and no
+    regular steps; fewer than 16 distinct bytes, or steps between neighbours
+    that take fewer than 8 values, means the key was typed or derived, not drawn.
+
+    Raises:
+        ConfigError: naming ``BADGES_KEY_ENCRYPTION_KEY`` and how to make one.
+    """
+    steps = {(b - a) % 256 for a, b in zip(raw, raw[1:], strict=False)}
+    if len(set(raw)) < 16 or len(steps) < 8:
+        raise ConfigError(
+            f"{PREFIX}KEY_ENCRYPTION_KEY is not a random key (all zero or a pattern): "
+            f"generate 32 random bytes, base64-encoded, for example with: {GENERATE_KEK} "
+            "(changing it makes the stored signing keys unreadable: re-encrypt them first)")
 
 
 def variables(environ: Mapping[str, str] | None = None,
@@ -171,7 +230,12 @@ def load_settings(environ: Mapping[str, str] | None = None,
         missing = [n for n, v in (("SECRET_KEY", secret), ("KEY_ENCRYPTION_KEY", kek)) if not v]
         if missing:
             raise ConfigError("refusing to start outside development without "
-                              + " and ".join(PREFIX + m for m in missing))
+                              + " and ".join(PREFIX + m for m in missing)
+                              + f"; generate a secret key with: {GENERATE_SECRET}"
+                              + f" and a key-encryption key with: {GENERATE_KEK}")
+        assert secret is not None and kek is not None
+        check_secret_key(secret)
+        check_kek(decode_kek(kek))
     if not secret or not kek:
         dev = _dev_secrets(instance)
         secret = secret or dev["secret_key"]
