@@ -49,6 +49,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from issuer.web import certificates
     from issuer.web import credentials
     from issuer.web import dashboard
+    from issuer.web import headers
     from issuer.web import public
     from issuer.web import reviews
     from issuer.web import status
@@ -66,6 +67,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
                       catalogue.bp, submissions.bp, reviews.bp, wallet.bp, dashboard.bp,
                       credentials.bp):
         app.register_blueprint(blueprint)
+    headers.init_app(app, production=settings.env == "production")
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> Any:
