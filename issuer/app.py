@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from badges_templates import ROOT as TEMPLATES
 from issuer.config import Settings
@@ -38,6 +39,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=workflow.secure_cookies,
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=10))
+    if settings.trusted_proxies:
+        # the client address (sign-in throttle, verifier rate limits, audit) and scheme
+        # from X-Forwarded-For/-Proto, trusting only the hops our own proxies added
+        app.wsgi_app = ProxyFix(app.wsgi_app,  # type: ignore[method-assign]
+                                x_for=settings.trusted_proxies,
+                                x_proto=settings.trusted_proxies)
     database = Database(settings.database_url)
     app.extensions["badges"] = {"settings": settings, "db": database}
     app.extensions["workflow"] = workflow

@@ -48,6 +48,8 @@ class Settings:
     base_url: str
     instance_path: Path
     fetch_allow_hosts: frozenset[str]
+    #: reverse proxies in front of the service that append to X-Forwarded-For (0: none)
+    trusted_proxies: int = 0
     max_field_length: int = 10_000
     #: the source of "now" for pages, APIs, jobs and commands (tests pass another)
     clock: Clock = system_clock
@@ -247,9 +249,13 @@ def load_settings(environ: Mapping[str, str] | None = None,
     if env == "production" and not base_url.startswith("https://"):
         raise ConfigError(f"{PREFIX}BASE_URL must be an https:// URL in production")
     allow = _env(env_map, "FETCH_ALLOW_HOSTS") or ""
+    proxies = _env(env_map, "TRUSTED_PROXIES") or "0"
+    if not proxies.isdigit() or not 0 <= int(proxies) <= 10:
+        raise ConfigError(f"{PREFIX}TRUSTED_PROXIES must be a whole number from 0 to 10 (the "
+                          "reverse proxies in front of the service that set X-Forwarded-For)")
     clock = (overrides or {}).get("clock") or system_clock
     return Settings(
         env=env, secret_key=secret, key_encryption_key=decode_kek(kek),
         database_url=database_url, base_url=base_url, instance_path=instance,
         fetch_allow_hosts=frozenset(h.strip() for h in allow.split(",") if h.strip()),
-        clock=clock)
+        trusted_proxies=int(proxies), clock=clock)

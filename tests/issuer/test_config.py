@@ -167,3 +167,11 @@ def test_a_printed_database_url_hides_its_password() -> None:
     assert "s3cret" not in shown and "db.example.org" in shown
     assert describe_database("sqlite:////srv/badges/badges.db") == \
         "the SQLite database /srv/badges/badges.db"
+
+
+@pytest.mark.parametrize("value", ["-1", "11", "two"])
+def test_trusted_proxies_is_a_small_whole_number(value: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="BADGES_TRUSTED_PROXIES"):
+        load_settings({"BADGES_INSTANCE_PATH": str(tmp_path), "BADGES_TRUSTED_PROXIES": value})
+    assert load_settings({"BADGES_INSTANCE_PATH": str(tmp_path),
+                          "BADGES_TRUSTED_PROXIES": "2"}).trusted_proxies == 2

@@ -392,3 +392,60 @@ def test_a_password_set_by_an_administrator_ends_the_hold(
                                      "--password", NEW_PASSWORD])
     assert done.exit_code == 0, done.output
     assert _attempt(Browser(app.test_client()), TEACHER, NEW_PASSWORD).status_code == 303
+
+
+def test_one_account_held_back_leaves_the_others_behind_the_same_address(
+        app: Flask, world: World, clock: Clock) -> None:
+    del world, clock
+    school = "203.0.113.1"  # one proxy for a whole school
+    _fail(Browser(app.test_client()), TEACHER, 5, client=school)
+    assert _attempt(Browser(app.test_client()), TEACHER, PASSWORD,
+                    client=school).status_code == 429
+    # held-back attempts are not counted, so the school's address is not nearing its limit
+    for _ in range(20):
+        assert _attempt(Browser(app.test_client()), TEACHER, "guess",
+                        client=school).status_code == 429
+    for who in ("admin", "reviewer", "mentor", "teacher2"):
+        browser = Browser(app.test_client())
+        _fail(browser, PEOPLE[who][1], 2, client=school)  # typos
+        assert _attempt(browser, PEOPLE[who][1], PASSWORD, client=school).status_code == 303
+    assert _rows(app, "sign_in_address") == 5 + 4 * 2
+    assert app.extensions["workflow"].throttle.sign_in_address.attempts == 200
+
+
+def test_behind_trusted_proxies_each_client_is_counted_by_its_own_address(
+        make_app: Callable[..., Flask], clock: Clock) -> None:
+    del clock
+    app = make_app(sign_in_max_failures_per_address=3, trusted_proxies=1)
+    build_world(app)
+    proxy = "10.0.0.2"
+
+    def attempt(forwarded: str, email: str, password: str) -> TestResponse:
+        browser = Browser(app.test_client())
+        browser.get("/sign-in")
+        return browser.post("/sign-in", {"email": email, "password": password},
+                            environ_base={"REMOTE_ADDR": proxy},
+                            headers={"X-Forwarded-For": forwarded})
+
+    for n in range(3):
+        assert attempt("198.51.100.9", f"nobody{n}@lakeside.test", "x").status_code == 401
+    assert attempt("198.51.100.9", TEACHER, PASSWORD).status_code == 429
+    # another client behind the same proxy is not held back ...
+    assert attempt("198.51.100.10", TEACHER, PASSWORD).status_code == 303
+    # ... and a client cannot choose its address: only the hop our proxy added counts
+    assert attempt("198.51.100.10, 198.51.100.9", TEACHER, PASSWORD).status_code == 429
+
+
+def test_without_trusted_proxies_forwarded_headers_are_ignored(
+        make_app: Callable[..., Flask], clock: Clock) -> None:
+    del clock
+    app = make_app(sign_in_max_failures_per_address=2)
+    build_world(app)
+    for n, forwarded in enumerate(("198.51.100.1", "198.51.100.2")):
+        browser = Browser(app.test_client())
+        browser.get("/sign-in")
+        assert browser.post("/sign-in", {"email": f"x{n}@lakeside.test", "password": "x"},
+                            environ_base={"REMOTE_ADDR": "192.0.2.50"},
+                            headers={"X-Forwarded-For": forwarded}).status_code == 401
+    assert _attempt(Browser(app.test_client()), TEACHER, PASSWORD,
+                    client="192.0.2.50").status_code == 429
