@@ -14,8 +14,15 @@ from flask.testing import FlaskClient
 from openpyxl import Workbook
 
 from issuer.jobs.inprocess import ProcessPool
+from issuer.models import Membership
+from issuer.models import Role
+from issuer.services import organizations
+from issuer.services import recipients
+from issuer.workflow import accounts
 from tests.issuer.batch.conftest import api_app_with_jobs
 from tests.issuer.batch.conftest import award_csv
+from tests.issuer.workflow.conftest import PASSWORD
+from tests.issuer.workflow.conftest import Browser
 
 TOKEN = "batch-token-lakeside"
 OTHER = "batch-token-elsewhere"
@@ -142,11 +149,36 @@ def test_api_refusals_are_json_4xx_and_issue_nothing(client: FlaskClient) -> Non
     assert len(listed) == 1
 
 
-def test_progress_page(client: FlaskClient) -> None:
+def _signed_in(app: Flask, slug: str, role: Role) -> Browser:
+    """A browser signed in as a new person holding ``role`` at ``slug``."""
+    email = f"{role.value}-{slug}@staff.example.org"
+    with app.extensions["badges"]["db"].session() as session:
+        person = recipients.find_or_create(session, email=email, name="Staff Member")
+        accounts.set_password(person, PASSWORD, n=app.extensions["workflow"].scrypt_n)
+        session.add(Membership(person_id=person.id, role=role,
+                               organization_id=organizations.get(session, slug).id))
+    browser = Browser(app.test_client())
+    assert browser.sign_in(email, PASSWORD).status_code == 303
+    return browser
+
+
+def test_progress_page(app: Flask, client: FlaskClient) -> None:
     created = client.post("/api/v1/issuers/lakeside/batches", json={"rows": ROWS[:3]},
                           headers=AUTH).get_json()
     batch_id = created["batch"]["id"]
+    assert created["links"]["page"].endswith(f"/batches/{batch_id}")
     _finished(client, batch_id)
+    # the id alone shows nothing: sign in first, and only the issuer's admins see it
+    anonymous = client.get(f"/batches/{batch_id}")
+    assert anonymous.status_code == 302
+    assert anonymous.headers["Location"] == f"/sign-in?next=/batches/{batch_id}"
+    for slug, role in (("elsewhere", Role.ADMIN), ("lakeside", Role.EARNER),
+                       ("lakeside", Role.REVIEWER)):
+        outsider = _signed_in(app, slug, role).get(f"/batches/{batch_id}")
+        assert outsider.status_code == 404, (slug, role)
+        assert "Ann Lee" not in outsider.get_data(as_text=True)
+    admin = _signed_in(app, "lakeside", Role.ADMIN)
+    client = admin.client
     page = client.get(f"/batches/{batch_id}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and page.mimetype == "text/html"
