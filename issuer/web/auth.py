@@ -350,7 +350,8 @@ def forgot_password() -> Any:
     try:
         accounts.request_password_reset(
             db, email, client=client_address(), base_url=settings().base_url,
-            limits=workflow.throttle, now=now(), minutes=workflow.reset_minutes)
+            limits=workflow.throttle, now=now(), minutes=workflow.reset_minutes,
+            seal_key=workflow.mail.seal_key)
     except throttle.Throttled as exc:
         return _throttled("auth/forgot_password.html", exc, email=email)
     except ServiceError as exc:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,9 @@ def load_workflow_settings(settings: Settings, *, environ: Mapping[str, str] | N
         raise ConfigError(f"{PREFIX}SCRYPT_N must be a power of two")
     if settings.env == "production" and scrypt_n < PRODUCTION_SCRYPT_N:
         raise ConfigError(f"{PREFIX}SCRYPT_N must be at least {PRODUCTION_SCRYPT_N} in production")
-    mail = load_mail(values)
+    from issuer.workflow.notifications import outbox_key
+
+    mail = replace(load_mail(values), seal_key=outbox_key(settings.key_encryption_key))
     return WorkflowSettings(
         evidence_dir=settings.instance_path / "evidence",
         evidence_max_bytes=_int(values, "EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from datetime import timedelta
 
@@ -25,6 +26,7 @@ from issuer.models_workflow import PasswordReset
 from issuer.models_workflow import ThrottleEvent
 from issuer.web import auth
 from issuer.workflow import accounts
+from issuer.workflow import notifications
 from issuer.workflow import passwords
 from issuer.workflow import throttle
 from tests.issuer.conftest import NOW
@@ -361,7 +363,7 @@ def test_no_token_in_the_database_in_clear(mail_app: Flask, smtp: SmtpServer,
         (reset,) = session.scalars(sa.select(PasswordReset)).all()
         assert reset.token_hash == accounts._token_hash(token)
         (sent,) = session.scalars(sa.select(MailMessage)).all()
-        assert sent.sent_at is not None and "[link removed once sent]" in sent.body
+        assert sent.sent_at is not None and sent.body == notifications.SENT_NOTE
     assert guest.post(path, {"password": NEW_PASSWORD}).status_code == 303
     assert token not in everything()
 
@@ -449,3 +451,42 @@ def test_without_trusted_proxies_forwarded_headers_are_ignored(
                             headers={"X-Forwarded-For": forwarded}).status_code == 401
     assert _attempt(Browser(app.test_client()), TEACHER, PASSWORD,
                     client="192.0.2.50").status_code == 429
+
+
+def test_a_waiting_reset_link_is_sealed_in_the_outbox(make_app: Callable[..., Flask],
+                                                      smtp: SmtpServer, clock: Clock) -> None:
+    del clock
+    closed = SmtpServer()
+    closed.stop()  # the relay is down: the message waits in the outbox
+    app = make_app(smtp_host="127.0.0.1", smtp_port=closed.port)
+    build_world(app)
+    guest = Browser(app.test_client())
+    assert _request_reset(guest, TEACHER).status_code == 200
+    database = app.extensions["badges"]["db"]
+    with database.session() as session:
+        (waiting,) = session.scalars(sa.select(MailMessage)).all()
+        assert waiting.sent_at is None and waiting.last_error is not None
+        assert waiting.body.startswith(notifications.SEALED)
+        assert "reset-password" not in waiting.body and "Hello" not in waiting.body
+        # a sender without the key (a job not given it) leaves it waiting, untouched
+        mail = app.extensions["workflow"].mail
+        keyless = replace(mail, port=smtp.port, seal_key=None)
+        tried = waiting.attempts
+        assert notifications.deliver_pending(session, keyless, now=NOW) == 0
+        assert waiting.sent_at is None and waiting.attempts == tried
+        # the relay is back: the link goes out, and its sealed body is dropped
+        assert notifications.deliver_pending(session, replace(mail, port=smtp.port),
+                                             now=NOW) == 1
+        assert waiting.body == notifications.SENT_NOTE
+    path = _link(smtp, 1)
+    assert guest.post(path, {"password": NEW_PASSWORD}).status_code == 303
+
+
+def test_a_sealed_message_opens_only_under_its_own_key_and_recipient() -> None:
+    key = notifications.outbox_key(bytes(range(32)))
+    body = notifications.seal("the link", key, kind="password_reset", to="a@b.org")
+    row = MailMessage(kind="password_reset", to_address="a@b.org", subject="s", body=body)
+    assert notifications.unseal(row, key) == "the link"
+    assert notifications.unseal(row, notifications.outbox_key(bytes(32))) is None
+    moved = MailMessage(kind="password_reset", to_address="c@b.org", subject="s", body=body)
+    assert notifications.unseal(moved, key) is None
