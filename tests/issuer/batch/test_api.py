@@ -6,6 +6,7 @@ import io
 import time
 from collections.abc import Callable
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -188,3 +189,26 @@ def test_progress_page(app: Flask, client: FlaskClient) -> None:
     assert "The e-mail address is not valid." in html and "<td>3</td>" in html
     assert "@lakeside.example.org" not in html and "not-an-address" not in html
     assert client.get("/batches/not-a-batch").status_code == 404
+
+
+def test_the_progress_page_says_when_a_run_was_interrupted(app: Flask,
+                                                           client: FlaskClient) -> None:
+    import sqlalchemy as sa
+
+    from issuer.models_batch import BatchRun
+    from issuer.models_batch import BatchStatus
+    from tests.issuer.conftest import NOW
+
+    batch_id = client.post("/api/v1/issuers/lakeside/batches", json={"rows": ROWS[:2]},
+                           headers=AUTH).get_json()["batch"]["id"]
+    _finished(client, batch_id)
+    with app.extensions["badges"]["db"].session() as session:  # as if killed mid-way
+        session.execute(sa.update(BatchRun).where(BatchRun.id == batch_id).values(
+            status=BatchStatus.RUNNING, issued=0, finished_at=None,
+            updated_at=NOW - timedelta(hours=1)))
+    html = _signed_in(app, "lakeside", Role.ADMIN).get(f"/batches/{batch_id}") \
+        .get_data(as_text=True)
+    assert "<strong>Interrupted.</strong>" in html and "Resume it" in html
+    assert 'http-equiv="refresh"' not in html
+    state = client.get(f"/api/v1/batches/{batch_id}", headers=AUTH).get_json()["batch"]
+    assert state["status"] == "interrupted"
