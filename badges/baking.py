@@ -18,8 +18,11 @@ expand or fetch anything refused. Baking edits bytes in place, so the rest
 of the image is preserved byte for byte.
 
 Error codes (:class:`~badges.errors.InputError`): ``unsupported_image``,
-``malformed_image``, ``image_too_large``, ``unsafe_image``, ``not_baked``,
-``ob2_baked_badge``, ``invalid_credential_text``.
+``malformed_image``, ``image_too_large``, ``image_too_complex`` (more chunks
+or elements than :data:`MAX_PNG_CHUNKS`, :data:`MAX_PNG_TEXT_CHUNKS`,
+:data:`MAX_SVG_ELEMENTS`, :data:`MAX_SVG_DEPTH` allow: work is bounded, not
+only bytes), ``unsafe_image``, ``not_baked``, ``ob2_baked_badge``,
+``invalid_credential_text``.
 """
 
 from __future__ import annotations
@@ -48,6 +51,17 @@ _OB3_ITXT_PREFIX = PNG_KEYWORD.encode("latin-1") + b"\x00"
 _OB3_ITXT_HEADER = _OB3_ITXT_PREFIX + b"\x00\x00\x00\x00"
 _OB2_TEXT_PREFIX = b"openbadges\x00"
 _PNG_TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
+
+MAX_PNG_CHUNKS = 10_000
+"""Most chunks a PNG may have: bytes alone do not bound the work (690,000 tiny
+``tEXt`` chunks fit in 10 MB); real images have a few hundred at most
+(``IDAT`` chunks are usually 8 KiB or more)."""
+MAX_PNG_TEXT_CHUNKS = 1_000
+"""Most text chunks (``tEXt``, ``zTXt``, ``iTXt``) a PNG may have."""
+MAX_SVG_ELEMENTS = 100_000
+"""Most elements an SVG may have (each costs a Python call while parsing)."""
+MAX_SVG_DEPTH = 256
+"""Deepest element nesting an SVG may have."""
 
 _NS_SEP = " "
 _SVG_NAMESPACE = "http://www.w3.org/2000/svg"
@@ -132,7 +146,7 @@ def unbake(image: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
 
     Raises:
         InputError: ``unsupported_image``, ``malformed_image``,
-            ``image_too_large``, ``unsafe_image``, ``not_baked`` or
+            ``image_too_large``, ``image_too_complex``, ``unsafe_image``, ``not_baked`` or
             ``ob2_baked_badge`` (an Open Badges 2.0 baked badge).
     """
     kind = sniff_image(image)
@@ -233,8 +247,8 @@ def unbake_png(png: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
 
     Raises:
         InputError: ``unsupported_image``, ``malformed_image`` (including a
-            compressed credential chunk), ``image_too_large``, ``not_baked``
-            or ``ob2_baked_badge``.
+            compressed credential chunk), ``image_too_large``,
+            ``image_too_complex``, ``not_baked`` or ``ob2_baked_badge``.
     """
     ob2 = False
     for chunk in _read_png(png, max_bytes):
@@ -286,9 +300,18 @@ def _read_png(png: bytes, max_bytes: int) -> list[_Chunk]:
         raise _fail("unsupported_image", "not a PNG (bad signature)")
     chunks: list[_Chunk] = []
     pos = len(_PNG_SIGNATURE)
+    texts = 0
     while not chunks or chunks[-1].type != b"IEND":
+        if len(chunks) >= MAX_PNG_CHUNKS:
+            raise _fail("image_too_complex",
+                        f"the PNG has more than {MAX_PNG_CHUNKS:,} chunks; refused")
         chunk = _read_chunk(png, pos)
         _check_order(chunk, chunks)
+        if chunk.type in _PNG_TEXT_CHUNKS:
+            texts += 1
+            if texts > MAX_PNG_TEXT_CHUNKS:
+                raise _fail("image_too_complex",
+                            f"the PNG has more than {MAX_PNG_TEXT_CHUNKS:,} text chunks; refused")
         chunks.append(chunk)
         pos = chunk.end
     if not any(c.type == b"IDAT" for c in chunks):
@@ -356,6 +379,8 @@ class _SvgScanner:
         self.parser = expat.ParserCreate(namespace_separator=_NS_SEP)
         self._open: tuple[int, int | None] | None = None
         self._depth = 0
+        self._elements = 0
+        self._nesting = 0
         self._wire()
 
     def _wire(self) -> None:
@@ -396,6 +421,12 @@ class _SvgScanner:
             self.scan.root_prefixes[prefix or ""] = uri
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
+        self._elements += 1
+        self._nesting += 1
+        if self._elements > MAX_SVG_ELEMENTS or self._nesting > MAX_SVG_DEPTH:
+            raise _fail("image_too_complex",
+                        f"the SVG has more than {MAX_SVG_ELEMENTS:,} elements or nests them "
+                        f"deeper than {MAX_SVG_DEPTH}; refused")
         index = self.parser.CurrentByteIndex
         if self.scan.root_start < 0:
             self.scan.root, self.scan.root_start = name, index
@@ -410,6 +441,7 @@ class _SvgScanner:
             self.scan.ob2 = True
 
     def _end(self, _name: str) -> None:
+        self._nesting -= 1
         if self._open is None:
             return
         if self._depth:

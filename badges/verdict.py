@@ -131,7 +131,8 @@ _CATALOGUE: Mapping[str, Mapping[Outcome, tuple[str, ...]]] = {
         _F: ("not_open_badge", "not_endorsement", "not_a_credential", "invalid_json",
              "input_too_large", "json_too_deep", "unreadable_input", "malformed_jwt",
              "malformed_image", "not_baked", "ob2_baked_badge",
-             "unsafe_image", "unsupported_image", "image_too_large", "unreadable_pdf",
+             "unsafe_image", "unsupported_image", "image_too_large", "image_too_complex",
+             "unreadable_pdf",
              "encrypted_pdf", "no_credential_in_pdf", "several_credentials_in_pdf",
              "certificate_mismatch",
              # what the verifier's intake refuses before the core reads anything

@@ -361,6 +361,8 @@ _ES_CODES: dict[str, str] = {
     "ob2_baked_badge": "Es una insignia Open Badges 2.0; este verificador comprueba Open "
                        "Badges 3.0.",
     "image_too_large": "La imagen es demasiado grande: se rechazó sin descomprimirla.",
+    "image_too_complex": "La imagen tiene demasiados fragmentos o elementos: se rechazó sin "
+                         "leerla entera.",
     "unsafe_image": "La imagen contiene construcciones inseguras y no se leyó.",
     "image_unreadable": "No se pudo leer la imagen (PNG, JPEG, GIF, BMP o WebP).",
     "no_qr_code": "No se encontró ningún código QR en la imagen.",

@@ -160,7 +160,8 @@ def init_app(app: Flask, settings: VerifierSettings | None = None, *,
         issuer = app.extensions.get("badges", {}).get("settings")
         defaults = None if issuer is None else {
             "env": issuer.env, "instance_path": issuer.instance_path,
-            "fetch_allow_hosts": sorted(issuer.fetch_allow_hosts)}
+            "fetch_allow_hosts": sorted(issuer.fetch_allow_hosts),
+            "trusted_proxies": issuer.trusted_proxies}
         settings = load_settings(defaults=defaults)
     own = own_host(own_url) if own_url and settings.development else frozenset()
     fetcher = Fetcher(FetchPolicy(

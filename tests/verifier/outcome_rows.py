@@ -115,6 +115,17 @@ def huge_png() -> bytes:
             + chunk(b"IDAT", zlib.compress(b"\x00" * 100)) + chunk(b"IEND", b""))
 
 
+def chunky_png() -> bytes:
+    """A small PNG of 2,000 text chunks: cheap in bytes, costly to walk."""
+    import struct
+
+    data = b"k\x00"
+    text = struct.pack(">I", len(data)) + b"tEXt" + data + struct.pack(
+        ">I", zlib.crc32(b"tEXt" + data))
+    image = png()
+    return image[:33] + text * 2_000 + image[33:]
+
+
 def ob2_png() -> bytes:
     """A PNG baked the Open Badges 2.0 way (a ``tEXt`` chunk with keyword ``openbadges``)."""
     import struct
@@ -532,6 +543,10 @@ ROWS: dict[str, Row] = {
         ("format", F, "image_too_large"), Verdict.UNREADABLE, lambda m: huge_png(),
         "pixels", "demasiado grande", formats=("di",), roles=("top",), also=UNREAD,
         upload="file"),
+    "a PNG of thousands of text chunks": Row(
+        ("format", F, "image_too_complex"), Verdict.UNREADABLE, lambda m: chunky_png(),
+        "text chunks", "demasiados fragmentos", formats=("di",), roles=("top",),
+        also=UNREAD, upload="file"),
     "a PNG with neither a badge nor a QR code": Row(
         ("format", F, "no_credential_in_image"), Verdict.UNREADABLE,
         lambda m: png(40, 40), "neither a baked credential nor a QR code",
