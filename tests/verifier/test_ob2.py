@@ -26,6 +26,7 @@ from tests.conftest import NOW
 from tests.verifier.conftest import LOOPBACK
 from tests.verifier.conftest import Documents
 from tests.verifier.conftest import multipart
+from tests.verifier.test_api import assert_report
 from verifier.fetch import Fetcher
 from verifier.fetch import FetchPolicy
 from verifier.i18n import Translator
@@ -57,6 +58,7 @@ def api(app: Flask, subject: Any, query: str = "") -> dict[str, Any]:
         response = client.post(url, data=json.dumps(subject), content_type="application/json")
     assert response.status_code in (200, 422), response.status_code
     payload: dict[str, Any] = response.get_json()
+    assert_report(payload)  # the OpenAPI description covers OB 2.0 reports too
     return payload
 
 
@@ -213,3 +215,29 @@ def test_bad_ob2_inputs_get_a_clear_answer(app: Flask, subject: Any,
     assert payload["verified"] is False
     assert all(c["message"] for c in payload["checks"])
     assert network_guard == []
+
+
+def test_the_cli_checks_an_ob2_badge_and_its_recipient(lakeside: Ob2Issuer, documents: Documents,
+                                                       tmp_path: Any) -> None:
+    """``badges verify --recipient`` reads an OB 2.0 badge as the API does."""
+    from click.testing import CliRunner
+
+    from issuer.cli import main
+
+    assertion = lakeside.assertion("cli")
+    lakeside.publish(documents)
+    path = tmp_path / "badge.png"
+    path.write_bytes(bake_png(assertion["id"]))
+    registry = tmp_path / "known.json"
+    registry.write_text(json.dumps({"issuers": [{"id": lakeside.issuer_id,
+                                                 "name": lakeside.name}]}))
+    result = CliRunner().invoke(main, ["verify", "--json", "--dev", "--registry", str(registry),
+                                       "--recipient", EMAIL, str(path)])
+    printed = json.loads(result.stdout)
+    assert printed["format"] == "ob2_hosted" and printed["summary"]["standard"] == \
+        "Open Badges 2.0"
+    assert ("recipient", "ob2_recipient_match") in [(c["id"], c["code"])
+                                                    for c in printed["checks"]]
+    assert result.exit_code == 0, printed["verdict"]
+    text = CliRunner().invoke(main, ["verify", "--dev", "--registry", str(registry), str(path)])
+    assert "Open Badges 2.0, hosted: no signature" in text.stdout
