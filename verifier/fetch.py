@@ -293,14 +293,14 @@ class Fetcher:
         final, status, headers, body = self._follow(url.split("#", 1)[0], accept, limit,
                                                     time.monotonic() + seconds)
         if status != 200:
-            raise ResolutionError(f"{final} answered HTTP {status}", code="fetch_failed")
+            raise ResolutionError.http(final, status)
         media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
         return Fetched(final, media, body)
 
     def _get(self, url: str, deadline: float) -> tuple[Mapping[str, Any], float, int]:
         url, status, headers, body = self._follow(url, ACCEPT, self.policy.max_bytes, deadline)
         if status != 200:
-            raise ResolutionError(f"{url} answered HTTP {status}", code="fetch_failed")
+            raise ResolutionError.http(url, status)
         try:
             document = json.loads(body)
         except (ValueError, RecursionError):

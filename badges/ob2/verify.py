@@ -69,6 +69,9 @@ _HOSTED = frozenset({"hosted", "HostedBadge"})
 _SIGNED = frozenset({"signed", "SignedBadge"})
 _HOW = {"json": "JSON", "jws": "a signed assertion (JWS)", "png": "a baked PNG badge",
         "svg": "a baked SVG badge", "url": "a link"}
+#: What a hosted assertion's server answers once the badge is revoked (OB 2.0 "Assertion",
+#: ``revoked``; the OB 1.x "Revoking Issued Badges" convention every platform kept).
+_GONE = 410
 #: Assertion properties a hosted copy and the issuer's hosted original must agree on.
 _SAME = ("id", "badge", "recipient", "issuedOn", "expires", "verification")
 
@@ -155,7 +158,11 @@ def _verify(found: Ob2Input, run: _Run, recipient: str | None) -> VerificationRe
             checks += [CheckResult(c, Outcome.SKIPPED, "ob2_hosted_not_read",
                                    "Not checked, because the hosted assertion could not be "
                                    "read.") for c in ("schema", "context")]
-            checks += [problem, *_skips("proof", "proof_not_verified")]
+            rest = list(_skips("proof", "proof_not_verified"))
+            if problem.detail.get("httpStatus") == _GONE:
+                rest = [_revoked(None, "its server answers 410 Gone") if c.id == "status"
+                        else c for c in rest]
+            checks += [problem, *rest]
             return VerificationReport(tuple(checks), None, "ob2_hosted")
         assertion = dict(hosted)
         kind = _kind(assertion, found)
@@ -180,8 +187,11 @@ def _verify(found: Ob2Input, run: _Run, recipient: str | None) -> VerificationRe
     checks.append(proof)
     fmt = f"ob2_{kind}" if kind != "unknown" else "ob2"
     if proof.outcome != Outcome.PASSED:
-        return VerificationReport(tuple(checks + list(_skips("proof", "proof_not_verified"))),
-                                  assertion, fmt, _linked(graph))
+        rest = list(_skips("proof", "proof_not_verified"))
+        if proof.detail.get("httpStatus") == _GONE:
+            rest = [_revoked(None, "its server answers 410 Gone") if c.id == "status" else c
+                    for c in rest]
+        return VerificationReport(tuple(checks + rest), assertion, fmt, _linked(graph))
     checks.append(_check_binding(assertion, graph, kind, key_doc))
     checks.append(_check_validity(assertion, run))
     checks.append(_check_status(assertion, graph, kind, run))
@@ -261,6 +271,12 @@ def _fetch_hosted(url: str, run: _Run) -> tuple[Mapping[str, Any] | None, CheckR
     try:
         document = run.load(url)
     except did.ResolutionError as exc:
+        if exc.status == _GONE:
+            return None, CheckResult(
+                "proof", Outcome.INDETERMINATE, "ob2_hosted_unreachable",
+                "The issuer's server no longer publishes this badge: it answers that the badge "
+                "is gone (HTTP 410), which is how Open Badges 2.0 marks a revoked hosted "
+                "badge.", {"id": url, "cause": exc.code, "httpStatus": _GONE})
         return None, CheckResult("proof", Outcome.INDETERMINATE, "ob2_hosted_unreachable",
                                  f"The issuer's server could not be asked about this badge: "
                                  f"{exc.message}.", {"id": url, "cause": exc.code})

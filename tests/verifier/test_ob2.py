@@ -241,3 +241,21 @@ def test_the_cli_checks_an_ob2_badge_and_its_recipient(lakeside: Ob2Issuer, docu
     assert result.exit_code == 0, printed["verdict"]
     text = CliRunner().invoke(main, ["verify", "--dev", "--registry", str(registry), str(path)])
     assert "Open Badges 2.0, hosted: no signature" in text.stdout
+
+
+def test_a_hosted_badge_answering_410_gone_reads_revoked(app: Flask, lakeside: Ob2Issuer,
+                                                         documents: Documents) -> None:
+    from urllib.parse import urlsplit
+
+    from tests.verifier.conftest import Route
+
+    assertion = lakeside.assertion("gone")
+    lakeside.publish(documents)
+    documents.routes[urlsplit(assertion["id"]).path] = Route(
+        status=410, body=b'{"revoked": true}', headers={"Content-Type": "application/json"})
+    payload = api(app, assertion)
+    assert payload["verdict"] == "revoked", codes(payload)
+    for lang in ("en", "es"):
+        shown = page(app, {"credential": json.dumps(assertion)}, lang)
+        assert 'data-verdict="revoked"' in shown
+        assert Translator(lang)("verdict_revoked") in shown

@@ -298,3 +298,22 @@ def test_the_core_never_mutates_the_input(lakeside: Ob2Issuer) -> None:
     assert found is not None
     verify_assertion(found, now=NOW, load=lakeside.load, registry=known(lakeside))
     assert assertion == before
+
+
+def test_a_hosted_badge_whose_server_answers_410_gone_is_revoked(lakeside: Ob2Issuer) -> None:
+    """OB 2.0 hosted revocation: the assertion's URL answers 410 Gone."""
+    from badges.did import ResolutionError
+
+    assertion = lakeside.assertion()
+
+    def load(url: str) -> Any:
+        if url == assertion["id"]:
+            raise ResolutionError.http(url, 410)
+        return lakeside.load(url)
+
+    for data in (assertion, bake_png(assertion["id"])):
+        report = verify_credential(data, now=NOW, fetch_document=load,
+                                   registry=known(lakeside))
+        assert report.verdict == Verdict.REVOKED, report.to_json()
+        assert result(report, "status") == (Outcome.FAILED, "ob2_revoked")
+        assert "410" in report.check("proof").message  # type: ignore[union-attr]
