@@ -259,3 +259,19 @@ def test_a_hosted_badge_answering_410_gone_reads_revoked(app: Flask, lakeside: O
         shown = page(app, {"credential": json.dumps(assertion)}, lang)
         assert 'data-verdict="revoked"' in shown
         assert Translator(lang)("verdict_revoked") in shown
+
+
+def test_a_registry_file_vouches_for_an_ob2_issuer_by_its_profile_url(
+        verifier_app: Callable[..., Flask], lakeside: Ob2Issuer, documents: Documents,
+        tmp_path: Any) -> None:
+    """``BADGES_VERIFIER_REGISTRY`` names OB 2.0 issuers by profile URL, as any issuer."""
+    from tests.verifier.conftest import registry_file
+
+    assertion = lakeside.assertion("listed")
+    lakeside.publish(documents)
+    known = registry_file(tmp_path, {lakeside.issuer_id: "Lakeside (OB 2.0 profile)"})
+    built = verifier_app(registry=known, rate_limit="0", link_rate_limit="0")
+    payload = api(built, assertion)
+    assert payload["verdict"] == "verified", codes(payload)
+    trust = next(c for c in payload["checks"] if c["id"] == "issuer_trust")
+    assert trust["detail"]["name"] == "Lakeside (OB 2.0 profile)"
