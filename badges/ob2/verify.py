@@ -72,8 +72,8 @@ _HOW = {"json": "JSON", "jws": "a signed assertion (JWS)", "png": "a baked PNG b
 #: What a hosted assertion's server answers once the badge is revoked (OB 2.0 "Assertion",
 #: ``revoked``; the OB 1.x "Revoking Issued Badges" convention every platform kept).
 _GONE = 410
-#: Assertion properties a hosted copy and the issuer's hosted original must agree on.
-_SAME = ("id", "badge", "recipient", "issuedOn", "expires", "verification")
+#: The recipient properties a hosted copy and the issuer's original must agree on.
+_RECIPIENT = ("type", "identity", "hashed", "salt")
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,7 +301,7 @@ def _check_hosted(found: Ob2Input, assertion: Mapping[str, Any],
         if problem is not None:
             return problem, None
         assert hosted is not None
-    differ = [name for name in _SAME if dump(assertion.get(name)) != dump(hosted.get(name))]
+    differ = _differences(assertion, hosted)
     if differ:
         return CheckResult(
             "proof", Outcome.FAILED, "ob2_hosted_mismatch",
@@ -312,6 +312,44 @@ def _check_hosted(found: Ob2Input, assertion: Mapping[str, Any],
         f"The issuer's server publishes this badge at its own address right now. A hosted "
         f"{STANDARD} badge has no digital signature: it is genuine while that server "
         "says so.", {"id": url}), hosted
+
+
+def _same_time(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    try:
+        return parse_ob2_datetime(a) == parse_ob2_datetime(b)
+    except (ValueError, OverflowError, OSError):
+        return dump(a) == dump(b)
+
+
+def _differences(copy: Mapping[str, Any], hosted: Mapping[str, Any]) -> list[str]:
+    """What a copy of a hosted assertion says differently from the issuer's original.
+
+    Compared by meaning, not spelling, so that a platform's own serialization
+    (an embedded BadgeClass or its URL, ``hosted`` or ``HostedBadge``, ``Z`` or
+    ``+00:00``) is not taken for tampering: the ``id``, the badge class it
+    names, the recipient, the dates and the verification kind.
+    """
+    differ = []
+    if copy.get("id") != hosted.get("id"):
+        differ.append("id")
+    if node_id(copy.get("badge")) != node_id(hosted.get("badge")):
+        differ.append("badge")
+    mine, theirs = copy.get("recipient"), hosted.get("recipient")
+    if isinstance(mine, Mapping) and isinstance(theirs, Mapping):
+        if any(dump(mine.get(k)) != dump(theirs.get(k)) for k in _RECIPIENT):
+            differ.append("recipient")
+    elif dump(mine) != dump(theirs):
+        differ.append("recipient")
+    for name in ("issuedOn", "expires"):
+        if not _same_time(copy.get(name), hosted.get(name)):
+            differ.append(name)
+    kinds = [v.get("type") if isinstance(v, Mapping) else None
+             for v in (copy.get("verification"), hosted.get("verification"))]
+    if (kinds[0] in _HOSTED) != (kinds[1] in _HOSTED):
+        differ.append("verification")
+    return differ
 
 
 def _key_candidates(assertion: Mapping[str, Any], graph: _Graph) -> list[Any]:

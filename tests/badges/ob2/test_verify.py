@@ -317,3 +317,17 @@ def test_a_hosted_badge_whose_server_answers_410_gone_is_revoked(lakeside: Ob2Is
         assert report.verdict == Verdict.REVOKED, report.to_json()
         assert result(report, "status") == (Outcome.FAILED, "ob2_revoked")
         assert "410" in report.check("proof").message  # type: ignore[union-attr]
+
+
+def test_a_copy_spelled_differently_from_the_hosted_original_still_matches(
+        lakeside: Ob2Issuer) -> None:
+    """Platforms serialize the same assertion differently; only a change of meaning is forged."""
+    assertion = lakeside.assertion()
+    copy_ = {**assertion, "issuedOn": "2026-03-02T10:00:00Z",
+             "verification": {"type": "HostedBadge"},
+             "badge": lakeside.documents[lakeside.badge_id]}
+    assert run(lakeside, copy_).verdict == Verdict.VERIFIED
+    other = {**assertion, "recipient": {**assertion["recipient"], "salt": "other"}}
+    report = run(lakeside, other)
+    assert report.verdict == Verdict.FORGED
+    assert report.check("proof").detail["differ"] == ["recipient"]  # type: ignore[union-attr]
