@@ -291,10 +291,8 @@ def _fetch_hosted(url: str, run: _Run) -> tuple[Mapping[str, Any] | None, CheckR
 def _check_hosted(found: Ob2Input, assertion: Mapping[str, Any],
                   hosted: Mapping[str, Any] | None,
                   run: _Run) -> tuple[CheckResult, Mapping[str, Any] | None]:
-    if found.jws is not None:
-        return CheckResult("proof", Outcome.FAILED, "ob2_verification_invalid",
-                           "The signed assertion says it is a hosted badge; a signed badge "
-                           "must say verification type 'signed'."), None
+    # A hosted assertion may come wrapped in a JWS (some issuers bake one): the copy the
+    # issuer's server publishes at its id is still what vouches for it, not that signature.
     url = str(assertion.get("id", ""))
     if hosted is None:
         hosted, problem = _fetch_hosted(url, run)

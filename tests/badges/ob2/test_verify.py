@@ -331,3 +331,11 @@ def test_a_copy_spelled_differently_from_the_hosted_original_still_matches(
     report = run(lakeside, other)
     assert report.verdict == Verdict.FORGED
     assert report.check("proof").detail["differ"] == ["recipient"]  # type: ignore[union-attr]
+
+
+def test_a_hosted_assertion_wrapped_in_a_jws_is_verified_as_hosted(lakeside: Ob2Issuer) -> None:
+    """Some issuers bake a hosted assertion as a JWS: the issuer's server still vouches."""
+    token = lakeside.sign(lakeside.assertion())
+    report = run(lakeside, bake_png(token))
+    assert report.verdict == Verdict.VERIFIED, report.to_json()
+    assert report.format == "ob2_hosted"
