@@ -158,11 +158,7 @@ def _verify(found: Ob2Input, run: _Run, recipient: str | None) -> VerificationRe
             checks += [CheckResult(c, Outcome.SKIPPED, "ob2_hosted_not_read",
                                    "Not checked, because the hosted assertion could not be "
                                    "read.") for c in ("schema", "context")]
-            rest = list(_skips("proof", "proof_not_verified"))
-            if problem.detail.get("httpStatus") == _GONE:
-                rest = [_revoked(None, "its server answers 410 Gone") if c.id == "status"
-                        else c for c in rest]
-            checks += [problem, *rest]
+            checks += [problem, *_after_proof(problem)]
             return VerificationReport(tuple(checks), None, "ob2_hosted")
         assertion = dict(hosted)
         kind = _kind(assertion, found)
@@ -187,11 +183,8 @@ def _verify(found: Ob2Input, run: _Run, recipient: str | None) -> VerificationRe
     checks.append(proof)
     fmt = f"ob2_{kind}" if kind != "unknown" else "ob2"
     if proof.outcome != Outcome.PASSED:
-        rest = list(_skips("proof", "proof_not_verified"))
-        if proof.detail.get("httpStatus") == _GONE:
-            rest = [_revoked(None, "its server answers 410 Gone") if c.id == "status" else c
-                    for c in rest]
-        return VerificationReport(tuple(checks + rest), assertion, fmt, _linked(graph))
+        return VerificationReport(tuple(checks + _after_proof(proof)), assertion, fmt,
+                                  _linked(graph))
     checks.append(_check_binding(assertion, graph, kind, key_doc))
     checks.append(_check_validity(assertion, run))
     checks.append(_check_status(assertion, graph, kind, run))
@@ -201,6 +194,15 @@ def _verify(found: Ob2Input, run: _Run, recipient: str | None) -> VerificationRe
     if recipient is not None:
         checks.append(check_recipient(assertion, recipient))
     return VerificationReport(tuple(checks), assertion, fmt, _linked(graph))
+
+
+def _after_proof(proof: CheckResult) -> list[CheckResult]:
+    """The checks after a proof that did not pass: skipped, but a 410 Gone is a revocation."""
+    rest = list(_skips("proof", "proof_not_verified"))
+    if proof.detail.get("httpStatus") == _GONE:
+        rest = [_revoked(None, "its server answers 410 Gone") if c.id == "status" else c
+                for c in rest]
+    return rest
 
 
 def _linked(graph: _Graph) -> dict[str, Any] | None:
@@ -546,7 +548,9 @@ def _listed_nodes(value: Any) -> list[Any]:
 
 
 def parse_ob2_datetime(value: Any) -> datetime:
-    """An OB 2.0 DateTime: ISO 8601 (a missing zone read as UTC), or Unix seconds (OB 1.x).
+    """An OB 2.0 DateTime (OB 2.0 "Data Types": ISO 8601), or Unix seconds (OB 1.x).
+
+    A missing time zone is read as UTC, as the OB 2.0 validator does.
 
     Raises:
         ValueError: not a date and time.
