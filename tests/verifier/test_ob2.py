@@ -275,3 +275,15 @@ def test_a_registry_file_vouches_for_an_ob2_issuer_by_its_profile_url(
     assert payload["verdict"] == "verified", codes(payload)
     trust = next(c for c in payload["checks"] if c["id"] == "issuer_trust")
     assert trust["detail"]["name"] == "Lakeside (OB 2.0 profile)"
+
+
+def test_a_pasted_link_that_answers_410_says_it_was_withdrawn(app: Flask,
+                                                             documents: Documents) -> None:
+    from tests.verifier.conftest import Route
+
+    documents.routes["/ob2/assertions/revoked.json"] = Route(
+        status=410, body=b'{"revoked": true}', headers={"Content-Type": "application/json"})
+    payload = api(app, f"{documents.base}/ob2/assertions/revoked.json")
+    assert payload["verdict"] == "unreadable"
+    assert "410" in payload["checks"][0]["message"]
+    assert "withdrew" in payload["checks"][0]["message"]
