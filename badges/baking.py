@@ -17,6 +17,12 @@ decompressed, and SVG is parsed with expat with every DTD feature that could
 expand or fetch anything refused. Baking edits bytes in place, so the rest
 of the image is preserved byte for byte.
 
+Open Badges 2.0 baked badges (OB 2.0 "Baking": a PNG ``iTXt``/``tEXt`` chunk with
+keyword ``openbadges``; an SVG ``<openbadges:assertion>`` element in namespace
+``http://openbadges.org`` whose ``verify`` attribute holds a signature or a
+hosted assertion's URL, or whose body holds the assertion JSON) are read by
+:func:`unbake_ob2`, with the same bounds.
+
 Error codes (:class:`~badges.errors.InputError`): ``unsupported_image``,
 ``malformed_image``, ``image_too_large``, ``image_too_complex`` (more chunks
 or elements than :data:`MAX_PNG_CHUNKS`, :data:`MAX_PNG_TEXT_CHUNKS`,
@@ -362,6 +368,8 @@ class _SvgScan:
     verify: str | None = None
     text: list[str] = field(default_factory=list)
     ob2: bool = False
+    ob2_verify: str | None = None
+    ob2_text: list[str] = field(default_factory=list)
 
 
 class _SvgScanner:
@@ -381,6 +389,7 @@ class _SvgScanner:
         self._depth = 0
         self._elements = 0
         self._nesting = 0
+        self._ob2_depth = 0
         self._wire()
 
     def _wire(self) -> None:
@@ -430,6 +439,8 @@ class _SvgScanner:
         index = self.parser.CurrentByteIndex
         if self.scan.root_start < 0:
             self.scan.root, self.scan.root_start = name, index
+        if self._ob2_depth:
+            self._ob2_depth += 1
         if self._open is not None:
             self._depth += 1
         elif name == _OB3_ELEMENT:
@@ -437,11 +448,15 @@ class _SvgScanner:
             self._open = (index, tag.end() if tag.group().endswith(b"/>") else None)
             if not self.scan.credential_spans:
                 self.scan.verify = attrs.get("verify")
-        elif name == _OB2_ELEMENT:
+        elif name == _OB2_ELEMENT and not self.scan.ob2:
             self.scan.ob2 = True
+            self.scan.ob2_verify = attrs.get("verify")
+            self._ob2_depth = 1
 
     def _end(self, _name: str) -> None:
         self._nesting -= 1
+        if self._ob2_depth:
+            self._ob2_depth -= 1
         if self._open is None:
             return
         if self._depth:
@@ -456,6 +471,8 @@ class _SvgScanner:
     def _chars(self, text: str) -> None:
         if self._open is not None and not self.scan.credential_spans:
             self.scan.text.append(text)
+        if self._ob2_depth == 1:
+            self.scan.ob2_text.append(text)
 
 
 def _start_tag(data: bytes, index: int) -> re.Match[bytes]:
@@ -586,3 +603,75 @@ def _apply_edits(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
         cursor = end
     out += data[cursor:]
     return bytes(out)
+
+
+# --------------------------------------------------------------------------
+# Open Badges 2.0 baked badges (OB 2.0 "Baking")
+# --------------------------------------------------------------------------
+
+
+def unbake_ob2(image: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
+    """The Open Badges 2.0 assertion baked into a PNG or SVG, or None.
+
+    OB 2.0 "Baking" (https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/
+    baking/index.html): a PNG carries an ``iTXt`` chunk with keyword
+    ``openbadges`` (``tEXt``, as OB 1.x wrote it, is read too) whose text is
+    the assertion JSON, its compact JWS, or a hosted assertion's URL; an SVG
+    carries ``<openbadges:assertion>`` (namespace ``http://openbadges.org``)
+    whose ``verify`` attribute is a JWS or a URL, else whose body is the JSON.
+    The same bounded reading as :func:`unbake`: nothing is decompressed, and a
+    compressed chunk is refused. An image that also carries an OB 3.0
+    credential is not an OB 2.0 badge here (OB 3.0 wins, as in :func:`unbake`).
+
+    Args:
+        image: PNG or SVG bytes.
+        max_bytes: Refuse images larger than this.
+
+    Returns:
+        The assertion text (JSON, compact JWS or URL), or None when the image
+        carries no OB 2.0 assertion.
+
+    Raises:
+        InputError: ``unsupported_image``, ``malformed_image`` (including a
+            compressed ``openbadges`` chunk), ``image_too_large``,
+            ``unsafe_image`` or ``not_baked`` (an empty assertion).
+    """
+    kind = sniff_image(image)
+    if kind == "png":
+        return _unbake_ob2_png(image, max_bytes)
+    if kind == "svg":
+        scan = _scan_svg(image, max_bytes)
+        if scan.credential_spans or not scan.ob2:
+            return None
+        if scan.ob2_verify and scan.ob2_verify.strip(_XML_WHITESPACE):
+            return _extracted(scan.ob2_verify)
+        return _extracted("".join(scan.ob2_text))
+    raise _fail("unsupported_image", "not a PNG or SVG image")
+
+
+def _unbake_ob2_png(png: bytes, max_bytes: int) -> str | None:
+    found: _Chunk | None = None
+    for chunk in _read_png(png, max_bytes):
+        if _is_ob3_itxt(chunk):
+            return None
+        if found is None and chunk.type in _PNG_TEXT_CHUNKS \
+                and chunk.data.startswith(_OB2_TEXT_PREFIX):
+            found = chunk
+    if found is None:
+        return None
+    rest = found.data[len(_OB2_TEXT_PREFIX):]
+    if found.type == b"zTXt" or (found.type == b"iTXt" and rest[:1] != b"\x00"):
+        raise _fail("malformed_image", "the 'openbadges' chunk is compressed; it is not "
+                    "decompressed, for safety")
+    if found.type == b"tEXt":
+        return _extracted(rest.decode("latin-1"))
+    if len(rest) < 2:
+        raise _fail("malformed_image", "the 'openbadges' iTXt chunk is truncated")
+    _language, sep1, rest = rest[2:].partition(b"\x00")
+    _translated, sep2, text = rest.partition(b"\x00")
+    if not (sep1 and sep2):
+        raise _fail("malformed_image", "the 'openbadges' iTXt chunk is truncated")
+    try:
+        return _extracted(text.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise _fail("malformed_image", "the 'openbadges' iTXt text is not UTF-8") from None
