@@ -17,9 +17,18 @@ decompressed, and SVG is parsed with expat with every DTD feature that could
 expand or fetch anything refused. Baking edits bytes in place, so the rest
 of the image is preserved byte for byte.
 
+Open Badges 2.0 baked badges (OB 2.0 "Baking": a PNG ``iTXt``/``tEXt`` chunk with
+keyword ``openbadges``; an SVG ``<openbadges:assertion>`` element in namespace
+``http://openbadges.org`` whose ``verify`` attribute holds a signature or a
+hosted assertion's URL, or whose body holds the assertion JSON) are read by
+:func:`unbake_ob2`, with the same bounds.
+
 Error codes (:class:`~badges.errors.InputError`): ``unsupported_image``,
-``malformed_image``, ``image_too_large``, ``unsafe_image``, ``not_baked``,
-``ob2_baked_badge``, ``invalid_credential_text``.
+``malformed_image``, ``image_too_large``, ``image_too_complex`` (more chunks
+or elements than :data:`MAX_PNG_CHUNKS`, :data:`MAX_PNG_TEXT_CHUNKS`,
+:data:`MAX_SVG_ELEMENTS`, :data:`MAX_SVG_DEPTH` allow: work is bounded, not
+only bytes), ``unsafe_image``, ``not_baked``, ``ob2_baked_badge``,
+``invalid_credential_text``.
 """
 
 from __future__ import annotations
@@ -48,6 +57,17 @@ _OB3_ITXT_PREFIX = PNG_KEYWORD.encode("latin-1") + b"\x00"
 _OB3_ITXT_HEADER = _OB3_ITXT_PREFIX + b"\x00\x00\x00\x00"
 _OB2_TEXT_PREFIX = b"openbadges\x00"
 _PNG_TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
+
+MAX_PNG_CHUNKS = 10_000
+"""Most chunks a PNG may have: bytes alone do not bound the work (690,000 tiny
+``tEXt`` chunks fit in 10 MB); real images have a few hundred at most
+(``IDAT`` chunks are usually 8 KiB or more)."""
+MAX_PNG_TEXT_CHUNKS = 1_000
+"""Most text chunks (``tEXt``, ``zTXt``, ``iTXt``) a PNG may have."""
+MAX_SVG_ELEMENTS = 100_000
+"""Most elements an SVG may have (each costs a Python call while parsing)."""
+MAX_SVG_DEPTH = 256
+"""Deepest element nesting an SVG may have."""
 
 _NS_SEP = " "
 _SVG_NAMESPACE = "http://www.w3.org/2000/svg"
@@ -132,7 +152,7 @@ def unbake(image: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
 
     Raises:
         InputError: ``unsupported_image``, ``malformed_image``,
-            ``image_too_large``, ``unsafe_image``, ``not_baked`` or
+            ``image_too_large``, ``image_too_complex``, ``unsafe_image``, ``not_baked`` or
             ``ob2_baked_badge`` (an Open Badges 2.0 baked badge).
     """
     kind = sniff_image(image)
@@ -233,8 +253,8 @@ def unbake_png(png: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
 
     Raises:
         InputError: ``unsupported_image``, ``malformed_image`` (including a
-            compressed credential chunk), ``image_too_large``, ``not_baked``
-            or ``ob2_baked_badge``.
+            compressed credential chunk), ``image_too_large``,
+            ``image_too_complex``, ``not_baked`` or ``ob2_baked_badge``.
     """
     ob2 = False
     for chunk in _read_png(png, max_bytes):
@@ -286,9 +306,18 @@ def _read_png(png: bytes, max_bytes: int) -> list[_Chunk]:
         raise _fail("unsupported_image", "not a PNG (bad signature)")
     chunks: list[_Chunk] = []
     pos = len(_PNG_SIGNATURE)
+    texts = 0
     while not chunks or chunks[-1].type != b"IEND":
+        if len(chunks) >= MAX_PNG_CHUNKS:
+            raise _fail("image_too_complex",
+                        f"the PNG has more than {MAX_PNG_CHUNKS:,} chunks; refused")
         chunk = _read_chunk(png, pos)
         _check_order(chunk, chunks)
+        if chunk.type in _PNG_TEXT_CHUNKS:
+            texts += 1
+            if texts > MAX_PNG_TEXT_CHUNKS:
+                raise _fail("image_too_complex",
+                            f"the PNG has more than {MAX_PNG_TEXT_CHUNKS:,} text chunks; refused")
         chunks.append(chunk)
         pos = chunk.end
     if not any(c.type == b"IDAT" for c in chunks):
@@ -339,6 +368,8 @@ class _SvgScan:
     verify: str | None = None
     text: list[str] = field(default_factory=list)
     ob2: bool = False
+    ob2_verify: str | None = None
+    ob2_text: list[str] = field(default_factory=list)
 
 
 class _SvgScanner:
@@ -356,6 +387,9 @@ class _SvgScanner:
         self.parser = expat.ParserCreate(namespace_separator=_NS_SEP)
         self._open: tuple[int, int | None] | None = None
         self._depth = 0
+        self._elements = 0
+        self._nesting = 0
+        self._ob2_depth = 0
         self._wire()
 
     def _wire(self) -> None:
@@ -396,9 +430,17 @@ class _SvgScanner:
             self.scan.root_prefixes[prefix or ""] = uri
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
+        self._elements += 1
+        self._nesting += 1
+        if self._elements > MAX_SVG_ELEMENTS or self._nesting > MAX_SVG_DEPTH:
+            raise _fail("image_too_complex",
+                        f"the SVG has more than {MAX_SVG_ELEMENTS:,} elements or nests them "
+                        f"deeper than {MAX_SVG_DEPTH}; refused")
         index = self.parser.CurrentByteIndex
         if self.scan.root_start < 0:
             self.scan.root, self.scan.root_start = name, index
+        if self._ob2_depth:
+            self._ob2_depth += 1
         if self._open is not None:
             self._depth += 1
         elif name == _OB3_ELEMENT:
@@ -406,10 +448,15 @@ class _SvgScanner:
             self._open = (index, tag.end() if tag.group().endswith(b"/>") else None)
             if not self.scan.credential_spans:
                 self.scan.verify = attrs.get("verify")
-        elif name == _OB2_ELEMENT:
+        elif name == _OB2_ELEMENT and not self.scan.ob2:
             self.scan.ob2 = True
+            self.scan.ob2_verify = attrs.get("verify")
+            self._ob2_depth = 1
 
     def _end(self, _name: str) -> None:
+        self._nesting -= 1
+        if self._ob2_depth:
+            self._ob2_depth -= 1
         if self._open is None:
             return
         if self._depth:
@@ -424,6 +471,8 @@ class _SvgScanner:
     def _chars(self, text: str) -> None:
         if self._open is not None and not self.scan.credential_spans:
             self.scan.text.append(text)
+        if self._ob2_depth == 1:
+            self.scan.ob2_text.append(text)
 
 
 def _start_tag(data: bytes, index: int) -> re.Match[bytes]:
@@ -554,3 +603,75 @@ def _apply_edits(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
         cursor = end
     out += data[cursor:]
     return bytes(out)
+
+
+# --------------------------------------------------------------------------
+# Open Badges 2.0 baked badges (OB 2.0 "Baking")
+# --------------------------------------------------------------------------
+
+
+def unbake_ob2(image: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
+    """The Open Badges 2.0 assertion baked into a PNG or SVG, or None.
+
+    OB 2.0 "Baking" (https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/
+    baking/index.html): a PNG carries an ``iTXt`` chunk with keyword
+    ``openbadges`` (``tEXt``, as OB 1.x wrote it, is read too) whose text is
+    the assertion JSON, its compact JWS, or a hosted assertion's URL; an SVG
+    carries ``<openbadges:assertion>`` (namespace ``http://openbadges.org``)
+    whose ``verify`` attribute is a JWS or a URL, else whose body is the JSON.
+    The same bounded reading as :func:`unbake`: nothing is decompressed, and a
+    compressed chunk is refused. An image that also carries an OB 3.0
+    credential is not an OB 2.0 badge here (OB 3.0 wins, as in :func:`unbake`).
+
+    Args:
+        image: PNG or SVG bytes.
+        max_bytes: Refuse images larger than this.
+
+    Returns:
+        The assertion text (JSON, compact JWS or URL), or None when the image
+        carries no OB 2.0 assertion.
+
+    Raises:
+        InputError: ``unsupported_image``, ``malformed_image`` (including a
+            compressed ``openbadges`` chunk), ``image_too_large``,
+            ``unsafe_image`` or ``not_baked`` (an empty assertion).
+    """
+    kind = sniff_image(image)
+    if kind == "png":
+        return _unbake_ob2_png(image, max_bytes)
+    if kind == "svg":
+        scan = _scan_svg(image, max_bytes)
+        if scan.credential_spans or not scan.ob2:
+            return None
+        if scan.ob2_verify and scan.ob2_verify.strip(_XML_WHITESPACE):
+            return _extracted(scan.ob2_verify)
+        return _extracted("".join(scan.ob2_text))
+    raise _fail("unsupported_image", "not a PNG or SVG image")
+
+
+def _unbake_ob2_png(png: bytes, max_bytes: int) -> str | None:
+    found: _Chunk | None = None
+    for chunk in _read_png(png, max_bytes):
+        if _is_ob3_itxt(chunk):
+            return None
+        if found is None and chunk.type in _PNG_TEXT_CHUNKS \
+                and chunk.data.startswith(_OB2_TEXT_PREFIX):
+            found = chunk
+    if found is None:
+        return None
+    rest = found.data[len(_OB2_TEXT_PREFIX):]
+    if found.type == b"zTXt" or (found.type == b"iTXt" and rest[:1] != b"\x00"):
+        raise _fail("malformed_image", "the 'openbadges' chunk is compressed; it is not "
+                    "decompressed, for safety")
+    if found.type == b"tEXt":
+        return _extracted(rest.decode("latin-1"))
+    if len(rest) < 2:
+        raise _fail("malformed_image", "the 'openbadges' iTXt chunk is truncated")
+    _language, sep1, rest = rest[2:].partition(b"\x00")
+    _translated, sep2, text = rest.partition(b"\x00")
+    if not (sep1 and sep2):
+        raise _fail("malformed_image", "the 'openbadges' iTXt chunk is truncated")
+    try:
+        return _extracted(text.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise _fail("malformed_image", "the 'openbadges' iTXt text is not UTF-8") from None

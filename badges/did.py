@@ -25,9 +25,22 @@ from badges.errors import KeyError_
 
 
 class ResolutionError(BadgesError):
-    """A verification method or controller document could not be resolved."""
+    """A verification method or controller document could not be resolved.
+
+    Attributes:
+        status: the HTTP status the document's server answered, when that is
+            why (an Open Badges 2.0 hosted assertion answers 410 Gone once revoked).
+    """
 
     code = "key_unresolved"
+    status: int | None = None
+
+    @classmethod
+    def http(cls, url: str, status: int) -> ResolutionError:
+        """``fetch_failed`` for a server that answered ``status`` (kept on the error)."""
+        error = cls(f"{url} answered HTTP {status}", code="fetch_failed")
+        error.status = status
+        return error
 
 
 #: Codes of a :class:`ResolutionError` that mean a document could not be *read*

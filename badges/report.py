@@ -32,6 +32,10 @@ CHECK_IDS: tuple[str, ...] = (
     "endorsements",
 )
 
+#: Checks that run only when asked: ``recipient`` (an Open Badges 2.0 badge checked
+#: against the recipient the verifier's user names), after every other check.
+OPTIONAL_CHECK_IDS: tuple[str, ...] = ("recipient",)
+
 
 class Outcome(StrEnum):
     """How a check ended."""
@@ -81,12 +85,21 @@ class VerificationReport:
     Attributes:
         checks: every check, in :data:`CHECK_IDS` order.
         credential: the credential that was examined (JSON), when it could be read.
-        format: ``json`` (embedded proof), ``jwt``, or ``unknown``.
+        format: ``json`` (embedded proof), ``jwt``, ``ob2_hosted`` or
+            ``ob2_signed`` (an Open Badges 2.0 assertion), or ``unknown``.
+        linked: for Open Badges 2.0, the documents the assertion leads to
+            (``badge``: its BadgeClass, ``issuer``: the issuer Profile), as read.
     """
 
     checks: tuple[CheckResult, ...]
     credential: dict[str, Any] | None = None
     format: str = "unknown"
+    linked: dict[str, Any] | None = None
+
+    @property
+    def standard(self) -> str:
+        """``Open Badges 2.0`` for an OB 2.0 assertion, else ``Open Badges 3.0``."""
+        return "Open Badges 2.0" if self.format.startswith("ob2") else "Open Badges 3.0"
 
     @property
     def decision(self) -> Decision:

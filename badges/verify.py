@@ -38,6 +38,7 @@ from badges import did
 from badges import endorsements
 from badges import jsonld
 from badges import keys
+from badges import ob2
 from badges import schema
 from badges import trust
 from badges.errors import BadgesError
@@ -116,8 +117,14 @@ def verify_credential(
     check_status: StatusChecker | None = None,
     registry: RegistryLike | None = None,
     max_clock_skew: timedelta = timedelta(minutes=5),
+    recipient: str | None = None,
 ) -> VerificationReport:
     """Verify an Open Badges 3.0 credential (OB 3.0 §9.1) and report every check.
+
+    An Open Badges 2.0 assertion (hosted or signed, as JSON, a JWS, or baked;
+    :func:`badges.ob2.detect`) is verified the OB 2.0 way instead
+    (:func:`badges.ob2.verify_assertion`, OB 2.0 "Verification"), into the same
+    report; ``fetch_document`` is then its loader.
 
     Args:
         data: the credential as JSON object, text (JSON or compact JWS), or
@@ -130,10 +137,20 @@ def verify_credential(
         registry: the lists of known issuers (:mod:`badges.trust`); None skips the
             issuer-trust check (the verifier service always passes one).
         max_clock_skew: tolerance for ``validFrom`` in the near future.
+        recipient: for an Open Badges 2.0 badge, the identity (e-mail address)
+            it should belong to: adds the ``recipient`` check.
 
     Returns:
         A :class:`VerificationReport`. It never raises for bad input.
     """
+    try:
+        found = ob2.detect(data)
+    except BadgesError as exc:
+        unreadable = CheckResult("format", Outcome.FAILED, exc.code, _unreadable(exc))
+        return VerificationReport((unreadable, *_skip_rest("format", "input_unreadable")))
+    if found is not None:
+        return ob2.verify_assertion(found, now=now, load=fetch_document, registry=registry,
+                                    recipient=recipient, max_clock_skew=max_clock_skew)
     ctx = _Ctx(now, fetch_document, check_status, registry, max_clock_skew, 0)
     return _verify(data, ctx, "any")
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from badges_templates import ROOT as TEMPLATES
 from issuer.config import Settings
@@ -35,6 +36,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=workflow.secure_cookies,
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=10))
+    if settings.trusted_proxies:
+        # the client address (sign-in throttle, verifier rate limits, audit) and scheme
+        # from X-Forwarded-For/-Proto, trusting only the hops our own proxies added
+        app.wsgi_app = ProxyFix(app.wsgi_app,  # type: ignore[method-assign]
+                                x_for=settings.trusted_proxies,
+                                x_proto=settings.trusted_proxies)
     database = Database(settings.database_url)
     app.extensions["badges"] = {"settings": settings, "db": database}
     app.extensions["workflow"] = workflow
@@ -46,6 +53,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from issuer.web import certificates
     from issuer.web import credentials
     from issuer.web import dashboard
+    from issuer.web import headers
     from issuer.web import public
     from issuer.web import reviews
     from issuer.web import status
@@ -63,6 +71,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
                       catalogue.bp, submissions.bp, reviews.bp, wallet.bp, dashboard.bp,
                       credentials.bp):
         app.register_blueprint(blueprint)
+    headers.init_app(app, production=settings.env == "production")
 
     from issuer.web import errors
 

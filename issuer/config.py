@@ -3,7 +3,8 @@
 Development (the default, ``BADGES_ENV=development``) needs no configuration
 at all: a SQLite database in the instance folder, a local base URL, and
 generated secrets kept in ``dev-secrets.json`` there. Any other environment
-refuses to start without ``BADGES_SECRET_KEY`` and ``BADGES_KEY_ENCRYPTION_KEY``.
+refuses to start without ``BADGES_SECRET_KEY`` and ``BADGES_KEY_ENCRYPTION_KEY``,
+and production refuses weak ones (:func:`check_secret_key`, :func:`check_kek`).
 
 The instance folder is ``BADGES_INSTANCE_PATH``, else the per-user data folder
 (:func:`verifier.config.default_instance_path`), so every command finds the
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -46,6 +48,8 @@ class Settings:
     base_url: str
     instance_path: Path
     fetch_allow_hosts: frozenset[str]
+    #: reverse proxies in front of the service that append to X-Forwarded-For (0: none)
+    trusted_proxies: int = 0
     max_field_length: int = 10_000
     #: the source of "now" for pages, APIs, jobs and commands (tests pass another)
     clock: Clock = system_clock
@@ -87,6 +91,63 @@ def decode_kek(value: str) -> bytes:
     if len(raw) != 32:
         raise ConfigError(f"{PREFIX}KEY_ENCRYPTION_KEY must be 32 bytes (base64-encoded)")
     return raw
+
+
+#: What the start-up errors tell an operator to run for a good secret.
+GENERATE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'  # noqa: S105
+GENERATE_KEK = ('python -c "import base64, secrets; '
+                'print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())"')
+#: The shortest session-signing secret production accepts, and the least entropy
+#: its characters must show (NIST SP 800-131A: at least 112 bits of security).
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 112
+
+
+def _shannon_bits(symbols: str | bytes) -> float:
+    """An estimate of the entropy of ``symbols``: their count times the Shannon entropy.
+
+    An upper bound for a human-chosen string (a sentence scores well above its
+    real strength), so it catches only the plainly weak: ``x``, ``changeme``,
+    one character repeated, a short alphabet.
+    """
+    counts: dict[object, int] = {}
+    for symbol in symbols:
+        counts[symbol] = counts.get(symbol, 0) + 1
+    total = len(symbols)
+    return -sum(c * math.log2(c / total) for c in counts.values()) if total else 0.0
+
+
+def check_secret_key(value: str) -> None:
+    """Refuse a weak ``BADGES_SECRET_KEY`` (it signs the session cookies).
+
+    Raises:
+        ConfigError: shorter than :data:`MIN_SECRET_LENGTH` characters, or with
+            fewer than :data:`MIN_SECRET_BITS` bits of estimated entropy.
+    """
+    if len(value) < MIN_SECRET_LENGTH or len(set(value)) < 12 \
+            or _shannon_bits(value) < MIN_SECRET_BITS:
+        raise ConfigError(
+            f"{PREFIX}SECRET_KEY is too weak for production: use at least "
+            f"{MIN_SECRET_LENGTH} random characters (about 256 bits), for example the "
+            f"output of: {GENERATE_SECRET}")
+
+
+def check_kek(raw: bytes) -> None:
+    """Refuse a key-encryption key that is plainly not random (all zero, a counting pattern).
+
+    32 random bytes almost always hold 25 or more distinct values and no
+    regular steps; fewer than 16 distinct bytes, or steps between neighbours
+    that take fewer than 8 values, means the key was typed or derived, not drawn.
+
+    Raises:
+        ConfigError: naming ``BADGES_KEY_ENCRYPTION_KEY`` and how to make one.
+    """
+    steps = {(b - a) % 256 for a, b in zip(raw, raw[1:], strict=False)}
+    if len(set(raw)) < 16 or len(steps) < 8:
+        raise ConfigError(
+            f"{PREFIX}KEY_ENCRYPTION_KEY is not a random key (all zero or a pattern): "
+            f"generate 32 random bytes, base64-encoded, for example with: {GENERATE_KEK} "
+            "(changing it makes the stored signing keys unreadable: re-encrypt them first)")
 
 
 def variables(environ: Mapping[str, str] | None = None,
@@ -171,7 +232,12 @@ def load_settings(environ: Mapping[str, str] | None = None,
         missing = [n for n, v in (("SECRET_KEY", secret), ("KEY_ENCRYPTION_KEY", kek)) if not v]
         if missing:
             raise ConfigError("refusing to start outside development without "
-                              + " and ".join(PREFIX + m for m in missing))
+                              + " and ".join(PREFIX + m for m in missing)
+                              + f"; generate a secret key with: {GENERATE_SECRET}"
+                              + f" and a key-encryption key with: {GENERATE_KEK}")
+        assert secret is not None and kek is not None
+        check_secret_key(secret)
+        check_kek(decode_kek(kek))
     if not secret or not kek:
         dev = _dev_secrets(instance)
         secret = secret or dev["secret_key"]
@@ -183,9 +249,13 @@ def load_settings(environ: Mapping[str, str] | None = None,
     if env == "production" and not base_url.startswith("https://"):
         raise ConfigError(f"{PREFIX}BASE_URL must be an https:// URL in production")
     allow = _env(env_map, "FETCH_ALLOW_HOSTS") or ""
+    proxies = _env(env_map, "TRUSTED_PROXIES") or "0"
+    if not proxies.isdigit() or not 0 <= int(proxies) <= 10:
+        raise ConfigError(f"{PREFIX}TRUSTED_PROXIES must be a whole number from 0 to 10 (the "
+                          "reverse proxies in front of the service that set X-Forwarded-For)")
     clock = (overrides or {}).get("clock") or system_clock
     return Settings(
         env=env, secret_key=secret, key_encryption_key=decode_kek(kek),
         database_url=database_url, base_url=base_url, instance_path=instance,
         fetch_allow_hosts=frozenset(h.strip() for h in allow.split(",") if h.strip()),
-        clock=clock)
+        trusted_proxies=int(proxies), clock=clock)

@@ -27,6 +27,9 @@ class MailSettings:
     starttls: bool = False
     sender: str = "badges@localhost"
     timeout: float = 10.0
+    #: the key that opens sealed outbox messages (:func:`issuer.workflow.notifications.seal`);
+    #: without it they wait for a sender that has it
+    seal_key: bytes | None = None
 
 
 def load_mail(values: Mapping[str, str]) -> MailSettings:

@@ -31,13 +31,19 @@ def _uuid() -> str:
 
 
 class BatchStatus(enum.StrEnum):
-    """A run's life: queued → running → completed, or failed / cancelled (resumable)."""
+    """A run's life: queued → running → completed, or failed / cancelled (resumable).
+
+    ``interrupted``: the process that ran it in-process stopped (killed, a
+    crash, a restart) with rows still pending; found on recovery
+    (:func:`issuer.batch.service.mark_interrupted`), resumable like the others.
+    """
 
     QUEUED = "queued"
     RUNNING = "running"
     COMPLETED = "completed"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
 
 
 class RowState(enum.StrEnum):

@@ -35,8 +35,9 @@ TEXT: dict[str, dict[str, str]] = {
         "skip": "Skip to content",
         "site": "Badge verifier",
         "title": "Check a badge",
-        "intro": "Check an Open Badges 3.0 credential: who issued it, to whom, for what, and "
-                 "whether it is intact, current and not withdrawn. Nothing you check is stored.",
+        "intro": "Check an Open Badges 3.0 credential or an Open Badges 2.0 badge: who issued "
+                 "it, to whom, for what, and whether it is intact, current and not withdrawn. "
+                 "Nothing you check is stored.",
         "paste_label": "Paste a credential, a JWT or a link",
         "paste_help": "The credential's JSON, its JWT text, or the link from the badge's share "
                       "page.",
@@ -179,14 +180,67 @@ TEXT: dict[str, dict[str, str]] = {
         "check_status": "Not revoked or suspended",
         "check_issuer_trust": "Known issuer",
         "check_endorsements": "Endorsements",
+        "check_recipient": "Awarded to the person you named",
+        "recipient_label": "Recipient's e-mail address (optional, Open Badges 2.0)",
+        "recipient_help": "An Open Badges 2.0 badge names its recipient only as a protected "
+                          "(hashed) e-mail address: type the applicant's address to check "
+                          "that the badge is theirs.",
+        "ob2_title": "Open Badges 2.0",
+        "ob2_hosted_what": "This is an Open Badges 2.0 badge of the hosted kind, the kind most "
+                           "badge platforms (Credly, Badgr/Canvas Credentials, Open Badge "
+                           "Factory) issue.",
+        "ob2_signed_what": "This is an Open Badges 2.0 badge of the signed kind.",
+        "ob2_hosted_checked": "What was checked: the issuer's server publishes this badge at "
+                              "its own address right now and says the same as the copy you "
+                              "have; the badge's description and its issuer's profile are "
+                              "where the badge says; the issuer allows badges at that address; "
+                              "the dates; whether the issuer revoked it; and whether the issuer "
+                              "is on your lists of known issuers.",
+        "ob2_signed_checked": "What was checked: the digital signature, with the key the "
+                              "issuer's profile publishes; the badge's description and its "
+                              "issuer's profile are where the badge says; the dates; the "
+                              "issuer's revocation list; and whether the issuer is on your "
+                              "lists of known issuers.",
+        "ob2_hosted_limits": "What Open Badges 2.0 cannot prove: a hosted badge has no digital "
+                             "signature. It is genuine because the issuer's server vouches for "
+                             "it right now; if that server is changed, taken over or shut "
+                             "down, this check changes with it, and nothing proves what the "
+                             "badge said before. The issuer is known only by its web address.",
+        "ob2_signed_limits": "What Open Badges 2.0 cannot prove: the key is trusted because the "
+                             "issuer's web profile names it today; there is no independent "
+                             "identity (such as a DID) behind the issuer, only its web "
+                             "address.",
+        "ob2_recipient_unchecked": "The badge's recipient was not compared with anyone: give "
+                                   "the applicant's e-mail address to check it is theirs.",
+        "verdict_unknown_issuer_ob2_hosted": "Published by its issuer, but the issuer is not on "
+                                             "your list",
+        "explain_verified_ob2_hosted": "Every check passed. The issuer's server publishes this "
+                                       "badge as shown, where the issuer allows, and has not "
+                                       "revoked it.",
+        "explain_verified_unknown_ob2_hosted": "The issuer's server publishes this badge as "
+                                               "shown, but its issuer is not on this "
+                                               "verifier's list of known issuers: check who "
+                                               "the issuer is before relying on it.",
+        "explain_unknown_issuer_ob2_hosted": "The issuer's server (shown below) publishes this "
+                                             "badge as shown. But none of this verifier's lists "
+                                             "of known issuers names that issuer, so this "
+                                             "verifier cannot tell you it is the organization "
+                                             "it claims to be. Check with that organization "
+                                             "before relying on it.",
+        "explain_forged_ob2_hosted": "The badge does not match what its issuer publishes, or it "
+                                     "is published somewhere its issuer does not allow: someone "
+                                     "other than the issuer made or changed it.",
+        "explain_expired_ob2_hosted": "The issuer's server still publishes this badge as shown, "
+                                      "but its validity period has ended, so it records a past "
+                                      "achievement rather than a current one.",
     },
     "es": {
         "skip": "Saltar al contenido",
         "site": "Verificador de insignias",
         "title": "Verificar una insignia",
-        "intro": "Verifique una credencial Open Badges 3.0: quién la emitió, a quién, por qué, "
-                 "y si está íntegra, vigente y no retirada. No se guarda nada de lo que "
-                 "verifique.",
+        "intro": "Verifique una credencial Open Badges 3.0 o una insignia Open Badges 2.0: "
+                 "quién la emitió, a quién, por qué, y si está íntegra, vigente y no "
+                 "retirada. No se guarda nada de lo que verifique.",
         "paste_label": "Pegue una credencial, un JWT o un enlace",
         "paste_help": "El JSON de la credencial, el texto de su JWT o el enlace de la página "
                       "para compartir de la insignia.",
@@ -332,6 +386,61 @@ TEXT: dict[str, dict[str, str]] = {
         "check_status": "No revocada ni suspendida",
         "check_issuer_trust": "Emisor conocido",
         "check_endorsements": "Avales",
+        "check_recipient": "Otorgada a la persona indicada",
+        "recipient_label": "Correo electrónico de quien la recibió (opcional, Open Badges 2.0)",
+        "recipient_help": "Una insignia Open Badges 2.0 identifica a quien la recibió solo con "
+                          "un correo electrónico protegido (cifrado con hash): escriba el "
+                          "correo del candidato para comprobar que la insignia es suya.",
+        "ob2_title": "Open Badges 2.0",
+        "ob2_hosted_what": "Es una insignia Open Badges 2.0 de tipo alojado, el tipo que emiten "
+                           "la mayoría de las plataformas de insignias (Credly, Badgr/Canvas "
+                           "Credentials, Open Badge Factory).",
+        "ob2_signed_what": "Es una insignia Open Badges 2.0 de tipo firmado.",
+        "ob2_hosted_checked": "Qué se comprobó: el servidor del emisor publica ahora mismo esta "
+                              "insignia en su propia dirección y dice lo mismo que la copia que "
+                              "usted tiene; la descripción de la insignia y el perfil del "
+                              "emisor están donde la insignia indica; el emisor admite "
+                              "insignias en esa dirección; las fechas; si el emisor la revocó; "
+                              "y si el emisor figura en sus listas de emisores conocidos.",
+        "ob2_signed_checked": "Qué se comprobó: la firma digital, con la clave que publica el "
+                              "perfil del emisor; la descripción de la insignia y el perfil del "
+                              "emisor están donde la insignia indica; las fechas; la lista de "
+                              "revocación del emisor; y si el emisor figura en sus listas de "
+                              "emisores conocidos.",
+        "ob2_hosted_limits": "Lo que Open Badges 2.0 no puede demostrar: una insignia alojada no "
+                             "tiene firma digital. Es auténtica porque el servidor del emisor "
+                             "la respalda ahora mismo; si ese servidor cambia, lo toma otra "
+                             "persona o se apaga, esta comprobación cambia con él, y nada "
+                             "demuestra lo que la insignia decía antes. Al emisor solo se le "
+                             "conoce por su dirección web.",
+        "ob2_signed_limits": "Lo que Open Badges 2.0 no puede demostrar: la clave se considera "
+                             "del emisor porque su perfil web la nombra hoy; no hay una "
+                             "identidad independiente (como un DID) detrás del emisor, solo su "
+                             "dirección web.",
+        "ob2_recipient_unchecked": "No se comparó a quién se otorgó la insignia: indique el "
+                                   "correo del candidato para comprobar que es suya.",
+        "verdict_unknown_issuer_ob2_hosted": "Publicada por su emisor, pero el emisor no figura "
+                                             "en su lista",
+        "explain_verified_ob2_hosted": "Todas las comprobaciones fueron correctas. El servidor "
+                                       "del emisor publica esta insignia tal como se muestra, "
+                                       "donde el emisor lo admite, y no la ha revocado.",
+        "explain_verified_unknown_ob2_hosted": "El servidor del emisor publica esta insignia "
+                                               "tal como se muestra, pero su emisor no figura "
+                                               "en la lista de emisores conocidos de este "
+                                               "verificador: compruebe quién es antes de "
+                                               "confiar en ella.",
+        "explain_unknown_issuer_ob2_hosted": "El servidor del emisor (indicado abajo) publica "
+                                             "esta insignia tal como se muestra. Pero ninguna "
+                                             "lista de emisores conocidos de este verificador "
+                                             "nombra a ese emisor, así que no puede decirle que "
+                                             "sea la organización que dice ser. Consulte con esa "
+                                             "organización antes de confiar en ella.",
+        "explain_forged_ob2_hosted": "La insignia no coincide con lo que publica su emisor, o "
+                                     "está publicada donde su emisor no lo admite: la hizo o la "
+                                     "cambió alguien que no es el emisor.",
+        "explain_expired_ob2_hosted": "El servidor del emisor aún publica esta insignia tal como "
+                                      "se muestra, pero su periodo de validez terminó, así que "
+                                      "registra un logro pasado y no uno vigente.",
     },
 }
 
@@ -358,9 +467,76 @@ _ES_CODES: dict[str, str] = {
     "malformed_jwt": "El texto parece un JWT, pero está mal formado.",
     "malformed_image": "La imagen está dañada o mal formada.",
     "not_baked": "La imagen no contiene ninguna credencial.",
+    # Open Badges 2.0 (badges.ob2)
+    "ob2_json": "Se leyó una insignia Open Badges 2.0 en formato JSON.",
+    "ob2_jws": "Se leyó una insignia Open Badges 2.0 firmada (JWS).",
+    "ob2_png": "Se leyó una insignia Open Badges 2.0 de una imagen PNG de insignia.",
+    "ob2_svg": "Se leyó una insignia Open Badges 2.0 de una imagen SVG de insignia.",
+    "ob2_baked_unreadable": "La imagen es una insignia Open Badges 2.0, pero lo que contiene no "
+                            "es una aserción, ni una aserción firmada, ni un enlace a una.",
+    "ob2_assertion_valid": "La aserción tiene todas las propiedades que exige Open Badges 2.0.",
+    "ob2_assertion_invalid": "La aserción Open Badges 2.0 está incompleta.",
+    "ob2_hosted_not_read": "No se comprobó, porque no se pudo leer la aserción alojada.",
+    "ob2_context_valid": "La aserción usa el vocabulario de Open Badges 2.0.",
+    "ob2_context_invalid": "El @context de la aserción no es el de Open Badges 2.0.",
+    "ob2_hosted_confirmed": "El servidor del emisor publica ahora mismo esta insignia en su "
+                            "propia dirección. Una insignia Open Badges 2.0 alojada no tiene "
+                            "firma digital: es auténtica mientras ese servidor lo diga.",
+    "ob2_signature_valid": "La insignia está íntegra: su firma digital coincide con su "
+                           "contenido.",
+    "ob2_verification_invalid": "La aserción no indica cómo verificarla (alojada o firmada) de "
+                                "forma válida.",
+    "ob2_hosted_id_mismatch": "La dirección que indica la insignia no publica esta insignia: "
+                              "el documento que hay allí tiene otro identificador.",
+    "ob2_hosted_mismatch": "Esta copia de la insignia no coincide con la que publica el "
+                           "servidor del emisor: fue modificada.",
+    "ob2_signature_missing": "La aserción dice ser una insignia firmada, pero llegó sin su "
+                             "firma (el JWS): entregue la insignia firmada.",
+    "ob2_jws_malformed": "La insignia firmada (JWS) está mal formada.",
+    "ob2_key_invalid": "No se pudo leer la clave del emisor con la que se firmó la insignia.",
+    "ob2_signature_invalid": "La firma digital no coincide con la insignia: se modificó después "
+                             "de firmarla o se firmó con otra clave.",
+    "ob2_hosted_unchecked_offline": "Una insignia alojada se confirma preguntando al servidor "
+                                    "del emisor, y esta comprobación sin conexión no puede "
+                                    "hacerlo.",
+    "ob2_hosted_unreachable": "No se pudo preguntar al servidor del emisor por esta insignia.",
+    "ob2_key_unreachable": "No se pudo leer la clave del emisor.",
+    "ob2_issuer_confirmed": "La insignia está publicada donde su emisor lo admite, y la "
+                            "descripción de la insignia y el perfil del emisor están en sus "
+                            "propias direcciones.",
+    "ob2_key_owned": "La clave de firma pertenece al emisor, y la descripción de la insignia y "
+                     "el perfil del emisor están en sus propias direcciones.",
+    "ob2_badge_mismatch": "La descripción de la insignia (BadgeClass) no está en la dirección "
+                          "que indica la insignia.",
+    "ob2_issuer_mismatch": "El perfil del emisor no está en la dirección que indica la "
+                           "descripción de la insignia.",
+    "ob2_hosted_origin_mismatch": "La insignia está publicada en una dirección que su emisor no "
+                                  "admite: la publicó alguien que no es el emisor.",
+    "ob2_key_not_issuers": "La insignia se firmó con una clave que no pertenece al emisor que "
+                           "indica.",
+    "ob2_badge_unreachable": "No se pudo leer la descripción de la insignia (BadgeClass).",
+    "ob2_issuer_unreachable": "No se pudo leer el perfil del emisor.",
+    "ob2_not_revoked": "El emisor no ha revocado esta insignia.",
+    "ob2_revoked": "El emisor ha revocado esta insignia.{status_why}",
+    "ob2_revocation_list_unreachable": "No se pudo leer la lista de revocación del emisor.",
+    "ob2_revocation_list_invalid": "La lista de revocación del emisor está mal formada, así que "
+                                   "no se puede saber si revocó la insignia.",
+    "ob2_endorsements_unchecked": "No se comprueban los avales de las insignias Open Badges "
+                                  "2.0.",
+    "ob2_recipient_match": "La insignia se otorgó a la persona que usted indicó.",
+    "ob2_recipient_mismatch": "La insignia no se otorgó a la persona que usted indicó (nombra "
+                              "a otra persona).",
+    "ob2_recipient_unreadable": "No se puede leer a quién se otorgó la insignia.",
+    "issuer_trust:unknown_issuer:ob2_hosted": "El servidor del emisor respalda esta insignia, "
+                                              "pero el emisor, {signer}, no figura en las "
+                                              "listas de emisores conocidos de este "
+                                              "verificador. Compruebe que es la organización "
+                                              "que dice ser.",
     "ob2_baked_badge": "Es una insignia Open Badges 2.0; este verificador comprueba Open "
                        "Badges 3.0.",
     "image_too_large": "La imagen es demasiado grande: se rechazó sin descomprimirla.",
+    "image_too_complex": "La imagen tiene demasiados fragmentos o elementos: se rechazó sin "
+                         "leerla entera.",
     "unsafe_image": "La imagen contiene construcciones inseguras y no se leyó.",
     "image_unreadable": "No se pudo leer la imagen (PNG, JPEG, GIF, BMP o WebP).",
     "no_qr_code": "No se encontró ningún código QR en la imagen.",
@@ -658,7 +834,7 @@ _ES_FALLBACK = {
 }
 
 
-def explanation_key(decision: Decision) -> str:
+def explanation_key(decision: Decision, report_format: str = "") -> str:
     """The text that explains a verdict, in :data:`TEXT`.
 
     ``explain_<verdict>_<code>`` when the code that decided it has its own
@@ -666,8 +842,26 @@ def explanation_key(decision: Decision) -> str:
     when the check that decided the verdict has its own explanation (a forged
     *key* reads differently from a forged *signature*), else
     ``explain_<verdict>``; a verified credential from an issuer the verifier
-    does not know gets ``explain_verified_unknown``.
+    does not know gets ``explain_verified_unknown``. A hosted Open Badges 2.0
+    badge (``report_format`` ``ob2_hosted``) has no signature, so its verdicts
+    that speak of one read ``..._ob2_hosted``.
     """
+    key = _explanation_key(decision)
+    if report_format == "ob2_hosted":
+        for candidate in (f"{key}_ob2_hosted", f"explain_{decision.verdict.value}_ob2_hosted"):
+            if candidate in TEXT["en"]:
+                return candidate
+    return key
+
+
+def verdict_key(verdict: str, report_format: str = "") -> str:
+    """The heading of a verdict, in :data:`TEXT` (hosted OB 2.0 badges have no signature)."""
+    hosted = f"verdict_{verdict}_{report_format}"
+    return hosted if report_format == "ob2_hosted" and hosted in TEXT["en"] \
+        else f"verdict_{verdict}"
+
+
+def _explanation_key(decision: Decision) -> str:
     verdict = decision.verdict
     if verdict == Verdict.VERIFIED:
         unknown = any(c.code == "unknown_issuer" for c in decision.because)
@@ -760,7 +954,10 @@ class Translator:
         if code == "endorsement_unchecked" and isinstance(worst, Mapping) \
                 and "overflow" in worst:
             code = "endorsement_overflow"
-        template = _ES_CODES.get(f"{check.id}:{code}") or _ES_CODES.get(code)
+        hosted = check.detail.get("verification") == "hosted" and \
+            check.detail.get("standard") == "Open Badges 2.0"
+        template = (_ES_CODES.get(f"{check.id}:{code}:ob2_hosted") if hosted else None) \
+            or _ES_CODES.get(f"{check.id}:{code}") or _ES_CODES.get(code)
         if template is None:
             return _ES_FALLBACK.get(check.outcome.value, check.message)
         return template.format_map(_Values(check.detail, self.lang))
@@ -771,8 +968,8 @@ class _Values(dict[str, str]):
 
     def __init__(self, detail: Mapping[str, Any], lang: str) -> None:
         super().__init__()
-        start = detail.get("validFrom", detail.get("issuanceDate"))
-        end = detail.get("validUntil", detail.get("expirationDate"))
+        start = detail.get("validFrom", detail.get("issuanceDate", detail.get("issuedOn")))
+        end = detail.get("validUntil", detail.get("expirationDate", detail.get("expires")))
         self["from"] = _date(start, lang) or "?"
         self["until"] = _date(end, lang) or "?"
         until = _date(end, lang)

@@ -287,6 +287,11 @@ def from_link(url: str, *, fetcher: LinkFetcher | None, source: Source = "url") 
             raise _answered(exc) from None
         except ResolutionError as exc:
             code = "input_too_large" if exc.code == "response_too_large" else exc.code
+            if exc.status == 410:  # OB 2.0: a revoked hosted badge's URL answers 410 Gone
+                raise IntakeError("the link answers that what it pointed to is gone (HTTP "
+                                  "410): its publisher withdrew it, as an Open Badges 2.0 "
+                                  "issuer does once it revokes a hosted badge",
+                                  code=code) from None
             raise IntakeError(f"the link could not be fetched: {exc.message}", code=code) \
                 from None
         if fetched.content_type in ("text/html", "application/xhtml+xml"):

@@ -13,6 +13,13 @@ deployment; the format is small and readable::
         name: Lakeside Unified School District
       - domain: springfield.k12.example      # every did:web and https id on it
         name: Springfield Public Schools
+      - id: https://api.badgr.io/public/issuers/AbC123   # an Open Badges 2.0 issuer
+        name: Shelbyville Teachers' Academy              # (its profile URL)
+
+An Open Badges 2.0 issuer has no DID: it is known by its issuer Profile's URL,
+so a list names it by that URL (``id``) or by its domain (``domain``), the
+same way as an HTTPS issuer id. A platform that hosts many issuers under one
+domain (``api.badgr.io``) should be listed per issuer URL, never by domain.
 
 The Digital Credentials Consortium's issuer-registry form (``{"meta": {...},
 "registry": {did: {"name": ..., "url": ..., "location": ...}}}``, or

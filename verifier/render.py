@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from badges.ob2.verify import parse_ob2_datetime
 from badges.report import Outcome
 from badges.report import VerificationReport
 from badges.verdict import Verdict
@@ -49,12 +50,57 @@ def _image(value: Any) -> dict[str, str] | None:
     return None
 
 
+def _ob2_date(value: Any) -> str | None:
+    try:
+        return parse_ob2_datetime(value).isoformat() if value is not None else None
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _ob2_summary(report: VerificationReport) -> dict[str, Any]:
+    """The facts of an Open Badges 2.0 assertion, its BadgeClass and issuer Profile.
+
+    OB 2.0 "Assertion", "BadgeClass" and "Profile": the badge class and the
+    issuer are documents of their own, read during the verification
+    (:attr:`VerificationReport.linked`).
+    """
+    assertion = report.credential or {}
+    linked = report.linked or {}
+    found_badge, found_issuer = linked.get("badge"), linked.get("issuer")
+    badge: Mapping[str, Any] = found_badge if isinstance(found_badge, Mapping) else {}
+    issuer: Mapping[str, Any] = found_issuer if isinstance(found_issuer, Mapping) else {}
+    criteria = badge.get("criteria")
+    person = assertion.get("recipient")
+    person = person if isinstance(person, Mapping) else {}
+    hashed = bool(person.get("hashed"))
+    return {
+        "standard": report.standard,
+        "achievement": _text(badge.get("name")),
+        "achievement_id": _text(badge.get("id")),
+        "achievement_type": None,
+        "description": _text(badge.get("description")),
+        "criteria": _text(criteria.get("narrative")) if isinstance(criteria, Mapping) else None,
+        "criteria_url": _text(criteria.get("id")) if isinstance(criteria, Mapping)
+        else _text(criteria),
+        "image": _image(badge.get("image")),
+        "issuer": _text(issuer.get("name")),
+        "issuer_id": _text(issuer.get("id")),
+        "recipient": None if hashed else _text(person.get("identity")),
+        "recipient_hashed_only": hashed,
+        "credential_id": _text(assertion.get("id")),
+        "issued": _ob2_date(assertion.get("issuedOn")),
+        "expires": _ob2_date(assertion.get("expires")),
+    }
+
+
 def summary(report: VerificationReport) -> dict[str, Any]:
     """Who issued the credential, to whom, for what: the facts a reader wants first.
 
     The values are what the credential *says*; whether to believe them is
-    what the checks tell.
+    what the checks tell. ``standard`` says which: Open Badges 3.0 or 2.0.
     """
+    if report.format.startswith("ob2"):
+        return _ob2_summary(report)
     cred = report.credential or {}
     issuer = cred.get("issuer")
     subject = cred.get("credentialSubject")
@@ -75,6 +121,7 @@ def summary(report: VerificationReport) -> dict[str, Any]:
             hashed_only = True
     types = achievement.get("achievementType")
     return {
+        "standard": report.standard,
         "achievement": _text(achievement.get("name")) or _text(cred.get("name")),
         "achievement_id": _text(achievement.get("id")),
         "achievement_type": types if isinstance(types, str) else None,
@@ -118,6 +165,11 @@ def to_text(report: VerificationReport) -> str:
         head = "IMPERSONATION: NOT FROM THE ISSUER IT NAMES"
     lines = [head if word in (Verdict.VERIFIED, Verdict.UNREADABLE, Verdict.INVALID)
              else f"{head} ({word.value})"]
+    if report.format == "ob2_hosted":
+        lines.append("  Open Badges 2.0, hosted: no signature; the issuer's server vouches "
+                     "for it as of this check.")
+    elif report.format == "ob2_signed":
+        lines.append("  Open Badges 2.0, signed with the issuer's published key.")
     labels = (("achievement", "Achievement"), ("issuer", "Issuer"), ("issuer_id", "Issuer id"),
               ("recipient", "Recipient"), ("issued", "Issued"), ("expires", "Expires"))
     for key, label in labels:

@@ -229,8 +229,13 @@ class Verifier:
             return found
         return Registries()
 
-    def verify(self, data: bytes | str | Mapping[str, Any]) -> VerificationReport:
-        """Verify one credential in any accepted form; never raises for bad input."""
+    def verify(self, data: bytes | str | Mapping[str, Any], *,
+               recipient: str | None = None) -> VerificationReport:
+        """Verify one credential in any accepted form; never raises for bad input.
+
+        ``recipient`` (an e-mail address) adds the recipient check to an Open
+        Badges 2.0 badge (:func:`badges.ob2.verify.check_recipient`).
+        """
         if isinstance(data, bytes | str):
             data = parse_credential_json(data) or data
         now = self.clock()
@@ -240,8 +245,10 @@ class Verifier:
             checker = make_status_checker(fetch_document=fetch, now=now,
                                           verify_list=partial(self._lists, fetch=fetch))
         return verify_credential(data, now=now, fetch_document=fetch,
-                                 check_status=checker, registry=self.current_registry())
+                                 check_status=checker, registry=self.current_registry(),
+                                 recipient=recipient)
 
-    def verify_submission(self, submission: Submission) -> VerificationReport:
-        """Verify what :mod:`verifier.intake` read."""
-        return self.verify(submission.data)
+    def verify_submission(self, submission: Submission, *,
+                          recipient: str | None = None) -> VerificationReport:
+        """Verify what :mod:`verifier.intake` read (``recipient`` as for :meth:`verify`)."""
+        return self.verify(submission.data, recipient=recipient)

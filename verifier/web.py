@@ -55,6 +55,7 @@ from verifier.i18n import LANGUAGES
 from verifier.i18n import Translator
 from verifier.i18n import choose_language
 from verifier.i18n import explanation_key
+from verifier.i18n import verdict_key
 from verifier.intake import IntakeError
 from verifier.intake import LinkFetcher
 from verifier.intake import Submission
@@ -160,7 +161,8 @@ def init_app(app: Flask, settings: VerifierSettings | None = None, *,
         issuer = app.extensions.get("badges", {}).get("settings")
         defaults = None if issuer is None else {
             "env": issuer.env, "instance_path": issuer.instance_path,
-            "fetch_allow_hosts": sorted(issuer.fetch_allow_hosts)}
+            "fetch_allow_hosts": sorted(issuer.fetch_allow_hosts),
+            "trusted_proxies": issuer.trusted_proxies}
         settings = load_settings(defaults=defaults)
     own = own_host(own_url) if own_url and settings.development else frozenset()
     fetcher = Fetcher(FetchPolicy(
@@ -258,6 +260,23 @@ def _api_submission() -> Submission:
     return from_upload(body, filename=None, fetcher=fetcher)
 
 
+#: The longest recipient identity read (an e-mail address is at most 320 characters).
+_MAX_RECIPIENT = 320
+
+
+def _recipient() -> str | None:
+    """The recipient the user expects (``?recipient=`` or the form's field), if any.
+
+    Checked against an Open Badges 2.0 badge's hashed recipient (OB 2.0 "IdentityObject").
+    """
+    value = request.args.get("recipient")
+    if value is None and request.mimetype in ("multipart/form-data",
+                                              "application/x-www-form-urlencoded"):
+        value = request.form.get("recipient")
+    value = (value or "").strip()
+    return value[:_MAX_RECIPIENT] or None
+
+
 def _json_response(payload: Any, status: int = 200) -> Response:
     return Response(encodable(json.dumps(payload, ensure_ascii=False)), status=status,
                     mimetype="application/json")
@@ -271,7 +290,7 @@ def _verify_request(read: Any) -> tuple[VerificationReport, Submission | None, i
     except BadgesError as exc:  # IntakeError, or a core InputError from a bad image
         status = 413 if exc.code == "input_too_large" else 422
         return unreadable_report(exc), None, status
-    report = _state().verifier.verify_submission(submission)
+    report = _state().verifier.verify_submission(submission, recipient=_recipient())
     fmt = report.check("format")
     status = 413 if fmt is not None and fmt.code == "input_too_large" else \
         422 if report.verdict == "unreadable" else 200
@@ -482,9 +501,10 @@ def _report_page(lang: str, report: VerificationReport, submission: Submission |
     decision = report.decision
     word = decision.verdict.value
     trust = report.check("issuer_trust")
-    explanation = explanation_key(decision)
+    explanation = explanation_key(decision, report.format)
     response = _page(
         "verifier/report.html", lang, status, report=report, verdict=word, facts=facts,
+        verdict_title=verdict_key(word, report.format),
         explanation=explanation, trust=trust, submission=submission,
         image_src=_safe_image(image.get("id")), image_caption=image.get("caption"),
         criteria_url=_safe_link(facts.get("criteria_url")),

@@ -329,9 +329,13 @@ def _write(database: Database, read: _Read, done: _Done, now: datetime) -> None:
         session.execute(sa.update(BatchRun).where(BatchRun.id == read.batch_id).values(
             issued=BatchRun.issued + done.issued, skipped=BatchRun.skipped + done.skipped,
             failed=BatchRun.failed + done.failed, updated_at=now))
+        # queued -> running; a run marked interrupted while this chunk was still
+        # being written was alive after all: it is running again
         session.execute(sa.update(BatchRun).where(
-            BatchRun.id == read.batch_id, BatchRun.status == BatchStatus.QUEUED).values(
-            status=BatchStatus.RUNNING, started_at=now))
+            BatchRun.id == read.batch_id,
+            BatchRun.status.in_([BatchStatus.QUEUED, BatchStatus.INTERRUPTED])).values(
+            status=BatchStatus.RUNNING, error=None, finished_at=None,
+            started_at=sa.func.coalesce(BatchRun.started_at, now)))
 
 
 def finish_if_done(database: Database, batch_id: str, now: datetime) -> bool:
@@ -342,7 +346,8 @@ def finish_if_done(database: Database, batch_id: str, now: datetime) -> bool:
             return False
         changed = session.execute(sa.update(BatchRun).where(
             BatchRun.id == batch_id,
-            BatchRun.status.in_([BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.FAILED]))
+            BatchRun.status.in_([BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.FAILED,
+                                 BatchStatus.INTERRUPTED]))
             .values(status=BatchStatus.COMPLETED, finished_at=now, updated_at=now, error=None))
         if changed.rowcount != 1:  # type: ignore[attr-defined]
             return False

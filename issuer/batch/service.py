@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,6 +45,9 @@ from issuer.services.errors import not_found
 DEFAULT_CHUNK_SIZE = 250
 #: A running batch without progress for this long is reported as stalled.
 STALL_SECONDS = 120
+#: An in-process run without progress for this long has lost its process: interrupted.
+#: (A chunk commits far more often; a run marked by mistake goes on at its next chunk.)
+INTERRUPT_SECONDS = 300
 _FORMATS = ("di", "jwt")
 
 
@@ -100,7 +104,7 @@ class Progress:
     def finished(self) -> bool:
         """True once nothing more will happen without a resume."""
         return self.status in (BatchStatus.COMPLETED, BatchStatus.CANCELLED,
-                               BatchStatus.FAILED)
+                               BatchStatus.FAILED, BatchStatus.INTERRUPTED)
 
     def to_json(self) -> dict[str, Any]:
         """JSON form (times in ISO 8601)."""
@@ -177,6 +181,7 @@ def create(session: so.Session, org: Organization, intake: Intake, *, actor: str
     if not 10 <= chunk_size <= 5000:
         raise ServiceError("chunk size must be between 10 and 5000", code="invalid_chunk_size")
     key = _run_key(run_key)
+    mark_interrupted(session, now=now, organization=org)
     if checked is None:
         checked = row_checks.check_rows(session, org, intake, achievement=achievement,
                                         run_key=key, now=now)
@@ -280,8 +285,11 @@ def mark_resumed(session: so.Session, batch: BatchRun, *, actor: str, now: datet
 
     The caller commits, then calls :func:`start`: rows already issued are
     never issued again, and rows whose job died are picked up (and so are
-    e-mails not sent).
+    e-mails not sent). Other runs of the organization whose process is gone
+    are marked interrupted first (:func:`mark_interrupted`).
     """
+    organization = session.get(Organization, batch.organization_id)
+    mark_interrupted(session, now=now, organization=organization)
     if batch.issued + batch.skipped + batch.failed >= batch.total:
         if batch.status != BatchStatus.COMPLETED:  # cancelled or failed after its last row
             batch.status, batch.error, batch.finished_at = BatchStatus.COMPLETED, None, now
@@ -310,8 +318,63 @@ def cancel(session: so.Session, batch: BatchRun, *, actor: str, now: datetime) -
                  subject_id=batch.id, at=now)
 
 
+def _interrupted(batch: BatchRun, *, now: datetime) -> bool:
+    """An in-process run still waiting for rows that nothing has touched for a while.
+
+    Its jobs lived in the process that started it (the command line or a web
+    worker); with that process gone nobody will run them. RQ runs are not
+    judged so: their jobs wait in Redis for any worker (they show as stalled).
+    """
+    return (batch.backend == "inprocess"
+            and batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING)
+            and batch.issued + batch.skipped + batch.failed < batch.total
+            and (now - (batch.updated_at or batch.created_at)).total_seconds()
+            > INTERRUPT_SECONDS)
+
+
+def mark_interrupted(session: so.Session, *, now: datetime,
+                     organization: Organization | None = None) -> list[str]:
+    """Mark in-process runs whose process is gone as ``interrupted``; their ids.
+
+    Recovery, called before a new run or a resume starts (command line, web
+    and API) so that a run killed with ``kill -9`` does not show "running"
+    for ever, even after a re-run issued its rows. The update is conditional
+    on the run's state and last progress, so a run that moved on is left alone.
+    """
+    query = sa.select(BatchRun).where(
+        BatchRun.backend == "inprocess",
+        BatchRun.status.in_([BatchStatus.QUEUED, BatchStatus.RUNNING]),
+        sa.func.coalesce(BatchRun.updated_at, BatchRun.created_at)
+        < now - timedelta(seconds=INTERRUPT_SECONDS))
+    if organization is not None:
+        query = query.where(BatchRun.organization_id == organization.id)
+    marked = []
+    for batch in session.scalars(query).all():
+        if not _interrupted(batch, now=now):
+            continue
+        changed = session.execute(sa.update(BatchRun).where(
+            BatchRun.id == batch.id, BatchRun.status == batch.status,
+            BatchRun.updated_at == batch.updated_at).values(
+            status=BatchStatus.INTERRUPTED, finished_at=now,
+            error="the process running this batch stopped before it finished; resume it "
+                  "to issue the rest (nothing is issued twice)")
+            .execution_options(synchronize_session=False))
+        if getattr(changed, "rowcount", 0) == 1:
+            audit.record(session, actor="recovery", action="batch.interrupted",
+                         organization_id=batch.organization_id, subject_type="batch",
+                         subject_id=batch.id, at=now,
+                         detail={"pending": batch.total - batch.issued - batch.skipped
+                                 - batch.failed, "was": batch.status.value})
+            marked.append(batch.id)
+    return marked
+
+
 def progress(session: so.Session, batch: BatchRun, *, now: datetime) -> Progress:
-    """The run's state now (re-read from the database)."""
+    """The run's state now (re-read from the database).
+
+    An in-process run past :data:`INTERRUPT_SECONDS` without progress is
+    reported ``interrupted`` even before a recovery marked it so.
+    """
     session.refresh(batch)
     done = batch.issued + batch.skipped + batch.failed
     pending = max(0, batch.total - done)
@@ -325,8 +388,9 @@ def progress(session: so.Session, batch: BatchRun, *, now: datetime) -> Progress
     stalled = (batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING) and pending > 0
                and (now - (batch.updated_at or batch.created_at)).total_seconds()
                > STALL_SECONDS)
+    shown = BatchStatus.INTERRUPTED if _interrupted(batch, now=now) else batch.status
     return Progress(
-        id=batch.id, status=batch.status.value, total=batch.total, issued=batch.issued,
+        id=batch.id, status=shown.value, total=batch.total, issued=batch.issued,
         skipped=batch.skipped, failed=batch.failed, pending=pending,
         percent=100.0 * done / batch.total if batch.total else 100.0, per_second=per_second,
         eta_seconds=eta, stalled=stalled, error=batch.error, notify=batch.notify,

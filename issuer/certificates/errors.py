@@ -11,9 +11,9 @@ class CertificateError(ServiceError):
     """A certificate that cannot be made, with a stable code and a clear message.
 
     Codes: ``field_too_long``, ``invalid_field`` (certificate content);
-    ``template_invalid``, ``template_asset_refused``, ``template_not_found``,
-    ``invalid_paper`` (templates); ``render_failed`` (anything else WeasyPrint
-    reports).
+    ``template_invalid``, ``template_too_costly``, ``template_asset_refused``,
+    ``template_not_found``, ``invalid_paper`` (templates); ``render_failed``
+    (anything else WeasyPrint reports).
     """
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -31,9 +31,9 @@ from jinja2 import StrictUndefined
 from jinja2 import Template
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2 import TemplateSyntaxError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from badges_templates import ROOT as TEMPLATES
+from issuer.certificates import sandbox
 from issuer.certificates.content import Signatory
 from issuer.certificates.errors import CertificateError
 from issuer.certificates.errors import template_error
@@ -340,9 +340,12 @@ class CertificateTemplate:
     manifest: Manifest
     fingerprint: tuple[tuple[str, int, int, int], ...]
 
-    def environment(self) -> ImmutableSandboxedEnvironment:
-        """A Jinja sandbox over this folder: autoescape on, undefined names are errors."""
-        return ImmutableSandboxedEnvironment(
+    def environment(self) -> sandbox.BoundedSandbox:
+        """A Jinja sandbox over this folder: autoescape on, undefined names are errors.
+
+        Bounded in work per render (:mod:`issuer.certificates.sandbox`).
+        """
+        return sandbox.BoundedSandbox(
             loader=FileSystemLoader(str(self.root)), autoescape=True,
             undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
             auto_reload=False)
@@ -364,21 +367,25 @@ class CertificateTemplate:
 
 def render_html(template: Template, context: Mapping[str, Any], *,
                 source: str = "the template") -> str:
-    """Render the Jinja HTML, bounded in output size.
+    """Render the Jinja HTML, bounded in output size and in work.
 
     Raises:
         CertificateError: ``template_invalid`` for an undefined name, a sandbox
-            violation, or output over :data:`MAX_OUTPUT_CHARS`.
+            violation, or output over :data:`MAX_OUTPUT_CHARS`;
+            ``template_too_costly`` for too many loop iterations or a render
+            past its deadline (:mod:`issuer.certificates.sandbox`).
     """
     parts: list[str] = []
     size = 0
     try:
-        for chunk in template.generate(context):
-            size += len(chunk)
-            if size > MAX_OUTPUT_CHARS:
-                raise template_error(f"{source} produced more than {MAX_OUTPUT_CHARS:,} "
-                                     "characters of HTML")
-            parts.append(chunk)
+        with sandbox.budget() as spent:
+            for chunk in template.generate(context):
+                spent.charge()
+                size += len(chunk)
+                if size > MAX_OUTPUT_CHARS:
+                    raise template_error(f"{source} produced more than {MAX_OUTPUT_CHARS:,} "
+                                         "characters of HTML")
+                parts.append(chunk)
     except JinjaTemplateError as exc:
         raise template_error(f"{source}: {exc.message}") from None
     except (TypeError, ValueError, AttributeError, KeyError, IndexError,

@@ -134,9 +134,11 @@ def sign(key_path: str, fmt: str, credential_path: str) -> None:
                    "and to the --allow-host hosts.")
 @click.option("--registry", "registry", envvar="BADGES_VERIFIER_REGISTRY",
               help="Known issuers: a JSON or YAML file (or an https:// URL).")
+@click.option("--recipient", metavar="EMAIL",
+              help="Open Badges 2.0: check that the badge was awarded to this e-mail address.")
 @click.argument("source", metavar="INPUT")
 def verify(as_json: bool, offline: bool, allow_hosts: tuple[str, ...], dev: bool,
-           registry: str | None, source: str) -> None:
+           registry: str | None, recipient: str | None, source: str) -> None:
     """Verify a credential: a path or '-' (JSON, JWT, baked PNG/SVG, PDF) or an https:// link."""
     from verifier.intake import IntakeError
     from verifier.intake import from_link
@@ -161,9 +163,9 @@ def verify(as_json: bool, offline: bool, allow_hosts: tuple[str, ...], dev: bool
         except IntakeError as exc:
             report = unreadable_report(exc)
         else:
-            report = verifier.verify_submission(submission)
+            report = verifier.verify_submission(submission, recipient=recipient)
     else:
-        report = verifier.verify(read_bytes(source))
+        report = verifier.verify(read_bytes(source), recipient=recipient)
     if as_json:
         payload = render.report_json(report, source=submission.to_json() if submission else None)
         click.echo(render.encodable(json.dumps(payload, indent=2, ensure_ascii=False)))

@@ -47,6 +47,7 @@ def users_invite(slug: str, email: str, roles: tuple[str, ...]) -> None:
             link = f"{settings.base_url}/invite/{token}"
             notifications.queue(
                 session, kind="invitation", to=invitation.email, now=now(),
+                seal_key=workflow.mail.seal_key,
                 subject=f"You are invited to {org.name} micro-credentials",
                 body=f"Hello,\n\nYou are invited to {org.name} on the district's "
                      f"micro-credential service.\n\nChoose your name and password here "

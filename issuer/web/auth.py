@@ -226,7 +226,12 @@ def deliver_mail_after_response() -> None:
 
 
 def client_address() -> str:
-    """The throttle's key for the client: ``request.remote_addr`` (no proxy headers)."""
+    """The throttle's key for the client address.
+
+    ``request.remote_addr``: the peer, or with ``BADGES_TRUSTED_PROXIES`` set, the
+    address the nearest trusted proxy saw (werkzeug's ``ProxyFix`` in the app
+    factory); X-Forwarded-For is never read from an untrusted client.
+    """
     return throttle.address_key(request.remote_addr)
 
 
@@ -345,7 +350,8 @@ def forgot_password() -> Any:
     try:
         accounts.request_password_reset(
             db, email, client=client_address(), base_url=settings().base_url,
-            limits=workflow.throttle, now=now(), minutes=workflow.reset_minutes)
+            limits=workflow.throttle, now=now(), minutes=workflow.reset_minutes,
+            seal_key=workflow.mail.seal_key)
     except throttle.Throttled as exc:
         return _throttled("auth/forgot_password.html", exc, email=email)
     except ServiceError as exc:

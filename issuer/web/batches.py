@@ -18,11 +18,13 @@ API (bearer token, as the rest of ``/api/v1``):
   certificates and skipped (revoked or suspended) credentials;
 * ``GET /api/v1/batches/<id>/certificates.zip``: the PDFs, once done (409 before).
 
-Page: ``/batches/<id>``, the run's progress for people (the id is an
-unguessable UUID, and the page shows counts and failure reasons, not recipients).
-A signed-in admin of the run's issuer can start its certificates there
+Page: ``/batches/<id>``, the run's progress for the admins of its issuer (or
+its district), signed in; anyone else is sent to sign in, or gets 404 once
+signed in (an id alone, even an unguessable UUID copied from a terminal or a
+chat, shows nothing). There they can start its certificates
 (``POST /batches/<id>/certificates``) and download the ZIP
-(``/batches/<id>/certificates.zip``).
+(``/batches/<id>/certificates.zip``). Systems that push awards follow a run
+through the JSON API with their token instead.
 """
 
 from __future__ import annotations
@@ -332,13 +334,23 @@ def page_certificates_zip(batch_id: str) -> Response:
 
 
 @bp.get("/batches/<batch_id>")
-def page(batch_id: str) -> Response:
-    """The run's progress page; it reloads itself until the run ends (``?refresh=0`` stops)."""
-    batch = service.get(session(), batch_id)
+def page(batch_id: str) -> Any:
+    """The run's progress page; it reloads itself until the run ends (``?refresh=0`` stops).
+
+    For a signed-in admin of the run's issuer or its district (others: sign
+    in first, then 404, as for a run that does not exist).
+    """
+    from issuer.web.auth import current_viewer
+
+    if current_viewer() is None:
+        response = redirect(url_for("auth.sign_in", next=request.path), code=302)
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    batch = _managed(batch_id)
     progress = service.progress(session(), batch, now=now())
     failed = service.report_rows(session(), batch, states=[RowState.FAILED], limit=500)
     org = session().get(Organization, batch.organization_id)
-    manager = progress.status == "completed" and _manager(batch)
+    manager = progress.status == "completed"
     certificates = None
     if manager:
         from issuer.certificates import runfiles

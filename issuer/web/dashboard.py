@@ -152,7 +152,7 @@ def invite() -> Any:
     link = f"{settings().base_url}/invite/{token}"
     email = request.form.get("email", "").strip().lower()
     notifications.queue(
-        db, kind="invitation", to=email, now=now(),
+        db, kind="invitation", to=email, now=now(), seal_key=workflow_settings().mail.seal_key,
         subject=f"You are invited to {target.name} micro-credentials",
         body=f"Hello,\n\n{found.name} invited you to {target.name} on the district's "
              f"micro-credential service.\n\nChoose your name and password here (the link "

@@ -303,8 +303,8 @@ def forget_sent_reset_links(session: so.Session) -> int:
 
 
 def request_password_reset(session: so.Session, email: str, *, client: str, base_url: str,
-                           limits: throttle.Limits, now: datetime,
-                           minutes: int) -> PasswordReset | None:
+                           limits: throttle.Limits, now: datetime, minutes: int,
+                           seal_key: bytes | None = None) -> PasswordReset | None:
     """E-mail a password reset link (through the outbox) if the address has an account.
 
     The answer to the person is the same either way; every request counts
@@ -321,6 +321,8 @@ def request_password_reset(session: so.Session, email: str, *, client: str, base
         limits: the throttles.
         now: the time.
         minutes: how long the link works.
+        seal_key: the outbox key (:func:`notifications.outbox_key`): the message
+            waits sealed, so the link is never in the database in clear.
 
     Returns:
         The new reset (None when the address has no account).
@@ -346,7 +348,7 @@ def request_password_reset(session: so.Session, email: str, *, client: str, base
     session.add(reset)
     session.flush()
     notifications.queue(
-        session, kind="password_reset", to=address, now=now,
+        session, kind="password_reset", to=address, now=now, seal_key=seal_key,
         subject="Reset your badges password",
         body=f"Hello {person.display_name},\n\nSomeone (we hope you) asked to reset the "
              f"password of your account on the district's micro-credential service.\n\n"

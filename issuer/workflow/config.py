@@ -7,8 +7,10 @@
 * ``BADGES_SCRYPT_N``: scrypt cost for new password hashes (production default
   and minimum 2**17, OWASP's; development 2**15, testing 2**10 to stay fast);
 * ``BADGES_INVITATION_DAYS``: how long an invitation link works (default 14);
-* ``BADGES_SIGN_IN_MAX_FAILURES`` (default 5) and ``_PER_ADDRESS`` (default 30):
-  failed sign-ins per e-mail address and per client address within
+* ``BADGES_SIGN_IN_MAX_FAILURES`` (default 5) and ``_PER_ADDRESS`` (default 200):
+  failed sign-ins per e-mail address (holding back only that account) and per
+  client address (a whole school may sit behind one address, so the default
+  is high; it stops a spray across many accounts) within
   ``BADGES_THROTTLE_WINDOW_MINUTES`` (default 15) before further attempts wait
   ``BADGES_THROTTLE_COOLDOWN_MINUTES`` (default 15);
 * ``BADGES_RESET_MAX_REQUESTS`` (default 3) and ``_PER_ADDRESS`` (default 10):
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +87,9 @@ def load_workflow_settings(settings: Settings, *, environ: Mapping[str, str] | N
         raise ConfigError(f"{PREFIX}SCRYPT_N must be a power of two")
     if settings.env == "production" and scrypt_n < PRODUCTION_SCRYPT_N:
         raise ConfigError(f"{PREFIX}SCRYPT_N must be at least {PRODUCTION_SCRYPT_N} in production")
-    mail = load_mail(values)
+    from issuer.workflow.notifications import outbox_key
+
+    mail = replace(load_mail(values), seal_key=outbox_key(settings.key_encryption_key))
     return WorkflowSettings(
         evidence_dir=settings.instance_path / "evidence",
         evidence_max_bytes=_int(values, "EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES,
@@ -94,7 +99,7 @@ def load_workflow_settings(settings: Settings, *, environ: Mapping[str, str] | N
         mail=mail, secure_cookies=settings.base_url.startswith("https://") and not testing,
         throttle=limits(
             sign_in_account=_int(values, "SIGN_IN_MAX_FAILURES", 5, low=1, high=1000),
-            sign_in_address=_int(values, "SIGN_IN_MAX_FAILURES_PER_ADDRESS", 30,
+            sign_in_address=_int(values, "SIGN_IN_MAX_FAILURES_PER_ADDRESS", 200,
                                  low=1, high=100_000),
             reset_account=_int(values, "RESET_MAX_REQUESTS", 3, low=1, high=1000),
             reset_address=_int(values, "RESET_MAX_REQUESTS_PER_ADDRESS", 10,

@@ -54,7 +54,7 @@ class Limits:
     reset_address: Limit
 
 
-def limits(*, sign_in_account: int = 5, sign_in_address: int = 30, reset_account: int = 3,
+def limits(*, sign_in_account: int = 5, sign_in_address: int = 200, reset_account: int = 3,
            reset_address: int = 10, window_minutes: int = 15,
            cooldown_minutes: int = 15) -> Limits:
     """The four throttles, sharing one window and one cool-down.

@@ -520,6 +520,53 @@ def test_svg_unbake_errors(svg: bytes, code: str) -> None:
     assert code_of(exc) == code
 
 
+def _ten_mb_of_text_chunks() -> bytes:
+    """The adversarial probe's PNG: about 690,000 empty-ish tEXt chunks in 10 MB."""
+    one = chunk(b"tEXt", b"k\x00")
+    return tiny_png(one * ((10 * 1024 * 1024 - 100) // len(one)))
+
+
+def test_png_of_many_text_chunks_is_refused_quickly() -> None:
+    import time
+
+    png = _ten_mb_of_text_chunks()
+    assert len(png) <= baking.DEFAULT_MAX_BYTES
+    for call in (baking.unbake, lambda image: baking.bake(image, JWS)):
+        started = time.perf_counter()
+        with pytest.raises(InputError) as exc:
+            call(png)
+        assert code_of(exc) == "image_too_complex"
+        assert "more than 1,000 text chunks" in str(exc.value)
+        assert time.perf_counter() - started < 0.5
+
+
+def test_png_chunk_count_is_capped_and_real_sizes_pass() -> None:
+    idat = chunk(b"IDAT", b"")
+    many = SIG + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)) \
+        + idat * baking.MAX_PNG_CHUNKS + chunk(b"IEND", b"")
+    with pytest.raises(InputError) as exc:
+        baking.unbake(many)
+    assert code_of(exc) == "image_too_complex" and "more than 10,000 chunks" in str(exc.value)
+    texts = tiny_png(*[chunk(b"tEXt", b"Comment\x00x")] * 100)
+    assert baking.unbake(baking.bake(texts, JWS)) == JWS
+
+
+@pytest.mark.parametrize("svg", [
+    b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g/>" * 100_001 + b"</svg>",
+    b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g>" * 257 + b"</g>" * 257 + b"</svg>",
+])
+def test_svg_of_too_many_or_too_deep_elements_is_refused(svg: bytes) -> None:
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(InputError) as exc:
+        baking.unbake(svg)
+    assert code_of(exc) == "image_too_complex"
+    assert time.perf_counter() - started < 0.5
+    fine = b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g>" * 100 + b"</g>" * 100 + b"</svg>"
+    assert baking.unbake(baking.bake(fine, JWS)) == JWS
+
+
 def test_svg_size_cap() -> None:
     with pytest.raises(InputError) as exc:
         baking.bake_svg(SVG, JWS, max_bytes=len(SVG) - 1)

@@ -167,7 +167,7 @@ def test_keyboard_only(page: Any, site: Site) -> None:
     page.keyboard.press("Enter")
     page.locator("#credential").focus()
     page.keyboard.insert_text(site.di)
-    for _ in range(4):  # file, QR picture, name, then the button
+    for _ in range(5):  # file, QR picture, recipient (OB 2.0), name, then the button
         page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.type") == "submit"
     page.keyboard.press("Enter")

@@ -37,6 +37,62 @@ def test_production_refuses_to_start_without_its_secrets() -> None:
         load_settings({"BADGES_ENV": "staging"})
 
 
+GOOD_SECRET = "q3Vh0x-Lr9TzK2mWcJ8yPbN4sE7uAfGd1oRiZ6tXe5M"
+GOOD_KEK = "Pz2vUMfQ0m4k1cX9a7h3bR6tJwYsNe8LgdCqVoTiHKE"
+
+
+def _production(secret: str, kek: str) -> dict[str, str]:
+    return {"BADGES_ENV": "production", "BADGES_SECRET_KEY": secret,
+            "BADGES_KEY_ENCRYPTION_KEY": kek, "BADGES_BASE_URL": "https://badges.example.org"}
+
+
+def test_production_accepts_generated_secrets(tmp_path: Path) -> None:
+    environ = _production(GOOD_SECRET, GOOD_KEK) | {"BADGES_INSTANCE_PATH": str(tmp_path)}
+    assert load_settings(environ).secret_key == GOOD_SECRET
+
+
+@pytest.mark.parametrize("secret", [
+    "x", "changeme", "s" * 64, "ab" * 32, "password1234password1234password1234",
+])
+def test_production_refuses_a_weak_secret_key(secret: str, tmp_path: Path) -> None:
+    environ = _production(secret, GOOD_KEK) | {"BADGES_INSTANCE_PATH": str(tmp_path)}
+    with pytest.raises(ConfigError, match="BADGES_SECRET_KEY is too weak") as caught:
+        load_settings(environ)
+    assert "secrets.token_urlsafe(32)" in str(caught.value)
+
+
+@pytest.mark.parametrize("kek", [
+    KEK,  # all zero
+    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",  # 0, 1, 2, ... 31
+    "__________________________________________8",  # all 0xff
+])
+def test_production_refuses_a_patterned_key_encryption_key(kek: str, tmp_path: Path) -> None:
+    environ = _production(GOOD_SECRET, kek) | {"BADGES_INSTANCE_PATH": str(tmp_path)}
+    with pytest.raises(ConfigError, match="BADGES_KEY_ENCRYPTION_KEY is not a random key") \
+            as caught:
+        load_settings(environ)
+    assert "secrets.token_bytes(32)" in str(caught.value)
+
+
+def test_development_keeps_its_generated_and_simple_secrets(tmp_path: Path) -> None:
+    generated = load_settings({"BADGES_INSTANCE_PATH": str(tmp_path)})
+    assert len(generated.secret_key) >= 32
+    simple = load_settings({"BADGES_INSTANCE_PATH": str(tmp_path), "BADGES_SECRET_KEY": "x",
+                            "BADGES_KEY_ENCRYPTION_KEY": KEK})
+    assert simple.secret_key == "x" and simple.key_encryption_key == bytes(32)
+
+
+def test_a_weak_secret_is_a_clear_message_from_the_command_line(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    runner = CliRunner()
+    for name, value in _production("x", GOOD_KEK).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("BADGES_INSTANCE_PATH", str(tmp_path))
+    result = runner.invoke(main, ["issuers", "list"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "BADGES_SECRET_KEY is too weak" in result.output
+
+
 @pytest.mark.parametrize(("name", "value", "message"), [
     ("redis_url", "http://127.0.0.1:6379", "REDIS_URL"),
     ("job_workers", "lots", "JOB_WORKERS"),
@@ -111,3 +167,11 @@ def test_a_printed_database_url_hides_its_password() -> None:
     assert "s3cret" not in shown and "db.example.org" in shown
     assert describe_database("sqlite:////srv/badges/badges.db") == \
         "the SQLite database /srv/badges/badges.db"
+
+
+@pytest.mark.parametrize("value", ["-1", "11", "two"])
+def test_trusted_proxies_is_a_small_whole_number(value: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="BADGES_TRUSTED_PROXIES"):
+        load_settings({"BADGES_INSTANCE_PATH": str(tmp_path), "BADGES_TRUSTED_PROXIES": value})
+    assert load_settings({"BADGES_INSTANCE_PATH": str(tmp_path),
+                          "BADGES_TRUSTED_PROXIES": "2"}).trusted_proxies == 2

@@ -25,6 +25,11 @@ from badges.report import CHECK_IDS
 from badges.report import Outcome
 from badges.trust import TrustRegistry
 from badges.verdict import Verdict
+from tests.badges.ob2.issuer import EMAIL
+from tests.badges.ob2.issuer import Ob2Issuer
+from tests.badges.ob2.issuer import bake_png
+from tests.badges.ob2.issuer import bake_svg
+from tests.badges.ob2.issuer import rsa_key
 from tests.verifier.outcomes import CREATED
 from tests.verifier.outcomes import OB
 from tests.verifier.outcomes import VC_V2
@@ -60,6 +65,8 @@ class Row:
         registry: the known-issuer registry to use, from the row's maker.
         link: the input is a link (text) to submit, not a credential.
         upload: the input is uploaded as this form field (``file`` or ``qr``).
+        recipient: the recipient the user names (the API's ``?recipient=``, the
+            form's field), for the Open Badges 2.0 recipient check.
     """
 
     expect: Result
@@ -74,6 +81,7 @@ class Row:
     registry: Callable[[Maker], TrustRegistry] | None = None
     link: bool = False
     upload: str | None = None
+    recipient: str | None = None
     name: str = field(default="")
 
 
@@ -81,6 +89,76 @@ def skipped_after(check: str, code: str) -> tuple[Result, ...]:
     """The skips every later check reports after ``check`` stopped the verification."""
     later = CHECK_IDS[CHECK_IDS.index(check) + 1:]
     return tuple((c, S, code) for c in later)
+
+
+# --------------------------------------------------------------------------- Open Badges 2.0
+
+
+def ob2_issuer(m: Maker) -> Ob2Issuer:
+    """The row's OB 2.0 issuer (the same documents, URLs and key every time it is asked)."""
+    return Ob2Issuer(m.world.docs.base, prefix=f"/{m.world.prefix}/ob2")
+
+
+def ob2_known(m: Maker) -> TrustRegistry:
+    """A list naming the row's OB 2.0 issuer by its profile URL."""
+    return listing(m, {ob2_issuer(m).issuer_id: "Lakeside Unified School District"})
+
+
+def ob2(make: Callable[[Ob2Issuer], Any]) -> Callable[[Maker], Any]:
+    """A row input made by the row's OB 2.0 issuer, whose documents are then published."""
+
+    def build(m: Maker) -> Any:
+        issuer = ob2_issuer(m)
+        subject = make(issuer)
+        issuer.publish(m.world.docs)
+        return subject
+
+    return build
+
+
+def _changed(issuer: Ob2Issuer, url: str, /, **changes: Any) -> Ob2Issuer:
+    issuer.documents[url].update(changes)
+    return issuer
+
+
+def _tampered(i: Ob2Issuer) -> str:
+    token = i.sign(i.assertion("1", signed=True))
+    other = i.sign(i.assertion("1", signed=True, issuedOn="2020-01-01T00:00:00+00:00"))
+    return ".".join((token.split(".")[0], other.split(".")[1], token.split(".")[2]))
+
+
+def _hosted_copy_changed(i: Ob2Issuer) -> dict[str, Any]:
+    return {**i.assertion("1"), "issuedOn": "2019-01-01T00:00:00+00:00"}
+
+
+def _hosted_elsewhere(i: Ob2Issuer) -> dict[str, Any]:
+    assertion = i.assertion("1")
+    i.documents[assertion["id"]]["id"] = f"{i.base}/assertions/other.json"
+    return assertion
+
+
+def _broken_header(i: Ob2Issuer) -> str:
+    _, payload, signature = i.sign(i.assertion("1", signed=True)).split(".")
+    return f"bm90IGpzb24.{payload}.{signature}"
+
+
+def _without_list(i: Ob2Issuer) -> str:
+    del i.documents[i.revocation_id]
+    return i.sign(i.assertion("1", signed=True))
+
+
+def _revoked_flag(i: Ob2Issuer) -> dict[str, Any]:
+    assertion = i.assertion("1")
+    i.documents[assertion["id"]].update(revoked=True, revocationReason="Awarded in error")
+    return assertion
+
+
+def _ob2_row(expect: Result, verdict: Verdict, make: Callable[[Ob2Issuer], Any], en: str,
+             es: str, **more: Any) -> Row:
+    more.setdefault("registry", ob2_known)
+    upload = "file" if more.pop("image", False) else None
+    return Row(expect, verdict, ob2(make), en, es, formats=("di",), roles=("top",),
+               upload=upload, **more)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -115,15 +193,15 @@ def huge_png() -> bytes:
             + chunk(b"IDAT", zlib.compress(b"\x00" * 100)) + chunk(b"IEND", b""))
 
 
-def ob2_png() -> bytes:
-    """A PNG baked the Open Badges 2.0 way (a ``tEXt`` chunk with keyword ``openbadges``)."""
+def chunky_png() -> bytes:
+    """A small PNG of 2,000 text chunks: cheap in bytes, costly to walk."""
     import struct
 
-    data = b"openbadges\x00https://badges.example/assertions/1"
-    chunk = struct.pack(">I", len(data)) + b"tEXt" + data + struct.pack(
+    data = b"k\x00"
+    text = struct.pack(">I", len(data)) + b"tEXt" + data + struct.pack(
         ">I", zlib.crc32(b"tEXt" + data))
     image = png()
-    return image[:33] + chunk + image[33:]  # after the signature and IHDR
+    return image[:33] + text * 2_000 + image[33:]
 
 
 def qr_png(content: str) -> bytes:
@@ -429,10 +507,6 @@ ROWS: dict[str, Row] = {
         ("format", F, "not_baked"), Verdict.UNREADABLE, lambda m: SVG,
         "no <openbadges:credential> element", "La imagen no contiene ninguna credencial",
         formats=("di",), roles=("top",), also=UNREAD, upload="file"),
-    "an Open Badges 2.0 baked PNG": Row(
-        ("format", F, "ob2_baked_badge"), Verdict.UNREADABLE, lambda m: ob2_png(),
-        "Open Badges 2.0 baked badge", "Es una insignia Open Badges 2.0", formats=("di",),
-        roles=("top",), also=UNREAD, upload="file"),
     "an SVG declaring entities": Row(
         ("format", F, "unsafe_image"), Verdict.UNREADABLE,
         lambda m: b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x "y">]>' + SVG,
@@ -532,6 +606,10 @@ ROWS: dict[str, Row] = {
         ("format", F, "image_too_large"), Verdict.UNREADABLE, lambda m: huge_png(),
         "pixels", "demasiado grande", formats=("di",), roles=("top",), also=UNREAD,
         upload="file"),
+    "a PNG of thousands of text chunks": Row(
+        ("format", F, "image_too_complex"), Verdict.UNREADABLE, lambda m: chunky_png(),
+        "text chunks", "demasiados fragmentos", formats=("di",), roles=("top",),
+        also=UNREAD, upload="file"),
     "a PNG with neither a badge nor a QR code": Row(
         ("format", F, "no_credential_in_image"), Verdict.UNREADABLE,
         lambda m: png(40, 40), "neither a baked credential nor a QR code",
@@ -988,6 +1066,136 @@ ROWS: dict[str, Row] = {
             mm, e, "did:web:shelbyville.example")),
         "is about did:web:shelbyville.example", "se refiere a did:web:shelbyville.example",
         roles=("top",)),
+    # ----------------------------------------------------------------- Open Badges 2.0
+    "an OB 2.0 hosted badge": _ob2_row(
+        ("proof", P, "ob2_hosted_confirmed"), Verdict.VERIFIED, lambda i: i.assertion(),
+        "has no digital signature", "no tiene firma digital",
+        also=(("format", P, "ob2_json"), ("schema", P, "ob2_assertion_valid"),
+              ("context", P, "ob2_context_valid"), ("key_binding", P, "ob2_issuer_confirmed"),
+              ("status", P, "ob2_not_revoked"),
+              ("endorsements", S, "ob2_endorsements_unchecked"))),
+    "an OB 2.0 signed badge": _ob2_row(
+        ("proof", P, "ob2_signature_valid"), Verdict.VERIFIED,
+        lambda i: i.sign(i.assertion("1", signed=True)), "digital signature matches",
+        "su firma digital coincide",
+        also=(("format", P, "ob2_jws"), ("key_binding", P, "ob2_key_owned"))),
+    "an OB 2.0 baked PNG": _ob2_row(
+        ("format", P, "ob2_png"), Verdict.VERIFIED,
+        lambda i: bake_png(i.assertion()["id"]), "from a baked PNG badge",
+        "de una imagen PNG de insignia", image=True),
+    "an OB 2.0 baked SVG": _ob2_row(
+        ("format", P, "ob2_svg"), Verdict.VERIFIED,
+        lambda i: bake_svg(verify=i.sign(i.assertion("1", signed=True))),
+        "from a baked SVG badge", "de una imagen SVG de insignia", image=True),
+    "an OB 2.0 baked PNG carrying no assertion": _ob2_row(
+        ("format", F, "ob2_baked_unreadable"), Verdict.UNREADABLE,
+        lambda i: bake_png("plain words"), "neither an assertion", "no es una aserción",
+        image=True, also=UNREAD),
+    "an incomplete OB 2.0 assertion": _ob2_row(
+        ("schema", F, "ob2_assertion_invalid"), Verdict.INVALID,
+        lambda i: i.assertion(recipient="maria"), "is incomplete", "está incompleta"),
+    "an OB 2.0 assertion with another context": _ob2_row(
+        ("context", F, "ob2_context_invalid"), Verdict.INVALID,
+        lambda i: i.assertion(**{"@context": "https://example.org/v1"}),
+        "is not the Open Badges 2.0 context", "no es el de Open Badges 2.0"),
+    "an OB 2.0 hosted badge checked offline": _ob2_row(
+        ("proof", IND, "ob2_hosted_unchecked_offline"), Verdict.UNCONFIRMED,
+        lambda i: i.assertion(), "offline check cannot", "sin conexión no puede hacerlo",
+        offline=True, also=NO_PROOF),
+    "an OB 2.0 baked link that leads nowhere": _ob2_row(
+        ("proof", IND, "ob2_hosted_unreachable"), Verdict.UNCONFIRMED,
+        lambda i: bake_png(f"{i.base}/assertions/missing.json"), "could not be asked",
+        "No se pudo preguntar", image=True,
+        also=(("schema", S, "ob2_hosted_not_read"), ("context", S, "ob2_hosted_not_read"))),
+    "an OB 2.0 assertion that says no way to verify it": _ob2_row(
+        ("proof", F, "ob2_verification_invalid"), Verdict.INVALID,
+        lambda i: i.assertion(verification={"type": "magic"}), "does not say how to verify it",
+        "no indica cómo verificarla"),
+    "an OB 2.0 address that publishes another badge": _ob2_row(
+        ("proof", F, "ob2_hosted_id_mismatch"), Verdict.FORGED, _hosted_elsewhere,
+        "has another id", "tiene otro identificador"),
+    "a changed copy of an OB 2.0 hosted badge": _ob2_row(
+        ("proof", F, "ob2_hosted_mismatch"), Verdict.FORGED, _hosted_copy_changed,
+        "differs from the one the issuer's server publishes", "no coincide con la que publica"),
+    "an OB 2.0 signed assertion without its signature": _ob2_row(
+        ("proof", F, "ob2_signature_missing"), Verdict.INVALID,
+        lambda i: i.assertion("1", signed=True), "came without its signature",
+        "llegó sin su firma"),
+    "an OB 2.0 JWS with a broken header": _ob2_row(
+        ("proof", F, "ob2_jws_malformed"), Verdict.INVALID, _broken_header,
+        "header is not JSON", "está mal formada"),
+    "an OB 2.0 key that is not PEM": _ob2_row(
+        ("proof", F, "ob2_key_invalid"), Verdict.INVALID,
+        lambda i: _changed(i, i.key_id, publicKeyPem="nope").sign(
+            i.assertion("1", signed=True)), "is not a PEM public key",
+        "No se pudo leer la clave"),
+    "a tampered OB 2.0 signed badge": _ob2_row(
+        ("proof", F, "ob2_signature_invalid"), Verdict.FORGED, _tampered,
+        "does not match the badge", "no coincide con la insignia"),
+    "an OB 2.0 signed badge by a stranger's key": _ob2_row(
+        ("proof", F, "ob2_signature_invalid"), Verdict.FORGED,
+        lambda i: i.sign(i.assertion("1", signed=True), key=rsa_key("stranger")),
+        "signed with another key", "se firmó con otra clave"),
+    "an OB 2.0 key that is not there": _ob2_row(
+        ("proof", IND, "ob2_key_unreachable"), Verdict.UNCONFIRMED,
+        lambda i: i.sign(i.assertion("1", signed=True, verification={
+            "type": "signed", "creator": f"{i.base}/keys/gone.json"})),
+        "key could not be read", "No se pudo leer la clave del emisor"),
+    "an OB 2.0 badge class that is elsewhere": _ob2_row(
+        ("key_binding", F, "ob2_badge_mismatch"), Verdict.INVALID,
+        lambda i: _changed(i, i.badge_id, id=f"{i.base}/badges/x.json").assertion(),
+        "is not at its address", "no está en la dirección"),
+    "an OB 2.0 issuer profile of another kind": _ob2_row(
+        ("key_binding", F, "ob2_issuer_mismatch"), Verdict.INVALID,
+        lambda i: _changed(i, i.issuer_id, type="BadgeClass").assertion(),
+        "is not at its address", "El perfil del emisor no está"),
+    "an OB 2.0 badge hosted where its issuer does not allow": _ob2_row(
+        ("key_binding", F, "ob2_hosted_origin_mismatch"), Verdict.FORGED,
+        lambda i: _changed(i, i.issuer_id, verification={
+            "allowedOrigins": ["badges.lakeside.example.org"]}).assertion(),
+        "does not allow", "no admite"),
+    "an OB 2.0 key of another owner": _ob2_row(
+        ("key_binding", F, "ob2_key_not_issuers"), Verdict.FORGED,
+        lambda i: _changed(i, i.key_id, owner=f"{i.base}/other.json").sign(
+            i.assertion("1", signed=True)),
+        "does not belong to the issuer", "no pertenece al emisor"),
+    "an OB 2.0 badge class that is not there": _ob2_row(
+        ("key_binding", IND, "ob2_badge_unreachable"), Verdict.UNCONFIRMED,
+        lambda i: i.assertion(badge=f"{i.base}/badges/gone.json"),
+        "badge class could not be read", "No se pudo leer la descripción"),
+    "an OB 2.0 issuer profile that is not there": _ob2_row(
+        ("key_binding", IND, "ob2_issuer_unreachable"), Verdict.UNCONFIRMED,
+        lambda i: _changed(i, i.badge_id, issuer=f"{i.base}/gone.json").assertion(),
+        "issuer profile could not be read", "No se pudo leer el perfil del emisor"),
+    "a revoked OB 2.0 hosted badge": _ob2_row(
+        ("status", F, "ob2_revoked"), Verdict.REVOKED, _revoked_flag,
+        "has revoked this badge", "ha revocado esta insignia"),
+    "an OB 2.0 revocation list that is not there": _ob2_row(
+        ("status", IND, "ob2_revocation_list_unreachable"), Verdict.UNCONFIRMED,
+        _without_list, "revocation list could not be read",
+        "No se pudo leer la lista de revocación"),
+    "a malformed OB 2.0 revocation list": _ob2_row(
+        ("status", IND, "ob2_revocation_list_invalid"), Verdict.UNCONFIRMED,
+        lambda i: _changed(i, i.revocation_id, revokedAssertions="none").sign(
+            i.assertion("1", signed=True)),
+        "revocation list is malformed", "está mal formada"),
+    "an OB 2.0 badge of the person named": _ob2_row(
+        ("recipient", P, "ob2_recipient_match"), Verdict.VERIFIED, lambda i: i.assertion(),
+        "awarded to the person you named", "se otorgó a la persona que usted indicó",
+        recipient=EMAIL),
+    "an OB 2.0 badge of someone else": _ob2_row(
+        ("recipient", F, "ob2_recipient_mismatch"), Verdict.INVALID, lambda i: i.assertion(),
+        "was not awarded to the person you named", "no se otorgó a la persona",
+        recipient="someone@else.example"),
+    "an OB 2.0 recipient hashed an unknown way": _ob2_row(
+        ("recipient", F, "ob2_recipient_unreadable"), Verdict.INVALID,
+        lambda i: i.assertion(recipient={"type": "email", "hashed": True,
+                                         "identity": "sha1$abc"}),
+        "hashed in a way", "No se puede leer a quién", recipient=EMAIL),
+    "an OB 2.0 issuer on no list": _ob2_row(
+        ("issuer_trust", W, "unknown_issuer"), Verdict.UNKNOWN_ISSUER, lambda i: i.assertion(),
+        "issuer's server vouches for this badge", "El servidor del emisor respalda",
+        registry=lambda m: listing(m)),
 }
 
 for _name, _row in ROWS.items():

@@ -6,6 +6,7 @@ import io
 import time
 from collections.abc import Callable
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,8 +15,15 @@ from flask.testing import FlaskClient
 from openpyxl import Workbook
 
 from issuer.jobs.inprocess import ProcessPool
+from issuer.models import Membership
+from issuer.models import Role
+from issuer.services import organizations
+from issuer.services import recipients
+from issuer.workflow import accounts
 from tests.issuer.batch.conftest import api_app_with_jobs
 from tests.issuer.batch.conftest import award_csv
+from tests.issuer.workflow.conftest import PASSWORD
+from tests.issuer.workflow.conftest import Browser
 
 TOKEN = "batch-token-lakeside"
 OTHER = "batch-token-elsewhere"
@@ -142,11 +150,36 @@ def test_api_refusals_are_json_4xx_and_issue_nothing(client: FlaskClient) -> Non
     assert len(listed) == 1
 
 
-def test_progress_page(client: FlaskClient) -> None:
+def _signed_in(app: Flask, slug: str, role: Role) -> Browser:
+    """A browser signed in as a new person holding ``role`` at ``slug``."""
+    email = f"{role.value}-{slug}@staff.example.org"
+    with app.extensions["badges"]["db"].session() as session:
+        person = recipients.find_or_create(session, email=email, name="Staff Member")
+        accounts.set_password(person, PASSWORD, n=app.extensions["workflow"].scrypt_n)
+        session.add(Membership(person_id=person.id, role=role,
+                               organization_id=organizations.get(session, slug).id))
+    browser = Browser(app.test_client())
+    assert browser.sign_in(email, PASSWORD).status_code == 303
+    return browser
+
+
+def test_progress_page(app: Flask, client: FlaskClient) -> None:
     created = client.post("/api/v1/issuers/lakeside/batches", json={"rows": ROWS[:3]},
                           headers=AUTH).get_json()
     batch_id = created["batch"]["id"]
+    assert created["links"]["page"].endswith(f"/batches/{batch_id}")
     _finished(client, batch_id)
+    # the id alone shows nothing: sign in first, and only the issuer's admins see it
+    anonymous = client.get(f"/batches/{batch_id}")
+    assert anonymous.status_code == 302
+    assert anonymous.headers["Location"] == f"/sign-in?next=/batches/{batch_id}"
+    for slug, role in (("elsewhere", Role.ADMIN), ("lakeside", Role.EARNER),
+                       ("lakeside", Role.REVIEWER)):
+        outsider = _signed_in(app, slug, role).get(f"/batches/{batch_id}")
+        assert outsider.status_code == 404, (slug, role)
+        assert "Ann Lee" not in outsider.get_data(as_text=True)
+    admin = _signed_in(app, "lakeside", Role.ADMIN)
+    client = admin.client
     page = client.get(f"/batches/{batch_id}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and page.mimetype == "text/html"
@@ -156,3 +189,26 @@ def test_progress_page(client: FlaskClient) -> None:
     assert "The e-mail address is not valid." in html and "<td>3</td>" in html
     assert "@lakeside.example.org" not in html and "not-an-address" not in html
     assert client.get("/batches/not-a-batch").status_code == 404
+
+
+def test_the_progress_page_says_when_a_run_was_interrupted(app: Flask,
+                                                           client: FlaskClient) -> None:
+    import sqlalchemy as sa
+
+    from issuer.models_batch import BatchRun
+    from issuer.models_batch import BatchStatus
+    from tests.issuer.conftest import NOW
+
+    batch_id = client.post("/api/v1/issuers/lakeside/batches", json={"rows": ROWS[:2]},
+                           headers=AUTH).get_json()["batch"]["id"]
+    _finished(client, batch_id)
+    with app.extensions["badges"]["db"].session() as session:  # as if killed mid-way
+        session.execute(sa.update(BatchRun).where(BatchRun.id == batch_id).values(
+            status=BatchStatus.RUNNING, issued=0, finished_at=None,
+            updated_at=NOW - timedelta(hours=1)))
+    html = _signed_in(app, "lakeside", Role.ADMIN).get(f"/batches/{batch_id}") \
+        .get_data(as_text=True)
+    assert "<strong>Interrupted.</strong>" in html and "Resume it" in html
+    assert 'http-equiv="refresh"' not in html
+    state = client.get(f"/api/v1/batches/{batch_id}", headers=AUTH).get_json()["batch"]
+    assert state["status"] == "interrupted"

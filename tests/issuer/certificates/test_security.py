@@ -141,7 +141,7 @@ def test_the_fetcher_refuses_what_the_static_check_cannot_see(tmp_path: Path) ->
     ("{{ cert.no_such_thing }}", "no_such_thing"),
     ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "unsafe"),
     ("{{ cert.__class__ }}", "__class__"),
-    ("{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+    ("{% for i in range(1000) %}{{ 'x' * 1000 }}{% endfor %}",
      "more than 524,288 characters"),
     ("<html lang='en'><body><img src='{{ badge.src }}'></body></html>",
      "no required alt description"),
@@ -157,6 +157,46 @@ def test_a_broken_template_gives_a_clear_error(tmp_path: Path, html: str, messag
     assert broken.value.code.startswith("template_"), broken.value.message
     assert message in broken.value.message
     assert time.perf_counter() - started < 10
+
+
+@pytest.mark.parametrize(("html", "message"), [
+    # the adversarial probe's template: nested loops that write nothing ran for 35 s
+    ("{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}",
+     "loops ran more than 100,000 times"),
+    ("{% for i in range(100000) %}{% endfor %}", "range() may have at most 10,000 items"),
+    ("{% set s = 'x' * 5000 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}",
+     "loops ran more than 100,000 times"),
+    ("{% for a in range(400)|list %}{% for b in cert.recipient_name * 400 %}{% if b %}"
+     "{% endif %}{% endfor %}{% endfor %}", "loops ran more than 100,000 times"),
+    ("{{ 'x' * 10000000 }}", "built with * are limited"),
+    ("{{ [1] * 10000000 }}", "built with * are limited"),
+    ("{{ 9 ** 99999999 }}", "exponents up to 64"),
+    ("{% macro m(n) %}{% for i in range(10) %}{{ m(n - 1) if n else '' }}{% endfor %}"
+     "{% endmacro %}{{ m(8) }}", "loops ran more than"),
+])
+def test_a_costly_template_is_refused_quickly(tmp_path: Path, html: str, message: str) -> None:
+    folder = _template(tmp_path, html=html)
+    started = time.perf_counter()
+    with pytest.raises(CertificateError) as costly:
+        Renderer().render(certificate(Signed("di", number=26)), template=folder)
+    assert costly.value.code == "template_too_costly" and costly.value.status == 422
+    assert message in costly.value.message, costly.value.message
+    assert "too costly to render" in costly.value.message
+    assert time.perf_counter() - started < 6
+
+
+def test_a_render_past_its_deadline_is_refused(tmp_path: Path) -> None:
+    from issuer.certificates import sandbox
+
+    folder = _template(tmp_path, html="{% for i in range(50) %}{{ cert.recipient_name|upper }}"
+                                      "{% endfor %}")
+    template = templates.load(folder)
+    jinja = template.compile()
+    with sandbox.budget(seconds=-1), pytest.raises(CertificateError) as late:
+        sandbox.charge()
+    assert late.value.code == "template_too_costly" and "longer than" in late.value.message
+    sandbox.charge()  # outside a render: nothing to charge
+    assert "<" not in templates.render_html(jinja, {"cert": {"recipient_name": "ann"}})
 
 
 @pytest.mark.parametrize(("files", "message"), [

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from datetime import timedelta
 
@@ -25,6 +26,7 @@ from issuer.models_workflow import PasswordReset
 from issuer.models_workflow import ThrottleEvent
 from issuer.web import auth
 from issuer.workflow import accounts
+from issuer.workflow import notifications
 from issuer.workflow import passwords
 from issuer.workflow import throttle
 from tests.issuer.conftest import NOW
@@ -361,7 +363,7 @@ def test_no_token_in_the_database_in_clear(mail_app: Flask, smtp: SmtpServer,
         (reset,) = session.scalars(sa.select(PasswordReset)).all()
         assert reset.token_hash == accounts._token_hash(token)
         (sent,) = session.scalars(sa.select(MailMessage)).all()
-        assert sent.sent_at is not None and "[link removed once sent]" in sent.body
+        assert sent.sent_at is not None and sent.body == notifications.SENT_NOTE
     assert guest.post(path, {"password": NEW_PASSWORD}).status_code == 303
     assert token not in everything()
 
@@ -392,3 +394,99 @@ def test_a_password_set_by_an_administrator_ends_the_hold(
                                      "--password", NEW_PASSWORD])
     assert done.exit_code == 0, done.output
     assert _attempt(Browser(app.test_client()), TEACHER, NEW_PASSWORD).status_code == 303
+
+
+def test_one_account_held_back_leaves_the_others_behind_the_same_address(
+        app: Flask, world: World, clock: Clock) -> None:
+    del world, clock
+    school = "203.0.113.1"  # one proxy for a whole school
+    _fail(Browser(app.test_client()), TEACHER, 5, client=school)
+    assert _attempt(Browser(app.test_client()), TEACHER, PASSWORD,
+                    client=school).status_code == 429
+    # held-back attempts are not counted, so the school's address is not nearing its limit
+    for _ in range(20):
+        assert _attempt(Browser(app.test_client()), TEACHER, "guess",
+                        client=school).status_code == 429
+    for who in ("admin", "reviewer", "mentor", "teacher2"):
+        browser = Browser(app.test_client())
+        _fail(browser, PEOPLE[who][1], 2, client=school)  # typos
+        assert _attempt(browser, PEOPLE[who][1], PASSWORD, client=school).status_code == 303
+    assert _rows(app, "sign_in_address") == 5 + 4 * 2
+    assert app.extensions["workflow"].throttle.sign_in_address.attempts == 200
+
+
+def test_behind_trusted_proxies_each_client_is_counted_by_its_own_address(
+        make_app: Callable[..., Flask], clock: Clock) -> None:
+    del clock
+    app = make_app(sign_in_max_failures_per_address=3, trusted_proxies=1)
+    build_world(app)
+    proxy = "10.0.0.2"
+
+    def attempt(forwarded: str, email: str, password: str) -> TestResponse:
+        browser = Browser(app.test_client())
+        browser.get("/sign-in")
+        return browser.post("/sign-in", {"email": email, "password": password},
+                            environ_base={"REMOTE_ADDR": proxy},
+                            headers={"X-Forwarded-For": forwarded})
+
+    for n in range(3):
+        assert attempt("198.51.100.9", f"nobody{n}@lakeside.test", "x").status_code == 401
+    assert attempt("198.51.100.9", TEACHER, PASSWORD).status_code == 429
+    # another client behind the same proxy is not held back ...
+    assert attempt("198.51.100.10", TEACHER, PASSWORD).status_code == 303
+    # ... and a client cannot choose its address: only the hop our proxy added counts
+    assert attempt("198.51.100.10, 198.51.100.9", TEACHER, PASSWORD).status_code == 429
+
+
+def test_without_trusted_proxies_forwarded_headers_are_ignored(
+        make_app: Callable[..., Flask], clock: Clock) -> None:
+    del clock
+    app = make_app(sign_in_max_failures_per_address=2)
+    build_world(app)
+    for n, forwarded in enumerate(("198.51.100.1", "198.51.100.2")):
+        browser = Browser(app.test_client())
+        browser.get("/sign-in")
+        assert browser.post("/sign-in", {"email": f"x{n}@lakeside.test", "password": "x"},
+                            environ_base={"REMOTE_ADDR": "192.0.2.50"},
+                            headers={"X-Forwarded-For": forwarded}).status_code == 401
+    assert _attempt(Browser(app.test_client()), TEACHER, PASSWORD,
+                    client="192.0.2.50").status_code == 429
+
+
+def test_a_waiting_reset_link_is_sealed_in_the_outbox(make_app: Callable[..., Flask],
+                                                      smtp: SmtpServer, clock: Clock) -> None:
+    del clock
+    closed = SmtpServer()
+    closed.stop()  # the relay is down: the message waits in the outbox
+    app = make_app(smtp_host="127.0.0.1", smtp_port=closed.port)
+    build_world(app)
+    guest = Browser(app.test_client())
+    assert _request_reset(guest, TEACHER).status_code == 200
+    database = app.extensions["badges"]["db"]
+    with database.session() as session:
+        (waiting,) = session.scalars(sa.select(MailMessage)).all()
+        assert waiting.sent_at is None and waiting.last_error is not None
+        assert waiting.body.startswith(notifications.SEALED)
+        assert "reset-password" not in waiting.body and "Hello" not in waiting.body
+        # a sender without the key (a job not given it) leaves it waiting, untouched
+        mail = app.extensions["workflow"].mail
+        keyless = replace(mail, port=smtp.port, seal_key=None)
+        tried = waiting.attempts
+        assert notifications.deliver_pending(session, keyless, now=NOW) == 0
+        assert waiting.sent_at is None and waiting.attempts == tried
+        # the relay is back: the link goes out, and its sealed body is dropped
+        assert notifications.deliver_pending(session, replace(mail, port=smtp.port),
+                                             now=NOW) == 1
+        assert waiting.body == notifications.SENT_NOTE
+    path = _link(smtp, 1)
+    assert guest.post(path, {"password": NEW_PASSWORD}).status_code == 303
+
+
+def test_a_sealed_message_opens_only_under_its_own_key_and_recipient() -> None:
+    key = notifications.outbox_key(bytes(range(32)))
+    body = notifications.seal("the link", key, kind="password_reset", to="a@b.org")
+    row = MailMessage(kind="password_reset", to_address="a@b.org", subject="s", body=body)
+    assert notifications.unseal(row, key) == "the link"
+    assert notifications.unseal(row, notifications.outbox_key(bytes(32))) is None
+    moved = MailMessage(kind="password_reset", to_address="c@b.org", subject="s", body=body)
+    assert notifications.unseal(moved, key) is None

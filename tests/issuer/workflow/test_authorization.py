@@ -244,7 +244,11 @@ def _routes(o: Objects, w: World) -> list[tuple[str, str, dict[str, Any] | None,
         ("GET", f"/wallet/{o.maple}/renew", None, {"teacher2": 200}, 404),
         ("GET", f"/wallet/{uuid.uuid4()}/renew", None, {}, 404),
         ("POST", f"/wallet/{o.renewable}/renew", None, {"teacher": 303}, 404),
-        # certificates of an award run, from its (public) progress page: admins of its issuer
+        # an award run's progress page and its certificates: admins of its issuer only
+        ("GET", f"/batches/{o.b1}", None, {"admin": 200, "anonymous": 302}, 404),
+        ("GET", f"/batches/{o.b2}", None,
+         {"admin": 200, "school_admin": 200, "anonymous": 302}, 404),
+        ("GET", f"/batches/{uuid.uuid4()}", None, {"anonymous": 302}, 404),
         ("GET", f"/batches/{o.b1}/certificates.zip", None,
          {"admin": 200, "anonymous": 404}, 404),
         ("GET", f"/batches/{o.b2}/certificates.zip", None,

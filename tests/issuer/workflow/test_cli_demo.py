@@ -65,8 +65,8 @@ def test_seed_demo_sets_no_passwords_in_production(runner: CliRunner,
     from issuer.demo import ensure_demo_passwords  # noqa: F401 - the function exists
 
     monkeypatch.setenv("BADGES_ENV", "production")
-    monkeypatch.setenv("BADGES_SECRET_KEY", "s" * 32)
-    monkeypatch.setenv("BADGES_KEY_ENCRYPTION_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8")
+    monkeypatch.setenv("BADGES_SECRET_KEY", "q3Vh0x-Lr9TzK2mWcJ8yPbN4sE7uAfGd1oRiZ6tXe5M")
+    monkeypatch.setenv("BADGES_KEY_ENCRYPTION_KEY", "Pz2vUMfQ0m4k1cX9a7h3bR6tJwYsNe8LgdCqVoTiHKE")
     monkeypatch.setenv("BADGES_SCRYPT_N", str(2**17))
     seeded = runner.invoke(main, ["seed-demo"], obj=cli_at_now())  # the app's date
     assert seeded.exit_code == 0, seeded.output
