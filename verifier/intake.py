@@ -287,11 +287,6 @@ def from_link(url: str, *, fetcher: LinkFetcher | None, source: Source = "url") 
             raise _answered(exc) from None
         except ResolutionError as exc:
             code = "input_too_large" if exc.code == "response_too_large" else exc.code
-            if exc.status == 410:  # OB 2.0: a revoked hosted badge's URL answers 410 Gone
-                raise IntakeError("the link answers that what it pointed to is gone (HTTP "
-                                  "410): its publisher withdrew it, as an Open Badges 2.0 "
-                                  "issuer does once it revokes a hosted badge",
-                                  code=code) from None
             raise IntakeError(f"the link could not be fetched: {exc.message}", code=code) \
                 from None
         if fetched.content_type in ("text/html", "application/xhtml+xml"):
@@ -308,8 +303,10 @@ def from_link(url: str, *, fetcher: LinkFetcher | None, source: Source = "url") 
 def _answered(exc: HTTPStatusError) -> IntakeError:
     """What a link's server answered instead of a credential, as a specific intake error."""
     if exc.status == 410:
-        return IntakeError("the link's owner turned it off (the server answered HTTP 410, "
-                           "gone)", code="link_gone")
+        # a share link its owner turned off, or a hosted Open Badges 2.0 assertion its
+        # issuer revoked: both answer 410 Gone
+        return IntakeError("the link's owner turned it off, or its publisher withdrew it (the "
+                           "server answered HTTP 410, gone)", code="link_gone")
     if exc.status == 404:
         return IntakeError("the server answered HTTP 404 (not found): there is no credential "
                            "at this link", code="link_not_found")
