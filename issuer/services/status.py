@@ -1,7 +1,8 @@
 """Revocation and suspension with W3C Bitstring Status Lists (BSL v1.0).
 
-Every credential gets one ``BitstringStatusListEntry`` per purpose
-(revocation, suspension), at an index drawn at random from the issuer's
+Every credential gets one ``BitstringStatusListEntry`` per purpose of its
+issuer (:func:`purposes`: revocation, plus suspension where the district
+switched it on), at an index drawn at random from the issuer's
 current list of :data:`LIST_LENGTH` entries (BSL §6.4 "herd privacy"); the
 unique ``(list, index)`` constraint guarantees an index is never handed out
 twice, even between processes. A full list is closed and the next one opened.
@@ -60,6 +61,38 @@ def list_url(base_url: str, org: Organization, purpose: str, number: int) -> str
 
 # --------------------------------------------------------------------------- allocation
 
+def suspension_enabled(org: Organization) -> bool:
+    """Whether ``org`` issues with a suspension entry (its own setting or its district's)."""
+    return org.suspension_enabled or (org.parent is not None and org.parent.suspension_enabled)
+
+
+def purposes(org: Organization) -> tuple[StatusPurpose, ...]:
+    """The status purposes a new credential of ``org`` gets an entry for (BSL §2.1).
+
+    Revocation always; suspension only where the district switched it on,
+    because one entry keeps ``credentialStatus`` the single object the OB 3.0
+    JSON Schema requires (OB 3.0 §B.1.2, DIGEST §6).
+    """
+    if suspension_enabled(org):
+        return (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
+    return (StatusPurpose.REVOCATION,)
+
+
+def set_suspension(session: so.Session, org: Organization, *, enabled: bool, actor: str,
+                   now: datetime) -> Organization:
+    """Switch suspension on or off for credentials ``org`` issues from now on.
+
+    Credentials already issued keep the entries they have. Switching it on
+    makes ``credentialStatus`` an array, which the OB 3.0 JSON Schema rejects
+    (the CLI ``badges issuers suspension`` states that trade-off).
+    """
+    if org.suspension_enabled != enabled:
+        org.suspension_enabled = enabled
+        audit.record(session, actor=actor, action="issuer.suspension_set",
+                     organization_id=org.id, subject_type="organization", subject_id=org.slug,
+                     at=now, detail={"enabled": enabled})
+    return org
+
 
 def open_list(session: so.Session, org: Organization, purpose: StatusPurpose) -> StatusList:
     """The issuer's open (not full) list for ``purpose``, created when there is none."""
@@ -100,14 +133,14 @@ def _claim(session: so.Session, sl: StatusList, credential: IssuedCredential,
 
 def allocate(session: so.Session, org: Organization,
              credential: IssuedCredential) -> list[StatusEntry]:
-    """Give ``credential`` a random, never-reused index in a list per purpose.
+    """Give ``credential`` a random, never-reused index in a list per purpose of :func:`purposes`.
 
     The credential row must already be flushed. Random indexes are tried
     first; after a run of collisions the free indexes are listed and one is
     drawn from them; a list with none left is closed and the next one opened.
     """
     entries = []
-    for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION):
+    for purpose in purposes(org):
         while True:
             sl = open_list(session, org, purpose)
             entry = None
@@ -235,6 +268,10 @@ def _entry(credential: IssuedCredential, purpose: StatusPurpose) -> StatusEntry:
     for entry in credential.status_entries:
         if entry.status_list.purpose == purpose:
             return entry
+    if purpose == StatusPurpose.SUSPENSION:
+        raise ServiceError("this credential was issued without a suspension entry (suspension "
+                           "was off for its issuer), so it can be revoked but not suspended",
+                           code="no_status_entry", status=409)
     raise ServiceError("this credential was issued without a status list entry",
                        code="no_status_entry", status=409)
 
