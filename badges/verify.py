@@ -462,6 +462,8 @@ def _resolve_key(vm_id: str, ctx: _Ctx) -> did.ResolvedKey:
                                   code="verification_method_invalid")
     if vm_id.startswith("did:key:"):
         return did.resolve_did_key(vm_id)
+    if vm_id.startswith("did:jwk:"):
+        return did.resolve_did_jwk(vm_id)
     local = did.key_from_fragment(vm_id)
     if local is not None:
         return local
@@ -472,7 +474,7 @@ def _resolve_key(vm_id: str, ctx: _Ctx) -> did.ResolvedKey:
             code="verification_method_invalid")
     if scheme == "did" and not vm_id.startswith("did:web:"):
         raise did.ResolutionError(
-            f"DID method of {vm_id!r} is not supported (did:key and did:web are)",
+            f"DID method of {vm_id!r} is not supported (did:key, did:jwk and did:web are)",
             code="unsupported_did_method")
     if ctx.fetch is None:
         raise did.ResolutionError(
@@ -609,7 +611,8 @@ def _check_key_binding(intake: Intake, key: _KeyUse | None, ctx: _Ctx) -> CheckR
             "The credential was signed with a key that does not belong to the issuer it names.",
             {"issuer": issuer, "controller": resolved.controller})
     if resolved.bound:
-        how = "its own identifier" if issuer.startswith("did:key:") else "the issuer's own document"
+        how = "its own identifier" if issuer.startswith(("did:key:", "did:jwk:")) \
+            else "the issuer's own document"
         return CheckResult("key_binding", Outcome.PASSED, "key_published",
                            f"The signing key is published by the issuer ({how}).",
                            {"verificationMethod": resolved.id})

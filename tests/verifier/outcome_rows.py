@@ -660,6 +660,11 @@ ROWS: dict[str, Row] = {
         lambda m: signed_by(m, m.issuer.key(m.fmt).with_controller(
             "did:key:z6MkBroken", "did:key:z6MkBroken#z6MkBroken")),
         "did:key", "did:key de la clave no es válido", also=NO_PROOF),
+    "a broken did:jwk": Row(
+        ("proof", F, "invalid_did_jwk"), Verdict.INVALID,
+        lambda m: signed_by(m, m.issuer.key(m.fmt).with_controller(
+            "did:jwk:bm90LWEta2V5", "did:jwk:bm90LWEta2V5#0")),
+        "did:jwk", "did:jwk de la clave no es válido", also=NO_PROOF),
     "a broken did:web": Row(
         ("proof", F, "invalid_did_web"), Verdict.INVALID,
         lambda m: signed_by(m, m.issuer.key(m.fmt).with_controller(
