@@ -127,6 +127,7 @@ _INTAKE = ("offline", "fetch_failed", "address_not_allowed", "scheme_not_allowed
 _CATALOGUE: Mapping[str, Mapping[Outcome, tuple[str, ...]]] = {
     "format": {
         _P: ("json", "jwt", "png", "svg", "pdf"),
+        _W: ("jwt_vc_claim",),
         _F: ("not_open_badge", "not_endorsement", "not_a_credential", "invalid_json",
              "input_too_large", "json_too_deep", "unreadable_input", "malformed_jwt",
              "malformed_image", "not_baked", "ob2_baked_badge",

@@ -47,6 +47,7 @@ from badges.intake import read_credential
 from badges.jwt import JWT_REGISTERED_CLAIMS
 from badges.jwt import check_jwt_claims
 from badges.jwt import header_problem
+from badges.jwt import vcdm2_in_vc_claim
 from badges.jwt import verify_jwt_signature
 from badges.loader import OB_CONTEXT
 from badges.loader import VC_V1
@@ -293,6 +294,14 @@ def _check_format(intake: Intake, kind: _Kind) -> CheckResult:
     how = {"json": "a JSON credential", "jwt": "a VC-JWT", "png": "a baked PNG badge",
            "svg": "a baked SVG badge", "pdf": "a PDF certificate"}[intake.source]
     what = "endorsement" if kind == "endorsement" else "credential"
+    if intake.jwt is not None and vcdm2_in_vc_claim(intake.jwt):
+        # OB 3.0 §8.2.3 wants the VCDM 2.0 credential as the whole payload; the 1EdTech
+        # validator takes a 'vc' claim when present (DIGEST §3.1), and so do we.
+        return CheckResult(
+            "format", Outcome.WARNING, "jwt_vc_claim",
+            f"Read an Open Badges 3.0 {what} from {how}, but from its 'vc' claim: "
+            "Open Badges 3.0 puts a VC Data Model 2.0 credential in the whole JWT "
+            "payload. Accepted, as the 1EdTech validator does.", detail)
     return CheckResult("format", Outcome.PASSED, intake.source,
                        f"Read an Open Badges 3.0 {what} from {how}.", detail)
 

@@ -393,6 +393,9 @@ _ES_CODES: dict[str, str] = {
                                   "lleva solo la credencial que certifica.",
     "certificate_mismatch": "La credencial adjunta al PDF no es la que muestra la página del "
                             "certificado: se cambió la página o el archivo adjunto.",
+    "jwt_vc_claim": "Se leyó la credencial de un VC-JWT, pero de su campo «vc»: Open Badges "
+                    "3.0 pone una credencial VC Data Model 2.0 en todo el contenido del JWT. "
+                    "Se acepta, como hace el validador de 1EdTech.",
     # schema
     "schema_valid": "La credencial tiene todos los campos que exige Open Badges 3.0.",
     "schema_invalid": "La credencial no tiene la estructura que exige Open Badges 3.0.",

@@ -405,6 +405,9 @@ ROWS: dict[str, Row] = {
         ("format", F, "malformed_jwt"), Verdict.UNREADABLE,
         lambda m: "eyJhbGciOiJFUzI1NiJ9.bm90IGpzb24.c2ln", "JWS payload is not UTF-8 JSON",
         "parece un JWT, pero está mal formado", formats=("jwt",), also=UNREAD),
+    "a VCDM 2.0 credential in a JWT vc claim": Row(
+        ("format", W, "jwt_vc_claim"), Verdict.VERIFIED, lambda m: m.jwt_in_vc_claim(),
+        "but from its 'vc' claim", "de su campo «vc»", formats=("jwt",)),
     "a JWT whose form disagrees with its context": Row(
         ("proof", F, "jwt_form_mismatch"), Verdict.INVALID,
         lambda m: m.jwt_with(claims={"@context": ["https://www.w3.org/2018/credentials/v1",
