@@ -279,6 +279,9 @@ class StatusList(Base):
     signed_version: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
     signed_document: so.Mapped[str | None] = so.mapped_column(sa.Text)
     etag: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    #: The same list credential as a VC-JWT (ES256), signed with ``signed_document``.
+    signed_jwt: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    jwt_etag: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     signed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 

@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from badges import dataintegrity
 from badges import model
 from badges import status_list
+from badges.jwt import sign_jwt
 from badges.loader import VC_V2
 from issuer.models import IssuedCredential
 from issuer.models import Organization
@@ -409,9 +410,30 @@ def signed_list(session: so.Session, ctx: IssuerContext, sl: StatusList,
     Re-signs when the list changed since it was last signed; the stored copy
     is replaced only by a newer version, so concurrent signers never go back.
     """
+    _ensure_signed(session, ctx, sl, now)
+    assert sl.signed_document is not None and sl.etag is not None
+    return sl.signed_document, sl.etag
+
+
+def signed_list_jwt(session: so.Session, ctx: IssuerContext, sl: StatusList,
+                    now: datetime) -> tuple[str, str]:
+    """The same status list credential as a VC-JWT (BSL §2.2, VC-JOSE-COSE) and its ETag.
+
+    Signed with the issuer's P-256 key (ES256, ``kid`` in its DID document)
+    whenever the Data Integrity form is, from the same unsigned credential,
+    for verifiers that read status lists only as VC-JWTs (OB 3.0 §8.2).
+    """
+    _ensure_signed(session, ctx, sl, now)
+    assert sl.signed_jwt is not None and sl.jwt_etag is not None
+    return sl.signed_jwt, sl.jwt_etag
+
+
+def _ensure_signed(session: so.Session, ctx: IssuerContext, sl: StatusList,
+                   now: datetime) -> None:
     session.refresh(sl)
-    if sl.signed_document is not None and sl.signed_version >= sl.version and sl.etag:
-        return sl.signed_document, sl.etag
+    if sl.signed_document is not None and sl.signed_jwt is not None \
+            and sl.signed_version >= sl.version and sl.etag and sl.jwt_etag:
+        return
     version = sl.version
     bits = status_list.Bitstring(sl.length)
     for index in session.scalars(sa.select(StatusEntry.index).where(
@@ -439,10 +461,19 @@ def signed_list(session: so.Session, ctx: IssuerContext, sl: StatusList,
                                            created=credential["validFrom"])
     document = json.dumps(signed, indent=2)
     etag = hashlib.sha256(document.encode()).hexdigest()[:32]
+    jwt_signer = signing_keys.current_signer(session, org, "p256", kek=ctx.kek,
+                                             base_url=ctx.base_url)
+    token = sign_jwt(credential, key=jwt_signer.pair)
+    jwt_etag = hashlib.sha256(token.encode()).hexdigest()[:32]
     session.execute(sa.update(StatusList).where(
         StatusList.id == sl.id, StatusList.signed_version < version).values(
-        signed_document=document, signed_version=version, etag=etag, signed_at=now))
-    return document, etag
+        signed_document=document, signed_version=version, etag=etag, signed_at=now,
+        signed_jwt=token, jwt_etag=jwt_etag))
+    session.execute(sa.update(StatusList).where(  # a list signed before it had a JWT form
+        StatusList.id == sl.id, StatusList.signed_jwt.is_(None)).values(
+        signed_document=document, signed_version=version, etag=etag, signed_at=now,
+        signed_jwt=token, jwt_etag=jwt_etag))
+    session.refresh(sl)
 
 
 def publish_changes(session: so.Session, ctx: IssuerContext, lists: Iterable[StatusList],

@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from badges import status_list
+from badges.jwt import decode_jwt
+from badges.jwt import verify_jwt_signature
 from badges.report import Outcome
 from issuer.db import Database
 from issuer.models import AuditEvent
@@ -24,6 +26,7 @@ from issuer.models import StatusList
 from issuer.models import StatusPurpose
 from issuer.services import issuance
 from issuer.services import organizations
+from issuer.services import signing_keys
 from issuer.services import status
 from issuer.services.errors import ServiceError
 from issuer.services.issuance import IssuerContext
@@ -363,3 +366,48 @@ def test_status_list_route_etag_and_changes(make_app: Callable[..., Flask]) -> N
     assert client.get(f"/issuers/lakeside/status/revocation/1/{status.LIST_LENGTH}"
                       ).status_code == 404
     assert client.get("/issuers/lakeside/status/other/1/1").status_code == 404
+
+
+def test_the_same_status_list_as_a_vc_jwt(make_app: Callable[..., Flask]) -> None:
+    """At .jwt and by Accept; ES256 under the issuer's DID key; re-signed on change; ETag."""
+    app = make_app()
+    ctx = seed.app_context(app)
+    database = app.extensions["badges"]["db"]
+    with database.session() as session:
+        seed.district(session, ctx)
+    issued = _award(database, ctx)
+    client = app.test_client()
+    url = "/issuers/lakeside/status/revocation/1"
+    first = client.get(f"{url}.jwt")
+    assert first.status_code == 200 and first.mimetype == "application/vc+jwt"
+    assert first.headers["Cache-Control"] == "public, max-age=300"
+    token = first.get_data(as_text=True)
+    for accept in ("application/vc+jwt", "application/jwt", "application/jwt, */*;q=0.1"):
+        negotiated = client.get(url, headers={"Accept": accept})
+        assert negotiated.get_data(as_text=True) == token, accept
+        assert negotiated.headers["ETag"] == first.headers["ETag"] and \
+            "Accept" in negotiated.headers["Vary"]
+    plain = client.get(url, headers={"Accept": "application/json, application/jwt;q=0.5"})
+    assert plain.mimetype == "application/vc+ld+json" and plain.headers["ETag"] != \
+        first.headers["ETag"]
+    assert client.get(f"{url}.jwt", headers={"If-None-Match": first.headers["ETag"]}
+                      ).status_code == 304
+    decoded = decode_jwt(token)
+    with database.session() as session:
+        org = organizations.get(session, "lakeside")
+        key = signing_keys.current_signer(session, org, "p256", kek=ctx.kek,
+                                          base_url=ctx.base_url).pair
+    assert decoded.header == {"alg": "ES256", "kid": key.id, "typ": "JWT"}
+    assert verify_jwt_signature(decoded, key.public)
+    listing = plain.get_json(force=True)
+    listing.pop("proof")
+    assert {k: v for k, v in decoded.credential.items()
+            if k not in ("iss", "jti", "nbf", "sub")} == listing  # the same list, both forms
+    with database.session() as session:
+        status.revoke(session, issued.id, reason=None, public=False, actor="a", now=NOW)
+    changed = client.get(f"{url}.jwt", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200
+    bits = status_list.decode_list(
+        decode_jwt(changed.get_data(as_text=True)).credential["credentialSubject"]["encodedList"])
+    assert bits.get(int(json.loads(issued.document)["credentialStatus"]["statusListIndex"]))
+    assert client.get("/issuers/lakeside/status/revocation/9.jwt").status_code == 404
