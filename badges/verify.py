@@ -46,6 +46,7 @@ from badges.intake import Intake
 from badges.intake import read_credential
 from badges.jwt import JWT_REGISTERED_CLAIMS
 from badges.jwt import check_jwt_claims
+from badges.jwt import decode_jwt
 from badges.jwt import header_problem
 from badges.jwt import vcdm2_in_vc_claim
 from badges.jwt import verify_jwt_signature
@@ -186,16 +187,45 @@ def verify_signature(document: Mapping[str, Any], *,
     ``key_binding`` checks.
     """
     ctx = _Ctx(datetime.max, fetch_document, None, None, timedelta(0), 1)
-    intake = Intake(dict(document), "json", "json")
+    token = enveloped_jwt(document)
+    if token is not None:
+        try:
+            decoded = decode_jwt(token, check_header=False)
+        except BadgesError as exc:
+            return VerificationReport((CheckResult("format", Outcome.FAILED, exc.code,
+                                                   _unreadable(exc)),))
+        document = decoded.credential
+        intake = Intake(dict(document), "jwt", "jwt", decoded)
+    else:
+        intake = Intake(dict(document), "json", "json")
     if "VerifiableCredential" not in _types(document.get("type")):
         return VerificationReport((CheckResult("format", Outcome.FAILED, "not_a_credential",
                                                "The document is not a verifiable credential."),))
-    fmt = CheckResult("format", Outcome.PASSED, "json", "Read a verifiable credential.")
+    fmt = CheckResult("format", Outcome.PASSED, intake.format, "Read a verifiable credential.")
     proof, key = _safely_proof(intake, ctx)
     if proof.outcome != Outcome.PASSED:
-        return VerificationReport((fmt, proof), intake.credential, "json")
+        return VerificationReport((fmt, proof), intake.credential, intake.format)
     binding = _safely("key_binding", lambda: _check_key_binding(intake, key, ctx))
-    return VerificationReport((fmt, proof, binding), intake.credential, "json")
+    return VerificationReport((fmt, proof, binding), intake.credential, intake.format)
+
+
+#: The ``id`` prefix of a VC-JWT enveloped in JSON (VCDM 2.0 §4.13; VC-JOSE-COSE §3.1.1).
+ENVELOPED_JWT_PREFIX = "data:application/vc+jwt,"
+
+
+def enveloped_jwt(document: Mapping[str, Any]) -> str | None:
+    """The compact JWS of an ``EnvelopedVerifiableCredential``, or None if not one.
+
+    VCDM 2.0 §4.13 carries a secured credential in another format as
+    ``{"type": "EnvelopedVerifiableCredential", "id": "data:application/vc+jwt,<JWS>"}``;
+    the verifier's fetcher represents a status list served as a VC-JWT that way.
+    """
+    if "EnvelopedVerifiableCredential" not in _types(document.get("type")):
+        return None
+    ident = document.get("id")
+    if isinstance(ident, str) and ident.startswith(ENVELOPED_JWT_PREFIX):
+        return ident[len(ENVELOPED_JWT_PREFIX):]
+    return None
 
 
 def _verify(data: Any, ctx: _Ctx, kind: _Kind) -> VerificationReport:
