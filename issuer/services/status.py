@@ -79,6 +79,12 @@ def purposes(org: Organization) -> tuple[StatusPurpose, ...]:
     return (StatusPurpose.REVOCATION,)
 
 
+def can_suspend(credential: IssuedCredential) -> bool:
+    """Whether ``credential`` carries a suspension entry (it was issued with suspension on)."""
+    return any(e.status_list.purpose == StatusPurpose.SUSPENSION
+               for e in credential.status_entries)
+
+
 def set_suspension(session: so.Session, org: Organization, *, enabled: bool, actor: str,
                    now: datetime) -> Organization:
     """Switch suspension on or off for credentials ``org`` issues from now on.

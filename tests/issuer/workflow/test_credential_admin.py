@@ -167,6 +167,18 @@ def test_a_private_reason_stays_off_the_share_page(app: Flask, issued: dict[str,
     assert "Internal matter" not in share.get_data(as_text=True)
 
 
+def test_a_credential_issued_with_suspension_off_offers_only_revocation(
+        app: Flask, world: World, as_user: Callable[[str], Browser]) -> None:
+    made = _award(app, "lakeside", "blended-learning-design", "teacher")  # the default: off
+    admin = as_user("admin")
+    page = admin.get(f"/district/credentials/{made.id}").get_data(as_text=True)
+    assert "cannot be suspended, only revoked" in page and "Open Badges 3.0 JSON Schema" in page
+    assert "Suspend this credential" not in page and "Revoke this credential" in page
+    refused = _follow(admin, admin.post(f"/district/credentials/{made.id}/suspend"))
+    assert "can be revoked but not suspended" in refused
+    assert _row(app, made.id).suspended_at is None
+
+
 def test_suspend_then_unsuspend(app: Flask, issued: dict[str, Issued],
                                 as_user: Callable[[str], Browser]) -> None:
     admin, tom = as_user("admin"), issued["tom"]
