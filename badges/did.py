@@ -1,8 +1,11 @@
-"""Verification methods: ``did:key``, ``did:web`` and controller documents.
+"""Verification methods: ``did:key``, ``did:jwk``, ``did:web`` and controller documents.
 
 Pure helpers for key discovery (OB 3.0 §8.3.2 and DIGEST §4):
 
-* ``did:key`` is resolved locally (did:key method §3.1): nothing is fetched.
+* ``did:key`` is resolved locally (did:key method §3.1): nothing is fetched;
+  Ed25519 (``z6Mk``) and P-256 (``zDn``) keys.
+* ``did:jwk`` is resolved locally too (did:jwk method §2.2 "Read"): the DID is
+  the base64url of a public JWK, and its one verification method is ``#0``.
 * ``<controller>#z6Mk...``: the 1EdTech form; the key is the fragment, and
   the controller is the part before ``#``.
 * ``did:web`` and ``https://`` controller documents are looked up in a
@@ -13,6 +16,7 @@ Pure helpers for key discovery (OB 3.0 §8.3.2 and DIGEST §4):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +26,9 @@ from urllib.parse import unquote
 from badges import keys
 from badges.errors import BadgesError
 from badges.errors import KeyError_
+from badges.multibase import MultibaseError
+from badges.multibase import b64url_decode
+from badges.multibase import b64url_encode
 
 
 class ResolutionError(BadgesError):
@@ -98,6 +105,55 @@ def resolve_did_key(vm_id: str) -> ResolvedKey:
         raise ResolutionError(f"did:key is not a usable key: {exc.message}",
                               code="invalid_did_key") from None
     return ResolvedKey(vm_id if fragment else f"{did}#{multibase_value}", did, public, True)
+
+
+#: Longest ``did:jwk`` accepted: an RSA-4096 JWK is about 950 characters of base64url.
+_MAX_DID_JWK = 4096
+
+
+def resolve_did_jwk(vm_id: str) -> ResolvedKey:
+    """Resolve ``did:jwk:<base64url JWK>`` or ``did:jwk:...#0`` locally (did:jwk §2.2).
+
+    The DID document that the method defines lists one verification method,
+    ``<did>#0``, whose ``publicKeyJwk`` is the decoded JWK; it is referenced
+    from ``assertionMethod`` unless the JWK says ``"use": "enc"`` (then it is
+    for key agreement only and cannot sign a credential). The key is its own
+    controller, as with did:key, so it is ``bound``.
+
+    Raises:
+        ResolutionError: ``invalid_did_jwk`` when the DID does not decode to a
+            JSON object, the fragment is not ``0``, the JWK is private,
+            unsupported or marked for encryption only.
+    """
+    did, fragment = split_fragment(vm_id)
+    if fragment not in ("", "0"):
+        raise ResolutionError("a did:jwk has one verification method, '#0'",
+                              code="invalid_did_jwk")
+    encoded = did[len("did:jwk:"):]
+    if not encoded or len(encoded) > _MAX_DID_JWK:
+        raise ResolutionError("did:jwk is empty or too long", code="invalid_did_jwk")
+    try:
+        jwk = json.loads(b64url_decode(encoded))
+    except (MultibaseError, ValueError):
+        raise ResolutionError("did:jwk is not the base64url of a JSON JWK",
+                              code="invalid_did_jwk") from None
+    if not isinstance(jwk, dict):
+        raise ResolutionError("did:jwk does not decode to a JWK object", code="invalid_did_jwk")
+    if jwk.get("use") == "enc":
+        raise ResolutionError("the did:jwk key is for encryption only (use: enc), "
+                              "it cannot sign", code="invalid_did_jwk")
+    try:
+        public = keys.public_from_jwk(jwk)
+    except KeyError_ as exc:
+        raise ResolutionError(f"did:jwk is not a usable key: {exc.message}",
+                              code="invalid_did_jwk") from None
+    return ResolvedKey(f"{did}#0", did, public, True)
+
+
+def did_jwk_for(public: keys.PublicKey) -> str:
+    """The ``did:jwk`` of a public key (did:jwk §2.1 "Create"): base64url of its JWK."""
+    return "did:jwk:" + b64url_encode(
+        json.dumps(public.jwk(), separators=(",", ":"), sort_keys=True).encode("utf-8"))
 
 
 def key_from_fragment(vm_id: str) -> ResolvedKey | None:

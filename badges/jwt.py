@@ -224,8 +224,10 @@ def decode_jwt(token: str | bytes, *, max_length: int = 1_000_000,
             ``jwt_key_missing`` (neither ``kid`` nor ``jwk``, as in the 1EdTech
             ``ob30-simple.vc-jwt.jwt`` fixture, whose key is known only out of
             band); ``private_key_exposed`` (``jwk`` with private members);
-            ``jwt_form_mismatch`` (``@context[0]`` is VCDM 2.0 in a ``vc``
-            claim, or VCDM 1.1 in a whole-payload credential; OB impl guide).
+            ``jwt_form_mismatch`` (``@context[0]`` is VCDM 1.1 in a
+            whole-payload credential; OB impl guide). A VCDM 2.0 credential
+            in a ``vc`` claim is read (:func:`vcdm2_in_vc_claim`), as the
+            1EdTech validator does.
     """
     if isinstance(token, bytes):
         if len(token) > max_length:
@@ -261,7 +263,7 @@ def decode_jwt(token: str | bytes, *, max_length: int = 1_000_000,
         form = "vc_claim"
     else:
         credential, form = payload, "vcdm2"
-    problem = _form_problem(credential, form)
+    problem = _form_problem(credential, form, reading=True)
     if problem is not None and check_header:
         raise ProofError(problem, code="jwt_form_mismatch")
     return DecodedJwt(
@@ -429,11 +431,30 @@ def _subject_ids(credential: dict[str, Any]) -> list[str]:
             if isinstance(s, dict) and isinstance(s.get("id"), str) and s["id"]]
 
 
-def _form_problem(credential: dict[str, Any], form: JwtForm) -> str | None:
-    """Detect a VCDM version that disagrees with the payload layout (OB impl guide)."""
+def vcdm2_in_vc_claim(decoded: DecodedJwt) -> bool:
+    """True for a VCDM 2.0 credential (``@context[0]``) carried in a ``vc`` claim.
+
+    OB 3.0 §8.2.3 makes the VCDM 2.0 credential the whole JWT payload; the
+    1EdTech validator nevertheless takes the ``vc`` claim whenever there is one
+    (DIGEST §3.1, VAL ``PayloadParser.fromJwt``), and so do we, with a warning.
+    """
+    return decoded.form == "vc_claim" and _first_context(decoded.credential) == VCDM2_CONTEXT
+
+
+def _first_context(credential: dict[str, Any]) -> Any:
     context = credential.get("@context")
-    first = context[0] if isinstance(context, list) and context else context
-    if form == "vc_claim" and first == VCDM2_CONTEXT:
+    return context[0] if isinstance(context, list) and context else context
+
+
+def _form_problem(credential: dict[str, Any], form: JwtForm, *,
+                  reading: bool = False) -> str | None:
+    """Detect a VCDM version that disagrees with the payload layout (OB impl guide).
+
+    When ``reading`` (a verifier), a VCDM 2.0 credential in a ``vc`` claim is
+    accepted (see :func:`vcdm2_in_vc_claim`); a signer never produces it.
+    """
+    first = _first_context(credential)
+    if form == "vc_claim" and first == VCDM2_CONTEXT and not reading:
         return "a VCDM 2.0 credential (@context[0]) must be the whole JWT payload, not a 'vc' claim"
     if form == "vcdm2" and first == VCDM1_CONTEXT:
         return "a VCDM 1.1 credential (@context[0]) must be in the 'vc' claim"
@@ -451,7 +472,7 @@ def header_problem(decoded: DecodedJwt) -> ProofError | InputError | None:
         _check_header(decoded.header)
     except (ProofError, InputError) as exc:
         return exc
-    problem = _form_problem(decoded.credential, decoded.form)
+    problem = _form_problem(decoded.credential, decoded.form, reading=True)
     return None if problem is None else ProofError(problem, code="jwt_form_mismatch")
 
 

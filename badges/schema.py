@@ -58,6 +58,7 @@ __all__ = [
     "assert_valid_credential",
     "check_credential",
     "check_endorsement",
+    "check_issuable",
     "check_profile",
     "conformance_issues",
 ]
@@ -703,21 +704,51 @@ def conformance_issues(doc: Any) -> list[SchemaIssue]:
     return issues
 
 
-def assert_valid_credential(doc: Any) -> None:
-    """Raise unless ``doc`` passes :func:`check_credential` and :func:`conformance_issues`.
+def check_issuable(doc: Any, *, status_array: bool = False) -> list[SchemaIssue]:
+    """The issues that must stop an issuer from signing ``doc`` (OB 3.0 §B.1.2, §8).
+
+    Stricter than :func:`check_credential`, which a *verifier* uses and which
+    reads an array ``credentialStatus`` entry by entry (VCDM 2.0 §4.10): here
+    the credential must pass the 1EdTech OB 3.0 AchievementCredential JSON
+    Schema exactly as the 1EdTech validator and verifier-core run it, where
+    ``credentialStatus`` is one object (DIGEST §6). Plus
+    :func:`conformance_issues`.
+
+    Args:
+        doc: the credential JSON to be signed (the VC-JWT payload is this
+            document plus the registered claims, which the schema allows).
+        status_array: accept an array of status entries, each checked on its
+            own; for an issuer that chose suspension knowing the trade-off.
+
+    Returns:
+        The issues; empty when ``doc`` may be signed.
+    """
+    if status_array:
+        return check_credential(doc) + conformance_issues(doc)
+    if isinstance(doc, Mapping) and isinstance(doc.get("credentialStatus"), list):
+        return [SchemaIssue(
+            "/credentialStatus", "must be one object, not an array (the OB 3.0 JSON Schema; "
+            "several status entries need the issuer's suspension setting)", "status_object"),
+            *conformance_issues(doc)]
+    return _check("credential", doc) + conformance_issues(doc)
+
+
+def assert_valid_credential(doc: Any, *, status_array: bool = False) -> None:
+    """Raise unless :func:`check_issuable` finds nothing in ``doc``.
 
     Meant for the issuing side: every credential is checked before signing
     (ARCHITECTURE "Credential format").
 
     Args:
         doc: the credential JSON.
+        status_array: see :func:`check_issuable`.
 
     Raises:
         CredentialSchemaError: a :class:`~badges.errors.SchemaError` with code
             ``schema_invalid``; the message lists the first five issues and
             ``.issues`` holds them all.
     """
-    issues = check_credential(doc) + conformance_issues(doc)
+    issues = check_issuable(doc, status_array=status_array)
     if not issues:
         return
     shown = "; ".join(str(issue) for issue in issues[:5])

@@ -27,6 +27,7 @@ from badges.report import VerificationReport
 from badges.verify import FetchDocument
 from badges.verify import StatusChecker
 from badges.verify import StatusResult
+from badges.verify import enveloped_jwt
 from badges.verify import verify_signature
 
 _PURPOSES = {"revocation": "revoked", "suspension": "suspended"}
@@ -124,7 +125,7 @@ def _check_bitstring(entry: Mapping[str, Any], credential: Mapping[str, Any],
         listing = fetch(url)
     except ResolutionError as exc:
         return _unreachable(url, exc)
-    problem = _list_problem(listing, credential, purpose, now, verify)
+    listing, problem = _list_problem(listing, credential, purpose, now, verify)
     if problem is not None:
         code, message = problem
         return StatusResult(Outcome.INDETERMINATE, code, message, detail)
@@ -213,18 +214,47 @@ def _decoded(encoded: str) -> status_list.Bitstring:
     return status_list.decode_list(encoded)
 
 
-def _list_problem(listing: Mapping[str, Any], credential: Mapping[str, Any], purpose: str,
-                  now: datetime, verify: VerifyList) -> tuple[str, str] | None:
-    """Why a fetched status list credential can't be trusted, or None (BSL §3.2 steps 4-9)."""
+def _list_shape(listing: Any) -> tuple[str, str] | None:
+    """Whether a (verified or not) document is a status list credential at all."""
     if not isinstance(listing, Mapping) or "BitstringStatusListCredential" not in \
             _as_list(listing.get("type")):
         return "status_list_invalid", "The status list is not a BitstringStatusListCredential."
+    return None
+
+
+def _verified_list(listing: Mapping[str, Any], verify: VerifyList,
+                   ) -> tuple[Mapping[str, Any], tuple[str, str] | None]:
+    """The list credential once its proof holds (BSL §3.2 step 4), in either form.
+
+    A list served as a VC-JWT comes as an ``EnvelopedVerifiableCredential``
+    (VCDM 2.0 §4.13, :func:`badges.verify.enveloped_jwt`): the JWT is verified
+    and its credential is the list; otherwise the Data Integrity proof is.
+    """
+    enveloped = isinstance(listing, Mapping) and enveloped_jwt(listing) is not None
+    if not enveloped:
+        shape = _list_shape(listing)
+        if shape is not None:
+            return listing, shape
     report = verify(listing)
     if not report.verified:
         because = report.decision.because
         reason = because[0].message if because else "its signature was not checked."
-        return ("status_list_signature_invalid",
-                f"The issuer's status list could not be trusted: {reason}")
+        return listing, ("status_list_signature_invalid",
+                         f"The issuer's status list could not be trusted: {reason}")
+    inner = report.credential if enveloped and report.credential is not None else listing
+    return inner, _list_shape(inner)
+
+
+def _list_problem(fetched: Mapping[str, Any], credential: Mapping[str, Any], purpose: str,
+                  now: datetime, verify: VerifyList,
+                  ) -> tuple[Mapping[str, Any], tuple[str, str] | None]:
+    """The list credential, and why it can't be trusted or None (BSL §3.2 steps 4-9)."""
+    listing, problem = _verified_list(fetched, verify)
+    return listing, problem or _list_claims_problem(listing, credential, purpose, now)
+
+
+def _list_claims_problem(listing: Mapping[str, Any], credential: Mapping[str, Any],
+                         purpose: str, now: datetime) -> tuple[str, str] | None:
     if _issuer(listing) != _issuer(credential):
         return ("status_list_issuer_mismatch",
                 "The status list was not issued by the credential's issuer.")

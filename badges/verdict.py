@@ -110,9 +110,9 @@ _REFUSED_FETCH = ("address_not_allowed", "scheme_not_allowed", "not_json",
                   "response_too_large", "fetch_timeout")
 #: Codes of a key or DID that is malformed or of an unsupported kind.
 _BAD_KEY = ("verification_method_invalid", "unsupported_did_method", "invalid_did_key",
-            "invalid_did_web", "key_not_in_controller_document", "controller_document_invalid",
-            "key_invalid", "unsupported_key_type", "weak_key", "private_key_exposed",
-            "invalid_key", "key_type_mismatch")
+            "invalid_did_jwk", "invalid_did_web", "key_not_in_controller_document",
+            "controller_document_invalid", "key_invalid", "unsupported_key_type", "weak_key",
+            "private_key_exposed", "invalid_key", "key_type_mismatch")
 #: Skips after an input could not be read or is not an Open Badge (the failure decides).
 _UNREAD = ("input_unreadable", "not_open_badge")
 #: ... and, for the checks after the proof, after the proof did not pass.
@@ -130,6 +130,7 @@ _CATALOGUE: Mapping[str, Mapping[Outcome, tuple[str, ...]]] = {
         _P: ("json", "jwt", "png", "svg", "pdf",
              # an Open Badges 2.0 assertion (badges.ob2), by where it was read from
              "ob2_json", "ob2_jws", "ob2_png", "ob2_svg"),
+        _W: ("jwt_vc_claim",),
         _F: ("not_open_badge", "not_endorsement", "not_a_credential", "invalid_json",
              "input_too_large", "json_too_deep", "unreadable_input", "malformed_jwt",
              "malformed_image", "not_baked", "ob2_baked_unreadable",

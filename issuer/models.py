@@ -97,6 +97,11 @@ class Organization(Base):
     parent_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    #: Give new credentials a ``suspension`` status entry as well as the revocation
+    #: one. Off by default: two entries make ``credentialStatus`` an array, which the
+    #: OB 3.0 JSON Schema (one object) and validators built on it reject.
+    suspension_enabled: so.Mapped[bool] = so.mapped_column(default=False,
+                                                           server_default=sa.false())
 
     parent: so.Mapped[Organization | None] = so.relationship(remote_side=[id])
 
@@ -274,6 +279,9 @@ class StatusList(Base):
     signed_version: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
     signed_document: so.Mapped[str | None] = so.mapped_column(sa.Text)
     etag: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    #: The same list credential as a VC-JWT (ES256), signed with ``signed_document``.
+    signed_jwt: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    jwt_etag: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     signed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 

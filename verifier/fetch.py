@@ -34,6 +34,7 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import json
+import re
 import socket
 import ssl
 import threading
@@ -50,8 +51,11 @@ from urllib.parse import urlsplit
 
 from badges.did import ResolutionError
 from badges.did import did_web_url
+from badges.loader import VC_V2
+from badges.verify import ENVELOPED_JWT_PREFIX
 
 _ONLY_HTTPS = "only https:// URLs are fetched"
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 ACCEPT = "application/did+ld+json, application/ld+json, application/json;q=0.9, */*;q=0.1"
 #: Hosts ``badges verify --dev`` may reach over plain HTTP: this machine, by name.
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -301,6 +305,13 @@ class Fetcher:
         url, status, headers, body = self._follow(url, ACCEPT, self.policy.max_bytes, deadline)
         if status != 200:
             raise HTTPStatusError(url, status)
+        token = body.strip().decode("ascii", "replace")
+        if _COMPACT_JWS.fullmatch(token):
+            # A VC-JWT (a status list served in that form): enveloped as VCDM 2.0 §4.13
+            # does, so callers keep getting a JSON object and verify the JWT inside it.
+            return ({"@context": [VC_V2], "type": "EnvelopedVerifiableCredential",
+                     "id": ENVELOPED_JWT_PREFIX + token},
+                    self._max_age(headers.get("cache-control", "")), len(body))
         try:
             document = json.loads(body)
         except (ValueError, RecursionError):

@@ -569,6 +569,9 @@ _ES_CODES: dict[str, str] = {
                                   "lleva solo la credencial que certifica.",
     "certificate_mismatch": "La credencial adjunta al PDF no es la que muestra la página del "
                             "certificado: se cambió la página o el archivo adjunto.",
+    "jwt_vc_claim": "Se leyó la credencial de un VC-JWT, pero de su campo «vc»: Open Badges "
+                    "3.0 pone una credencial VC Data Model 2.0 en todo el contenido del JWT. "
+                    "Se acepta, como hace el validador de 1EdTech.",
     # schema
     "schema_valid": "La credencial tiene todos los campos que exige Open Badges 3.0.",
     "schema_invalid": "La credencial no tiene la estructura que exige Open Badges 3.0.",
@@ -603,7 +606,7 @@ _ES_CODES: dict[str, str] = {
     "alg_not_allowed": "El JWT usa un algoritmo de firma no permitido.",
     "verification_method_invalid": "La firma no indica una clave válida.",
     "unsupported_did_method": "La clave se identifica con un método DID no admitido (se "
-                              "admiten did:key y did:web).",
+                              "admiten did:key, did:jwk y did:web).",
     "key_unresolved_offline": "La clave del emisor se debe consultar en la red y esta "
                               "verificación es sin conexión.",
     "key_not_in_controller_document": "El documento del emisor no contiene la clave de la "
@@ -624,6 +627,7 @@ _ES_CODES: dict[str, str] = {
     "jwt_header_not_allowed": "La cabecera del JWT contiene un campo no permitido.",
     "jwt_typ_invalid": "El tipo declarado en la cabecera del JWT no es válido.",
     "invalid_did_key": "El identificador did:key de la clave no es válido.",
+    "invalid_did_jwk": "El identificador did:jwk de la clave no es válido.",
     "invalid_did_web": "El identificador did:web del emisor no es válido.",
     "invalid_multibase": "La clave o la firma no está codificada correctamente (multibase).",
     "invalid_key": "La clave no es válida.",

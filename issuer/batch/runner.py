@@ -127,6 +127,8 @@ class _Read:
     existing: set[str]
     people: dict[str, int]
     signer: signing_keys.Signer | None
+    #: The status purposes each credential gets an entry for (:func:`status.purposes`).
+    purposes: tuple[StatusPurpose, ...]
 
 
 @dataclass
@@ -185,7 +187,7 @@ def _read(database: Database, ctx: IssuerContext, batch_id: str, chunk: int) -> 
             signer = None
         return _Read(batch.id, org.id, batch.actor, fmt, batch.bake_dir, batch.notify, org,
                      organizations.profile(ctx.base_url, org), rows, definitions, models,
-                     existing, people, signer)
+                     existing, people, signer, status_service.purposes(org))
 
 
 _ALREADY_ISSUED = "this award was already issued"
@@ -218,7 +220,7 @@ def _sign_all(read: _Read, ctx: IssuerContext, *, lane: int, database: Database,
         org = session.get(Organization, read.organization_id)
         assert org is not None
         slots = {purpose: allocation.draw(session, org, purpose, len(to_issue), lane=lane)
-                 for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)}
+                 for purpose in read.purposes}
     signer = read.signer
     bake_dir = Path(read.bake_dir) if read.bake_dir else None
     for n, row in enumerate(to_issue):
@@ -226,7 +228,7 @@ def _sign_all(read: _Read, ctx: IssuerContext, *, lane: int, database: Database,
         issued_at = row.issued_on or now
         valid_until = row.expires_on or (issued_at + timedelta(days=definition.validity_days)
                                          if definition.validity_days else None)
-        mine = [slots[p][n] for p in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)]
+        mine = [slots[p][n] for p in read.purposes]
         credential_id = f"urn:uuid:{uuid.uuid4()}"
         evidence = (model.Evidence(id=row.evidence_url, narrative=row.evidence_narrative),) \
             if row.evidence_url or row.evidence_narrative else ()
@@ -238,9 +240,8 @@ def _sign_all(read: _Read, ctx: IssuerContext, *, lane: int, database: Database,
                 status=[status_service.entry_model(ctx.base_url, read.org, s.purpose, s.number,
                                                    s.index) for s in mine],
                 evidence=evidence)
-            prepared = issuance.check_credential(credential)
             document = issuance.sign_document(credential, key=signer.pair, fmt=read.fmt,
-                                              created=now, prepared=prepared)
+                                              created=now, status_array=len(read.purposes) > 1)
         except ServiceError as exc:
             _fail(done, row, exc.code, exc.message)
             continue

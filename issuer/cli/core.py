@@ -25,8 +25,7 @@ from badges.intake import parse_json
 from badges.jsonld import undefined_terms
 from badges.jwt import sign_jwt
 from badges.model import format_datetime
-from badges.schema import check_credential
-from badges.schema import conformance_issues
+from badges.schema import check_issuable
 from issuer.cli.context import EXIT_UNREADABLE
 from issuer.cli.context import UsageProblem
 from issuer.cli.context import current
@@ -84,7 +83,7 @@ def _check_signable(credential: Any, key: keys_mod.KeyPair) -> None:
         raise UsageProblem(
             f"issuer.id {issuer_id!r} does not match the key's controller {key.controller!r}; "
             "a credential must be signed by its own issuer's key")
-    issues = check_credential(credential) + conformance_issues(credential)
+    issues = check_issuable(credential)
     if issues:
         listing = "; ".join(f"{i.path or '/'}: {i.message}" for i in issues[:5])
         raise UsageProblem(f"the credential does not pass the Open Badges 3.0 schema: {listing}")

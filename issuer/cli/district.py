@@ -108,6 +108,42 @@ def issuers_list() -> None:
                    "instance.", err=True)
 
 
+#: What switching suspension on costs, said where it is switched on.
+_TRADE_OFF = (
+    "Suspension gives every new credential a second status entry, so its credentialStatus "
+    "becomes an array of two. VCDM 2.0 and Bitstring Status List allow that, but the "
+    "1EdTech Open Badges 3.0 JSON Schema expects one object: the 1EdTech validator and "
+    "the Digital Credentials Consortium verifier (VerifierPlus, Learner Credential Wallet) "
+    "then report those credentials as schema-invalid. Credentials issued while it is off "
+    "can be revoked but never suspended.")
+
+
+@issuers.command("suspension", epilog="Trade-off: " + _TRADE_OFF)
+@click.option("--issuer", "slug", required=True,
+              help="Issuer slug (a district's schools follow it).")
+@click.option("--on/--off", "enabled", required=True,
+              help="Give new credentials a suspension entry (--on), or only the revocation "
+                   "entry (--off, the default, schema-valid).")
+def issuers_suspension(slug: str, enabled: bool) -> None:
+    """Switch suspension on or off for the credentials an issuer issues from now on.
+
+    Off by default. Credentials already issued keep the status entries they
+    have and keep verifying either way.
+    """
+    from issuer.services import organizations
+    from issuer.services import status
+
+    with open_instance() as (_, database):
+        with database.session() as session:
+            org = run(lambda: organizations.get(session, slug))
+            status.set_suspension(session, org, enabled=enabled, actor="cli", now=now())
+    if enabled:
+        click.echo(f"{slug}: new credentials get a suspension entry.")
+        click.echo("Trade-off: " + _TRADE_OFF, err=True)
+    else:
+        click.echo(f"{slug}: new credentials get one revocation entry (schema-valid).")
+
+
 @click.group()
 def achievements() -> None:
     """Achievements (micro-credentials)."""

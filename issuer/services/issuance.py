@@ -126,9 +126,8 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str | Organization
         email=address, name=display, issued_at=issued_at, valid_until=valid_until,
         status=status_service.entries_json(ctx.base_url, org, entries), narrative=note,
         evidence=prior + evidence, source=source, results=results)
-    prepared = check_credential(credential)
     issued.document = sign_document(credential, key=signer.pair, fmt=fmt, created=issued_at,
-                                    prepared=prepared)
+                                    status_array=len(entries) > 1)
     session.flush()
     audit.record(session, actor=actor, action="credential.awarded", organization_id=org.id,
                  subject_type="credential", subject_id=credential_id, at=issued_at,
@@ -205,16 +204,29 @@ def build_credential(*, credential_id: str, issuer: model.Profile,
 
 
 def sign_document(credential: dict[str, Any], *, key: KeyPair, fmt: Format,
-                  created: datetime, prepared: jsonld.Prepared | None = None) -> str:
-    """The credential signed, as stored: JSON with an eddsa-rdfc-2022 proof, or a VC-JWT.
+                  created: datetime, status_array: bool = False) -> str:
+    """The credential checked and signed: JSON with an eddsa-rdfc-2022 proof, or a VC-JWT.
+
+    This is the issuer's only way to sign a credential, and it always runs
+    :func:`check_credential` first, in both formats (OB 3.0 §8.2 VC-JWT and
+    §8.3 Data Integrity): nothing that fails the 1EdTech OB 3.0 JSON Schema
+    is ever signed. A VC-JWT payload is the checked credential plus the
+    registered claims ``iss``/``jti``/``nbf``/``sub``/``exp`` (OB 3.0 §8.2.3),
+    which the schema allows (it has no ``additionalProperties: false``).
 
     Args:
-        credential: the checked, unsigned credential.
+        credential: the unsigned credential.
         key: the issuer's Ed25519 (``di``) or P-256 (``jwt``) key.
         fmt: ``di`` or ``jwt``.
         created: the proof's ``created`` time (``di``).
-        prepared: the credential as :func:`check_credential` read it (``di``).
+        status_array: the issuer issues revocation and suspension entries (an
+            array ``credentialStatus``, see :func:`schema.check_issuable`).
+
+    Raises:
+        ServiceError: ``schema_invalid`` or ``undefined_term`` (422), from
+            :func:`check_credential`.
     """
+    prepared = check_credential(credential, status_array=status_array)
     if fmt == "di":
         signed = dataintegrity.sign_credential(
             credential, key=key, created=model.format_datetime(created), prepared=prepared)
@@ -222,16 +234,20 @@ def sign_document(credential: dict[str, Any], *, key: KeyPair, fmt: Format,
     return sign_jwt(credential, key=key)
 
 
-def check_credential(credential: dict[str, Any]) -> jsonld.Prepared:
+def check_credential(credential: dict[str, Any], *,
+                     status_array: bool = False) -> jsonld.Prepared:
     """Refuse a credential that fails the OB 3.0 JSON Schema, its conformance rules or safe mode.
 
+    The schema check is :func:`schema.check_issuable`: ``credentialStatus``
+    must be one object unless ``status_array`` (OB 3.0 §B.1.2, DIGEST §6).
+
     Returns:
-        The credential as JSON-LD processing read it, for :func:`sign_document`.
+        The credential as JSON-LD processing read it, for signing.
 
     Raises:
         ServiceError: ``schema_invalid`` or ``undefined_term`` (422).
     """
-    issues = schema.check_credential(credential) + schema.conformance_issues(credential)
+    issues = schema.check_issuable(credential, status_array=status_array)
     if issues:
         raise ServiceError("the credential would not pass the Open Badges 3.0 schema: "
                            + "; ".join(f"{i.path}: {i.message}" for i in issues[:3]),

@@ -1,7 +1,8 @@
 """Revocation and suspension with W3C Bitstring Status Lists (BSL v1.0).
 
-Every credential gets one ``BitstringStatusListEntry`` per purpose
-(revocation, suspension), at an index drawn at random from the issuer's
+Every credential gets one ``BitstringStatusListEntry`` per purpose of its
+issuer (:func:`purposes`: revocation, plus suspension where the district
+switched it on), at an index drawn at random from the issuer's
 current list of :data:`LIST_LENGTH` entries (BSL §6.4 "herd privacy"); the
 unique ``(list, index)`` constraint guarantees an index is never handed out
 twice, even between processes. A full list is closed and the next one opened.
@@ -31,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from badges import dataintegrity
 from badges import model
 from badges import status_list
+from badges.jwt import sign_jwt
 from badges.loader import VC_V2
 from issuer.models import IssuedCredential
 from issuer.models import Organization
@@ -59,6 +61,44 @@ def list_url(base_url: str, org: Organization, purpose: str, number: int) -> str
 
 
 # --------------------------------------------------------------------------- allocation
+
+def suspension_enabled(org: Organization) -> bool:
+    """Whether ``org`` issues with a suspension entry (its own setting or its district's)."""
+    return org.suspension_enabled or (org.parent is not None and org.parent.suspension_enabled)
+
+
+def purposes(org: Organization) -> tuple[StatusPurpose, ...]:
+    """The status purposes a new credential of ``org`` gets an entry for (BSL §2.1).
+
+    Revocation always; suspension only where the district switched it on,
+    because one entry keeps ``credentialStatus`` the single object the OB 3.0
+    JSON Schema requires (OB 3.0 §B.1.2, DIGEST §6).
+    """
+    if suspension_enabled(org):
+        return (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
+    return (StatusPurpose.REVOCATION,)
+
+
+def can_suspend(credential: IssuedCredential) -> bool:
+    """Whether ``credential`` carries a suspension entry (it was issued with suspension on)."""
+    return any(e.status_list.purpose == StatusPurpose.SUSPENSION
+               for e in credential.status_entries)
+
+
+def set_suspension(session: so.Session, org: Organization, *, enabled: bool, actor: str,
+                   now: datetime) -> Organization:
+    """Switch suspension on or off for credentials ``org`` issues from now on.
+
+    Credentials already issued keep the entries they have. Switching it on
+    makes ``credentialStatus`` an array, which the OB 3.0 JSON Schema rejects
+    (the CLI ``badges issuers suspension`` states that trade-off).
+    """
+    if org.suspension_enabled != enabled:
+        org.suspension_enabled = enabled
+        audit.record(session, actor=actor, action="issuer.suspension_set",
+                     organization_id=org.id, subject_type="organization", subject_id=org.slug,
+                     at=now, detail={"enabled": enabled})
+    return org
 
 
 def open_list(session: so.Session, org: Organization, purpose: StatusPurpose) -> StatusList:
@@ -100,14 +140,14 @@ def _claim(session: so.Session, sl: StatusList, credential: IssuedCredential,
 
 def allocate(session: so.Session, org: Organization,
              credential: IssuedCredential) -> list[StatusEntry]:
-    """Give ``credential`` a random, never-reused index in a list per purpose.
+    """Give ``credential`` a random, never-reused index in a list per purpose of :func:`purposes`.
 
     The credential row must already be flushed. Random indexes are tried
     first; after a run of collisions the free indexes are listed and one is
     drawn from them; a list with none left is closed and the next one opened.
     """
     entries = []
-    for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION):
+    for purpose in purposes(org):
         while True:
             sl = open_list(session, org, purpose)
             entry = None
@@ -235,6 +275,10 @@ def _entry(credential: IssuedCredential, purpose: StatusPurpose) -> StatusEntry:
     for entry in credential.status_entries:
         if entry.status_list.purpose == purpose:
             return entry
+    if purpose == StatusPurpose.SUSPENSION:
+        raise ServiceError("this credential was issued without a suspension entry (suspension "
+                           "was off for its issuer), so it can be revoked but not suspended",
+                           code="no_status_entry", status=409)
     raise ServiceError("this credential was issued without a status list entry",
                        code="no_status_entry", status=409)
 
@@ -372,9 +416,30 @@ def signed_list(session: so.Session, ctx: IssuerContext, sl: StatusList,
     Re-signs when the list changed since it was last signed; the stored copy
     is replaced only by a newer version, so concurrent signers never go back.
     """
+    _ensure_signed(session, ctx, sl, now)
+    assert sl.signed_document is not None and sl.etag is not None
+    return sl.signed_document, sl.etag
+
+
+def signed_list_jwt(session: so.Session, ctx: IssuerContext, sl: StatusList,
+                    now: datetime) -> tuple[str, str]:
+    """The same status list credential as a VC-JWT (BSL §2.2, VC-JOSE-COSE) and its ETag.
+
+    Signed with the issuer's P-256 key (ES256, ``kid`` in its DID document)
+    whenever the Data Integrity form is, from the same unsigned credential,
+    for verifiers that read status lists only as VC-JWTs (OB 3.0 §8.2).
+    """
+    _ensure_signed(session, ctx, sl, now)
+    assert sl.signed_jwt is not None and sl.jwt_etag is not None
+    return sl.signed_jwt, sl.jwt_etag
+
+
+def _ensure_signed(session: so.Session, ctx: IssuerContext, sl: StatusList,
+                   now: datetime) -> None:
     session.refresh(sl)
-    if sl.signed_document is not None and sl.signed_version >= sl.version and sl.etag:
-        return sl.signed_document, sl.etag
+    if sl.signed_document is not None and sl.signed_jwt is not None \
+            and sl.signed_version >= sl.version and sl.etag and sl.jwt_etag:
+        return
     version = sl.version
     bits = status_list.Bitstring(sl.length)
     for index in session.scalars(sa.select(StatusEntry.index).where(
@@ -402,10 +467,19 @@ def signed_list(session: so.Session, ctx: IssuerContext, sl: StatusList,
                                            created=credential["validFrom"])
     document = json.dumps(signed, indent=2)
     etag = hashlib.sha256(document.encode()).hexdigest()[:32]
+    jwt_signer = signing_keys.current_signer(session, org, "p256", kek=ctx.kek,
+                                             base_url=ctx.base_url)
+    token = sign_jwt(credential, key=jwt_signer.pair)
+    jwt_etag = hashlib.sha256(token.encode()).hexdigest()[:32]
     session.execute(sa.update(StatusList).where(
         StatusList.id == sl.id, StatusList.signed_version < version).values(
-        signed_document=document, signed_version=version, etag=etag, signed_at=now))
-    return document, etag
+        signed_document=document, signed_version=version, etag=etag, signed_at=now,
+        signed_jwt=token, jwt_etag=jwt_etag))
+    session.execute(sa.update(StatusList).where(  # a list signed before it had a JWT form
+        StatusList.id == sl.id, StatusList.signed_jwt.is_(None)).values(
+        signed_document=document, signed_version=version, etag=etag, signed_at=now,
+        signed_jwt=token, jwt_etag=jwt_etag))
+    session.refresh(sl)
 
 
 def publish_changes(session: so.Session, ctx: IssuerContext, lists: Iterable[StatusList],

@@ -98,6 +98,7 @@ def show(credential_id: str) -> Any:
     return render_template(
         "dashboard/credential.html", credential=credential, state=state, since=since,
         labels=credentials.STATUS_LABELS, note=credentials.suspension_note(db, credential),
+        suspendable=status.can_suspend(credential),
         share=issuance.share_url(settings().base_url, credential)
         if credential.share_enabled else None)
 

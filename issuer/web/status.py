@@ -31,19 +31,46 @@ from issuer.web.common import session
 bp = Blueprint("status", __name__)
 
 
+#: Media types that ask for the VC-JWT form of a status list (VC-JOSE-COSE §6.1; RFC 7519).
+JWT_TYPES = ("application/vc+jwt", "application/jwt")
+
+
 @bp.get("/issuers/<slug>/status/<purpose>/<int:number>")
 def status_list(slug: str, purpose: str, number: int) -> Response:
-    """The signed status list; cheap to serve, re-signed only after a change."""
+    """The signed status list; cheap to serve, re-signed only after a change.
+
+    Data Integrity JSON by default; the same list as a VC-JWT when ``Accept``
+    prefers ``application/vc+jwt`` or ``application/jwt`` (also at ``.jwt``).
+    """
+    best = request.accept_mimetypes.best_match(
+        ["application/vc+ld+json", "application/json", *JWT_TYPES])
+    wants_jwt = best in JWT_TYPES and request.accept_mimetypes[best] > max(
+        request.accept_mimetypes["application/vc+ld+json"],
+        request.accept_mimetypes["application/json"])
+    response = _list_response(slug, purpose, number, jwt=wants_jwt)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.get("/issuers/<slug>/status/<purpose>/<int:number>.jwt")
+def status_list_jwt(slug: str, purpose: str, number: int) -> Response:
+    """The same signed status list as a VC-JWT (ES256), at a URL of its own."""
+    return _list_response(slug, purpose, number, jwt=True)
+
+
+def _list_response(slug: str, purpose: str, number: int, *, jwt: bool) -> Response:
     db = session()
     org = organizations.get(db, slug)
     found = status.get_list(db, org, purpose, number)
-    document, etag = status.signed_list(db, issuer_context(), found, now())
+    sign = status.signed_list_jwt if jwt else status.signed_list
+    document, etag = sign(db, issuer_context(), found, now())
     db.commit()
     max_age = status.TTL_MS // 1000
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        response = Response(document.encode(), mimetype="application/vc+ld+json")
+        response = Response(document.encode(),
+                            mimetype="application/vc+jwt" if jwt else "application/vc+ld+json")
     response.set_etag(etag)
     response.headers["Cache-Control"] = f"public, max-age={max_age}"
     response.headers["Access-Control-Allow-Origin"] = "*"

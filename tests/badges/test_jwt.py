@@ -30,7 +30,9 @@ from badges.jwt import JWT_REGISTERED_CLAIMS
 from badges.jwt import DecodedJwt
 from badges.jwt import check_jwt_claims
 from badges.jwt import decode_jwt
+from badges.jwt import header_problem
 from badges.jwt import sign_jwt
+from badges.jwt import vcdm2_in_vc_claim
 from badges.jwt import verify_jwt_signature
 from badges.multibase import b64url_decode
 from badges.multibase import b64url_encode
@@ -486,10 +488,24 @@ def test_form_mismatch_on_decode() -> None:
     key = KEYS["ed25519"]
     header = header_for(key)
     claims = {"iss": "https://example.com/issuers/876543", "nbf": 1262304000}
-    assert code_of(forge(header, {"vc": basic(), **claims}, key)) == "jwt_form_mismatch"
     assert code_of(forge(header, {**legacy(), **claims}, key)) == "jwt_form_mismatch"
-    # A context given as a single string counts too.
-    assert code_of(forge(header, {"vc": basic(**{"@context": V2})}, key)) == "jwt_form_mismatch"
+
+
+def test_a_vcdm2_credential_in_a_vc_claim_is_read() -> None:
+    """As the 1EdTech validator does (DIGEST §3.1); the verifier warns (jwt_vc_claim)."""
+    key = KEYS["ed25519"]
+    header = header_for(key)
+    claims = {"iss": "https://example.com/issuers/876543", "nbf": 1262304000}
+    # a context given as a single string counts too
+    for credential in (basic(), basic(**{"@context": V2})):
+        decoded = decode_jwt(forge(header, {"vc": credential, **claims}, key))
+        assert (decoded.form, decoded.credential) == ("vc_claim", credential)
+        assert vcdm2_in_vc_claim(decoded) and header_problem(decoded) is None
+        assert verify_jwt_signature(decoded, key.public)
+    legacy_claim = decode_jwt(forge(header, {"vc": legacy(), **claims}, key))
+    assert not vcdm2_in_vc_claim(legacy_claim)
+    whole = decode_jwt(sign_jwt(basic(), key=key))
+    assert whole.form == "vcdm2" and not vcdm2_in_vc_claim(whole)
 
 
 def test_registered_claims_constant() -> None:

@@ -24,6 +24,7 @@ from badges.schema import _validator
 from badges.schema import assert_valid_credential
 from badges.schema import check_credential
 from badges.schema import check_endorsement
+from badges.schema import check_issuable
 from badges.schema import check_profile
 from badges.schema import conformance_issues
 
@@ -487,3 +488,21 @@ def test_status_array_is_checked_entry_by_entry() -> None:
                    for p in _paths(check_credential(worse)))
     doc["credentialStatus"] = []
     assert _paths(check_credential(doc)) == {"/credentialStatus"}
+
+
+def test_issuable_means_one_status_object_unless_the_issuer_chose_an_array() -> None:
+    """Issuing is held to the 1EdTech schema as written: credentialStatus is one object."""
+    one = _basic()
+    one["credentialStatus"] = _status_entry("revocation")
+    assert check_issuable(one) == []
+    two = _basic()
+    two["credentialStatus"] = [_status_entry("revocation"), _status_entry("suspension")]
+    assert [(i.path, i.rule) for i in check_issuable(two)] == [
+        ("/credentialStatus", "status_object")]
+    assert check_issuable(two, status_array=True) == []
+    with pytest.raises(CredentialSchemaError):
+        assert_valid_credential(two)
+    assert_valid_credential(two, status_array=True)
+    broken = copy.deepcopy(one)
+    del broken["credentialStatus"]["type"]
+    assert "/credentialStatus/type" in _paths(check_issuable(broken))

@@ -11,6 +11,7 @@ from badges import dataintegrity
 from badges import keys
 from badges import status_list
 from badges.did import ResolutionError
+from badges.jwt import sign_jwt
 from badges.report import Outcome
 from badges.status import MAX_REASON
 from badges.status import make_status_checker
@@ -67,6 +68,43 @@ def _run(documents: Mapping[str, Any], entry_id: str = f"{LIST}/{INDEX}",
     report = verify_credential(_credential(entry_id), now=NOW, fetch_document=fetch,
                                check_status=make_status_checker(fetch_document=fetch, now=NOW))
     return report.check("status"), asked
+
+
+def _jwt_listing(*set_bits: int) -> dict[str, Any]:
+    """The same list as a VC-JWT, enveloped as the verifier's fetcher hands it over."""
+    listing = _listing(*set_bits)
+    listing.pop("proof")
+    return {"@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": "EnvelopedVerifiableCredential",
+            "id": "data:application/vc+jwt," + sign_jwt(listing, key=KEY)}
+
+
+def test_a_status_list_as_a_vc_jwt_is_read_too() -> None:
+    """BSL §3.2 step 4 with the list's proof as a VC-JWT (VC-JOSE-COSE) rather than embedded."""
+    ok, _ = _run({LIST: _jwt_listing()})
+    assert ok is not None and (ok.outcome, ok.code) == (Outcome.PASSED, "not_revoked")
+    revoked, _ = _run({LIST: _jwt_listing(INDEX)})
+    assert revoked is not None and (revoked.outcome, revoked.code) == (Outcome.FAILED, "revoked")
+    forged = _jwt_listing(INDEX)
+    head, payload, signature = forged["id"].split(",", 1)[1].split(".")
+    other = sign_jwt(_jwt_payload(), key=KEY).split(".")[1]  # a real payload, not the signed one
+    forged["id"] = f"data:application/vc+jwt,{head}.{other}.{signature}"
+    refused, _ = _run({LIST: forged})
+    assert refused is not None and (refused.outcome, refused.code) == (
+        Outcome.INDETERMINATE, "status_list_signature_invalid")
+    stranger = keys.generate("ed25519")
+    foreign = _listing()
+    foreign.pop("proof")
+    foreign["issuer"] = stranger.controller
+    wrong, _ = _run({LIST: {**_jwt_listing(), "id": "data:application/vc+jwt,"
+                            + sign_jwt(foreign, key=stranger)}})
+    assert wrong is not None and wrong.code == "status_list_issuer_mismatch"
+
+
+def _jwt_payload() -> dict[str, Any]:
+    listing = _listing()
+    listing.pop("proof")
+    return listing
 
 
 def test_a_revocation_shows_its_date_and_published_reason() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -24,9 +26,11 @@ RUBRIC: dict[str, Any] = {"name": "Unit rubric", "criteria": [
         {"id": "proficient", "name": "Proficient", "points": 2}]}]}
 
 
-def district(session: so.Session, ctx: IssuerContext, slug: str = "lakeside") -> Organization:
+def district(session: so.Session, ctx: IssuerContext, slug: str = "lakeside", *,
+             suspension: bool = False) -> Organization:
     org = organizations.create(session, slug=slug, name="Lakeside Unified School District",
                                url="https://lakeside.example.org")
+    org.suspension_enabled = suspension
     signing_keys.ensure_keys(session, org, kek=ctx.kek, base_url=ctx.base_url, now=NOW,
                              actor="test")
     achievements.create(
@@ -77,8 +81,6 @@ def fetcher(database: Any, ctx: IssuerContext) -> Any:
     The service's own :class:`PublishedDocuments`, with no network behind it:
     for tests of the services themselves (the live-server tests go over HTTP).
     """
-    from collections.abc import Mapping
-
     from badges.did import ResolutionError
     from issuer.services.published import PublishedDocuments
 
@@ -100,3 +102,20 @@ def verify(document: str, database: Any, ctx: IssuerContext, now: Any = NOW) -> 
     fetch = fetcher(database, ctx)
     return verify_credential(document, now=now, fetch_document=fetch,
                              check_status=make_status_checker(fetch_document=fetch, now=now))
+
+
+def status_entries(document: str | Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A credential's ``credentialStatus`` as a list (one object, or an array of entries)."""
+    doc = json.loads(document) if isinstance(document, str) else document
+    value = doc["credentialStatus"]
+    return list(value) if isinstance(value, list) else [value]
+
+
+def suspension_on(app: Flask, *slugs: str) -> None:
+    """Switch suspension on for these issuers, as ``badges issuers suspension --on`` does."""
+    from issuer.services import status
+
+    with app.extensions["badges"]["db"].session() as session:
+        for slug in slugs:
+            status.set_suspension(session, organizations.get(session, slug), enabled=True,
+                                  actor="test", now=NOW)

@@ -42,6 +42,15 @@ def test_seed_list_award_rotate(runner: CliRunner, db_url: str) -> None:
     listed = runner.invoke(main, ["issuers", "list"])
     assert "did:web:badges.test:issuers:lakeside" in listed.output
     assert "lakeside-high" in listed.output
+    helped = runner.invoke(main, ["issuers", "suspension", "--help"])
+    assert "Trade-off:" in helped.output and "JSON Schema" in helped.output
+    switched = runner.invoke(main, ["issuers", "suspension", "--issuer", "lakeside", "--on"])
+    assert switched.exit_code == 0, switched.output
+    assert "suspension entry" in switched.output and "Trade-off:" in switched.output
+    switched = runner.invoke(main, ["issuers", "suspension", "--issuer", "lakeside", "--off"])
+    assert switched.exit_code == 0 and "schema-valid" in switched.output
+    unknown = runner.invoke(main, ["issuers", "suspension", "--issuer", "nobody", "--on"])
+    assert unknown.exit_code != 0
     achievements = runner.invoke(main, ["achievements", "list", "--issuer", "lakeside"])
     assert "blended-learning-design" in achievements.output
     awarded = runner.invoke(main, ["award", "--issuer", "lakeside", "--achievement",

@@ -22,6 +22,7 @@ from referencing.jsonschema import DRAFT202012
 from werkzeug.test import TestResponse
 
 from issuer.jobs.inprocess import ProcessPool
+from tests.issuer import seed
 from tests.issuer.batch.conftest import api_app_with_jobs
 
 OPENAPI: dict[str, Any] = json.loads(
@@ -197,6 +198,7 @@ def test_award_and_its_errors_match_the_document(client: FlaskClient) -> None:
 
 
 def test_revocation_suspension_and_status_documents_match(client: FlaskClient) -> None:
+    seed.suspension_on(client.application, "lakeside")
     issued = client.post("/api/v1/issuers/lakeside/awards", json=AWARD, headers=AUTH)
     credential = issued.get_json()
     change = "/api/v1/credentials/{credential_ref}/{action}"
@@ -237,7 +239,7 @@ def test_revocation_suspension_and_status_documents_match(client: FlaskClient) -
     assert_documented(refused, "/api/v1/issuers/{slug}/revocations", "post")
 
     # the public status documents the credential names
-    entry = next(e for e in credential["credential"]["credentialStatus"]
+    entry = next(e for e in seed.status_entries(credential["credential"])
                  if e["statusPurpose"] == "revocation")
     relative = entry["id"].removeprefix("https://badges.test")
     details = client.get(relative)

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from badges import schema
+from badges.jwt import decode_jwt
 from badges.report import Outcome
 from issuer import keystore
 from issuer.db import Database
@@ -68,6 +70,38 @@ def test_award_signs_stores_and_verifies(database: Database, ctx: IssuerContext,
         events = session.scalars(sa.select(AuditEvent).where(
             AuditEvent.action == "credential.awarded")).all()
         assert [e.subject_id for e in events] == [issued.credential_id]
+
+
+@pytest.mark.usefixtures("district")
+@pytest.mark.parametrize("fmt", ["di", "jwt"])
+def test_issued_credentials_pass_the_1edtech_schema_and_nothing_else_is_signed(
+        database: Database, ctx: IssuerContext, fmt: str) -> None:
+    """OB 3.0 JSON Schema with zero issues (one credentialStatus object), in both formats."""
+    issued = _award(database, ctx, fmt=fmt)
+    body = json.loads(issued.document) if fmt == "di" else decode_jwt(issued.document).credential
+    body.pop("proof", None)
+    assert schema.check_issuable(body) == []
+    assert isinstance(body["credentialStatus"], dict)
+    with database.session() as session:
+        org = organizations.get(session, "lakeside")
+        key = signing_keys.current_signer(session, org, "ed25519" if fmt == "di" else "p256",
+                                          kek=ctx.kek, base_url=ctx.base_url).pair
+    unsigned = {k: v for k, v in body.items()
+                if k not in ("iss", "jti", "nbf", "sub", "exp")}
+    two = {**unsigned, "credentialStatus": [unsigned["credentialStatus"],
+                                            {**unsigned["credentialStatus"],
+                                             "statusPurpose": "suspension"}]}
+    with pytest.raises(ServiceError) as refused:
+        issuance.sign_document(two, key=key, fmt=fmt, created=NOW)  # type: ignore[arg-type]
+    assert refused.value.code == "schema_invalid"
+    assert "/credentialStatus: must be one object" in refused.value.message
+    assert issuance.sign_document(two, key=key, fmt=fmt, created=NOW,  # type: ignore[arg-type]
+                                  status_array=True)
+    no_criteria = json.loads(json.dumps(unsigned))
+    del no_criteria["credentialSubject"]["achievement"]["criteria"]
+    with pytest.raises(ServiceError) as refused:
+        issuance.sign_document(no_criteria, key=key, fmt=fmt, created=NOW)  # type: ignore[arg-type]
+    assert refused.value.code == "schema_invalid"
 
 
 @pytest.mark.usefixtures("district")

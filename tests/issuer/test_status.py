@@ -15,14 +15,18 @@ import sqlalchemy as sa
 from flask import Flask
 
 from badges import status_list
+from badges.jwt import decode_jwt
+from badges.jwt import verify_jwt_signature
 from badges.report import Outcome
 from issuer.db import Database
 from issuer.models import AuditEvent
 from issuer.models import IssuedCredential
 from issuer.models import StatusEntry
 from issuer.models import StatusList
+from issuer.models import StatusPurpose
 from issuer.services import issuance
 from issuer.services import organizations
+from issuer.services import signing_keys
 from issuer.services import status
 from issuer.services.errors import ServiceError
 from issuer.services.issuance import IssuerContext
@@ -35,6 +39,13 @@ from tests.issuer.conftest import NOW
 def district(database: Database, ctx: IssuerContext) -> None:
     with database.session() as session:
         seed.district(session, ctx)
+
+
+@pytest.fixture
+def suspending_district(database: Database, ctx: IssuerContext) -> None:
+    """A district that switched suspension on (two status entries per credential)."""
+    with database.session() as session:
+        seed.district(session, ctx, suspension=True)
 
 
 def _award(database: Database, ctx: IssuerContext, n: int = 0, **kwargs: Any) -> IssuedCredential:
@@ -51,8 +62,53 @@ def _status_check(report: Any) -> tuple[Outcome, str]:
 
 
 @pytest.mark.usefixtures("district")
-def test_every_credential_has_a_revocation_and_a_suspension_entry(database: Database,
+def test_by_default_a_credential_has_one_revocation_status_object(database: Database,
                                                                   ctx: IssuerContext) -> None:
+    issued = _award(database, ctx)
+    entry = json.loads(issued.document)["credentialStatus"]
+    assert isinstance(entry, dict) and entry["statusPurpose"] == "revocation"
+    assert entry["type"] == "BitstringStatusListEntry"
+    assert entry["statusListCredential"].endswith("/issuers/lakeside/status/revocation/1")
+    report = seed.verify(issued.document, database, ctx)
+    assert report.verified, report.to_json()
+    schema_check = report.check("schema")
+    assert schema_check is not None and schema_check.outcome == Outcome.PASSED
+    with database.session() as session:
+        with pytest.raises(ServiceError) as err:
+            status.suspend(session, issued.id, actor="admin", now=NOW)
+        assert err.value.code == "no_status_entry"
+        assert "suspension was off" in err.value.message
+
+
+def test_switching_suspension_on_applies_to_new_credentials_only(
+        database: Database, ctx: IssuerContext) -> None:
+    with database.session() as session:
+        org = seed.district(session, ctx)
+    before = _award(database, ctx)
+    with database.session() as session:
+        org = organizations.get(session, "lakeside")
+        status.set_suspension(session, org, enabled=True, actor="admin", now=NOW)
+        status.set_suspension(session, org, enabled=True, actor="admin", now=NOW)  # no-op
+        school = organizations.create(session, slug="maple", name="Maple School", parent=org)
+        assert status.purposes(school) == (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
+        events = session.scalars(sa.select(AuditEvent).where(
+            AuditEvent.action == "issuer.suspension_set")).all()
+        assert [e.detail for e in events] == [{"enabled": True}]
+    after = _award(database, ctx, 1)
+    assert isinstance(json.loads(before.document)["credentialStatus"], dict)
+    assert [e["statusPurpose"] for e in json.loads(after.document)["credentialStatus"]] == [
+        "revocation", "suspension"]
+    with database.session() as session:
+        status.suspend(session, after.id, actor="admin", now=NOW)
+    assert _status_check(seed.verify(after.document, database, ctx)) == (
+        Outcome.FAILED, "suspended")
+    assert seed.verify(before.document, database, ctx).verified
+
+
+@pytest.mark.usefixtures("suspending_district")
+def test_with_suspension_on_a_credential_has_a_revocation_and_a_suspension_entry(
+        database: Database, ctx: IssuerContext) -> None:
+    """Credentials with the two-entry array (issued before 15, or opted in) keep verifying."""
     issued = _award(database, ctx)
     entries = json.loads(issued.document)["credentialStatus"]
     assert [e["statusPurpose"] for e in entries] == ["revocation", "suspension"]
@@ -67,7 +123,7 @@ def test_every_credential_has_a_revocation_and_a_suspension_entry(database: Data
     assert _status_check(report) == (Outcome.PASSED, "not_withdrawn")  # both lists read
 
 
-@pytest.mark.usefixtures("district")
+@pytest.mark.usefixtures("suspending_district")
 def test_revoke_suspend_unsuspend_lifecycle(database: Database, ctx: IssuerContext) -> None:
     issued = _award(database, ctx)
     other = _award(database, ctx, 1)
@@ -146,7 +202,7 @@ def test_a_full_list_is_closed_and_the_next_one_opened(database: Database,
              "set": False} for i in free])
     second = _award(database, ctx, 1)
     third = _award(database, ctx, 2)
-    lists = [json.loads(c.document)["credentialStatus"][0] for c in (second, third)]
+    lists = [json.loads(c.document)["credentialStatus"] for c in (second, third)]
     assert lists[0]["statusListIndex"] == str(keep)
     assert lists[0]["statusListCredential"].endswith("/status/revocation/1")
     assert lists[1]["statusListCredential"].endswith("/status/revocation/2")
@@ -159,7 +215,7 @@ def test_collisions_fall_back_to_a_free_index(database: Database, ctx: IssuerCon
     monkeypatch.setattr(status._SYSTEM_RANDOM, "randrange", lambda n: 7)
     first = _award(database, ctx)
     second = _award(database, ctx, 1)
-    indexes = [json.loads(c.document)["credentialStatus"][0]["statusListIndex"]
+    indexes = [json.loads(c.document)["credentialStatus"]["statusListIndex"]
                for c in (first, second)]
     assert indexes[0] == "7" and indexes[1] != "7"
 
@@ -244,7 +300,7 @@ def test_parallel_awards_never_share_an_index(database: Database, ctx: IssuerCon
     assert len(ids) == 36
     with database.session() as session:
         pairs = session.execute(sa.select(StatusEntry.status_list_id, StatusEntry.index)).all()
-    assert len(pairs) == 72 and len(set(pairs)) == 72
+    assert len(pairs) == 36 and len(set(pairs)) == 36  # one revocation entry each
 
 
 # --------------------------------------------------------------------------- over HTTP
@@ -280,7 +336,7 @@ def test_status_list_route_etag_and_changes(make_app: Callable[..., Flask]) -> N
     assert revoked.get_json()["status"]["revoked"] is True
     second = client.get(url, headers={"If-None-Match": etag})
     assert second.status_code == 200 and second.headers["ETag"] != etag
-    index = int(json.loads(issued.document)["credentialStatus"][0]["statusListIndex"])
+    index = int(json.loads(issued.document)["credentialStatus"]["statusListIndex"])
     bits = status_list.decode_list(second.get_json(force=True)["credentialSubject"]["encodedList"])
     assert bits.get(index)
     page = client.get(f"/c/{issued.share_token}", headers={"Accept": "text/html"}).data.decode()
@@ -291,21 +347,67 @@ def test_status_list_route_etag_and_changes(make_app: Callable[..., Flask]) -> N
     assert client.get("/issuers/lakeside/status/revocation/9").status_code == 404
     assert client.get("/issuers/lakeside/status/other/1").status_code == 404
     # each entry's id is a URL of its own: state, since when, and the published reason
-    entries = json.loads(issued.document)["credentialStatus"]
-    details = client.get(urlsplit(entries[0]["id"]).path)
+    entry = json.loads(issued.document)["credentialStatus"]
+    details = client.get(urlsplit(entry["id"]).path)
     assert details.status_code == 200 and details.headers["Cache-Control"].startswith("public")
     assert details.get_json() == {
-        "id": entries[0]["id"], "type": "BitstringStatusListEntry",
+        "id": entry["id"], "type": "BitstringStatusListEntry",
         "statusPurpose": "revocation", "statusListIndex": str(index),
-        "statusListCredential": entries[0]["statusListCredential"], "status": "revoked",
+        "statusListCredential": entry["statusListCredential"], "status": "revoked",
         "statusDate": details.get_json()["statusDate"], "statusReason": "Awarded in error"}
-    suspension = client.get(urlsplit(entries[1]["id"]).path).get_json()
-    assert suspension["status"] == "active" and "statusDate" not in suspension
+    # suspension is off by default: no suspension list was opened
+    assert client.get("/issuers/lakeside/status/suspension/1").status_code == 404
     # an index nobody holds answers like a held one that is active: nothing tells them apart
     free = next(i for i in range(status.LIST_LENGTH) if i != index)
     unused = client.get(f"/issuers/lakeside/status/revocation/1/{free}")
     assert unused.status_code == 200 and unused.get_json()["status"] == "active"
-    assert set(unused.get_json()) == set(suspension)
+    assert set(unused.get_json()) == {"id", "type", "statusPurpose", "statusListIndex",
+                                      "statusListCredential", "status"}
     assert client.get(f"/issuers/lakeside/status/revocation/1/{status.LIST_LENGTH}"
                       ).status_code == 404
     assert client.get("/issuers/lakeside/status/other/1/1").status_code == 404
+
+
+def test_the_same_status_list_as_a_vc_jwt(make_app: Callable[..., Flask]) -> None:
+    """At .jwt and by Accept; ES256 under the issuer's DID key; re-signed on change; ETag."""
+    app = make_app()
+    ctx = seed.app_context(app)
+    database = app.extensions["badges"]["db"]
+    with database.session() as session:
+        seed.district(session, ctx)
+    issued = _award(database, ctx)
+    client = app.test_client()
+    url = "/issuers/lakeside/status/revocation/1"
+    first = client.get(f"{url}.jwt")
+    assert first.status_code == 200 and first.mimetype == "application/vc+jwt"
+    assert first.headers["Cache-Control"] == "public, max-age=300"
+    token = first.get_data(as_text=True)
+    for accept in ("application/vc+jwt", "application/jwt", "application/jwt, */*;q=0.1"):
+        negotiated = client.get(url, headers={"Accept": accept})
+        assert negotiated.get_data(as_text=True) == token, accept
+        assert negotiated.headers["ETag"] == first.headers["ETag"] and \
+            "Accept" in negotiated.headers["Vary"]
+    plain = client.get(url, headers={"Accept": "application/json, application/jwt;q=0.5"})
+    assert plain.mimetype == "application/vc+ld+json" and plain.headers["ETag"] != \
+        first.headers["ETag"]
+    assert client.get(f"{url}.jwt", headers={"If-None-Match": first.headers["ETag"]}
+                      ).status_code == 304
+    decoded = decode_jwt(token)
+    with database.session() as session:
+        org = organizations.get(session, "lakeside")
+        key = signing_keys.current_signer(session, org, "p256", kek=ctx.kek,
+                                          base_url=ctx.base_url).pair
+    assert decoded.header == {"alg": "ES256", "kid": key.id, "typ": "JWT"}
+    assert verify_jwt_signature(decoded, key.public)
+    listing = plain.get_json(force=True)
+    listing.pop("proof")
+    assert {k: v for k, v in decoded.credential.items()
+            if k not in ("iss", "jti", "nbf", "sub")} == listing  # the same list, both forms
+    with database.session() as session:
+        status.revoke(session, issued.id, reason=None, public=False, actor="a", now=NOW)
+    changed = client.get(f"{url}.jwt", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200
+    bits = status_list.decode_list(
+        decode_jwt(changed.get_data(as_text=True)).credential["credentialSubject"]["encodedList"])
+    assert bits.get(int(json.loads(issued.document)["credentialStatus"]["statusListIndex"]))
+    assert client.get("/issuers/lakeside/status/revocation/9.jwt").status_code == 404

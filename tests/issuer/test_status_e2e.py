@@ -60,8 +60,8 @@ def test_award_verify_revoke_suspend_against_the_running_service(live_server: Li
     database = live_server.app.extensions["badges"]["db"]
     now = seed.now_of(live_server.app)
     own = live_server.cli_env()  # the district's own command line knows its issuers
-    with database.session() as session:
-        org = seed.district(session, ctx)
+    with database.session() as session:  # suspension on: both entries, both lists
+        org = seed.district(session, ctx, suspension=True)
         session.add(ApiToken(organization_id=org.id, name="t", token_hash=token_hash(TOKEN)))
     issued = []
     for n in range(3):

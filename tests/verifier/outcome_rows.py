@@ -492,6 +492,9 @@ ROWS: dict[str, Row] = {
         ("format", F, "malformed_jwt"), Verdict.UNREADABLE,
         lambda m: "eyJhbGciOiJFUzI1NiJ9.bm90IGpzb24.c2ln", "JWS payload is not UTF-8 JSON",
         "parece un JWT, pero está mal formado", formats=("jwt",), also=UNREAD),
+    "a VCDM 2.0 credential in a JWT vc claim": Row(
+        ("format", W, "jwt_vc_claim"), Verdict.VERIFIED, lambda m: m.jwt_in_vc_claim(),
+        "but from its 'vc' claim", "de su campo «vc»", formats=("jwt",)),
     "a JWT whose form disagrees with its context": Row(
         ("proof", F, "jwt_form_mismatch"), Verdict.INVALID,
         lambda m: m.jwt_with(claims={"@context": ["https://www.w3.org/2018/credentials/v1",
@@ -761,6 +764,11 @@ ROWS: dict[str, Row] = {
         lambda m: signed_by(m, m.issuer.key(m.fmt).with_controller(
             "did:key:z6MkBroken", "did:key:z6MkBroken#z6MkBroken")),
         "did:key", "did:key de la clave no es válido", also=NO_PROOF),
+    "a broken did:jwk": Row(
+        ("proof", F, "invalid_did_jwk"), Verdict.INVALID,
+        lambda m: signed_by(m, m.issuer.key(m.fmt).with_controller(
+            "did:jwk:bm90LWEta2V5", "did:jwk:bm90LWEta2V5#0")),
+        "did:jwk", "did:jwk de la clave no es válido", also=NO_PROOF),
     "a broken did:web": Row(
         ("proof", F, "invalid_did_web"), Verdict.INVALID,
         lambda m: signed_by(m, m.issuer.key(m.fmt).with_controller(

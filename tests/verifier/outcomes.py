@@ -233,6 +233,13 @@ class Maker:
             head.pop(name, None)
         return jws(head, payload, signer)
 
+    def jwt_in_vc_claim(self) -> str:
+        """The VCDM 2.0 credential in a JWT ``vc`` claim (not the whole payload), signed."""
+        signer = self.issuer.key("jwt")
+        head, payload, _ = jwt_parts(sign_jwt(self.credential(), key=signer))
+        claims = {k: payload[k] for k in ("iss", "jti", "nbf", "sub", "exp") if k in payload}
+        return jws(head, {"vc": self.credential(), **claims}, signer)
+
     def status_entry(self, purpose: str = "revocation", set_bits: tuple[int, ...] = (),
                      index: int = 7, **list_changes: Any) -> dict[str, Any]:
         url = self.world.status_list(self.issuer, purpose, set_bits, **list_changes)

@@ -255,6 +255,23 @@ def test_one_verification_makes_a_bounded_number_of_fetches(documents: Documents
     assert len(documents.hits) == 3
 
 
+def test_a_vc_jwt_document_comes_back_enveloped(documents: Documents) -> None:
+    """A status list served as a VC-JWT reads as a VCDM 2.0 §4.13 enveloped credential."""
+    token = sign_jwt({"@context": ["https://www.w3.org/ns/credentials/v2"], "id": "urn:x",
+                      "type": ["VerifiableCredential"], "issuer": "did:example:1",
+                      "validFrom": "2026-01-01T00:00:00Z", "credentialSubject": {}},
+                     key=keys.generate("p256"))
+    url = documents.raw("/list.jwt", token.encode() + b"\n", "application/vc+jwt")
+    fetched = Fetcher(FetchPolicy(**LOOPBACK, cache_seconds=0))(url)
+    assert fetched == {"@context": ["https://www.w3.org/ns/credentials/v2"],
+                       "type": "EnvelopedVerifiableCredential",
+                       "id": f"data:application/vc+jwt,{token}"}
+    bad = documents.raw("/not.jwt", b"a.b", "application/jwt")
+    with pytest.raises(ResolutionError) as caught:
+        Fetcher(FetchPolicy(**LOOPBACK, cache_seconds=0))(bad)
+    assert caught.value.code == "not_json"
+
+
 # --------------------------------------------------------------------------- SSRF, development mode
 
 

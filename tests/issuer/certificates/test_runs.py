@@ -136,6 +136,7 @@ def _attached(document: bytes) -> str:
 
 
 def test_every_certificate_of_a_run_in_one_zip(app: Flask, client: FlaskClient) -> None:
+    seed.suspension_on(app, "lakeside")  # a batch issued with suspension entries
     batch_id = _award(client, [
         _row("ann@lakeside.example.org", "Ann Lee"),
         _row("ann.lee@lakeside.example.org", "Ann Lee"),  # same name: a unique file name

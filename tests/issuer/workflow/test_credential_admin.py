@@ -7,7 +7,6 @@ from the public list) and the share page all have to agree.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from issuer.services import organizations
 from issuer.services import signing_keys
 from issuer.services.issuance import IssuerContext
 from issuer.workflow import credentials
+from tests.issuer import seed
 from tests.issuer.conftest import NOW
 from tests.issuer.workflow.conftest import PEOPLE
 from tests.issuer.workflow.conftest import Browser
@@ -72,6 +72,7 @@ def _maple_award(app: Flask) -> Issued:
 
 @pytest.fixture
 def issued(app: Flask, world: World) -> dict[str, Issued]:
+    seed.suspension_on(app, "lakeside", "elsewhere")  # the schools follow their district
     return {"maria": _award(app, "lakeside", "blended-learning-design", "teacher"),
             "tom": _award(app, "lakeside", "data-informed-instruction", "teacher2"),
             "lee": _award(app, "elsewhere", "data-informed-instruction", "other_teacher")}
@@ -87,8 +88,8 @@ def _row(app: Flask, credential_id: str) -> IssuedCredential:
 
 def _bit(browser: Browser, issued: Issued, purpose: str) -> bool:
     """The credential's bit in the public, signed status list."""
-    entries = json.loads(issued.document)["credentialStatus"]
-    entry = next(e for e in entries if e["statusPurpose"] == purpose)
+    entry = next(e for e in seed.status_entries(issued.document)
+                 if e["statusPurpose"] == purpose)
     response = browser.get(entry["statusListCredential"].removeprefix("https://badges.test"))
     assert response.status_code == 200
     encoded = response.get_json(force=True)["credentialSubject"]["encodedList"]
@@ -164,6 +165,18 @@ def test_a_private_reason_stays_off_the_share_page(app: Flask, issued: dict[str,
     share = admin.client.get(f"/c/{tom.share_token}", headers={"Accept": "text/html"})
     assert "Revoked" in share.get_data(as_text=True)
     assert "Internal matter" not in share.get_data(as_text=True)
+
+
+def test_a_credential_issued_with_suspension_off_offers_only_revocation(
+        app: Flask, world: World, as_user: Callable[[str], Browser]) -> None:
+    made = _award(app, "lakeside", "blended-learning-design", "teacher")  # the default: off
+    admin = as_user("admin")
+    page = admin.get(f"/district/credentials/{made.id}").get_data(as_text=True)
+    assert "cannot be suspended, only revoked" in page and "Open Badges 3.0 JSON Schema" in page
+    assert "Suspend this credential" not in page and "Revoke this credential" in page
+    refused = _follow(admin, admin.post(f"/district/credentials/{made.id}/suspend"))
+    assert "can be revoked but not suspended" in refused
+    assert _row(app, made.id).suspended_at is None
 
 
 def test_suspend_then_unsuspend(app: Flask, issued: dict[str, Issued],

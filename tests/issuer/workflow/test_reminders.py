@@ -80,6 +80,7 @@ def run(app: Flask, now: datetime, **kwargs: object) -> int:
 
 def test_reminders_go_to_the_right_credentials_once_per_window(app: Flask,
                                                               world: World) -> None:
+    seed.suspension_on(app, "lakeside", "elsewhere")
     soon = award(app, world, "teacher", now=NOW, expires_in=20)
     very_soon = award(app, world, "teacher2", now=NOW, expires_in=5)
     award(app, world, "mentor", now=NOW, expires_in=100)  # far from expiry
