@@ -230,6 +230,12 @@ def verify_signature(document: Mapping[str, Any], *,
 ENVELOPED_JWT_PREFIX = "data:application/vc+jwt,"
 
 
+def envelope_jwt(token: str) -> dict[str, Any]:
+    """A VC-JWT carried in JSON as an ``EnvelopedVerifiableCredential`` (VCDM 2.0 §4.13)."""
+    return {"@context": [VC_V2], "type": "EnvelopedVerifiableCredential",
+            "id": ENVELOPED_JWT_PREFIX + token}
+
+
 def enveloped_jwt(document: Mapping[str, Any]) -> str | None:
     """The compact JWS of an ``EnvelopedVerifiableCredential``, or None if not one.
 

@@ -51,8 +51,7 @@ from urllib.parse import urlsplit
 
 from badges.did import ResolutionError
 from badges.did import did_web_url
-from badges.loader import VC_V2
-from badges.verify import ENVELOPED_JWT_PREFIX
+from badges.verify import envelope_jwt
 
 _ONLY_HTTPS = "only https:// URLs are fetched"
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
@@ -309,8 +308,7 @@ class Fetcher:
         if _COMPACT_JWS.fullmatch(token):
             # A VC-JWT (a status list served in that form): enveloped as VCDM 2.0 §4.13
             # does, so callers keep getting a JSON object and verify the JWT inside it.
-            return ({"@context": [VC_V2], "type": "EnvelopedVerifiableCredential",
-                     "id": ENVELOPED_JWT_PREFIX + token},
+            return (envelope_jwt(token),
                     self._max_age(headers.get("cache-control", "")), len(body))
         try:
             document = json.loads(body)

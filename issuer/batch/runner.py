@@ -238,7 +238,7 @@ def _sign_all(read: _Read, ctx: IssuerContext, *, lane: int, database: Database,
                 achievement=read.models[row.achievement_id], email=row.email, name=row.name,
                 issued_at=issued_at, valid_until=valid_until,
                 status=[status_service.entry_model(ctx.base_url, read.org, s.purpose, s.number,
-                                                   s.index) for s in mine],
+                                                   s.index, fmt=read.fmt) for s in mine],
                 evidence=evidence)
             document = issuance.sign_document(credential, key=signer.pair, fmt=read.fmt,
                                               created=now, status_array=len(read.purposes) > 1)

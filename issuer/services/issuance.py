@@ -124,7 +124,8 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str | Organization
         credential_id=credential_id, issuer=organizations.profile(ctx.base_url, org),
         achievement=achievement_service.to_model(definition, base_url=ctx.base_url),
         email=address, name=display, issued_at=issued_at, valid_until=valid_until,
-        status=status_service.entries_json(ctx.base_url, org, entries), narrative=note,
+        status=status_service.entries_json(ctx.base_url, org, entries, fmt),
+        narrative=note,
         evidence=prior + evidence, source=source, results=results)
     issued.document = sign_document(credential, key=signer.pair, fmt=fmt, created=issued_at,
                                     status_array=len(entries) > 1)

@@ -40,6 +40,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from badges.did import ResolutionError
 from badges.did import did_web_url
 from badges.trust import TrustRegistry
+from badges.verify import envelope_jwt
 from issuer.db import Database
 from issuer.models import Organization
 from issuer.models import StatusList
@@ -54,6 +55,8 @@ from verifier.clock import Clock
 _ROUTES = (
     ("did", re.compile(r"/issuers/(?P<slug>[^/]+)/did\.json")),
     ("list", re.compile(r"/issuers/(?P<slug>[^/]+)/status/(?P<purpose>[a-z]+)/(?P<n>\d{1,9})")),
+    ("list_jwt", re.compile(
+        r"/issuers/(?P<slug>[^/]+)/status/(?P<purpose>[a-z]+)/(?P<n>\d{1,9})\.jwt")),
     ("entry", re.compile(
         r"/issuers/(?P<slug>[^/]+)/status/(?P<purpose>[a-z]+)/(?P<n>\d{1,9})/(?P<i>\d{1,9})")),
 )
@@ -127,27 +130,35 @@ class PublishedDocuments:
             if kind == "entry":
                 return status.entry_details(session, self.ctx.base_url, org, found["purpose"],
                                             int(found["n"]), int(found["i"]))
-            return self._list(session, org, found["purpose"], int(found["n"]))
+            return self._list(session, org, found["purpose"], int(found["n"]),
+                              jwt=kind == "list_jwt")
 
-    def _list(self, session: Any, org: Organization, purpose: str,
-              number: int) -> Mapping[str, Any]:
-        url = status.list_url(self.ctx.base_url, org, purpose, number)
+    def _list(self, session: Any, org: Organization, purpose: str, number: int, *,
+              jwt: bool = False) -> Mapping[str, Any]:
+        """A status list, signed; as a VC-JWT it comes enveloped, as the fetcher gives it."""
+        url = status.list_url(self.ctx.base_url, org, purpose, number) + (".jwt" if jwt else "")
         try:
             kind = StatusPurpose(purpose)
         except ValueError:
             kind = None
         row = None if kind is None else session.execute(
-            sa.select(StatusList.version, StatusList.signed_version, StatusList.etag).where(
+            sa.select(StatusList.version, StatusList.signed_version, StatusList.etag,
+                      StatusList.jwt_etag).where(
                 StatusList.organization_id == org.id, StatusList.purpose == kind,
                 StatusList.number == number)).one_or_none()
         with self._lock:
             known = self._lists.get(url)
         if row is not None and known is not None and row.signed_version >= row.version \
-                and row.etag == known[0]:
+                and (row.jwt_etag if jwt else row.etag) == known[0]:
             return known[1]
         sl = status.get_list(session, org, purpose, number)
-        document, etag = status.signed_list(session, self.ctx, sl, self.clock())
-        parsed: Mapping[str, Any] = json.loads(document)
+        parsed: Mapping[str, Any]
+        if jwt:
+            token, etag = status.signed_list_jwt(session, self.ctx, sl, self.clock())
+            parsed = envelope_jwt(token)
+        else:
+            document, etag = status.signed_list(session, self.ctx, sl, self.clock())
+            parsed = json.loads(document)
         with self._lock:
             self._lists[url] = (etag, parsed)
         return parsed

@@ -169,20 +169,27 @@ def allocate(session: so.Session, org: Organization,
     return entries
 
 
-def entries_json(base_url: str, org: Organization,
-                 entries: Iterable[StatusEntry]) -> list[model.BitstringStatusListEntry]:
+def entries_json(base_url: str, org: Organization, entries: Iterable[StatusEntry],
+                 fmt: str = "di") -> list[model.BitstringStatusListEntry]:
     """The credential's ``credentialStatus`` entries (BSL §2.1)."""
     return [entry_model(base_url, org, entry.status_list.purpose, entry.status_list.number,
-                        entry.index) for entry in entries]
+                        entry.index, fmt=fmt) for entry in entries]
 
 
 def entry_model(base_url: str, org: Organization, purpose: StatusPurpose, number: int,
-                index: int) -> model.BitstringStatusListEntry:
-    """One ``credentialStatus`` entry: position ``index`` of list ``number`` (BSL §2.1)."""
+                index: int, *, fmt: str = "di") -> model.BitstringStatusListEntry:
+    """One ``credentialStatus`` entry: position ``index`` of list ``number`` (BSL §2.1).
+
+    A credential names the list in its own securing mechanism (VC-JOSE-COSE §3,
+    BSL §3.2): a Data Integrity credential the Data Integrity list, a VC-JWT the
+    same list signed as a VC-JWT (``….jwt``), which JWT-only verifiers (such as
+    ``openbadgeslib``) can check without content negotiation. Both forms carry
+    the same bits.
+    """
     url = list_url(base_url, org, purpose.value, number)
     return model.BitstringStatusListEntry(
         id=entry_url(url, index), status_purpose=purpose.value, status_list_index=index,
-        status_list_credential=url)
+        status_list_credential=f"{url}.jwt" if fmt == "jwt" else url)
 
 
 def entry_url(list_url_: str, index: int) -> str:
@@ -425,8 +432,9 @@ def signed_list_jwt(session: so.Session, ctx: IssuerContext, sl: StatusList,
                     now: datetime) -> tuple[str, str]:
     """The same status list credential as a VC-JWT (BSL §2.2, VC-JOSE-COSE) and its ETag.
 
-    Signed with the issuer's P-256 key (ES256, ``kid`` in its DID document)
-    whenever the Data Integrity form is, from the same unsigned credential,
+    Signed with the issuer's Ed25519 key (EdDSA, RFC 8037; ``kid`` in its DID
+    document), the key of the Data Integrity form, whenever that form is
+    signed, from the same unsigned credential,
     for verifiers that read status lists only as VC-JWTs (OB 3.0 §8.2).
     """
     _ensure_signed(session, ctx, sl, now)
@@ -467,9 +475,9 @@ def _ensure_signed(session: so.Session, ctx: IssuerContext, sl: StatusList,
                                            created=credential["validFrom"])
     document = json.dumps(signed, indent=2)
     etag = hashlib.sha256(document.encode()).hexdigest()[:32]
-    jwt_signer = signing_keys.current_signer(session, org, "p256", kek=ctx.kek,
-                                             base_url=ctx.base_url)
-    token = sign_jwt(credential, key=jwt_signer.pair)
+    # the same key signs both forms (EdDSA, RFC 8037): the issuer's first verification
+    # method, which JWT-only verifiers such as openbadgeslib check a status list with
+    token = sign_jwt(credential, key=signer.pair)
     jwt_etag = hashlib.sha256(token.encode()).hexdigest()[:32]
     session.execute(sa.update(StatusList).where(
         StatusList.id == sl.id, StatusList.signed_version < version).values(

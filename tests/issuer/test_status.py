@@ -369,7 +369,7 @@ def test_status_list_route_etag_and_changes(make_app: Callable[..., Flask]) -> N
 
 
 def test_the_same_status_list_as_a_vc_jwt(make_app: Callable[..., Flask]) -> None:
-    """At .jwt and by Accept; ES256 under the issuer's DID key; re-signed on change; ETag."""
+    """At .jwt and by Accept; EdDSA under the issuer's DID key; re-signed on change; ETag."""
     app = make_app()
     ctx = seed.app_context(app)
     database = app.extensions["badges"]["db"]
@@ -395,9 +395,9 @@ def test_the_same_status_list_as_a_vc_jwt(make_app: Callable[..., Flask]) -> Non
     decoded = decode_jwt(token)
     with database.session() as session:
         org = organizations.get(session, "lakeside")
-        key = signing_keys.current_signer(session, org, "p256", kek=ctx.kek,
+        key = signing_keys.current_signer(session, org, "ed25519", kek=ctx.kek,
                                           base_url=ctx.base_url).pair
-    assert decoded.header == {"alg": "ES256", "kid": key.id, "typ": "JWT"}
+    assert decoded.header == {"alg": "EdDSA", "kid": key.id, "typ": "JWT"}
     assert verify_jwt_signature(decoded, key.public)
     listing = plain.get_json(force=True)
     listing.pop("proof")

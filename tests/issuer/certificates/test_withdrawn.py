@@ -29,6 +29,7 @@ BROWSER = "text/html,application/xhtml+xml,*/*;q=0.8"
 def app(make_app: Callable[..., Flask]) -> Flask:
     app = make_app()
     seed.districts_with_tokens(app, "t-lakeside", "t-elsewhere")
+    seed.suspension_on(app, "lakeside")  # off by default; these tests suspend too
     return app
 
 

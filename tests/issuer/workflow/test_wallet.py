@@ -44,6 +44,8 @@ def test_downloads_are_named_for_people(app: Flask, world: World,
 @pytest.mark.parametrize("action", ["revoke", "suspend"])
 def test_a_withdrawn_badge_offers_no_certificate_image_or_linkedin(
         app: Flask, world: World, as_user: Callable[[str], Browser], action: str) -> None:
+    if action == "suspend":
+        seed.suspension_on(app, "lakeside")  # off by default
     issued = _award(app)
     teacher = as_user("teacher")
     before = teacher.get("/wallet").get_data(as_text=True)
