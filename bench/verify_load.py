@@ -172,10 +172,19 @@ def _server_command(server: str, port: int, workers: int, worker_class: str) -> 
             "--log-level", "warning", "verifier:create_app()"]
 
 
+def known_issuers(folder: Path, port: int) -> Path:
+    """A list of known issuers naming the bench's issuer (``BADGES_VERIFIER_REGISTRY``)."""
+    path = folder / "known-issuers.json"
+    path.write_text(json.dumps({"name": "bench", "issuers": [
+        {"id": f"did:web:127.0.0.1%3A{port}:issuers:lakeside",
+         "name": "Lakeside Unified School District"}]}))
+    return path
+
+
 @contextmanager
 def verifier_server(port: int, workers: int, instance: Path, worker_class: str,
-                    server: str = "granian",
-                    rate_limit: int = 10**9) -> Iterator[subprocess.Popen[bytes]]:
+                    server: str = "granian", rate_limit: int = 10**9,
+                    registry: Path | None = None) -> Iterator[subprocess.Popen[bytes]]:
     # the issuer's documents are on a loopback server here, which development mode reaches
     # only when allow-listed; the rate limiter runs (its cost is measured) but never binds
     # unless --rate-limit says so (0 turns it off)
@@ -183,6 +192,8 @@ def verifier_server(port: int, workers: int, instance: Path, worker_class: str,
            "BADGES_VERIFIER_FETCH_ALLOW_HOSTS": "127.0.0.1",
            "BADGES_VERIFIER_RATE_LIMIT": str(rate_limit),
            "BADGES_VERIFIER_INSTANCE_PATH": str(instance), "PYTHONPATH": str(ROOT)}
+    if registry is not None:  # the issuer is known, so its credentials read "verified"
+        env["BADGES_VERIFIER_REGISTRY"] = str(registry)
     proc = subprocess.Popen(  # noqa: S603 - our own server
         _server_command(server, port, workers, worker_class), env=env, cwd=str(ROOT))
     try:
@@ -316,7 +327,8 @@ def main() -> None:
     url = f"http://127.0.0.1:{api_port}/api/v1/verify"
     with tempfile.TemporaryDirectory() as tmp, document_server(documents, doc_port), \
             verifier_server(api_port, args.workers, Path(tmp) / "instance",
-                            args.worker_class, args.server, args.rate_limit) as server:
+                            args.worker_class, args.server, args.rate_limit,
+                            registry=known_issuers(Path(tmp), doc_port)) as server:
         warm_up(url, bodies, args.workers)
         script = Path(tmp) / "post.lua"
         _lua(bodies, script)
