@@ -241,15 +241,21 @@ def test_expiry_and_renewal(database: Database, ctx: IssuerContext) -> None:
     assert err.value.code == "already_revoked"
 
 
-def _fake_credentials(database: Database, count: int) -> list[str]:
-    """Credential rows with status entries, inserted directly (only their status matters here)."""
+def _fake_credentials(database: Database, count: int) -> tuple[list[str], list[int]]:
+    """Credential rows with status entries, inserted directly (only their status matters here).
+
+    Returns their ids and the list indexes they hold: the first ``count`` indexes from 1000 up
+    that the real award (placed at a random index) does not already hold.
+    """
     with database.session() as session:
         org = organizations.get(session, "lakeside")
         template = session.scalars(sa.select(IssuedCredential)).first()
         assert template is not None
         lists = {e.status_list.purpose: e.status_list_id for e in template.status_entries}
+        taken = set(session.scalars(sa.select(StatusEntry.index)))
+        indexes = [i for i in range(1000, 1000 + count + len(taken)) if i not in taken][:count]
         rows, entries = [], []
-        for n in range(count):
+        for n, index in enumerate(indexes):
             cid = str(uuid.uuid4())
             rows.append({"id": cid, "credential_id": f"urn:uuid:{cid}",
                          "organization_id": org.id, "achievement_id": template.achievement_id,
@@ -259,18 +265,18 @@ def _fake_credentials(database: Database, count: int) -> list[str]:
                          "share_enabled": True, "issued_at": NOW, "valid_from": NOW,
                          "reason_public": False})
             for list_id in lists.values():
-                entries.append({"status_list_id": list_id, "index": 1000 + n,
+                entries.append({"status_list_id": list_id, "index": index,
                                 "credential_id": cid, "set": False})
         session.execute(sa.insert(IssuedCredential), rows)
         session.execute(sa.insert(StatusEntry), entries)
-        return [r["id"] for r in rows]
+        return [r["id"] for r in rows], indexes
 
 
 @pytest.mark.usefixtures("district")
 def test_concurrent_revocations_from_several_processes_lose_nothing(
         database: Database, ctx: IssuerContext, db_url: str) -> None:
     _award(database, ctx)
-    ids = _fake_credentials(database, 1000)
+    ids, indexes = _fake_credentials(database, 1000)
     chunks = [ids[i::4] for i in range(4)]
     with multiprocessing.get_context("spawn").Pool(4) as pool:
         done = pool.starmap(status_workers.revoke_chunk, [(db_url, c) for c in chunks])
@@ -287,7 +293,7 @@ def test_concurrent_revocations_from_several_processes_lose_nothing(
             AuditEvent.action == "credential.revoked"))
         assert events == 1000
     bits = status_list.decode_list(json.loads(document)["credentialSubject"]["encodedList"])
-    assert [i for i in range(len(bits)) if bits.get(i)] == list(range(1000, 2000))
+    assert [i for i in range(len(bits)) if bits.get(i)] == indexes
 
 
 @pytest.mark.usefixtures("district")
