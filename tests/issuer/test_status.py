@@ -255,7 +255,7 @@ def _fake_credentials(database: Database, count: int) -> tuple[list[str], list[i
         taken = set(session.scalars(sa.select(StatusEntry.index)))
         indexes = [i for i in range(1000, 1000 + count + len(taken)) if i not in taken][:count]
         rows, entries = [], []
-        for n, index in enumerate(indexes):
+        for index in indexes:
             cid = str(uuid.uuid4())
             rows.append({"id": cid, "credential_id": f"urn:uuid:{cid}",
                          "organization_id": org.id, "achievement_id": template.achievement_id,
