@@ -47,6 +47,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.extensions["workflow"] = workflow
 
     from issuer.web import api
+    from issuer.web import audit
     from issuer.web import auth
     from issuer.web import batches
     from issuer.web import catalogue
@@ -69,7 +70,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     for blueprint in (batches.bp, certificates.bp, status.bp, verifier_web.bp, auth.bp,
                       catalogue.bp, submissions.bp, reviews.bp, wallet.bp, dashboard.bp,
-                      credentials.bp):
+                      credentials.bp, audit.bp):
         app.register_blueprint(blueprint)
     headers.init_app(app, production=settings.env == "production")
 
