@@ -46,7 +46,12 @@ def alt_for(achievement: Achievement) -> str:
     """
     if achievement.image_url and achievement.image_alt:
         return achievement.image_alt
-    return art_for(None, achievement).alt
+    session = so.object_session(achievement)
+    stored = session.scalar(sa.select(AchievementImage.alt).where(
+        AchievementImage.achievement_id == achievement.id)) if session is not None else None
+    if stored is not None:
+        return stored
+    return badge_art.default_alt(achievement.name, achievement.organization.slug)
 
 
 def find(session: so.Session, org: Organization, ref: str) -> Achievement:
