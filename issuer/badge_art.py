@@ -52,6 +52,8 @@ MIN_PNG_SIDE = 64
 MAX_PNG_SIDE = 2048
 #: The most pixels an uploaded PNG may have (its decoded size is bounded by this).
 MAX_PNG_PIXELS = 2048 * 2048
+#: The largest PNG rendition kept (what a certificate may embed, a verifier page may show).
+MAX_RENDITION_BYTES = 1024 * 1024
 #: Width of the PNG drawn from an SVG (sharp on a printed certificate).
 RENDER_WIDTH = 512
 #: Limits on an SVG's structure.
@@ -544,9 +546,15 @@ def from_upload(data: bytes, alt: str) -> Art:
     alt = check_alt(alt)
     if media_type_of(data) == "image/png":
         png = clean_png(data)
-        return Art(svg=wrap_png(png, alt), png=png, alt=alt, source="image/png")
-    svg = clean_svg(data, alt)
-    return Art(svg=svg, png=render_png(svg), alt=alt, source="image/svg+xml")
+        art = Art(svg=wrap_png(png, alt), png=png, alt=alt, source="image/png")
+    else:
+        svg = clean_svg(data, alt)
+        art = Art(svg=svg, png=render_png(svg), alt=alt, source="image/svg+xml")
+    if len(art.png) > MAX_RENDITION_BYTES:
+        raise BadgeArtError(f"the image is too detailed: as a plain PNG it takes "
+                            f"{len(art.png):,} bytes, more than {MAX_RENDITION_BYTES // 1024} "
+                            "KiB; export it smaller (512 pixels a side is plenty)")
+    return art
 
 
 def check_alt(alt: str | None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import random
 import struct
 import zlib
 
@@ -209,6 +210,15 @@ def test_png_checks() -> None:
     animated = png(extra=chunk(b"acTL", struct.pack(">II", 2, 0)))
     assert "animated" in refused(animated)
     assert "at most 512 KiB" in refused(png() + b"\x00" * 600_000)
+
+
+def test_a_png_too_detailed_to_embed_is_refused() -> None:
+    rng = random.Random(7)
+    noise = Image.frombytes("1", (1950, 1950), rng.randbytes(-(-1950 // 8) * 1950))
+    out = io.BytesIO()
+    noise.save(out, format="PNG", optimize=True)
+    assert len(out.getvalue()) <= badge_art.MAX_UPLOAD_BYTES
+    assert "too detailed" in refused(out.getvalue())
 
 
 def test_a_decompression_bomb_is_refused_without_inflating_it() -> None:
