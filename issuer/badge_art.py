@@ -154,8 +154,10 @@ def _png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
     return chunks
 
 
-def check_png(data: bytes) -> tuple[int, int]:
+def check_png(data: bytes, *, min_side: int = MIN_PNG_SIDE) -> tuple[int, int]:
     """Check a PNG by its bytes without decoding it; its width and height.
+
+    ``min_side`` is lowered for a picture embedded in an SVG (an icon may be small).
 
     Raises:
         BadgeArtError: not a PNG, damaged, animated, too small or too large,
@@ -175,9 +177,9 @@ def check_png(data: bytes) -> tuple[int, int]:
         raise BadgeArtError("animated PNGs are not accepted: badge art is one still image")
     if sum(1 for k, _ in chunks if k == b"IHDR") != 1:
         raise BadgeArtError("the PNG has more than one header")
-    if not (MIN_PNG_SIDE <= width <= MAX_PNG_SIDE and MIN_PNG_SIDE <= height <= MAX_PNG_SIDE):
+    if not (min_side <= width <= MAX_PNG_SIDE and min_side <= height <= MAX_PNG_SIDE):
         raise BadgeArtError(f"the PNG is {width}×{height} pixels; each side must be from "
-                            f"{MIN_PNG_SIDE} to {MAX_PNG_SIDE} pixels")
+                            f"{min_side} to {MAX_PNG_SIDE} pixels")
     if width * height > MAX_PNG_PIXELS:
         raise BadgeArtError("the PNG has too many pixels")
     # what the image data must inflate to (non-interlaced; Adam7 is a little larger)
@@ -299,7 +301,7 @@ def _css_safe(text: str, where: str) -> str:
     return text
 
 
-def _href(value: str, element: str) -> str:
+def _href(value: str, element: str, counter: _Counter) -> str:
     value = value.strip()
     if _FRAGMENT.fullmatch(value):
         return value
@@ -309,27 +311,20 @@ def _href(value: str, element: str) -> str:
             raw = base64.b64decode("".join(found.group(1).split()), validate=True)
         except ValueError:
             raise BadgeArtError("an image embedded in the SVG is not valid base64") from None
-        return "data:image/png;base64," + base64.b64encode(_embedded_png(raw)).decode("ascii")
+        width, height = check_png(raw, min_side=1)  # bounded as an upload is
+        counter.pixels += width * height
+        if counter.pixels > MAX_PNG_PIXELS:
+            raise BadgeArtError("the images embedded in the SVG have too many pixels in all")
+        return "data:image/png;base64," + base64.b64encode(raw).decode("ascii")
     shown = value[:60] + ("…" if len(value) > 60 else "")
     raise BadgeArtError(f"the SVG refers to an external resource ({shown!r}): only "
                         "references inside the file (#id) and embedded PNG images are allowed")
 
 
-def _embedded_png(raw: bytes) -> bytes:
-    if not raw.startswith(PNG_SIGNATURE):
-        raise BadgeArtError("an image embedded in the SVG is not a PNG")
-    _png_chunks(raw)
-    try:
-        check_png(raw)
-    except BadgeArtError as exc:
-        if "pixels; each side" not in exc.message:  # small embedded pictures are fine
-            raise
-    return raw
-
-
 @dataclass
 class _Counter:
     elements: int = 0
+    pixels: int = 0
 
 
 def _rebuild(source: Element, depth: int, counter: _Counter) -> Element | None:
@@ -353,7 +348,7 @@ def _rebuild(source: Element, depth: int, counter: _Counter) -> Element | None:
             raise BadgeArtError(f"the SVG has an event handler ({attr}=…) on <{name}>: "
                                 "scripts are not allowed")
         if attr == "href" and attr_ns in ("", XLINK_NS):
-            attributes["href"] = _href(value, name)
+            attributes["href"] = _href(value, name, counter)
             continue
         if attr_ns == _XML_NS and attr in ("space", "lang"):
             attributes[attr] = value

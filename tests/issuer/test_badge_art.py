@@ -181,6 +181,13 @@ def test_an_embedded_png_is_kept_and_checked() -> None:
     assert b"data:image/png;base64," in art.svg
     damaged = base64.b64encode(inner[:-5] + b"xxxxx").decode()
     assert "damaged" in refused(svg(f'<image href="data:image/png;base64,{damaged}"/>'))
+    # a bomb hidden in an embedded image is refused like an uploaded one
+    header = struct.pack(">IIBBBBB", 9000, 9000, 8, 6, 0, 0, 0)
+    compressor = zlib.compressobj(9)
+    idat = compressor.compress(b"\x00" * 20_000_000) + compressor.flush()
+    bomb = base64.b64encode(badge_art.PNG_SIGNATURE + chunk(b"IHDR", header) + chunk(
+        b"IDAT", idat) + chunk(b"IEND", b"")).decode()
+    assert "9000×9000 pixels" in refused(svg(f'<image href="data:image/png;base64,{bomb}"/>'))
 
 
 # -- PNGs -----------------------------------------------------------------------------------
