@@ -383,6 +383,47 @@ def _rebuild(source: Element, depth: int, counter: _Counter) -> Element | None:
     return out
 
 
+#: The most elements an SVG may draw once every ``<use>`` is expanded.
+MAX_DRAWN_ELEMENTS = 20_000
+
+
+def _check_expansion(root: Element) -> None:
+    """Refuse ``<use>`` cycles and "use bombs" (each level using the previous one many times).
+
+    Raises:
+        BadgeArtError: a reference to a missing id, a cycle, or more than
+            :data:`MAX_DRAWN_ELEMENTS` elements once expanded.
+    """
+    ids = {el.get("id"): el for el in root.iter() if el.get("id")}
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+
+    def size(element: Element) -> int:
+        key = id(element)
+        if key in sizes:
+            return sizes[key]
+        if key in visiting:
+            raise BadgeArtError("the SVG's <use> elements refer to each other in a loop")
+        visiting.add(key)
+        total = 1 + sum(size(child) for child in element)
+        href = element.get("href")
+        if element.tag == "use" and href:
+            target = ids.get(href[1:])
+            if target is not None:
+                total += size(target)
+        visiting.discard(key)
+        if total > MAX_DRAWN_ELEMENTS:
+            raise BadgeArtError(f"the SVG draws more than {MAX_DRAWN_ELEMENTS:,} elements once "
+                                "its <use> references are expanded")
+        sizes[key] = total
+        return total
+
+    try:
+        size(root)
+    except RecursionError:
+        raise BadgeArtError("the SVG's <use> references nest too deeply") from None
+
+
 def _number(value: str | None) -> float | None:
     if value is None:
         return None
@@ -418,6 +459,7 @@ def clean_svg(data: bytes, alt: str) -> bytes:
                             "the SVG namespace)")
     rebuilt = _rebuild(root, 0, _Counter())
     assert rebuilt is not None  # noqa: S101 - the root is an <svg>
+    _check_expansion(rebuilt)
     width, height = _number(rebuilt.get("width")), _number(rebuilt.get("height"))
     box = rebuilt.get("viewBox")
     if box is None:

@@ -145,6 +145,16 @@ def test_deep_or_huge_svgs_are_refused() -> None:
     assert "at most 512 KiB" in refused(svg("<!--" + "x" * 600_000 + "-->"))
 
 
+def test_use_loops_and_use_bombs_are_refused() -> None:
+    loop = svg('<g id="a"><use href="#b"/></g><g id="b"><use href="#a"/></g>')
+    assert "loop" in refused(loop)
+    levels = ['<circle id="l0" r="1"/>'] + [
+        f'<g id="l{i}">' + f'<use href="#l{i - 1}"/>' * 10 + "</g>" for i in range(1, 9)]
+    assert "once its <use> references are expanded" in refused(svg("".join(levels)))
+    chain = "".join(f'<g id="c{i}"><use href="#c{i + 1}"/></g>' for i in range(2000))
+    assert "nest too deeply" in refused(svg(chain + '<circle id="c2000" r="1"/>'))
+
+
 def test_a_clean_svg_is_rebuilt_from_the_allow_list() -> None:
     source = (
         f'<?xml version="1.0"?><svg xmlns="{SVG}" '
