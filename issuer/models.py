@@ -353,5 +353,24 @@ def _no_audit_delete(mapper: Any, connection: Any, target: AuditEvent) -> None:
     raise AppendOnlyError("audit events cannot be deleted")
 
 
+class AchievementImage(Base):
+    """An achievement's uploaded badge art, as both renditions (see :mod:`issuer.badge_art`).
+
+    One row per achievement at most; without one the generated default is used.
+    """
+
+    __tablename__ = "achievement_images"
+
+    achievement_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("achievements.id", ondelete="CASCADE"), primary_key=True)
+    source: so.Mapped[str] = so.mapped_column(sa.String(32))
+    svg: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    png: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    alt: so.Mapped[str] = so.mapped_column(sa.String(300))
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    uploaded_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    uploaded_by: so.Mapped[str] = so.mapped_column(sa.String(320))
+
+
 from issuer import models_batch as _models_batch  # noqa: E402,F401 - batch award tables
 from issuer import models_workflow as _models_workflow  # noqa: E402,F401 - workflow tables

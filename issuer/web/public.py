@@ -29,6 +29,7 @@ from issuer import images
 from issuer.models import Achievement
 from issuer.models import IssuedCredential
 from issuer.services import achievements as achievement_service
+from issuer.services import artwork
 from issuer.services import organizations
 from issuer.services import signing_keys
 from issuer.services.errors import ServiceError
@@ -129,16 +130,20 @@ def achievement_page(achievement_id: str) -> Response:
 
 @bp.get("/achievements/<achievement_id>/image.<ext>")
 def achievement_image(achievement_id: str, ext: str) -> Response:
-    """The achievement's default (unbaked) badge image."""
+    """The achievement's badge art, unbaked: its upload or the generated default.
+
+    The same picture every other output shows (:mod:`issuer.services.artwork`);
+    revalidated by its digest, since an admin may replace it.
+    """
     found = _achievement(achievement_id)
-    if ext == "svg":
-        body, mimetype = images.badge_svg(found.name, found.organization.slug), "image/svg+xml"
-    elif ext == "png":
-        body, mimetype = images.badge_png(found.organization.slug + found.slug), "image/png"
-    else:
+    if ext not in ("svg", "png"):
         abort(404)
+    art = artwork.art_for(session(), found)
+    body, mimetype = (art.svg, "image/svg+xml") if ext == "svg" else (art.png, "image/png")
     response = Response(body, mimetype=mimetype)
-    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.set_etag(f"{art.digest[:32]}-{ext}")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.make_conditional(request)
     return response
 
 
@@ -233,7 +238,7 @@ def _security_headers(response: Response) -> Response:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'")
-    if request.path.endswith(".svg"):
+    if request.path.endswith(".svg"):  # badge art may embed its PNG as a data: image
         response.headers["Content-Security-Policy"] = \
-            "default-src 'none'; style-src 'unsafe-inline'"
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
     return response

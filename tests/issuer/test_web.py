@@ -81,7 +81,7 @@ def test_achievement_page_has_open_graph_tags_and_json_ld(app: Flask,
     path = achievement_id.removeprefix("https://badges.test")
     html = client.get(path).data.decode()
     assert '<meta property="og:title" content="Blended Learning Design">' in html
-    assert 'property="og:image"' in html and 'alt="Blended Learning Design badge"' in html
+    assert 'property="og:image"' in html and 'alt="Blended Learning Design badge: a ' in html
     ld = client.get(path, headers={"Accept": "application/ld+json"}).get_json(force=True)
     assert ld["id"] == achievement_id and ld["type"] == ["Achievement"]
     image = client.get(path + "/image.png")
