@@ -214,8 +214,17 @@ def _substitute(doc: Any, values: list[str]) -> Any:
 # --------------------------------------------------------------------------- PyLD
 
 
+#: How ``@direction`` becomes RDF (JSON-LD 1.1 API §8.6 step 13, ``rdfDirection``).
+#: Without it a direction is dropped from the dataset, so it would not be
+#: signed; ``i18n-datatype`` is what the eddsa-rdfc-2022 implementations use
+#: (Digital Bazaar's cryptosuite canonicalizes with it), giving a literal typed
+#: ``https://www.w3.org/ns/i18n#{language}_{direction}``.
+RDF_DIRECTION = "i18n-datatype"
+
+
 def _pyld_options(**extra: Any) -> dict[str, Any]:
-    return {"documentLoader": document_loader, "base": None, **extra}
+    return {"documentLoader": document_loader, "base": None, "rdfDirection": RDF_DIRECTION,
+            **extra}
 
 
 def _pyld_quads(doc: Any) -> list[rdfc.Quad]:
