@@ -52,6 +52,15 @@ from badges.loader import document_loader
 
 #: Deepest JSON nesting accepted (a credential is a handful of levels deep).
 MAX_DEPTH = 48
+#: Most JSON values (objects, arrays and leaves) in one document. The most
+#: complete OB 3.0 example has about 550; JSON-LD processing a new shape of
+#: this many takes about a quarter of a second on a slow core.
+MAX_VALUES = 5000
+#: Most items in one array. JSON-LD node map generation (JSON-LD 1.1 API
+#: §7.2, as PyLD and jsonld.js implement it) compares each new value of a
+#: property with every earlier one, so its cost grows with the square of an
+#: array's length: 256 items cost about 50 ms on a new shape, 2000 about 5 s.
+MAX_ARRAY_ITEMS = 256
 #: Shapes kept in memory (least recently used ones are dropped first).
 CACHE_SIZE = 2048
 
@@ -134,10 +143,17 @@ def _signature(doc: Any) -> tuple[str, list[tuple[str, str]], list[int | float]]
     numbers: list[int | float] = []
     inline = False
 
+    count = 0
+
     def walk(node: Any, depth: int) -> None:
+        nonlocal count
         if depth > MAX_DEPTH:
             raise JsonLdError(f"document is nested more than {MAX_DEPTH} levels deep",
                               code="too_deep")
+        count += 1
+        if count > MAX_VALUES:
+            raise JsonLdError(f"document holds more than {MAX_VALUES} JSON values",
+                              code="too_large")
         if isinstance(node, dict):
             sig.append("{")
             for key, value in node.items():
@@ -150,11 +166,15 @@ def _signature(doc: Any) -> tuple[str, list[tuple[str, str]], list[int | float]]
                         nonlocal inline
                         inline = True
                     sig.append("=" + _dumped(value))
+                    count += _size(value)
                 else:
                     sig.append(":")
                     walk(value, depth + 1)
             sig.append("}")
         elif isinstance(node, list):
+            if len(node) > MAX_ARRAY_ITEMS:
+                raise JsonLdError(f"an array holds more than {MAX_ARRAY_ITEMS} items",
+                                  code="too_large")
             sig.append("[")
             for item in node:
                 walk(item, depth + 1)
@@ -217,6 +237,19 @@ def canonical_double(value: float) -> str:
     sign = "-" if exponent.startswith("-") else ""
     digits = exponent.lstrip("+-").lstrip("0") or "0"
     return f"{mantissa}E{sign}{digits}"
+
+def _size(value: Any) -> int:
+    """How many JSON values ``value`` holds (for what the key keeps whole), up to a limit."""
+    count, stack = 0, [value]
+    while stack and count <= MAX_VALUES:
+        node = stack.pop()
+        count += 1
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return count
+
 
 @lru_cache(maxsize=4096)
 def _quoted(key: str) -> str:
@@ -637,7 +670,8 @@ def prepare(doc: Mapping[str, Any]) -> Prepared:
     """Read ``doc``'s shape once (compiling it on first sight) for safe mode and canonization.
 
     Raises:
-        JsonLdError: ``context_not_allowed``, ``too_deep`` or ``invalid_jsonld``.
+        JsonLdError: ``context_not_allowed``, ``too_deep``, ``too_large`` or
+            ``invalid_jsonld``.
     """
     shape, slots, numbers = _shape_for(doc)
     return Prepared(doc, shape, slots, numbers)
@@ -653,7 +687,8 @@ def to_quads(doc: Mapping[str, Any]) -> list[rdfc.Quad]:
         Its quads, as N-Quads terms (see :data:`badges.rdfc.Quad`).
 
     Raises:
-        JsonLdError: ``context_not_allowed``, ``too_deep`` or ``invalid_jsonld``.
+        JsonLdError: ``context_not_allowed``, ``too_deep``, ``too_large`` or
+            ``invalid_jsonld``.
     """
     return prepare(doc).quads()
 

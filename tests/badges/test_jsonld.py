@@ -267,3 +267,51 @@ def test_numbers_are_not_part_of_the_shape_key(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(pyld, "to_rdf", to_rdf)
     for value in (4, 3.0, 1e21, 15.25, True):
         assert jsonld.canonize(_with_credits(value)) == jsonld.pyld_canonize(_with_credits(value))
+
+
+# --- bounded cost -----------------------------------------------------------------------
+
+
+def _unsigned() -> dict[str, Any]:
+    return load_json("vectors/ob_v3p0_eddsa-rdfc-2022/unsigned-credential.json")
+
+
+@pytest.mark.parametrize("build", [
+    # one long array: node map generation is quadratic in it
+    lambda doc: doc["credentialSubject"]["achievement"].update(
+        tag=[f"t{i}" for i in range(jsonld.MAX_ARRAY_ITEMS + 1)]),
+    # many values in total, in arrays under the item limit
+    lambda doc: doc["credentialSubject"]["achievement"].update(
+        {f"p{j}": [f"v{i}" for i in range(200)] for j in range(30)}),
+    # thousands of distinct (undefined) properties
+    lambda doc: doc["credentialSubject"].update({f"p{i}": "v" for i in range(6000)}),
+    # values hidden in an inline context count too
+    lambda doc: doc.update({"@context": [*doc["@context"], {f"t{i}": f"https://e.org/{i}"
+                                                            for i in range(6000)}]}),
+], ids=["long_array", "many_values", "many_properties", "inline_context"])
+def test_oversized_documents_are_refused_before_jsonld(build: Any) -> None:
+    doc = _unsigned()
+    build(doc)
+    with pytest.raises(JsonLdError) as err:
+        jsonld.prepare(doc)
+    assert err.value.code == "too_large"
+
+
+def test_documents_at_the_limits_are_processed() -> None:
+    doc = _unsigned()
+    doc["credentialSubject"]["achievement"]["tag"] = [
+        f"t{i}" for i in range(jsonld.MAX_ARRAY_ITEMS)]
+    assert jsonld.canonize(doc) == jsonld.pyld_canonize(doc)
+
+
+def test_oversized_credential_gets_a_report_not_an_exception() -> None:
+    from badges.verify import verify_credential
+    from tests.conftest import NOW
+
+    doc = load_json("examples/spec/basic-openbadgecredential.unsigned.json")
+    doc["credentialSubject"]["achievement"]["tag"] = ["x"] * (jsonld.MAX_ARRAY_ITEMS + 1)
+    report = verify_credential(doc, now=NOW)
+    context = report.check("context")
+    assert context is not None and context.code == "too_large", report.to_json()
+    assert str(context.outcome) == "failed"
+    assert report.verdict in ("invalid", "forged")
