@@ -33,6 +33,7 @@ What this module implements:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -98,24 +99,51 @@ class _Template:
 
 
 class _ShapeCache:
+    """Least-recently-used shapes, bounded by count and by the size of their templates.
+
+    Keys are digests of the shape key, so a cached shape costs the same small
+    key however large its document was. Each shape weighs one unit plus one per
+    32 template quads, and the cache holds at most ``2 * size`` units: ``size``
+    shapes of a typical credential (about 60 quads), or far fewer large ones.
+    """
+
     def __init__(self, size: int) -> None:
         self._size = size
-        self._data: OrderedDict[Any, Shape] = OrderedDict()
+        self._budget = 2 * size
+        self._weight = 0
+        self._data: OrderedDict[bytes, tuple[Shape, int]] = OrderedDict()
         self._lock = threading.Lock()
 
+    @staticmethod
+    def digest(key: Any) -> bytes:
+        """A collision-resistant digest of a shape key (a string, or a tuple of strings)."""
+        text = key if isinstance(key, str) else json.dumps(key)
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+
     def get(self, key: Any) -> Shape | None:
+        digest = self.digest(key)
         with self._lock:
-            shape = self._data.get(key)
-            if shape is not None:
-                self._data.move_to_end(key)
-            return shape
+            entry = self._data.get(digest)
+            if entry is None:
+                return None
+            self._data.move_to_end(digest)
+            return entry[0]
 
     def put(self, key: Any, shape: Shape) -> None:
+        digest = self.digest(key)
+        weight = 1 + (len(shape.template.quads) // 32 if shape.template is not None else 0)
         with self._lock:
-            self._data[key] = shape
-            self._data.move_to_end(key)
-            while len(self._data) > self._size:
-                self._data.popitem(last=False)
+            old = self._data.pop(digest, None)
+            if old is not None:
+                self._weight -= old[1]
+            self._data[digest] = (shape, weight)
+            self._weight += weight
+            while self._data and (len(self._data) > self._size or self._weight > self._budget):
+                _, (_, dropped) = self._data.popitem(last=False)
+                self._weight -= dropped
+
+    def __len__(self) -> int:
+        return len(self._data)
 
 
 _CACHE = _ShapeCache(CACHE_SIZE)

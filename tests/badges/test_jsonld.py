@@ -315,3 +315,16 @@ def test_oversized_credential_gets_a_report_not_an_exception() -> None:
     assert context is not None and context.code == "too_large", report.to_json()
     assert str(context.outcome) == "failed"
     assert report.verdict in ("invalid", "forged")
+
+
+def test_the_shape_cache_is_bounded_by_template_size() -> None:
+    cache = jsonld._ShapeCache(8)  # 8 shapes, 16 units
+    small = jsonld.prepare(_unsigned()).shape
+    assert small.template is not None
+    for i in range(20):
+        cache.put(f"small{i}", small)
+    assert len(cache) == 8 and cache.get("small19") is small and cache.get("small0") is None
+    big = jsonld.Shape((), (), jsonld._Template(((("<a>", "<b>", '"c"', ""),) * 320), {}))
+    cache.put("big", big)  # weighs 11 units: only 5 small ones stay beside it
+    assert cache.get("big") is big and len(cache) == 6
+    assert cache.get(("big", (("", "x"),))) is None  # tuple keys are digested too
