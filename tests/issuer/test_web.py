@@ -199,6 +199,21 @@ def test_verify_api_accepts_what_the_service_issues(app: Flask, client: FlaskCli
     assert garbage.status_code == 422 and garbage.get_json()["verified"] is False
 
 
+def test_verify_api_reports_an_oversized_credential(app: Flask, client: FlaskClient) -> None:
+    """A credential too large for JSON-LD processing gets a report naming why, never a 500."""
+    from badges import jsonld
+
+    document = json.loads(_issue(app).document)
+    document["credentialSubject"]["achievement"]["tag"] = ["x"] * (jsonld.MAX_ARRAY_ITEMS + 1)
+    response = client.post("/api/v1/verify", data=json.dumps(document),
+                           content_type="application/json")
+    assert response.status_code < 500
+    report = response.get_json()
+    assert report["verified"] is False
+    codes = {c["id"]: c["code"] for c in report["checks"]}
+    assert codes["context"] == "too_large", report
+
+
 def test_production_refuses_to_start_without_secrets(make_app: Callable[..., Flask]) -> None:
     with pytest.raises(ConfigError, match="BADGES_SECRET_KEY"):
         make_app(env="production", secret_key="", key_encryption_key="",
