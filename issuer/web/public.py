@@ -29,6 +29,7 @@ from issuer import images
 from issuer.models import Achievement
 from issuer.models import IssuedCredential
 from issuer.services import achievements as achievement_service
+from issuer.services import authoring
 from issuer.services import organizations
 from issuer.services import signing_keys
 from issuer.services.errors import ServiceError
@@ -109,22 +110,33 @@ def jwk(slug: str, key_id: str) -> Response:
 
 def _achievement(achievement_id: str) -> Achievement:
     found = session().get(Achievement, achievement_id)
-    if found is None:
+    if found is None or found.status == authoring.DRAFT:
         raise ServiceError("achievement was not found", code="unknown_achievement", status=404)
     return found
 
 
 @bp.get("/achievements/<achievement_id>")
 def achievement_page(achievement_id: str) -> Response:
-    """The Achievement (OB 3.0 §B.1.1), HTML with Open Graph tags or JSON-LD."""
-    found = _achievement(achievement_id)
+    """The Achievement (OB 3.0 §B.1.1), HTML with Open Graph tags or JSON-LD.
+
+    ``?version=N`` shows version N as it was issued (the OB ``version``
+    property); the page lists every version. Drafts are not published (404).
+    """
+    current = _achievement(achievement_id)
+    asked = request.args.get("version")
+    if asked is not None and not (asked.isascii() and asked.isdigit() and len(asked) < 9):
+        raise ServiceError("version must be a whole number", code="invalid_version")
+    found = authoring.as_of(session(), current, int(asked) if asked is not None else None)
     base = settings().base_url
     ob = achievement_service.to_model(found, base_url=base).to_json()
     if wants_json():
         return _negotiated(_json({"@context": LD_CONTEXT, **ob}))
     return _negotiated(Response(render_template(
         "issuer/achievement.html", achievement=found, ob=ob, org=found.organization,
-        page_url=achievement_service.achievement_url(base, found))))
+        page_url=achievement_service.achievement_url(base, found),
+        versions=authoring.versions(session(), current),
+        version=authoring.version_number(found),
+        current_version=authoring.version_number(current))))
 
 
 @bp.get("/achievements/<achievement_id>/image.<ext>")
