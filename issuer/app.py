@@ -48,6 +48,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from issuer.web import api
     from issuer.web import auth
+    from issuer.web import authoring_api
     from issuer.web import batches
     from issuer.web import catalogue
     from issuer.web import certificates
@@ -67,6 +68,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
                           own_issuers=OwnIssuers(database, settings.base_url))
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(authoring_api.bp, url_prefix="/api/v1")
     for blueprint in (batches.bp, certificates.bp, status.bp, verifier_web.bp, auth.bp,
                       catalogue.bp, submissions.bp, reviews.bp, wallet.bp, dashboard.bp,
                       credentials.bp):

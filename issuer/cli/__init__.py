@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import click
 
+from issuer.cli import authoring
 from issuer.cli import batch
 from issuer.cli import certificates
 from issuer.cli import core
@@ -32,5 +33,6 @@ district.register(main, core.keys)
 certificates.register(main)
 workflow.register(main)
 batch.register(main)
+authoring.register(main)
 
 __all__ = ["main"]
