@@ -347,3 +347,42 @@ def test_api_lifecycle_errors_and_public_history(make_app: Callable[..., Flask])
     assert "no longer offered" in client.get(f"/achievements/{ref}").get_data(as_text=True)
     assert client.put(f"{base}/{ref}", json=edited, headers=auth).get_json()["error"][
         "code"] == "achievement_archived"
+
+
+def test_authoring_answers_match_the_openapi_document(make_app: Callable[..., Flask]) -> None:
+    from tests.issuer.test_openapi import assert_documented
+
+    app = _api_app(make_app)
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    base, path = "/api/v1/issuers/lakeside/achievements", "/api/v1/issuers/{slug}/achievements"
+    one = path + "/{ref}"
+    calls = [
+        (client.post(base, json=example(), headers=auth), path, "post", 201),
+        (client.post(base, json=example(), headers=auth), path, "post", 422),
+        (client.post(base, json=[1], headers=auth), path, "post", 400),
+        (client.post(base, data="a", headers={**auth, "Content-Type": "text/csv"}), path,
+         "post", 415),
+        (client.post(base, json=example()), path, "post", 401),
+        (client.post("/api/v1/issuers/nowhere/achievements", json=example(), headers=auth),
+         path, "post", 404),
+        (client.get(base, headers=auth), path, "get", 200),
+        (client.get(f"{base}/classroom-technology-integration", headers=auth), one, "get",
+         200),
+        (client.get(f"{base}/nothing", headers=auth), one, "get", 404),
+        (client.put(f"{base}/classroom-technology-integration", json={
+            **example(), "tags": ["x"]}, headers=auth), one, "put", 200),
+        (client.put(f"{base}/classroom-technology-integration", json={"name": 3},
+                    headers=auth), one, "put", 422),
+        (client.post(f"{base}/classroom-technology-integration/publish", headers=auth),
+         one + "/publish", "post", 200),
+        (client.post(f"{base}/classroom-technology-integration/publish", headers=auth),
+         one + "/publish", "post", 409),
+        (client.post(f"{base}/classroom-technology-integration/archive", headers=auth),
+         one + "/archive", "post", 200),
+        (client.put(f"{base}/classroom-technology-integration", json=example(),
+                    headers=auth), one, "put", 409),
+    ]
+    for response, documented, method, status in calls:
+        assert response.status_code == status, (documented, method, response.get_json())
+        assert_documented(response, documented, method)
