@@ -21,6 +21,7 @@ changes the current version in place.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
@@ -56,12 +57,14 @@ def refused(problems: list[Problem]) -> ServiceError:
 
 
 def definition_of(achievement: Achievement) -> Definition:
-    """What is stored, as a :class:`Definition`."""
+    """What is stored, as a :class:`Definition` (a deep copy: changing it changes nothing)."""
     return Definition(
         slug=achievement.slug, name=achievement.name, description=achievement.description,
         achievement_type=achievement.achievement_type, criteria=achievement.criteria,
-        evidence_expected=achievement.evidence_expected, rubric=achievement.rubric,
-        alignments=list(achievement.alignments or []), tags=list(achievement.tags or []),
+        evidence_expected=achievement.evidence_expected,
+        rubric=copy.deepcopy(achievement.rubric),
+        alignments=copy.deepcopy(list(achievement.alignments or [])),
+        tags=list(achievement.tags or []),
         validity_days=achievement.validity_days, effort_hours=achievement.effort_hours,
         reviewers_required=achievement.reviewers_required or 1,
         mentor_conflict=achievement.mentor_conflict or "district",
