@@ -244,6 +244,31 @@ class AchievementVersion(Base):
     created_by: so.Mapped[str] = so.mapped_column(sa.String(320))
 
 
+class CompetencyFramework(Base):
+    """A competency framework imported from a 1EdTech CASE 1.0 ``CFPackage`` (issue #17).
+
+    ``items`` keeps, per ``CFItem``, what an alignment needs (identifier, URI,
+    human coding scheme, statement); re-importing the same ``CFDocument``
+    replaces them.
+    """
+
+    __tablename__ = "competency_frameworks"
+    __table_args__ = (sa.UniqueConstraint("organization_id", "identifier",
+                                          name="uq_competency_frameworks_org_identifier"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    organization_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    identifier: so.Mapped[str] = so.mapped_column(sa.String(100))
+    title: so.Mapped[str] = so.mapped_column(sa.String(300))
+    creator: so.Mapped[str] = so.mapped_column(sa.String(300))
+    uri: so.Mapped[str] = so.mapped_column(sa.String(1000))
+    source: so.Mapped[str | None] = so.mapped_column(sa.String(1000))
+    items: so.Mapped[list[dict[str, Any]]] = so.mapped_column(sa.JSON, default=list)
+    imported_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    imported_by: so.Mapped[str] = so.mapped_column(sa.String(320))
+
+
 class IssuedCredential(Base):
     """A signed credential, stored exactly as it was signed and served."""
 

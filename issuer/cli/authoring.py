@@ -128,10 +128,72 @@ def _move(action: str) -> click.Command:
     return command
 
 
+@click.group("frameworks")
+def frameworks_group() -> None:
+    """Competency frameworks to align achievements with (ISTE bundled; CASE 1.0 imports)."""
+
+
+@frameworks_group.command("import")
+@click.option("--issuer", "slug", required=True, help="Issuer slug.")
+@click.argument("source")
+def frameworks_import(slug: str, source: str) -> None:
+    """Import a CASE 1.0 CFPackage from SOURCE: a JSON file, - or an https:// URL.
+
+    A URL is fetched by the service's safe fetcher: public HTTPS only, unless
+    the host is in BADGES_FETCH_ALLOW_HOSTS.
+    """
+    from issuer.services import frameworks
+    from issuer.services import organizations
+
+    with open_instance() as (settings, database):
+        origin: str | None = None
+        if source.startswith(("https://", "http://")):
+            data, origin = run(lambda: _problems(lambda: frameworks.fetch_package(
+                source, allow_hosts=settings.fetch_allow_hosts,
+                development=settings.development, own_url=settings.base_url)))
+        else:
+            data = read_bytes(source)
+        with database.session() as session:
+            org = run(lambda: organizations.get(session, slug))
+            row = run(lambda: _problems(lambda: frameworks.import_package(
+                session, org, data, source=origin, actor="cli", now=now())))
+            click.echo(f"Imported {row.title!r} ({len(row.items)} items) for {slug}: "
+                       f"its items are alignment choices ('badges frameworks list "
+                       f"--issuer {slug} --items').")
+
+
+@frameworks_group.command("list")
+@click.option("--issuer", "slug", required=True, help="Issuer slug.")
+@click.option("--items", "show_items", is_flag=True, help="List each framework's items.")
+@_json_option
+def frameworks_list(slug: str, show_items: bool, as_json: bool) -> None:
+    """List the frameworks an issuer's achievements can align with."""
+    from issuer.services import frameworks
+    from issuer.services import organizations
+
+    with open_instance() as (_, database):
+        with database.session() as session:
+            org = run(lambda: organizations.get(session, slug))
+            found = frameworks.available(session, org)
+    if as_json:
+        click.echo(json.dumps([f.to_json() for f in found], indent=2, ensure_ascii=False))
+        return
+    for framework in found:
+        origin = "bundled" if framework.bundled else "imported"
+        click.echo(f"{framework.identifier}  {framework.title}  ({origin}, "
+                   f"{len(framework.choices)} items)")
+        if framework.attribution:
+            click.echo(f"  {framework.attribution}")
+        if show_items:
+            for choice in framework.choices:
+                click.echo(f"  {choice.code:<14}{choice.label}")
+
+
 def register(main: click.Group) -> None:
-    """Add the authoring commands to the ``achievements`` group."""
+    """Add the authoring commands to the ``achievements`` group, and ``frameworks``."""
     group = main.commands.get("achievements")
     if not isinstance(group, click.Group):
         raise RuntimeError("the 'achievements' command group must be registered first")
     for command in (create, update, _move("publish"), _move("archive")):
         group.add_command(command)
+    main.add_command(frameworks_group)

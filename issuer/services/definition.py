@@ -219,7 +219,7 @@ def _alignments(c: _Checker, value: object) -> list[dict[str, Any]]:
             c.add(f"{at}.{key}", "is not an alignment field")
         entry: dict[str, Any] = {}
         entry["targetName"] = c.text(item.get("targetName"), f"{at}.targetName",
-                                     max_length=300)
+                                     max_length=1000)
         url = c.text(item.get("targetUrl"), f"{at}.targetUrl", max_length=1000)
         if url is not None and not _url(url):
             c.add(f"{at}.targetUrl", "must be an http or https address")

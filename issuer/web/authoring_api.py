@@ -19,6 +19,7 @@ from flask import request
 from issuer.services import achievements
 from issuer.services import authoring
 from issuer.services import definition
+from issuer.services import frameworks
 from issuer.services.errors import ServiceError
 from issuer.web.api import authorized_organization
 from issuer.web.api import json_object
@@ -109,3 +110,33 @@ def archive(slug: str, ref: str) -> Any:
     found = authoring.archive(db, org, ref, actor=_actor(org.slug), now=now())
     db.commit()
     return _answer(found)
+
+
+@bp.get("/issuers/<slug>/frameworks")
+def list_frameworks(slug: str) -> Any:
+    """Frameworks to align with (ISTE bundled, CASE packages imported), items as alignments."""
+    org = authorized_organization(slug)
+    return jsonify(frameworks=[f.to_json() for f in frameworks.available(session(), org)])
+
+
+@bp.post("/issuers/<slug>/frameworks")
+def import_framework(slug: str) -> Any:
+    """Import a CASE 1.0 CFPackage: the package as the body, or ``{"url": ...}`` → 201."""
+    org = authorized_organization(slug)
+    if not request.is_json:
+        raise ServiceError("send the CFPackage JSON, or {\"url\": ...}, as application/json",
+                           code="invalid_json", status=415)
+    data = request.get_data(cache=False)
+    body = json_object(data or b"null")
+    source = None
+    if set(body) == {"url"}:
+        s = settings()
+        data, source = frameworks.fetch_package(
+            body["url"], allow_hosts=s.fetch_allow_hosts, development=s.development,
+            own_url=s.base_url)
+    db = session()
+    row = frameworks.import_package(db, org, data, source=source, actor=_actor(org.slug),
+                                    now=now())
+    db.commit()
+    found = next(f for f in frameworks.available(db, org) if f.identifier == row.identifier)
+    return jsonify(framework=found.to_json()), 201

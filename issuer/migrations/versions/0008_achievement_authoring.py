@@ -1,4 +1,4 @@
-"""achievement authoring: status, reviewer rules, versions (issue #17)
+"""achievement authoring: status, reviewer rules, versions, frameworks (issue #17)
 
 Revision ID: 0008
 Revises: 0007
@@ -50,6 +50,28 @@ def upgrade() -> None:
     with op.batch_alter_table('achievement_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_achievement_versions_achievement_id'),
                               ['achievement_id'], unique=False)
+    op.create_table(
+        'competency_frameworks',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('organization_id', sa.Integer(), nullable=False),
+        sa.Column('identifier', sa.String(length=100), nullable=False),
+        sa.Column('title', sa.String(length=300), nullable=False),
+        sa.Column('creator', sa.String(length=300), nullable=False),
+        sa.Column('uri', sa.String(length=1000), nullable=False),
+        sa.Column('source', sa.String(length=1000), nullable=True),
+        sa.Column('items', sa.JSON(), nullable=False),
+        sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('imported_by', sa.String(length=320), nullable=False),
+        sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'],
+                                name=op.f('fk_competency_frameworks_organization_id_organizations'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_competency_frameworks')),
+        sa.UniqueConstraint('organization_id', 'identifier',
+                            name='uq_competency_frameworks_org_identifier'),
+    )
+    with op.batch_alter_table('competency_frameworks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_competency_frameworks_organization_id'),
+                              ['organization_id'], unique=False)
     with op.batch_alter_table('issued_credentials', schema=None) as batch_op:
         batch_op.add_column(sa.Column('achievement_version', sa.Integer(), nullable=True))
     with op.batch_alter_table('submissions', schema=None) as batch_op:
@@ -61,6 +83,9 @@ def downgrade() -> None:
         batch_op.drop_column('achievement_version')
     with op.batch_alter_table('issued_credentials', schema=None) as batch_op:
         batch_op.drop_column('achievement_version')
+    with op.batch_alter_table('competency_frameworks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_competency_frameworks_organization_id'))
+    op.drop_table('competency_frameworks')
     with op.batch_alter_table('achievement_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_achievement_versions_achievement_id'))
     op.drop_table('achievement_versions')
