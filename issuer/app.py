@@ -48,6 +48,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from issuer.web import api
     from issuer.web import auth
+    from issuer.web import authoring
     from issuer.web import authoring_api
     from issuer.web import batches
     from issuer.web import catalogue
@@ -71,7 +72,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(authoring_api.bp, url_prefix="/api/v1")
     for blueprint in (batches.bp, certificates.bp, status.bp, verifier_web.bp, auth.bp,
                       catalogue.bp, submissions.bp, reviews.bp, wallet.bp, dashboard.bp,
-                      credentials.bp):
+                      credentials.bp, authoring.bp):
         app.register_blueprint(blueprint)
     headers.init_app(app, production=settings.env == "production")
 
