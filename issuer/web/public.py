@@ -83,7 +83,8 @@ def issuer_profile(slug: str) -> Response:
     profile = organizations.profile(base, org)
     if wants_json():
         return _negotiated(_json({"@context": LD_CONTEXT, **profile.to_json()}))
-    achievements = [a for a in achievement_service.list_for(session(), org) if a.active]
+    achievements = [a for a in achievement_service.list_for(session(), org)
+                    if a.active and a.catalogue_visible]
     return _negotiated(Response(render_template(
         "issuer/profile.html", org=org, profile=profile.to_json(), achievements=achievements,
         did=organizations.issuer_did(base, org))))

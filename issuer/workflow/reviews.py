@@ -62,8 +62,12 @@ def queue(session: so.Session, viewer: Viewer, filters: QueueFilter) -> list[Sub
     if not viewer.has(Role.REVIEWER, Role.ADMIN):
         raise Forbidden("the review queue is for reviewers")
     scope = viewer.scope(Role.REVIEWER, Role.ADMIN)
+    # A reviewer who already approved a round that needs more approvals waits for others.
+    approved = sa.select(Review.id).where(
+        Review.submission_id == Submission.id, Review.round == Submission.round,
+        Review.reviewer_id == viewer.person_id, Review.decision == Decision.APPROVE).exists()
     query = sa.select(Submission).where(
-        Submission.status == SubmissionStatus.SUBMITTED,
+        Submission.status == SubmissionStatus.SUBMITTED, ~approved,
         Submission.organization_id.in_(scope)).order_by(Submission.submitted_at, Submission.id)
     if filters.school_id is not None:
         query = query.where(Submission.organization_id.in_(

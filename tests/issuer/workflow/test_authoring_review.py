@@ -98,7 +98,10 @@ def test_two_reviewers_must_approve_when_the_achievement_says_so(
     reviewer, second = as_user("reviewer"), as_user("school_reviewer")
     first = reviewer.post(f"/review/{sub}/decision", APPROVE)
     assert first.status_code == 303
-    assert "1 more reviewer must approve" in reviewer.get("/review").get_data(as_text=True)
+    queue = reviewer.get("/review").get_data(as_text=True)
+    assert "1 more reviewer must approve" in queue
+    assert f"/review/{sub}" not in queue  # waiting for another reviewer, not for them
+    assert f"/review/{sub}" in second.get("/review").get_data(as_text=True)
     assert _submission(app, sub)[0] == SubmissionStatus.SUBMITTED
     assert "2 reviewers must approve; 1 so far" in second.get(f"/review/{sub}").get_data(
         as_text=True)
