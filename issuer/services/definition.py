@@ -375,6 +375,7 @@ def from_document(doc: Mapping[str, Any]) -> Definition:
 
 
 MAX_DOCUMENT_BYTES = 1_000_000
+MAX_DEPTH = 20
 
 
 def load(data: bytes, *, name: str = "the file") -> Any:
@@ -401,10 +402,19 @@ def load(data: bytes, *, name: str = "the file") -> Any:
     except UnicodeDecodeError:
         raise refuse("it is not UTF-8 text") from None
     try:
+        depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise refuse("YAML anchors and aliases (&, *) are not accepted")
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise refuse(f"it nests lists and objects deeper than {MAX_DEPTH} levels")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
         return yaml.safe_load(text)
+    except RecursionError:
+        raise refuse(f"it nests lists and objects deeper than {MAX_DEPTH} levels") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

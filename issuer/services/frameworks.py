@@ -121,8 +121,8 @@ def parse_package(data: bytes) -> dict[str, Any]:
         raise _refuse(f"it is larger than {MAX_PACKAGE_BYTES // (1024 * 1024)} MiB")
     try:
         package = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
-        raise _refuse("it is not JSON") from None
+    except (ValueError, RecursionError):
+        raise _refuse("it is not JSON (or it nests too deeply)") from None
     if not isinstance(package, dict) or not isinstance(package.get("CFDocument"), dict):
         raise _refuse("a CFPackage has a CFDocument object", "CFDocument")
     doc = package["CFDocument"]

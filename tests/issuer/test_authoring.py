@@ -110,7 +110,9 @@ def test_duplicate_slug_is_a_slug_problem(database: Database) -> None:
 
 
 @pytest.mark.parametrize("document", [b"- a\n- b\n", b"a: &x [1]\nb: *x\n", b"\xff\xfe",
-                                      b"name: [unclosed\n"])
+                                      b"name: [unclosed\n", b"[" * 20000 + b"]" * 20000,
+                                      b"a: " + b"{b: " * 30 + b"1" + b"}" * 30,
+                                      b"name: !!python/object/apply:os.system [ls]\n"])
 def test_unreadable_documents_are_refused_with_a_problem(document: bytes) -> None:
     try:
         value = definition.load(document)
@@ -313,6 +315,9 @@ def test_api_lifecycle_errors_and_public_history(make_app: Callable[..., Flask])
     assert client.post(base, json=example()).status_code == 401
     assert client.post(base, data="x", headers={**auth, "Content-Type": "text/plain"}
                        ).status_code == 415
+    deep = client.post(base, data=b"[" * 100_000 + b"]" * 100_000,
+                       headers={**auth, "Content-Type": "application/json"})
+    assert deep.status_code == 400 and deep.get_json()["error"]["code"] == "invalid_json"
     bomb = b"a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n"
     refused = client.post(base, data=bomb, headers={**auth, "Content-Type": "application/yaml"})
     assert refused.status_code == 422 and refused.get_json()["error"]["code"] == \
