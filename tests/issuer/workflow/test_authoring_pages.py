@@ -155,3 +155,38 @@ def test_who_may_author_what(app: Flask, world: World,
     assert "teacher" in PEOPLE and _count(app) == 4  # nothing was created or archived
     with app.extensions["badges"]["db"].session() as session:
         assert session.get(Achievement, lakeside).status == "published"  # type: ignore[union-attr]
+
+
+def test_imported_case_items_are_alignment_choices_on_the_form(
+        app: Flask, world: World, as_user: Callable[[str], Browser]) -> None:
+    from pathlib import Path
+
+    from issuer.models import Organization
+    from tests.issuer.conftest import NOW
+
+    package = Path(__file__).parents[2] / "fixtures" / "case" / "lakeside-edtech-cfpackage.json"
+    with app.extensions["badges"]["db"].session() as session:
+        org = session.get(Organization, world.orgs["lakeside"])
+        assert org is not None
+        frameworks.import_package(session, org, package.read_bytes(), source=None,
+                                  actor="t", now=NOW)
+    admin = as_user("admin")
+    page = admin.get("/district/achievements/new?org=maple").get_data(as_text=True)
+    assert "<legend>Lakeside EdTech Competencies for Teachers</legend>" in page
+    assert "LEC.2.a</span> Station rotation" in page
+    with app.extensions["badges"]["db"].session() as session:
+        org = session.get(Organization, world.orgs["lakeside"])
+        assert org is not None
+        choice = next(c for f in frameworks.available(session, org) for c in f.choices
+                      if c.code == "LEC.2.a")
+    made = admin.post("/district/achievements", form(
+        org="maple", slug="station-rotation", alignment=[json.dumps(
+            choice.alignment, sort_keys=True)]))
+    assert made.status_code == 303
+    with app.extensions["badges"]["db"].session() as session:
+        row = session.scalar(sa.select(Achievement).where(Achievement.slug == "station-rotation"))
+        assert row is not None and row.organization_id == world.orgs["maple"]
+        assert row.alignments == [choice.alignment]
+    # another district's admin does not see Lakeside's framework
+    other = as_user("other_admin").get("/district/achievements/new").get_data(as_text=True)
+    assert "Lakeside EdTech Competencies" not in other
