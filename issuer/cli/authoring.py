@@ -104,6 +104,30 @@ def update(slug: str, ref: str | None, file: str, as_json: bool) -> None:
                   if new_version else "updated")
 
 
+@click.command("export")
+@click.option("--issuer", "slug", required=True, help="Issuer slug.")
+@click.option("--version", "number", type=int, default=None,
+              help="An earlier version (default: the current one).")
+@click.argument("achievement")
+def export(slug: str, achievement: str, number: int | None) -> None:
+    """Print ACHIEVEMENT's definition as YAML: edit it, then 'achievements update'."""
+    import yaml
+
+    from issuer.services import achievements as service
+    from issuer.services import authoring
+    from issuer.services import definition
+    from issuer.services import organizations
+
+    with open_instance() as (_, database):
+        with database.session() as session:
+            org = run(lambda: organizations.get(session, slug))
+            found = run(lambda: authoring.as_of(session, service.get(session, org, achievement),
+                                                number))
+            doc = definition.to_document(authoring.definition_of(found))
+    clean = {k: v for k, v in doc.items() if v not in (None, [], {})}
+    click.echo(yaml.safe_dump(clean, sort_keys=False, allow_unicode=True), nl=False)
+
+
 def _move(action: str) -> click.Command:
     @click.command(action)
     @click.option("--issuer", "slug", required=True, help="Issuer slug.")
@@ -194,6 +218,6 @@ def register(main: click.Group) -> None:
     group = main.commands.get("achievements")
     if not isinstance(group, click.Group):
         raise RuntimeError("the 'achievements' command group must be registered first")
-    for command in (create, update, _move("publish"), _move("archive")):
+    for command in (create, update, export, _move("publish"), _move("archive")):
         group.add_command(command)
     main.add_command(frameworks_group)

@@ -277,6 +277,16 @@ def test_api_and_cli_create_the_same_achievement_from_the_same_yaml(
                                    str(path)])
     assert updated.exit_code == 0, updated.output
     assert json.loads(updated.output)["effortHours"] == 14
+    exported = runner.invoke(main, ["achievements", "export", "--issuer", "lakeside",
+                                    "cti-from-cli"])
+    assert exported.exit_code == 0, exported.output
+    round_trip = yaml.safe_load(exported.output)
+    assert round_trip["effortHours"] == 14 and round_trip["slug"] == "cti-from-cli"
+    assert definition.check(round_trip)[1] == []
+    path.write_text(exported.output)
+    unchanged = runner.invoke(main, ["achievements", "update", "--issuer", "lakeside",
+                                     str(path)])
+    assert unchanged.exit_code == 0 and "(updated)" in unchanged.output
     archived = runner.invoke(main, ["achievements", "archive", "--issuer", "lakeside",
                                     "cti-from-cli"])
     assert archived.exit_code == 0 and "archived" in archived.output
