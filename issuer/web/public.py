@@ -190,12 +190,17 @@ def credential_page(token: str) -> Response:
         return _negotiated(credential_document(token, "json" if issued.format == "di"
                                                else "jwt"))
     base = settings().base_url
+    # The achievement as this credential holds it: the version it was issued with.
+    held = authoring.as_of(session(), issued.achievement, issued.achievement_version) \
+        if issued.achievement_version is not None else issued.achievement
+    page = achievement_service.achievement_url(base, issued.achievement)
+    if authoring.version_number(held) != authoring.version_number(issued.achievement):
+        page += f"?version={authoring.version_number(held)}"
     return private(_negotiated(Response(render_template(
-        "issuer/credential.html", issued=issued, achievement=issued.achievement,
+        "issuer/credential.html", issued=issued, achievement=held,
         state=state_of(issued), now=now(),
         org=issued.organization, share=share_url(base, issued),
-        download_stem=_stem(issued),
-        achievement_url=achievement_service.achievement_url(base, issued.achievement)))))
+        download_stem=_stem(issued), achievement_url=page))))
 
 
 @bp.get("/c/<token>.<ext>")

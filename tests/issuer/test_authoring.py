@@ -341,10 +341,17 @@ def test_api_lifecycle_errors_and_public_history(make_app: Callable[..., Flask])
     assert client.get(f"{base}/nothing", headers=auth).status_code == 404
     ctx = seed.app_context(app)
     with app.extensions["badges"]["db"].session() as session:
-        issuance.award(session, ctx, issuer="lakeside", achievement=ref,
-                       email="maria@lakeside.test", name="María López", actor="t", now=NOW)
-    edited = {**example(), "description": "Second wording of the description."}
+        token = issuance.award(session, ctx, issuer="lakeside", achievement=ref,
+                               email="maria@lakeside.test", name="María López", actor="t",
+                               now=NOW).share_token
+    edited = {**example(), "description": "Second wording of the description.",
+              "alignments": example()["alignments"][:1]}
     put = client.put(f"{base}/{ref}", json=edited, headers=auth)
+    # the share page shows the achievement as the credential holds it: version 1
+    share = client.get(f"/c/{token}", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "Plans and teaches lessons" in share and "Second wording" not in share
+    assert f"/achievements/{ref}?version=1" in share
+    assert "2.5 Designer" in share and "2.6 Facilitator" in share
     assert put.status_code == 200 and put.get_json()["newVersion"] is True
     assert [v["number"] for v in put.get_json()["achievement"]["versions"]] == [1, 2]
     page = client.get(f"/achievements/{ref}").get_data(as_text=True)
