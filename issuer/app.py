@@ -50,6 +50,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from issuer.web import artwork
     from issuer.web import audit
     from issuer.web import auth
+    from issuer.web import authoring
+    from issuer.web import authoring_api
     from issuer.web import batches
     from issuer.web import catalogue
     from issuer.web import certificates
@@ -70,9 +72,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
                           local_images=published.image)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(authoring_api.bp, url_prefix="/api/v1")
     for blueprint in (batches.bp, certificates.bp, status.bp, verifier_web.bp, auth.bp,
                       catalogue.bp, submissions.bp, reviews.bp, wallet.bp, dashboard.bp,
-                      credentials.bp, audit.bp, artwork.bp):
+                      credentials.bp, audit.bp, artwork.bp, authoring.bp):
         app.register_blueprint(blueprint)
     headers.init_app(app, production=settings.env == "production")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from issuer.cli import artwork
+from issuer.cli import authoring
 from issuer.cli import batch
 from issuer.cli import certificates
 from issuer.cli import core
@@ -34,5 +35,6 @@ certificates.register(main)
 workflow.register(main)
 batch.register(main)
 artwork.register(district.achievements)
+authoring.register(main)
 
 __all__ = ["main"]

@@ -30,6 +30,7 @@ from issuer.models import Achievement
 from issuer.models import IssuedCredential
 from issuer.services import achievements as achievement_service
 from issuer.services import artwork
+from issuer.services import authoring
 from issuer.services import organizations
 from issuer.services import signing_keys
 from issuer.services.errors import ServiceError
@@ -83,7 +84,8 @@ def issuer_profile(slug: str) -> Response:
     profile = organizations.profile(base, org)
     if wants_json():
         return _negotiated(_json({"@context": LD_CONTEXT, **profile.to_json()}))
-    achievements = [a for a in achievement_service.list_for(session(), org) if a.active]
+    achievements = [a for a in achievement_service.list_for(session(), org)
+                    if a.active and a.catalogue_visible]
     return _negotiated(Response(render_template(
         "issuer/profile.html", org=org, profile=profile.to_json(), achievements=achievements,
         did=organizations.issuer_did(base, org))))
@@ -110,22 +112,33 @@ def jwk(slug: str, key_id: str) -> Response:
 
 def _achievement(achievement_id: str) -> Achievement:
     found = session().get(Achievement, achievement_id)
-    if found is None:
+    if found is None or found.status == authoring.DRAFT:
         raise ServiceError("achievement was not found", code="unknown_achievement", status=404)
     return found
 
 
 @bp.get("/achievements/<achievement_id>")
 def achievement_page(achievement_id: str) -> Response:
-    """The Achievement (OB 3.0 §B.1.1), HTML with Open Graph tags or JSON-LD."""
-    found = _achievement(achievement_id)
+    """The Achievement (OB 3.0 §B.1.1), HTML with Open Graph tags or JSON-LD.
+
+    ``?version=N`` shows version N as it was issued (the OB ``version``
+    property); the page lists every version. Drafts are not published (404).
+    """
+    current = _achievement(achievement_id)
+    asked = request.args.get("version")
+    if asked is not None and not (asked.isascii() and asked.isdigit() and len(asked) < 9):
+        raise ServiceError("version must be a whole number", code="invalid_version")
+    found = authoring.as_of(session(), current, int(asked) if asked is not None else None)
     base = settings().base_url
     ob = achievement_service.to_model(found, base_url=base).to_json()
     if wants_json():
         return _negotiated(_json({"@context": LD_CONTEXT, **ob}))
     return _negotiated(Response(render_template(
         "issuer/achievement.html", achievement=found, ob=ob, org=found.organization,
-        page_url=achievement_service.achievement_url(base, found))))
+        page_url=achievement_service.achievement_url(base, found),
+        versions=authoring.versions(session(), current),
+        version=authoring.version_number(found),
+        current_version=authoring.version_number(current))))
 
 
 @bp.get("/achievements/<achievement_id>/image.<ext>")
@@ -182,12 +195,17 @@ def credential_page(token: str) -> Response:
         return _negotiated(credential_document(token, "json" if issued.format == "di"
                                                else "jwt"))
     base = settings().base_url
+    # The achievement as this credential holds it: the version it was issued with.
+    held = authoring.as_of(session(), issued.achievement, issued.achievement_version) \
+        if issued.achievement_version is not None else issued.achievement
+    page = achievement_service.achievement_url(base, issued.achievement)
+    if authoring.version_number(held) != authoring.version_number(issued.achievement):
+        page += f"?version={authoring.version_number(held)}"
     return private(_negotiated(Response(render_template(
-        "issuer/credential.html", issued=issued, achievement=issued.achievement,
+        "issuer/credential.html", issued=issued, achievement=held,
         state=state_of(issued), now=now(),
         org=issued.organization, share=share_url(base, issued),
-        download_stem=_stem(issued),
-        achievement_url=achievement_service.achievement_url(base, issued.achievement)))))
+        download_stem=_stem(issued), achievement_url=page))))
 
 
 @bp.get("/c/<token>.<ext>")
