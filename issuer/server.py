@@ -130,5 +130,12 @@ def run(factory: Callable[[], Flask], options: ServerOptions, *,
     try:
         _Gunicorn(factory, options).run()
     finally:
-        if metrics_dir is not None:
-            shutil.rmtree(metrics_dir, ignore_errors=True)
+        remove_metrics_dir(metrics_dir)
+
+
+def remove_metrics_dir(made: Path | None) -> None:
+    """Remove a folder :func:`prepare_metrics_dir` made (None: nothing to do)."""
+    if made is not None:
+        shutil.rmtree(made, ignore_errors=True)
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR") == str(made):
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]

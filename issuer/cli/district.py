@@ -59,10 +59,6 @@ def serve(ctx: click.Context, host: str, port: int, dev: bool, workers: int, thr
                             timeout=timeout, graceful_timeout=graceful_timeout)
     if problems := options.problems():
         raise UsageProblem("; ".join(problems))
-    from issuer import server as production
-
-    # before anything imports prometheus_client, so every worker writes its figures there
-    metrics_dir = None if dev else production.prepare_metrics_dir()
     overrides: dict[str, Any] = {"clock": current().clock}
     explicit = any(ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
                    for name in ("host", "port"))
@@ -74,9 +70,14 @@ def serve(ctx: click.Context, host: str, port: int, dev: bool, workers: int, thr
     if not os.environ.get("BADGES_BASE_URL", "").strip() and (explicit or recorded is None):
         overrides["base_url"] = \
             f"http://{'127.0.0.1' if host in _ALL_INTERFACES else host}:{port}"
+    from issuer import server as production
+
+    # before anything imports prometheus_client, so every worker writes its figures there
+    metrics_dir = None if dev else production.prepare_metrics_dir()
     try:
         app = create_app(overrides)  # checks the configuration before any worker starts
     except ConfigError as exc:
+        production.remove_metrics_dir(metrics_dir)
         raise UsageProblem(str(exc)) from None
     settings = app.extensions["badges"]["settings"]
     if recorded and recorded != settings.base_url and settings.env == "development":
