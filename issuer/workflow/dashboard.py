@@ -76,34 +76,49 @@ def _sorted(counter: Counter[str] | dict[str, float]) -> tuple[Bar, ...]:
 
 
 def figures(session: so.Session, org_ids: frozenset[int]) -> Figures:
-    """The dashboard's figures for the given organizations."""
-    subs = session.scalars(sa.select(Submission).where(
-        Submission.organization_id.in_(org_ids))).all()
-    counts = Counter(s.status for s in subs)
+    """The dashboard's figures for the given organizations.
+
+    Counts are SQL aggregates (``GROUP BY``), so the cost does not grow with
+    the rows loaded into Python: only the review durations are read one by
+    one (a median has no portable SQL aggregate), as two timestamps and a name.
+    """
+    in_scope = Submission.organization_id.in_(org_ids)
+    counts: Counter[SubmissionStatus] = Counter()
+    for state, number in session.execute(sa.select(Submission.status, sa.func.count())
+                                         .where(in_scope).group_by(Submission.status)):
+        counts[state] = number
     by_status = tuple(Bar(STATUS_LABELS[st], float(counts.get(st, 0))) for st in SubmissionStatus)
-    reviews = session.execute(sa.select(Review, Organization.name).join(
-        Submission, Review.submission_id == Submission.id).join(
-        Organization, Submission.organization_id == Organization.id).where(
-        Submission.organization_id.in_(org_ids))).all()
-    hours = [_hours(r.submitted_at, r.decided_at) for r, _ in reviews]
+    reviews = session.execute(sa.select(Review.submitted_at, Review.decided_at, Organization.name)
+                              .join(Submission, Review.submission_id == Submission.id)
+                              .join(Organization, Submission.organization_id == Organization.id)
+                              .where(in_scope)).all()
+    hours = [_hours(started, decided) for started, decided, _ in reviews]
     per_school: dict[str, list[float]] = {}
-    for review, school in reviews:
-        per_school.setdefault(school, []).append(_hours(review.submitted_at, review.decided_at))
+    for started, decided, school in reviews:
+        per_school.setdefault(school, []).append(_hours(started, decided))
     medians = {k: round(statistics.median(v), 1) for k, v in per_school.items()}
     awarded_school: Counter[str] = Counter()
     awarded_achievement: Counter[str] = Counter()
-    for sub in subs:
-        if sub.credential_id and sub.status == SubmissionStatus.APPROVED:
-            awarded_school[sub.organization.name] += 1
-            awarded_achievement[sub.achievement.name] += 1
-    direct = session.execute(sa.select(Achievement.name).join(
-        IssuedCredential, IssuedCredential.achievement_id == Achievement.id).where(
-        IssuedCredential.organization_id.in_(org_ids),
-        IssuedCredential.id.not_in(sa.select(Submission.credential_id).where(
-            Submission.credential_id.is_not(None))))).scalars().all()
-    if direct:
-        awarded_school[DIRECT] += len(direct)
-        awarded_achievement.update(direct)
+    approved = sa.and_(in_scope, Submission.credential_id.is_not(None),
+                       Submission.status == SubmissionStatus.APPROVED)
+    for school, number in session.execute(
+            sa.select(Organization.name, sa.func.count())
+            .join(Submission, Submission.organization_id == Organization.id)
+            .where(approved).group_by(Organization.name)):
+        awarded_school[school] += number
+    for name, number in session.execute(
+            sa.select(Achievement.name, sa.func.count())
+            .join(Submission, Submission.achievement_id == Achievement.id)
+            .where(approved).group_by(Achievement.name)):
+        awarded_achievement[name] += number
+    reviewed = sa.select(Submission.id).where(Submission.credential_id == IssuedCredential.id)
+    for name, number in session.execute(
+            sa.select(Achievement.name, sa.func.count())
+            .join(IssuedCredential, IssuedCredential.achievement_id == Achievement.id)
+            .where(IssuedCredential.organization_id.in_(org_ids), ~reviewed.exists())
+            .group_by(Achievement.name)):
+        awarded_school[DIRECT] += number
+        awarded_achievement[name] += number
     return Figures(
         submissions=sum(n for st, n in counts.items() if st != SubmissionStatus.DRAFT),
         awarded=sum(awarded_school.values()), waiting=counts.get(SubmissionStatus.SUBMITTED, 0),
