@@ -111,14 +111,26 @@ def figures(session: so.Session, org_ids: frozenset[int]) -> Figures:
             .join(Submission, Submission.achievement_id == Achievement.id)
             .where(approved).group_by(Achievement.name)):
         awarded_achievement[name] += number
-    reviewed = sa.select(Submission.id).where(Submission.credential_id == IssuedCredential.id)
-    for name, number in session.execute(
-            sa.select(Achievement.name, sa.func.count())
-            .join(IssuedCredential, IssuedCredential.achievement_id == Achievement.id)
-            .where(IssuedCredential.organization_id.in_(org_ids), ~reviewed.exists())
-            .group_by(Achievement.name)):
-        awarded_school[DIRECT] += number
-        awarded_achievement[name] += number
+    # direct awards: every credential in scope, less those an evidence submission led to
+    # (two counts an index answers, rather than an anti-join over every credential)
+    issued_in_scope = IssuedCredential.organization_id.in_(org_ids)
+    direct: Counter[str] = Counter()
+    for achievement_id, number in session.execute(
+            sa.select(IssuedCredential.achievement_id, sa.func.count())
+            .where(issued_in_scope).group_by(IssuedCredential.achievement_id)):
+        direct[achievement_id] += number
+    for achievement_id, number in session.execute(
+            sa.select(IssuedCredential.achievement_id,
+                      sa.func.count(sa.distinct(IssuedCredential.id)))
+            .join(Submission, Submission.credential_id == IssuedCredential.id)
+            .where(issued_in_scope).group_by(IssuedCredential.achievement_id)):
+        direct[achievement_id] -= number
+    names = {achievement_id: name for achievement_id, name in session.execute(
+        sa.select(Achievement.id, Achievement.name).where(Achievement.id.in_(list(direct))))}
+    for achievement_id, number in direct.items():
+        if number > 0:
+            awarded_school[DIRECT] += number
+            awarded_achievement[names[achievement_id]] += number
     return Figures(
         submissions=sum(n for st, n in counts.items() if st != SubmissionStatus.DRAFT),
         awarded=sum(awarded_school.values()), waiting=counts.get(SubmissionStatus.SUBMITTED, 0),

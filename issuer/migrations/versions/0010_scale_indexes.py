@@ -29,10 +29,14 @@ def upgrade() -> None:
         # a teacher's address finds their credentials (wallet claims, support look-ups)
         batch_op.create_index('ix_issued_credentials_recipient_email',
                               ['recipient_email'], unique=False)
+        # the dashboard counts awards per achievement from this index alone
+        batch_op.create_index('ix_issued_credentials_org_achievement',
+                              ['organization_id', 'achievement_id'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('issued_credentials', schema=None) as batch_op:
+        batch_op.drop_index('ix_issued_credentials_org_achievement')
         batch_op.drop_index('ix_issued_credentials_recipient_email')
         batch_op.drop_index('ix_issued_credentials_issued')
         batch_op.drop_index('ix_issued_credentials_org_issued')
