@@ -119,11 +119,12 @@ def figures(session: so.Session, org_ids: frozenset[int]) -> Figures:
             sa.select(IssuedCredential.achievement_id, sa.func.count())
             .where(issued_in_scope).group_by(IssuedCredential.achievement_id)):
         direct[achievement_id] += number
+    # a credential a submission led to is that submission's achievement, by its organization
     for achievement_id, number in session.execute(
-            sa.select(IssuedCredential.achievement_id,
-                      sa.func.count(sa.distinct(IssuedCredential.id)))
-            .join(Submission, Submission.credential_id == IssuedCredential.id)
-            .where(issued_in_scope).group_by(IssuedCredential.achievement_id)):
+            sa.select(Submission.achievement_id,
+                      sa.func.count(sa.distinct(Submission.credential_id)))
+            .where(in_scope, Submission.credential_id.is_not(None))
+            .group_by(Submission.achievement_id)):
         direct[achievement_id] -= number
     names = {achievement_id: name for achievement_id, name in session.execute(
         sa.select(Achievement.id, Achievement.name).where(Achievement.id.in_(list(direct))))}
