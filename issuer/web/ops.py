@@ -82,19 +82,22 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 def configure_logging() -> None:
-    """JSON lines on stderr for the ``badges`` loggers (once per process)."""
-    logger = logging.getLogger("badges")
-    if any(getattr(h, "_badges_json", False) for h in logger.handlers):
-        return
+    """JSON lines on stderr for the service's loggers (once per process).
+
+    ``badges.access`` (one line per request) and the ``issuer`` and
+    ``verifier`` packages' own loggers (e.g. an unhandled error), each line
+    with the request id when written during a request.
+    """
     handler = _StderrHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RequestIdFilter())
-    handler._badges_json = True  # type: ignore[attr-defined]
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    # Flask's own error log (an unhandled exception) carries the request id too
-    logging.getLogger("issuer").addFilter(RequestIdFilter())
+    for name in ("badges", "issuer", "verifier"):
+        logger = logging.getLogger(name)
+        if any(isinstance(h, _StderrHandler) for h in logger.handlers):
+            continue
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
 
 
 def request_id() -> str | None:
