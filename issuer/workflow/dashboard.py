@@ -75,6 +75,43 @@ def _sorted(counter: Counter[str] | dict[str, float]) -> tuple[Bar, ...]:
                                                                                        kv[0])))
 
 
+def _review_hours(session: so.Session, in_scope: sa.ColumnElement[bool]
+                  ) -> tuple[float | None, float | None, dict[str, float]]:
+    """Median and mean hours from submission to decision, and the median per school.
+
+    PostgreSQL computes them (``percentile_cont``); elsewhere each review's
+    duration comes back as one number (no datetime objects) and Python takes
+    the median. A decision recorded before its submission counts as 0 hours.
+    """
+    joined = (sa.select().select_from(Review)
+              .join(Submission, Review.submission_id == Submission.id)
+              .join(Organization, Submission.organization_id == Organization.id)
+              .where(in_scope))
+    if session.get_bind().dialect.name == "postgresql":
+        hours = sa.func.greatest(0.0, sa.extract(
+            "epoch", Review.decided_at - Review.submitted_at) / 3600.0)
+        median = sa.func.percentile_cont(0.5).within_group(hours)
+        overall = session.execute(joined.add_columns(median, sa.func.avg(hours),
+                                                     sa.func.count())).one()
+        if not overall[2]:
+            return None, None, {}
+        schools = {name: round(float(value), 1) for name, value in session.execute(
+            joined.add_columns(Organization.name, median).group_by(Organization.name))}
+        return round(float(overall[0]), 1), round(float(overall[1]), 1), schools
+    seconds = (sa.func.julianday(Review.decided_at)
+               - sa.func.julianday(Review.submitted_at)) * 86400.0
+    per_school: dict[str, list[float]] = {}
+    every: list[float] = []
+    for value, school in session.execute(joined.add_columns(seconds, Organization.name)):
+        hour = max(0.0, float(value) / 3600)
+        every.append(hour)
+        per_school.setdefault(school, []).append(hour)
+    if not every:
+        return None, None, {}
+    return (round(statistics.median(every), 1), round(statistics.fmean(every), 1),
+            {k: round(statistics.median(v), 1) for k, v in per_school.items()})
+
+
 def figures(session: so.Session, org_ids: frozenset[int]) -> Figures:
     """The dashboard's figures for the given organizations.
 
@@ -88,15 +125,7 @@ def figures(session: so.Session, org_ids: frozenset[int]) -> Figures:
                                          .where(in_scope).group_by(Submission.status)):
         counts[state] = number
     by_status = tuple(Bar(STATUS_LABELS[st], float(counts.get(st, 0))) for st in SubmissionStatus)
-    reviews = session.execute(sa.select(Review.submitted_at, Review.decided_at, Organization.name)
-                              .join(Submission, Review.submission_id == Submission.id)
-                              .join(Organization, Submission.organization_id == Organization.id)
-                              .where(in_scope)).all()
-    hours = [_hours(started, decided) for started, decided, _ in reviews]
-    per_school: dict[str, list[float]] = {}
-    for started, decided, school in reviews:
-        per_school.setdefault(school, []).append(_hours(started, decided))
-    medians = {k: round(statistics.median(v), 1) for k, v in per_school.items()}
+    median_hours, mean_hours, medians = _review_hours(session, in_scope)
     awarded_school: Counter[str] = Counter()
     awarded_achievement: Counter[str] = Counter()
     approved = sa.and_(in_scope, Submission.credential_id.is_not(None),
@@ -135,8 +164,7 @@ def figures(session: so.Session, org_ids: frozenset[int]) -> Figures:
     return Figures(
         submissions=sum(n for st, n in counts.items() if st != SubmissionStatus.DRAFT),
         awarded=sum(awarded_school.values()), waiting=counts.get(SubmissionStatus.SUBMITTED, 0),
-        median_review_hours=round(statistics.median(hours), 1) if hours else None,
-        mean_review_hours=round(statistics.fmean(hours), 1) if hours else None,
+        median_review_hours=median_hours, mean_review_hours=mean_hours,
         by_status=Chart("Submissions by status", "submissions", by_status),
         review_hours_by_school=Chart("Median time to review by school", "hours",
                                      _sorted(medians)),

@@ -46,3 +46,42 @@ def test_awards_by_school_and_achievement_count_reviewed_and_direct(
     assert figures.median_review_hours is not None
     by_status = {b.label: b.value for b in figures.by_status.bars}
     assert sum(by_status.values()) == 1
+
+
+def test_review_hours_median_mean_and_per_school(app: Flask, world: World,
+                                                 as_user: Callable[[str], Browser]) -> None:
+    """Computed in SQL on PostgreSQL and in Python on SQLite: the same figures."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from issuer.models_workflow import Review
+    from issuer.models_workflow import Submission
+    from tests.issuer.workflow.test_reviews import RETURN
+
+    reviewer = as_user("reviewer")
+    high = _submitted(as_user("teacher"), world.achievements["blended"])  # Lakeside High
+    maple = _submitted(as_user("teacher2"), world.achievements["blended"])  # Maple
+    reviewer.post(f"/review/{high}/decision", RETURN)
+    reviewer.post(f"/review/{maple}/decision", RETURN)
+    durations = {high: [timedelta(hours=10)],
+                 maple: [timedelta(hours=-3)]}  # decided "before" it came in: 0 hours
+    with app.extensions["badges"]["db"].session() as session:
+        for sub_id, (length,) in durations.items():
+            review = session.scalars(sa.select(Review).join(Submission).where(
+                Submission.id == sub_id)).one()
+            review.submitted_at = NOW
+            review.decided_at = NOW + length
+        # a third review at Lakeside High: 2.5 hours
+        first = session.scalars(sa.select(Review).join(Submission).where(
+            Submission.id == high)).one()
+        session.add(Review(submission_id=high, round=2, reviewer_id=first.reviewer_id,
+                           decision=first.decision, scores={}, feedback=None,
+                           submitted_at=NOW, decided_at=NOW + timedelta(hours=2, minutes=30)))
+    scope = frozenset({world.orgs["lakeside"], world.orgs["lakeside-high"], world.orgs["maple"]})
+    with app.extensions["badges"]["db"].session() as session:
+        figures = dashboard.figures(session, scope)
+    assert figures.median_review_hours == 2.5  # of 0, 2.5 and 10
+    assert figures.mean_review_hours == 4.2  # 12.5 / 3
+    assert {b.label: b.value for b in figures.review_hours_by_school.bars} == {
+        "Lakeside High": 6.2, "Maple Elementary": 0.0}
