@@ -212,11 +212,30 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--engine", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--database", metavar="URL",
+                        help="time a database an earlier --keep run left (no seeding)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the scratch database (its URL is printed) to explore it")
     args = parser.parse_args()
     if args.credentials < 1000 or args.repeat < 1:
         parser.error("--credentials must be at least 1000 and --repeat at least 1")
+    if args.database:
+        reused = Database(args.database)
+        try:
+            with reused.session() as session:
+                count = session.scalar(sa.select(sa.func.count()).select_from(IssuedCredential))
+                row = session.scalars(sa.select(IssuedCredential).order_by(
+                    IssuedCredential.id).offset((count or 1) // 2).limit(1)).one()
+                sample = {"recipient_name": row.recipient_name,
+                          "recipient_email": row.recipient_email,
+                          "credential_id": row.credential_id}
+            results = measure(reused, args.repeat, sample)
+        finally:
+            reused.dispose()
+        print(f"{args.database}: {count:,} credentials; median / worst of {args.repeat} runs")
+        for label, figure in results.items():
+            print(f"  {label:<34} {figure['median_ms']:>8.1f} ms {figure['max_ms']:>8.1f} ms")
+        return
     people = args.people or max(1, args.credentials // 4)
     scratch = tempfile.mkdtemp(prefix="badges-scale-")
     name = f"badges_scale_{uuid.uuid4().hex[:10]}"

@@ -91,13 +91,18 @@ def _review_hours(session: so.Session, in_scope: sa.ColumnElement[bool]
         hours = sa.func.greatest(0.0, sa.extract(
             "epoch", Review.decided_at - Review.submitted_at) / 3600.0)
         median = sa.func.percentile_cont(0.5).within_group(hours)
-        overall = session.execute(joined.add_columns(median, sa.func.avg(hours),
-                                                     sa.func.count())).one()
-        if not overall[2]:
-            return None, None, {}
-        schools = {name: round(float(value), 1) for name, value in session.execute(
-            joined.add_columns(Organization.name, median).group_by(Organization.name))}
-        return round(float(overall[0]), 1), round(float(overall[1]), 1), schools
+        schools: dict[str, float] = {}
+        overall: tuple[float | None, float | None] = (None, None)
+        # one pass: per school, and (the empty grouping set) over every review
+        for name, middle, mean in session.execute(
+                joined.add_columns(Organization.name, median, sa.func.avg(hours))
+                .group_by(sa.func.grouping_sets(sa.tuple_(Organization.name), sa.tuple_()))):
+            if name is None:
+                overall = (round(float(middle), 1) if middle is not None else None,
+                           round(float(mean), 1) if mean is not None else None)
+            else:
+                schools[name] = round(float(middle), 1)
+        return overall[0], overall[1], schools
     seconds = (sa.func.julianday(Review.decided_at)
                - sa.func.julianday(Review.submitted_at)) * 86400.0
     per_school: dict[str, list[float]] = {}
@@ -116,51 +121,54 @@ def figures(session: so.Session, org_ids: frozenset[int]) -> Figures:
     """The dashboard's figures for the given organizations.
 
     Counts are SQL aggregates (``GROUP BY``), so the cost does not grow with
-    the rows loaded into Python: only the review durations are read one by
-    one (a median has no portable SQL aggregate), as two timestamps and a name.
+    rows loaded into Python: one pass over the submissions (by status,
+    school and achievement), one count of the credentials per achievement
+    from an index, and the review times (:func:`_review_hours`).
     """
     in_scope = Submission.organization_id.in_(org_ids)
     counts: Counter[SubmissionStatus] = Counter()
-    for state, number in session.execute(sa.select(Submission.status, sa.func.count())
-                                         .where(in_scope).group_by(Submission.status)):
-        counts[state] = number
+    approved_by_org: Counter[int] = Counter()
+    approved_by_achievement: Counter[str] = Counter()
+    reviewed: Counter[str] = Counter()  # credentials a submission led to, per achievement
+    for state, org_id, achievement_id, number, with_credential in session.execute(
+            sa.select(Submission.status, Submission.organization_id, Submission.achievement_id,
+                      sa.func.count(), sa.func.count(Submission.credential_id))
+            .where(in_scope)
+            .group_by(Submission.status, Submission.organization_id,
+                      Submission.achievement_id)):
+        counts[state] += number
+        reviewed[achievement_id] += with_credential
+        if state == SubmissionStatus.APPROVED:
+            approved_by_org[org_id] += with_credential
+            approved_by_achievement[achievement_id] += with_credential
     by_status = tuple(Bar(STATUS_LABELS[st], float(counts.get(st, 0))) for st in SubmissionStatus)
     median_hours, mean_hours, medians = _review_hours(session, in_scope)
-    awarded_school: Counter[str] = Counter()
-    awarded_achievement: Counter[str] = Counter()
-    approved = sa.and_(in_scope, Submission.credential_id.is_not(None),
-                       Submission.status == SubmissionStatus.APPROVED)
-    for school, number in session.execute(
-            sa.select(Organization.name, sa.func.count())
-            .join(Submission, Submission.organization_id == Organization.id)
-            .where(approved).group_by(Organization.name)):
-        awarded_school[school] += number
-    for name, number in session.execute(
-            sa.select(Achievement.name, sa.func.count())
-            .join(Submission, Submission.achievement_id == Achievement.id)
-            .where(approved).group_by(Achievement.name)):
-        awarded_achievement[name] += number
-    # direct awards: every credential in scope, less those an evidence submission led to
-    # (two counts an index answers, rather than an anti-join over every credential)
-    issued_in_scope = IssuedCredential.organization_id.in_(org_ids)
+    # direct awards: every credential in scope (counted from an index), less those an
+    # evidence submission led to (each names its credential once, for its achievement)
     direct: Counter[str] = Counter()
     for achievement_id, number in session.execute(
             sa.select(IssuedCredential.achievement_id, sa.func.count())
-            .where(issued_in_scope).group_by(IssuedCredential.achievement_id)):
-        direct[achievement_id] += number
-    # a credential a submission led to is that submission's achievement, by its organization
-    for achievement_id, number in session.execute(
-            sa.select(Submission.achievement_id,
-                      sa.func.count(sa.distinct(Submission.credential_id)))
-            .where(in_scope, Submission.credential_id.is_not(None))
-            .group_by(Submission.achievement_id)):
-        direct[achievement_id] -= number
-    names = {achievement_id: name for achievement_id, name in session.execute(
-        sa.select(Achievement.id, Achievement.name).where(Achievement.id.in_(list(direct))))}
+            .where(IssuedCredential.organization_id.in_(org_ids))
+            .group_by(IssuedCredential.achievement_id)):
+        direct[achievement_id] += number - reviewed[achievement_id]
+    org_names = {org_id: name for org_id, name in session.execute(
+        sa.select(Organization.id, Organization.name).where(
+            Organization.id.in_(list(approved_by_org))))}
+    achievement_names = {achievement_id: name for achievement_id, name in session.execute(
+        sa.select(Achievement.id, Achievement.name).where(
+            Achievement.id.in_(list(direct | approved_by_achievement))))}
+    awarded_school: Counter[str] = Counter()
+    awarded_achievement: Counter[str] = Counter()
+    for org_id, number in approved_by_org.items():
+        if number:
+            awarded_school[org_names[org_id]] += number
+    for achievement_id, number in approved_by_achievement.items():
+        if number:
+            awarded_achievement[achievement_names[achievement_id]] += number
     for achievement_id, number in direct.items():
         if number > 0:
             awarded_school[DIRECT] += number
-            awarded_achievement[names[achievement_id]] += number
+            awarded_achievement[achievement_names[achievement_id]] += number
     return Figures(
         submissions=sum(n for st, n in counts.items() if st != SubmissionStatus.DRAFT),
         awarded=sum(awarded_school.values()), waiting=counts.get(SubmissionStatus.SUBMITTED, 0),
