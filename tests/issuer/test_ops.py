@@ -6,6 +6,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -172,3 +173,17 @@ def test_each_request_writes_one_json_log_line(client: FlaskClient) -> None:
     assert line["endpoint"] == "verifier.verify_form" and line["duration_ms"] >= 0
     assert line["time"].endswith("Z") and line["level"] == "info"
     assert "maria" not in json.dumps(line)  # the query string (an address) is not logged
+
+
+def test_readyz_reports_an_unreachable_database(make_app: Callable[..., Flask], db_url: str,
+                                                tmp_path: Path) -> None:
+    # PostgreSQL on a loopback port nobody listens on; SQLite in a folder that does not exist
+    gone = "postgresql://postgres@127.0.0.1:1/none" if db_url.startswith("postgresql") \
+        else f"sqlite:///{tmp_path / 'no-such-folder' / 'badges.db'}"
+    client = make_app(database_url=gone).test_client()
+    assert client.get("/healthz").status_code == 200  # the process itself is fine
+    response = client.get("/readyz")
+    body = response.get_json()
+    assert response.status_code == 503 and body["status"] == "not_ready"
+    assert body["checks"]["database"] == {"ok": False, "error": "unreachable",
+                                          "detail": "OperationalError"}
