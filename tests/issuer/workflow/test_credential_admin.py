@@ -90,7 +90,8 @@ def _bit(browser: Browser, issued: Issued, purpose: str) -> bool:
     """The credential's bit in the public, signed status list."""
     entry = next(e for e in seed.status_entries(issued.document)
                  if e["statusPurpose"] == purpose)
-    response = browser.get(entry["statusListCredential"].removeprefix("https://badges.test"))
+    response = browser.get(entry["statusListCredential"].removeprefix("https://badges.test"),
+                           headers={"Accept": "application/vc+ld+json"})
     assert response.status_code == 200
     encoded = response.get_json(force=True)["credentialSubject"]["encodedList"]
     return status_list.decode_list(encoded).get(int(entry["statusListIndex"]))
