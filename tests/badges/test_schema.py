@@ -454,7 +454,10 @@ def test_fast_path_agrees_with_jsonschema(doc: dict[str, Any]) -> None:
         fast = _fast(kind)
         assert fast is not None
         assert fast(doc) == _validator(kind).is_valid(doc)
-    assert (check_credential(doc) == []) == _validator("credential").is_valid(doc)
+    if not isinstance(doc.get("credentialStatus"), list):
+        # An array is the one place check_credential knowingly differs from the schema
+        # (VCDM 2.0 allows it; entries are checked one by one: the tests below).
+        assert (check_credential(doc) == []) == _validator("credential").is_valid(doc)
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.rglob("*.json")), ids=lambda p: p.name)
