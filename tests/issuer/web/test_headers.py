@@ -54,7 +54,8 @@ def _seed(app: Flask) -> dict[str, str]:
                 "achievement_id": achievement.rsplit("/", 1)[-1], "ext": "png",
                 "batch_id": batch.id, "name": "classic", "purpose": "revocation",
                 "number": "1", "index": "0", "credential_id": issued.id,
-                "submission_id": issued.id, "item_id": "1", "filename": "missing.css"}
+                "submission_id": issued.id, "item_id": "1", "filename": "missing.css",
+                "ref": "blended-learning-design"}
 
 
 def _every_get(app: Flask, values: dict[str, str]) -> Iterator[str]:
