@@ -354,4 +354,5 @@ def _no_audit_delete(mapper: Any, connection: Any, target: AuditEvent) -> None:
 
 
 from issuer import models_batch as _models_batch  # noqa: E402,F401 - batch award tables
+from issuer import models_oid4vci as _models_oid4vci  # noqa: E402,F401 - OpenID4VCI offers
 from issuer import models_workflow as _models_workflow  # noqa: E402,F401 - workflow tables

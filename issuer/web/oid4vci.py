@@ -1,0 +1,122 @@
+"""OpenID4VCI 1.0 issuer endpoints (pre-authorized code flow) and the wallet's offer page.
+
+Public protocol endpoints (no session, no CSRF: wallets are not browsers):
+
+* ``GET /.well-known/openid-credential-issuer``: Credential Issuer Metadata (§12.2);
+* ``GET /.well-known/oauth-authorization-server``: RFC 8414 metadata (§12.3);
+* ``POST /oid4vci/token``: the token endpoint (§6, form-encoded);
+* ``POST /oid4vci/nonce``: the nonce endpoint (§7);
+* ``POST /oid4vci/credential``: the credential endpoint (§8, Bearer token, key proof).
+
+Every error is an OAuth/OpenID4VCI JSON error body (RFC 6749 §5.2, OpenID4VCI
+§8.3.1.2), never a 500 page. The signed-in teacher's
+``POST /wallet/<id>/claim`` makes a single-use, expiring offer for one
+award and shows its QR code and ``openid-credential-offer://`` link.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import jsonify
+from flask import render_template
+from flask import request
+
+from issuer.certificates import qr
+from issuer.services import oid4vci
+from issuer.services.errors import ServiceError
+from issuer.web.auth import protect
+from issuer.web.auth import viewer
+from issuer.web.common import issuer_context
+from issuer.web.common import now
+from issuer.web.common import session
+from issuer.web.common import settings
+from issuer.workflow.access import NotVisible
+
+bp = Blueprint("oid4vci", __name__)
+wallet_bp = Blueprint("oid4vci_wallet", __name__)
+protect(wallet_bp)
+
+
+def _json(body: dict[str, Any], status: int = 200) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(oid4vci.OAuthError)
+def _oauth_error(exc: oid4vci.OAuthError) -> Response:
+    response = _json(exc.body(), exc.status)
+    if exc.status == 401:
+        response.headers["WWW-Authenticate"] = \
+            f'Bearer error="{exc.error}", error_description="{exc.description}"'
+    return response
+
+
+@bp.get("/.well-known/openid-credential-issuer")
+def issuer_metadata() -> Response:
+    """Credential Issuer Metadata (OpenID4VCI 1.0 §12.2.2)."""
+    return jsonify(oid4vci.issuer_metadata(settings().base_url))
+
+
+@bp.get("/.well-known/oauth-authorization-server")
+def authorization_server_metadata() -> Response:
+    """OAuth 2.0 Authorization Server Metadata (RFC 8414 §3)."""
+    return jsonify(oid4vci.authorization_server_metadata(settings().base_url))
+
+
+@bp.post("/oid4vci/token")
+def token() -> Response:
+    """Trade a pre-authorized code (and tx_code) for an access token (§6.1, §6.2)."""
+    form = {k: v for k, v in request.form.items()}
+    db = session()
+    answer = oid4vci.redeem_code(db, form, now=now())
+    db.commit()
+    return _json(answer)
+
+
+@bp.post("/oid4vci/nonce")
+def nonce() -> Response:
+    """A fresh ``c_nonce`` for key proofs (§7.1, §7.2)."""
+    return _json(oid4vci.new_nonce(settings().secret_key, now=now()))
+
+
+@bp.post("/oid4vci/credential")
+def credential() -> Response:
+    """Issue the offered award bound to the holder's key (§8.1, §8.2, §8.3)."""
+    body = request.get_json(silent=True)
+    if body is None:
+        raise oid4vci.OAuthError("invalid_credential_request",
+                                 "the request body must be JSON (application/json)")
+    db = session()
+    claimed = oid4vci.claim(db, issuer_context(), body,
+                            authorization=request.headers.get("Authorization"),
+                            secret=settings().secret_key, now=now())
+    db.commit()
+    return _json(claimed.body())
+
+
+@wallet_bp.post("/wallet/<credential_id>/claim")
+def offer(credential_id: str) -> Any:
+    """A single-use, expiring Credential Offer for one of the teacher's badges (§4.1)."""
+    from issuer.models import IssuedCredential
+
+    db = session()
+    issued = db.get(IssuedCredential, credential_id)
+    person = viewer()
+    if issued is None or issued.person_id != person.person_id:
+        raise NotVisible("badge")
+    try:
+        made = oid4vci.create_offer(db, issued, base_url=settings().base_url,
+                                    actor=person.email, now=now())
+    except ServiceError:
+        db.rollback()
+        raise
+    db.commit()
+    link = made.link
+    return render_template("wallet/claim.html", c=issued, link=link,
+                           expires=made.row.expires_at,
+                           qr_svg=qr.svg(link, title=f"Claim {issued.achievement.name}"))
