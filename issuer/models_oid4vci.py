@@ -41,6 +41,6 @@ class CredentialOffer(Base):
     token_expires_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     claimed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     holder: so.Mapped[str | None] = so.mapped_column(sa.Text)
-    claimed_format: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    configuration: so.Mapped[str | None] = so.mapped_column(sa.String(64))
 
     credential: so.Mapped[IssuedCredential] = so.relationship()

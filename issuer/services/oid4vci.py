@@ -438,7 +438,7 @@ def claim(session: so.Session, ctx: IssuerContext, body: Any, *, authorization: 
                            status_array=isinstance(credential.get("credentialStatus"), list))
     row.claimed_at = now
     row.holder = holder
-    row.claimed_format = configuration
+    row.configuration = configuration
     audit.record(session, actor=holder, action="credential.claimed",
                  organization_id=issued.organization_id, subject_type="credential",
                  subject_id=issued.credential_id, at=now,

@@ -33,7 +33,7 @@ def upgrade() -> None:
     sa.Column('token_expires_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('holder', sa.Text(), nullable=True),
-    sa.Column('claimed_format', sa.String(length=16), nullable=True),
+    sa.Column('configuration', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['credential_pk'], ['issued_credentials.id'], name=op.f('fk_credential_offers_credential_pk_issued_credentials'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_credential_offers')),
     sa.UniqueConstraint('code_hash', name=op.f('uq_credential_offers_code_hash')),
