@@ -433,9 +433,13 @@ def claim(session: so.Session, ctx: IssuerContext, body: Any, *, authorization: 
     except LookupError:
         raise OAuthError("credential_request_denied", "the issuer has no signing key",
                          status=400) from None
-    signed = sign_document(credential, key=signer.pair, fmt=fmt,  # type: ignore[arg-type]
-                           created=now.replace(microsecond=0),
-                           status_array=isinstance(credential.get("credentialStatus"), list))
+    try:
+        signed = sign_document(credential, key=signer.pair, fmt=fmt,  # type: ignore[arg-type]
+                               created=now.replace(microsecond=0),
+                               status_array=isinstance(credential.get("credentialStatus"), list))
+    except ServiceError as exc:  # the holder's DID made the copy fail the schema
+        raise OAuthError("credential_request_denied",
+                         f"this badge cannot be bound to that key: {exc.message}") from None
     row.claimed_at = now
     row.holder = holder
     row.configuration = configuration

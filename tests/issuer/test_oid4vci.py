@@ -19,9 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.error import HTTPError
-from urllib.parse import parse_qs
 from urllib.parse import urlencode
-from urllib.parse import urlsplit
 from urllib.request import Request
 from urllib.request import urlopen
 
@@ -240,20 +238,3 @@ def test_refusals_have_spec_error_bodies(service: Service) -> None:
             {"credential_configuration_id": LDP, "proofs": proofs}).encode(), auth)
         assert (status, body["error"]) == (400, "invalid_proof"), (proofs, body)
     assert body_token
-
-
-def test_offer_page_from_the_wallet(service: Service) -> None:
-    pk = service.award("di")
-    app = service.server.app
-    client = app.test_client()
-    with service.db.session() as s:
-        issued = s.get(IssuedCredential, pk)
-        assert issued is not None
-        person_id = issued.person_id
-    with client.session_transaction() as sess:
-        sess["uid"] = person_id
-    page = client.get("/wallet")
-    assert page.status_code in (200, 302)
-    assert urlsplit(oid4vci.offer_link({"a": 1})).scheme == "openid-credential-offer"
-    assert parse_qs(urlsplit(oid4vci.offer_link({"a": 1})).query)["credential_offer"] == [
-        '{"a":1}']
