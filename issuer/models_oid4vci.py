@@ -32,6 +32,7 @@ class CredentialOffer(Base):
     credential_pk: so.Mapped[str] = so.mapped_column(
         sa.ForeignKey("issued_credentials.id", ondelete="CASCADE"), index=True)
     code_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    configurations: so.Mapped[str] = so.mapped_column(sa.String(200))
     tx_code_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     created_by: so.Mapped[str] = so.mapped_column(sa.String(320))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

@@ -181,6 +181,7 @@ def create_offer(session: so.Session, issued: IssuedCredential, *, base_url: str
     code = secrets.token_urlsafe(32)
     tx_code = f"{secrets.randbelow(10**6):06d}" if with_tx_code else None
     row = CredentialOffer(credential_pk=issued.id, code_hash=_hash(code),
+                          configurations=" ".join(configurations),
                           tx_code_hash=_hash(tx_code) if tx_code else None, created_by=actor,
                           created_at=now, expires_at=now + OFFER_LIFETIME)
     session.add(row)
@@ -352,7 +353,7 @@ def check_proof(jwt: str, *, audience: str, secret: str, now: datetime) -> str:
     if header.get("typ") != PROOF_TYP:
         raise OAuthError("invalid_proof", f"the proof's typ must be {PROOF_TYP}")
     alg = header.get("alg")
-    if alg not in ALGORITHMS:
+    if not isinstance(alg, str) or alg not in ALGORITHMS:
         raise OAuthError("invalid_proof", f"alg must be one of {sorted(ALGORITHMS)}")
     holder, public = _holder_key(header)
     if public.type != ALGORITHMS[alg]:
@@ -413,6 +414,9 @@ def claim(session: so.Session, ctx: IssuerContext, body: Any, *, authorization: 
     if fmt is None:
         raise OAuthError("unknown_credential_configuration",
                          f"{configuration!r} is not offered here")
+    if configuration not in row.configurations.split():
+        raise OAuthError("invalid_credential_request",
+                         f"the offer did not include {configuration!r}")
     holder = check_proof(_proof_jwt(body), audience=ctx.base_url, secret=secret, now=now)
     issued = row.credential
     if issued.revoked_at is not None or issued.suspended_at is not None:

@@ -24,11 +24,13 @@ from urllib.request import Request
 from urllib.request import urlopen
 
 import pytest
+import sqlalchemy as sa
 
 from badges.did import did_jwk_for
 from badges.jwt import decode_jwt
 from badges.keys import public_from_jwk
 from issuer.db import Database
+from issuer.models import AuditEvent
 from issuer.models import IssuedCredential
 from issuer.services import issuance
 from issuer.services import oid4vci
@@ -188,6 +190,12 @@ def test_wallet_claims_in_both_formats_and_credentials_verify(service: Service) 
     assert jose["verified"] is True, jose
     # the claim is audited; revoking the award revokes the claimed copy
     with service.db.session() as s:
+        claims = list(s.scalars(sa.select(AuditEvent).where(
+            AuditEvent.action == "credential.claimed")))
+        assert sorted(e.actor for e in claims) == sorted(
+            [ldp["holder"], jwt["holder"], bound])
+        assert {e.subject_id for e in claims} == {stored["id"], decode_jwt(
+            service.document(jwt_pk)).credential["id"]}
         status_service.revoke(s, stored["id"], reason="test", public=False, actor="test",
                               now=service.now())
         s.commit()
@@ -238,3 +246,10 @@ def test_refusals_have_spec_error_bodies(service: Service) -> None:
             {"credential_configuration_id": LDP, "proofs": proofs}).encode(), auth)
         assert (status, body["error"]) == (400, "invalid_proof"), (proofs, body)
     assert body_token
+    # a configuration the offer did not name
+    only_ldp = _token(service, _code(service.offer(pk, configurations=(LDP,))))[1]
+    status, body = _post(f"{service.base}/oid4vci/credential", json.dumps(
+        {"credential_configuration_id": JWT, "proofs": {"jwt": ["a.b.c"]}}).encode(),
+        {"Content-Type": "application/json",
+         "Authorization": f"Bearer {only_ldp['access_token']}"})
+    assert (status, body["error"]) == (400, "invalid_credential_request"), body

@@ -24,6 +24,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('credential_pk', sa.String(length=36), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('configurations', sa.String(length=200), nullable=False),
     sa.Column('tx_code_hash', sa.String(length=64), nullable=True),
     sa.Column('created_by', sa.String(length=320), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
