@@ -102,6 +102,8 @@ class Organization(Base):
     #: OB 3.0 JSON Schema (one object) and validators built on it reject.
     suspension_enabled: so.Mapped[bool] = so.mapped_column(default=False,
                                                            server_default=sa.false())
+    #: Wallet claims (OpenID4VCI) need a transaction code sent by e-mail (issue #19).
+    claim_tx_code: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     parent: so.Mapped[Organization | None] = so.relationship(remote_side=[id])
 

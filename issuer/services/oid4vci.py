@@ -39,6 +39,7 @@ from badges.jwt import JWT_REGISTERED_CLAIMS
 from badges.jwt import decode_jwt
 from badges.loader import OB_CONTEXT
 from issuer.models import IssuedCredential
+from issuer.models import Organization
 from issuer.models_oid4vci import CredentialOffer
 from issuer.services import audit
 from issuer.services import signing_keys
@@ -48,7 +49,8 @@ from issuer.services.issuance import sign_document
 
 __all__ = ["ALGORITHMS", "CONFIGURATIONS", "OAuthError", "Claimed", "PRE_AUTHORIZED_GRANT",
            "authorization_server_metadata", "claim", "create_offer", "issuer_metadata",
-           "new_nonce", "offer_link", "redeem_code"]
+           "new_nonce", "offer_by_reference", "offer_link", "offer_object", "redeem_code",
+           "set_tx_code_rule", "tx_code_required"]
 
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 PROOF_TYP = "openid4vci-proof+jwt"
@@ -149,10 +151,16 @@ class Offer:
     row: CredentialOffer
     offer: dict[str, Any]
     tx_code: str | None
+    uri: str
 
     @property
     def link(self) -> str:
-        """The ``openid-credential-offer://`` link (§4.1) carrying the offer by value."""
+        """The ``openid-credential-offer://`` link by reference (§4.1.3), short enough for a QR."""
+        return "openid-credential-offer://?credential_offer_uri=" + quote(self.uri, safe="")
+
+    @property
+    def link_by_value(self) -> str:
+        """The same offer by value (§4.1.2)."""
         return offer_link(self.offer)
 
 
@@ -186,18 +194,58 @@ def create_offer(session: so.Session, issued: IssuedCredential, *, base_url: str
                           created_at=now, expires_at=now + OFFER_LIFETIME)
     session.add(row)
     session.flush()
-    grant: dict[str, Any] = {"pre-authorized_code": code}
-    if tx_code:
-        grant["tx_code"] = {"length": 6, "input_mode": "numeric",
-                            "description": "The code sent to you by e-mail"}
-    offer = {"credential_issuer": base_url, "credential_configuration_ids": list(configurations),
-             "grants": {PRE_AUTHORIZED_GRANT: grant}}
+    offer = offer_object(row, code, base_url=base_url)
     audit.record(session, actor=actor, action="credential.offer_created",
                  organization_id=issued.organization_id, subject_type="credential",
                  subject_id=issued.credential_id, at=now,
                  detail={"offer": row.id, "expires": row.expires_at.isoformat(),
                          "tx_code": tx_code is not None})
-    return Offer(row, offer, tx_code)
+    return Offer(row, offer, tx_code, f"{base_url}/oid4vci/offers/{code}")
+
+
+def offer_object(row: CredentialOffer, code: str, *, base_url: str) -> dict[str, Any]:
+    """The Credential Offer object (OpenID4VCI 1.0 §4.1.1) of ``row``, whose code is ``code``."""
+    grant: dict[str, Any] = {"pre-authorized_code": code}
+    if row.tx_code_hash is not None:
+        grant["tx_code"] = {"length": 6, "input_mode": "numeric",
+                            "description": "The code sent to you by e-mail"}
+    return {"credential_issuer": base_url,
+            "credential_configuration_ids": row.configurations.split(),
+            "grants": {PRE_AUTHORIZED_GRANT: grant}}
+
+
+def offer_by_reference(session: so.Session, code: str, *, base_url: str,
+                       now: datetime) -> dict[str, Any]:
+    """The offer a ``credential_offer_uri`` names (§4.1.3): its URL holds the code itself.
+
+    Only the code's hash is stored, so the URL is as secret as the code, and it
+    answers only while the offer is unused and unexpired.
+
+    Raises:
+        ServiceError: ``offer_not_found`` (404) otherwise.
+    """
+    row = session.scalar(sa.select(CredentialOffer).where(
+        CredentialOffer.code_hash == _hash(code)))
+    if row is None or row.code_used_at is not None or now >= row.expires_at:
+        raise ServiceError("no such credential offer, or it was used or has expired",
+                           code="offer_not_found", status=404)
+    return offer_object(row, code, base_url=base_url)
+
+
+def tx_code_required(org: Organization) -> bool:
+    """Whether claims of ``org``'s badges need a transaction code (its rule or its district's)."""
+    return org.claim_tx_code or (org.parent is not None and org.parent.claim_tx_code)
+
+
+def set_tx_code_rule(session: so.Session, org: Organization, *, enabled: bool, actor: str,
+                     now: datetime) -> Organization:
+    """Require (or stop requiring) an e-mailed transaction code on wallet claims (§4.1.1)."""
+    if org.claim_tx_code != enabled:
+        org.claim_tx_code = enabled
+        audit.record(session, actor=actor, action="issuer.claim_tx_code_set",
+                     organization_id=org.id, subject_type="organization", subject_id=org.slug,
+                     at=now, detail={"enabled": enabled})
+    return org
 
 
 # --- token endpoint --------------------------------------------------------------------------

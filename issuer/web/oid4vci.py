@@ -4,6 +4,7 @@ Public protocol endpoints (no session, no CSRF: wallets are not browsers):
 
 * ``GET /.well-known/openid-credential-issuer``: Credential Issuer Metadata (§12.2);
 * ``GET /.well-known/oauth-authorization-server``: RFC 8414 metadata (§12.3);
+* ``GET /oid4vci/offers/<code>``: an offer by reference (§4.1.3);
 * ``POST /oid4vci/token``: the token endpoint (§6, form-encoded);
 * ``POST /oid4vci/nonce``: the nonce endpoint (§7);
 * ``POST /oid4vci/credential``: the credential endpoint (§8, Bearer token, key proof).
@@ -27,12 +28,15 @@ from flask import request
 from issuer.certificates import qr
 from issuer.services import oid4vci
 from issuer.services.errors import ServiceError
+from issuer.web.auth import deliver_mail
 from issuer.web.auth import protect
 from issuer.web.auth import viewer
+from issuer.web.auth import workflow_settings
 from issuer.web.common import issuer_context
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
+from issuer.workflow import notifications
 from issuer.workflow.access import NotVisible
 
 bp = Blueprint("oid4vci", __name__)
@@ -66,6 +70,17 @@ def issuer_metadata() -> Response:
 def authorization_server_metadata() -> Response:
     """OAuth 2.0 Authorization Server Metadata (RFC 8414 §3)."""
     return jsonify(oid4vci.authorization_server_metadata(settings().base_url))
+
+
+@bp.get("/oid4vci/offers/<code>")
+def offer_by_reference(code: str) -> Response:
+    """The Credential Offer a ``credential_offer_uri`` names (§4.1.3)."""
+    try:
+        found = oid4vci.offer_by_reference(session(), code, base_url=settings().base_url,
+                                           now=now())
+    except ServiceError as exc:
+        return _json({"error": exc.code, "error_description": exc.message}, exc.status)
+    return _json(found)
 
 
 @bp.post("/oid4vci/token")
@@ -109,14 +124,29 @@ def offer(credential_id: str) -> Any:
     person = viewer()
     if issued is None or issued.person_id != person.person_id:
         raise NotVisible("badge")
+    with_tx_code = oid4vci.tx_code_required(issued.organization)
+    current = now()
     try:
         made = oid4vci.create_offer(db, issued, base_url=settings().base_url,
-                                    actor=person.email, now=now())
+                                    actor=person.email, now=current, with_tx_code=with_tx_code)
     except ServiceError:
         db.rollback()
         raise
+    if made.tx_code is not None:
+        # the second channel (§4.1.1 tx_code): whoever sees the QR code needs the e-mail too
+        notifications.queue(
+            db, kind="claim_tx_code", to=person.email,
+            subject=f"Your code to claim {issued.achievement.name} in a wallet",
+            body=(f"Your wallet app will ask for a transaction code to claim "
+                  f"{issued.achievement.name}. The code is {made.tx_code}. It works once, "
+                  f"until {made.row.expires_at:%H:%M UTC on %d %B %Y}.\n\nIf you did not "
+                  f"ask to claim this badge, you can ignore this message."),
+            now=current, seal_key=workflow_settings().mail.seal_key)
     db.commit()
+    if made.tx_code is not None:
+        deliver_mail()
     link = made.link
     return render_template("wallet/claim.html", c=issued, link=link,
-                           expires=made.row.expires_at,
+                           expires=made.row.expires_at, code_sent_to=(
+                               person.email if made.tx_code is not None else None),
                            qr_svg=qr.svg(link, title=f"Claim {issued.achievement.name}"))

@@ -150,12 +150,18 @@ def test_wallet_claims_in_both_formats_and_credentials_verify(service: Service) 
     ldp_offer = service.offer(di_pk, configurations=(LDP,))
     jwt_offer = service.offer(jwt_pk, configurations=(JWT,))
     jwk_offer = service.offer(di_pk, configurations=(JWT,))
-    assert ldp_offer.link.startswith("openid-credential-offer://?credential_offer=")
+    # by reference (what the wallet page's QR code holds) and by value
+    assert ldp_offer.link.startswith("openid-credential-offer://?credential_offer_uri=")
+    assert jwt_offer.link_by_value.startswith("openid-credential-offer://?credential_offer=")
     ldp, jwt, by_jwk = _wallet(service, [
         {"offer": ldp_offer.link, "configuration": LDP, "holder": "did:key"},
-        {"offer": jwt_offer.link, "configuration": JWT, "holder": "did:jwk"},
+        {"offer": jwt_offer.link_by_value, "configuration": JWT, "holder": "did:jwk"},
         {"offer": jwk_offer.link, "configuration": JWT, "holder": "jwk"},
     ])
+    # a used offer is no longer served by reference
+    with pytest.raises(HTTPError) as gone:
+        urlopen(ldp_offer.uri)  # noqa: S310 - the loopback test server
+    assert gone.value.code == 404
     for answer in (ldp, jwt, by_jwk):
         assert answer["ok"] is True, answer
         assert answer["version"] == "V1", answer  # the client read 1.0 (final) metadata

@@ -40,6 +40,11 @@ def upgrade() -> None:
     sa.UniqueConstraint('code_hash', name=op.f('uq_credential_offers_code_hash')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_credential_offers_token_hash'))
     )
+    # A district (or school) may require a transaction code, sent by e-mail, on every
+    # wallet claim; off for existing issuers.
+    with op.batch_alter_table('organizations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('claim_tx_code', sa.Boolean(),
+                                      server_default=sa.false(), nullable=False))
     with op.batch_alter_table('credential_offers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_credential_offers_credential_pk'), ['credential_pk'], unique=False)
 
@@ -48,3 +53,5 @@ def downgrade() -> None:
     with op.batch_alter_table('credential_offers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_credential_offers_credential_pk'))
     op.drop_table('credential_offers')
+    with op.batch_alter_table('organizations', schema=None) as batch_op:
+        batch_op.drop_column('claim_tx_code')

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
@@ -12,10 +13,14 @@ from flask import Flask
 
 from issuer.models import AuditEvent
 from issuer.models import IssuedCredential
+from issuer.models import Organization
 from issuer.models_oid4vci import CredentialOffer
+from issuer.models_workflow import MailMessage
 from issuer.services import issuance
 from issuer.services import oid4vci
 from issuer.services import status
+from issuer.workflow import notifications
+from issuer.workflow.notifications import outbox_key
 from tests.issuer import seed
 from tests.issuer.conftest import NOW
 from tests.issuer.workflow.conftest import PEOPLE
@@ -31,6 +36,16 @@ def _award(app: Flask) -> IssuedCredential:
                               actor="test", now=NOW)
 
 
+def _offer(app: Flask, link: str) -> dict[str, Any]:
+    uri = parse_qs(urlsplit(link).query)["credential_offer_uri"][0]
+    assert uri.startswith(app.extensions["badges"]["settings"].base_url + "/oid4vci/offers/")
+    answer = app.test_client().get(urlsplit(uri).path)
+    assert answer.status_code == 200 and answer.json is not None
+    assert answer.headers["Cache-Control"] == "no-store"
+    offer: dict[str, Any] = answer.json
+    return offer
+
+
 def test_the_owner_gets_a_single_use_offer_with_a_qr_code(
         app: Flask, world: World, as_user: Callable[[str], Browser]) -> None:
     issued = _award(app)
@@ -43,7 +58,7 @@ def test_the_owner_gets_a_single_use_offer_with_a_qr_code(
     assert "<svg" in html
     start = html.index('href="openid-credential-offer://') + len('href="')
     link = html[start:html.index('"', start)].replace("&amp;", "&")
-    offer = json.loads(parse_qs(urlsplit(link).query)["credential_offer"][0])
+    offer = _offer(app, link)
     assert offer["credential_issuer"] == app.extensions["badges"]["settings"].base_url
     assert set(offer["credential_configuration_ids"]) == set(oid4vci.CONFIGURATIONS)
     code = offer["grants"][oid4vci.PRE_AUTHORIZED_GRANT]["pre-authorized_code"]
@@ -74,3 +89,41 @@ def test_only_the_owner_and_only_a_live_badge(
     refused = teacher.post(f"/wallet/{issued.id}/claim")
     assert refused.status_code == 409
     assert "cannot be claimed" in refused.get_data(as_text=True)
+
+
+def test_a_district_rule_sends_a_transaction_code_by_email(
+        app: Flask, world: World, as_user: Callable[[str], Browser]) -> None:
+    issued = _award(app)
+    database = app.extensions["badges"]["db"]
+    with database.session() as session:
+        org = session.scalars(sa.select(Organization).where(
+            Organization.slug == "lakeside")).one()
+        oid4vci.set_tx_code_rule(session, org, enabled=True, actor="test", now=NOW)
+    page = as_user("teacher").post(f"/wallet/{issued.id}/claim")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "6-digit code" in html and PEOPLE["teacher"][1] in html
+    start = html.index('href="openid-credential-offer://') + len('href="')
+    link = html[start:html.index('"', start)].replace("&amp;", "&")
+    offer = _offer(app, link)
+    grant = offer["grants"][oid4vci.PRE_AUTHORIZED_GRANT]
+    assert grant["tx_code"] == {"length": 6, "input_mode": "numeric",
+                                "description": "The code sent to you by e-mail"}
+    with database.session() as session:
+        message = session.scalars(sa.select(MailMessage).where(
+            MailMessage.kind == "claim_tx_code")).one()
+        assert message.to_address == PEOPLE["teacher"][1]
+        body = notifications.unseal(message, outbox_key(
+            app.extensions["badges"]["settings"].key_encryption_key))
+        assert body is not None  # stored sealed: the code is not readable in the database
+        assert not message.body.startswith("Your wallet")
+    code = re.search(r"The code is (\d{6})\.", body)
+    assert code is not None
+    form = {"grant_type": oid4vci.PRE_AUTHORIZED_GRANT,
+            "pre-authorized_code": grant["pre-authorized_code"]}
+    anonymous = app.test_client()
+    missing = anonymous.post("/oid4vci/token", data=form)
+    assert missing.status_code == 400 and missing.json
+    assert missing.json["error"] == "invalid_request"
+    ok = anonymous.post("/oid4vci/token", data={**form, "tx_code": code.group(1)})
+    assert ok.status_code == 200, ok.json
