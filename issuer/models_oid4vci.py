@@ -37,6 +37,9 @@ class CredentialOffer(Base):
     created_by: so.Mapped[str] = so.mapped_column(sa.String(320))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    #: Wrong transaction codes so far; at :data:`issuer.services.oid4vci.TX_CODE_TRIES` the
+    #: offer is spent, so a 6-digit code cannot be guessed.
+    tx_code_failures: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     code_used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     token_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
     token_expires_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)

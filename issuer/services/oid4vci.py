@@ -64,6 +64,8 @@ CONFIGURATIONS: dict[str, str] = {"OpenBadgeCredential_ldp_vc": "di",
 OFFER_LIFETIME = timedelta(minutes=30)
 TOKEN_LIFETIME = timedelta(minutes=10)
 NONCE_LIFETIME = timedelta(minutes=5)
+#: Wrong transaction codes an offer survives (a 6-digit code must not be guessable).
+TX_CODE_TRIES = 5
 #: How far a proof's ``iat`` may be from our clock.
 PROOF_SKEW = timedelta(minutes=5)
 _MAX_PROOF = 16_384
@@ -279,6 +281,10 @@ def redeem_code(session: so.Session, form: dict[str, str], *, now: datetime) -> 
         if not given:
             raise OAuthError("invalid_request", "this offer needs its transaction code (tx_code)")
         if not hmac.compare_digest(_hash(given), row.tx_code_hash):
+            row.tx_code_failures += 1
+            if row.tx_code_failures >= TX_CODE_TRIES:
+                row.code_used_at = now  # spent: ask for a new offer
+            session.flush()
             raise OAuthError("invalid_grant", "the transaction code is wrong")
     token = secrets.token_urlsafe(32)
     row.code_used_at = now

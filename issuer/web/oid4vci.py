@@ -88,7 +88,11 @@ def token() -> Response:
     """Trade a pre-authorized code (and tx_code) for an access token (§6.1, §6.2)."""
     form = {k: v for k, v in request.form.items()}
     db = session()
-    answer = oid4vci.redeem_code(db, form, now=now())
+    try:
+        answer = oid4vci.redeem_code(db, form, now=now())
+    except oid4vci.OAuthError:
+        db.commit()  # a wrong transaction code counts
+        raise
     db.commit()
     return _json(answer)
 

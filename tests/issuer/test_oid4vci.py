@@ -233,6 +233,13 @@ def test_refusals_have_spec_error_bodies(service: Service) -> None:
                   else "111111")[1]["error"] == "invalid_grant"
     status, body = _token(service, _code(with_tx), tx_code=with_tx.tx_code)
     assert status == 200 and body["token_type"] == "Bearer", body
+    # five wrong transaction codes spend the offer: the right one then fails too
+    guessed = service.offer(pk, tx_code=True)
+    wrong = "000000" if guessed.tx_code != "000000" else "111111"
+    for _ in range(oid4vci.TX_CODE_TRIES):
+        assert _token(service, _code(guessed), tx_code=wrong)[1]["error"] == "invalid_grant"
+    status, body = _token(service, _code(guessed), tx_code=guessed.tx_code or "")
+    assert (status, body["error"]) == (400, "invalid_grant"), body
     status, body = _post(f"{service.base}/oid4vci/token", b"grant_type=password",
                          {"Content-Type": "application/x-www-form-urlencoded"})
     assert (status, body["error"]) == (400, "unsupported_grant_type")

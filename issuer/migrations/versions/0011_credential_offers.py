@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('created_by', sa.String(length=320), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('tx_code_failures', sa.Integer(), server_default='0', nullable=False),
     sa.Column('code_used_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('token_hash', sa.String(length=64), nullable=True),
     sa.Column('token_expires_at', sa.DateTime(timezone=True), nullable=True),
