@@ -51,6 +51,17 @@ def _json(body: dict[str, Any], status: int = 200) -> Response:
     return response
 
 
+@bp.after_request
+def _cors(response: Response) -> Response:
+    """Browser-based wallets may call these endpoints from any origin (no cookies are used)."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
 @bp.errorhandler(oid4vci.OAuthError)
 def _oauth_error(exc: oid4vci.OAuthError) -> Response:
     response = _json(exc.body(), exc.status)

@@ -12,6 +12,7 @@ Refused requests must get the spec's error bodies, never a 500.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from urllib.request import urlopen
 import pytest
 import sqlalchemy as sa
 
+from badges import keys
 from badges.did import did_jwk_for
 from badges.jwt import decode_jwt
 from badges.keys import public_from_jwk
@@ -143,6 +145,12 @@ def test_metadata_documents(service: Service) -> None:
     assert meta["credential_configurations_supported"][LDP]["format"] == "ldp_vc"
     assert auth["issuer"] == service.base
     assert auth["token_endpoint"] == f"{service.base}/oid4vci/token"
+    # a browser-based wallet may call the endpoints from its own origin
+    preflight = service.server.app.test_client().options(
+        "/oid4vci/credential", headers={"Origin": "https://wallet.example",
+                                        "Access-Control-Request-Method": "POST"})
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
 
 
 def test_wallet_claims_in_both_formats_and_credentials_verify(service: Service) -> None:
@@ -266,3 +274,43 @@ def test_refusals_have_spec_error_bodies(service: Service) -> None:
         {"Content-Type": "application/json",
          "Authorization": f"Bearer {only_ldp['access_token']}"})
     assert (status, body["error"]) == (400, "invalid_credential_request"), body
+
+
+def _python_proof(service: Service, key: keys.KeyPair) -> str:
+    status, answer = _post(f"{service.base}/oid4vci/nonce", b"", {})
+    assert status == 200
+    head = {"typ": oid4vci.PROOF_TYP, "alg": key.jose_alg,
+            "kid": f"{key.public.did_key}#{key.public.multibase}"}
+    claims = {"aud": service.base, "iat": int(service.now().timestamp()),
+              "nonce": answer["c_nonce"]}
+    signing_input = ".".join(base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(
+        b"=").decode() for part in (head, claims))
+    signature = base64.urlsafe_b64encode(key.sign(signing_input.encode())).rstrip(b"=")
+    return f"{signing_input}.{signature.decode()}"
+
+
+def test_a_badge_revoked_after_its_offer_is_not_issued(service: Service) -> None:
+    pk = service.award("di")
+    holder = keys.generate("ed25519")
+    token = _token(service, _code(service.offer(pk, configurations=(LDP,))))[1]["access_token"]
+    with service.db.session() as s:
+        status_service.revoke(s, json.loads(service.document(pk))["id"], reason=None,
+                              public=False, actor="test", now=service.now())
+        s.commit()
+    request = json.dumps({"credential_configuration_id": LDP,
+                          "proofs": {"jwt": [_python_proof(service, holder)]}}).encode()
+    auth = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    status, body = _post(f"{service.base}/oid4vci/credential", request, auth)
+    assert (status, body["error"]) == (400, "credential_request_denied"), body
+    # and a live one is issued once per token: the same token again is refused
+    live = service.award("di")
+    token = _token(service, _code(service.offer(live, configurations=(LDP,))))[1]["access_token"]
+    auth["Authorization"] = f"Bearer {token}"
+    request = json.dumps({"credential_configuration_id": LDP,
+                          "proofs": {"jwt": [_python_proof(service, holder)]}}).encode()
+    status, body = _post(f"{service.base}/oid4vci/credential", request, auth)
+    assert status == 200, body
+    assert body["credentials"][0]["credential"]["credentialSubject"]["id"] == \
+        holder.public.did_key
+    status, body = _post(f"{service.base}/oid4vci/credential", request, auth)
+    assert (status, body["error"]) == (401, "invalid_token"), body
