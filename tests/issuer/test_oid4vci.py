@@ -183,6 +183,7 @@ def test_wallet_claims_in_both_formats_and_credentials_verify(service: Service) 
     assert "id" not in stored["credentialSubject"]  # the district's record is unchanged
     # jwt_vc_json: a VC-JWT bound to the wallet's did:jwk (and to a bare jwk, as did:jwk)
     assert decode_jwt(jwt["credential"]).credential["credentialSubject"]["id"] == jwt["holder"]
+    assert decode_jwt(jwt["credential"]).payload["sub"] == jwt["holder"]  # the JWT's holder too
     assert jwt["holder"].startswith("did:jwk:")
     # a bare jwk in the proof header is named by its did:jwk (keys in canonical order)
     bound = did_jwk_for(public_from_jwk(by_jwk["holderJwk"]))
