@@ -58,6 +58,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from issuer.web import credentials
     from issuer.web import dashboard
     from issuer.web import headers
+    from issuer.web import oid4vci
     from issuer.web import public
     from issuer.web import reviews
     from issuer.web import status
@@ -75,7 +76,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(authoring_api.bp, url_prefix="/api/v1")
     for blueprint in (batches.bp, certificates.bp, status.bp, verifier_web.bp, auth.bp,
                       catalogue.bp, submissions.bp, reviews.bp, wallet.bp, dashboard.bp,
-                      credentials.bp, audit.bp, artwork.bp, authoring.bp):
+                      credentials.bp, audit.bp, artwork.bp, authoring.bp, oid4vci.bp,
+                      oid4vci.wallet_bp):
         app.register_blueprint(blueprint)
     headers.init_app(app, production=settings.env == "production")
     from issuer.web import ops

@@ -102,6 +102,8 @@ class Organization(Base):
     #: OB 3.0 JSON Schema (one object) and validators built on it reject.
     suspension_enabled: so.Mapped[bool] = so.mapped_column(default=False,
                                                            server_default=sa.false())
+    #: Wallet claims (OpenID4VCI) need a transaction code sent by e-mail (issue #19).
+    claim_tx_code: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     parent: so.Mapped[Organization | None] = so.relationship(remote_side=[id])
 
@@ -445,4 +447,5 @@ class AchievementImage(Base):
 
 
 from issuer import models_batch as _models_batch  # noqa: E402,F401 - batch award tables
+from issuer import models_oid4vci as _models_oid4vci  # noqa: E402,F401 - OpenID4VCI offers
 from issuer import models_workflow as _models_workflow  # noqa: E402,F401 - workflow tables

@@ -392,3 +392,22 @@ def register(group: click.Group, keys: click.Group) -> None:
                     unsuspend, revoke_bulk, renew, expiring):
         group.add_command(command)
     keys.add_command(keys_rotate)
+
+
+@issuers.command("claim-code")
+@click.option("--issuer", "slug", required=True,
+              help="Issuer slug (a district's schools follow it).")
+@click.option("--on/--off", "enabled", required=True,
+              help="Require a transaction code sent by e-mail for every wallet claim "
+                   "(OpenID4VCI pre-authorized code flow), or not (the default).")
+def issuers_claim_code(slug: str, enabled: bool) -> None:
+    """Require an e-mailed transaction code when teachers claim badges into a wallet."""
+    from issuer.services import oid4vci
+    from issuer.services import organizations
+
+    with open_instance() as (_, database):
+        with database.session() as session:
+            org = run(lambda: organizations.get(session, slug))
+            oid4vci.set_tx_code_rule(session, org, enabled=enabled, actor="cli", now=now())
+    click.echo(f"{slug}: wallet claims {'need' if enabled else 'do not need'} a code sent "
+               "by e-mail.")

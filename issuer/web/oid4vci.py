@@ -1,0 +1,167 @@
+"""OpenID4VCI 1.0 issuer endpoints (pre-authorized code flow) and the wallet's offer page.
+
+Public protocol endpoints (no session, no CSRF: wallets are not browsers):
+
+* ``GET /.well-known/openid-credential-issuer``: Credential Issuer Metadata (§12.2);
+* ``GET /.well-known/oauth-authorization-server``: RFC 8414 metadata (§12.3);
+* ``GET /oid4vci/offers/<code>``: an offer by reference (§4.1.3);
+* ``POST /oid4vci/token``: the token endpoint (§6, form-encoded);
+* ``POST /oid4vci/nonce``: the nonce endpoint (§7);
+* ``POST /oid4vci/credential``: the credential endpoint (§8, Bearer token, key proof).
+
+Every error is an OAuth/OpenID4VCI JSON error body (RFC 6749 §5.2, OpenID4VCI
+§8.3.1.2), never a 500 page. The signed-in teacher's
+``POST /wallet/<id>/claim`` makes a single-use, expiring offer for one
+award and shows its QR code and ``openid-credential-offer://`` link.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import jsonify
+from flask import render_template
+from flask import request
+
+from issuer.certificates import qr
+from issuer.services import oid4vci
+from issuer.services.errors import ServiceError
+from issuer.web.auth import deliver_mail
+from issuer.web.auth import protect
+from issuer.web.auth import viewer
+from issuer.web.auth import workflow_settings
+from issuer.web.common import issuer_context
+from issuer.web.common import now
+from issuer.web.common import session
+from issuer.web.common import settings
+from issuer.workflow import notifications
+from issuer.workflow.access import NotVisible
+
+bp = Blueprint("oid4vci", __name__)
+wallet_bp = Blueprint("oid4vci_wallet", __name__)
+protect(wallet_bp)
+
+
+def _json(body: dict[str, Any], status: int = 200) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    """Browser-based wallets may call these endpoints from any origin (no cookies are used)."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+@bp.errorhandler(oid4vci.OAuthError)
+def _oauth_error(exc: oid4vci.OAuthError) -> Response:
+    response = _json(exc.body(), exc.status)
+    if exc.status == 401:
+        response.headers["WWW-Authenticate"] = \
+            f'Bearer error="{exc.error}", error_description="{exc.description}"'
+    return response
+
+
+@bp.get("/.well-known/openid-credential-issuer")
+def issuer_metadata() -> Response:
+    """Credential Issuer Metadata (OpenID4VCI 1.0 §12.2.2)."""
+    return jsonify(oid4vci.issuer_metadata(settings().base_url))
+
+
+@bp.get("/.well-known/oauth-authorization-server")
+def authorization_server_metadata() -> Response:
+    """OAuth 2.0 Authorization Server Metadata (RFC 8414 §3)."""
+    return jsonify(oid4vci.authorization_server_metadata(settings().base_url))
+
+
+@bp.get("/oid4vci/offers/<code>")
+def offer_by_reference(code: str) -> Response:
+    """The Credential Offer a ``credential_offer_uri`` names (§4.1.3)."""
+    try:
+        found = oid4vci.offer_by_reference(session(), code, base_url=settings().base_url,
+                                           now=now())
+    except ServiceError as exc:
+        return _json({"error": exc.code, "error_description": exc.message}, exc.status)
+    return _json(found)
+
+
+@bp.post("/oid4vci/token")
+def token() -> Response:
+    """Trade a pre-authorized code (and tx_code) for an access token (§6.1, §6.2)."""
+    form = {k: v for k, v in request.form.items()}
+    db = session()
+    try:
+        answer = oid4vci.redeem_code(db, form, now=now())
+    except oid4vci.OAuthError:
+        db.commit()  # a wrong transaction code counts
+        raise
+    db.commit()
+    return _json(answer)
+
+
+@bp.post("/oid4vci/nonce")
+def nonce() -> Response:
+    """A fresh ``c_nonce`` for key proofs (§7.1, §7.2)."""
+    return _json(oid4vci.new_nonce(settings().secret_key, now=now()))
+
+
+@bp.post("/oid4vci/credential")
+def credential() -> Response:
+    """Issue the offered award bound to the holder's key (§8.1, §8.2, §8.3)."""
+    body = request.get_json(silent=True)
+    if body is None:
+        raise oid4vci.OAuthError("invalid_credential_request",
+                                 "the request body must be JSON (application/json)")
+    db = session()
+    claimed = oid4vci.claim(db, issuer_context(), body,
+                            authorization=request.headers.get("Authorization"),
+                            secret=settings().secret_key, now=now())
+    db.commit()
+    return _json(claimed.body())
+
+
+@wallet_bp.post("/wallet/<credential_id>/claim")
+def offer(credential_id: str) -> Any:
+    """A single-use, expiring Credential Offer for one of the teacher's badges (§4.1)."""
+    from issuer.models import IssuedCredential
+
+    db = session()
+    issued = db.get(IssuedCredential, credential_id)
+    person = viewer()
+    if issued is None or issued.person_id != person.person_id:
+        raise NotVisible("badge")
+    with_tx_code = oid4vci.tx_code_required(issued.organization)
+    current = now()
+    try:
+        made = oid4vci.create_offer(db, issued, base_url=settings().base_url,
+                                    actor=person.email, now=current, with_tx_code=with_tx_code)
+    except ServiceError:
+        db.rollback()
+        raise
+    if made.tx_code is not None:
+        # the second channel (§4.1.1 tx_code): whoever sees the QR code needs the e-mail too
+        notifications.queue(
+            db, kind="claim_tx_code", to=person.email,
+            subject=f"Your code to claim {issued.achievement.name} in a wallet",
+            body=(f"Your wallet app will ask for a transaction code to claim "
+                  f"{issued.achievement.name}. The code is {made.tx_code}. It works once, "
+                  f"until {made.row.expires_at:%H:%M UTC on %d %B %Y}.\n\nIf you did not "
+                  f"ask to claim this badge, you can ignore this message."),
+            now=current, seal_key=workflow_settings().mail.seal_key)
+    db.commit()
+    if made.tx_code is not None:
+        deliver_mail()
+    link = made.link
+    return render_template("wallet/claim.html", c=issued, link=link,
+                           expires=made.row.expires_at, code_sent_to=(
+                               person.email if made.tx_code is not None else None),
+                           qr_svg=qr.svg(link, title=f"Claim {issued.achievement.name}"))
