@@ -12,6 +12,7 @@ import click
 
 from issuer.cli import batch
 from issuer.cli import certificates
+from issuer.cli import clr
 from issuer.cli import core
 from issuer.cli import district
 from issuer.cli import workflow
@@ -32,5 +33,6 @@ district.register(main, core.keys)
 certificates.register(main)
 workflow.register(main)
 batch.register(main)
+clr.register(main)
 
 __all__ = ["main"]
