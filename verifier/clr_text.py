@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from badges.clr_verify import ClrReport
+
 TEXT: dict[str, dict[str, str]] = {
     "en": {
         "clr_title": "Comprehensive Learner Record (CLR 2.0)",
@@ -60,3 +62,18 @@ class ClrTexts:
         """The text for ``key``, formatted with ``values``."""
         text = TEXT.get(self.lang, {}).get(key) or TEXT["en"].get(key) or key
         return text.format(**values) if values else text
+
+
+def to_text(report: ClrReport) -> str:
+    """The record's verification as plain text (``badges verify`` on a CLR), in English."""
+    total = len(report.credentials)
+    ok = sum(1 for c in report.credentials if c.verdict == "verified")
+    lines = [f"{report.name}: {report.verdict.value.upper()}",
+             f"The record itself: {report.record.verdict.value}",
+             TEXT["en"]["clr_summary"].format(ok=ok, total=total)]
+    lines += [f"  {c.position}. {c.name}: {c.verdict.value}"
+              + (f" ({c.reason})" if c.reason else "") for c in report.credentials]
+    problems = report.problems()
+    if problems:
+        lines += ["Problems:", *(f"  - {p}" for p in problems)]
+    return "\n".join(lines) + "\n"

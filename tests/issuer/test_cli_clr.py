@@ -70,3 +70,21 @@ def test_clr_refuses_clearly(runner: CliRunner) -> None:
         assert done.exit_code == 2, (args, done.output)
         assert words in done.output, (args, done.output)
         assert "Traceback" not in done.output
+
+
+def test_verify_reads_a_record_and_lists_each_credential(runner: CliRunner,
+                                                         tmp_path: Path) -> None:
+    assert runner.invoke(main, ["seed-demo"]).exit_code == 0
+    _award(runner, "blended-learning-design")
+    out = tmp_path / "record.json"
+    assert runner.invoke(main, ["clr", "--issuer", "lakeside", "--email", TEACHER,
+                                "-o", str(out)]).exit_code == 0
+    # offline: the district's did:web cannot be read, so nothing reads "verified"
+    done = runner.invoke(main, ["verify", "--offline", str(out)])
+    assert done.exit_code == 1, done.output
+    assert "The record itself: unconfirmed" in done.output
+    assert "1. Blended Learning Design: unconfirmed" in done.output
+    as_json = runner.invoke(main, ["verify", "--offline", "--json", str(out)])
+    payload = json.loads(as_json.stdout)
+    assert payload["kind"] == "clr" and payload["verdict"] == "unconfirmed"
+    assert [c["name"] for c in payload["credentials"]] == ["Blended Learning Design"]
