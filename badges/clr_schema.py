@@ -9,7 +9,7 @@ every embedded credential must have ``issuanceDate``, and ``CredentialStatus``
 allows only ``id`` and ``type``. CLR 2.0 as published with VCDM 2.0 (context
 ``context-2.0.1.json``, CLR 2.0 §ClrCredential) uses ``validFrom`` /
 ``validUntil`` and the Bitstring Status List entries OB 3.0 credentials
-carry. So, at load time and in memory only (the file is never changed), three
+carry. So, at load time and in memory only (the file is never changed), two
 named changes make the VCDM 2.0 view (:data:`VCDM2_CHANGES`):
 
 1. ``issuanceDate`` -> ``validFrom`` and ``expirationDate`` -> ``validUntil``
@@ -21,9 +21,10 @@ named changes make the VCDM 2.0 view (:data:`VCDM2_CHANGES`):
    ``statusListIndex``, ``statusListCredential`` of a
    ``BitstringStatusListEntry``, Bitstring Status List §2.1), as OB 3.0's
    own ``CredentialStatus`` definition is.
-3. ``date-time`` formats are checked (with :func:`badges.model.parse_datetime`,
-   as for OB 3.0 credentials); the draft 4 copy has ``format`` removed only
-   for ``date``.
+
+The schema's ``date-time`` formats (``validFrom``, ``validUntil`` included)
+are checked with :func:`badges.model.parse_datetime`, as for OB 3.0
+credentials; its description says only ``format: date`` was removed.
 
 Everything else (every ``required``, every closed object, every type) is the
 1EdTech schema as shipped. Nothing here does I/O beyond reading the bundled
@@ -59,7 +60,6 @@ VCDM2_CHANGES: tuple[str, ...] = (
     "issuanceDate/expirationDate renamed validFrom/validUntil in ClrCredential, "
     "VerifiableCredential and EndorsementCredential",
     "CredentialStatus accepts the members of a BitstringStatusListEntry",
-    "date-time formats checked",
 )
 _MESSAGE_LIMIT = 240
 
