@@ -11,11 +11,13 @@ import copy
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from jsonschema import Draft202012Validator
 
 from issuer.services import achievements
 from issuer.services import clr as clr_service
@@ -24,6 +26,17 @@ from issuer.services import status
 from tests.issuer import seed
 
 TEACHER = "maria@lakeside.example.org"
+ROOT = Path(__file__).resolve().parents[2]
+OPENAPI = json.loads((ROOT / "verifier" / "openapi.json").read_text("utf-8"))
+
+
+def _described(answer: dict[str, Any]) -> dict[str, Any]:
+    """``answer``, after checking it against the API's own ClrReport schema."""
+    schema = {**OPENAPI["components"]["schemas"]["ClrReport"],
+              "$defs": OPENAPI["components"]["schemas"]}
+    text = json.dumps(schema).replace("#/components/schemas/", "#/$defs/")
+    Draft202012Validator(json.loads(text)).validate(answer)
+    return answer
 
 
 @pytest.fixture
@@ -70,7 +83,7 @@ def test_a_record_verifies_then_names_the_revoked_and_the_tampered_badge(app: Fl
     assert _verdicts(html) == {"Blended Learning Design": "verified",
                                "Data-Informed Instruction": "verified",
                                "Peer Mentoring": "verified"}
-    api = client.post("/api/v1/verify", json=record).get_json()
+    api = _described(client.post("/api/v1/verify", json=record).get_json())
     assert api["kind"] == "clr" and api["verdict"] == "verified" and api["problems"] == []
     assert [c["verdict"] for c in api["credentials"]] == ["verified"] * 3
 
@@ -85,7 +98,7 @@ def test_a_record_verifies_then_names_the_revoked_and_the_tampered_badge(app: Fl
     es = _page(client, record, "es")
     assert "Registro completo del aprendiz" in es and "Revocada por el emisor" in es
     assert "2 de las 3 credenciales de este registro están verificadas." in es
-    api = client.post("/api/v1/verify", json=record).get_json()
+    api = _described(client.post("/api/v1/verify", json=record).get_json())
     assert api["verdict"] == "revoked"
     assert api["problems"][0].startswith("Peer Mentoring: revoked.")
 
@@ -112,5 +125,5 @@ def test_a_non_record_still_gets_the_badge_page(app: Flask) -> None:
     broken = client.post("/api/v1/verify", json={"type": ["VerifiableCredential",
                                                           "ClrCredential"]})
     assert broken.status_code == 200
-    answer = broken.get_json()
+    answer = _described(broken.get_json())
     assert answer["kind"] == "clr" and answer["verdict"] != "verified"
