@@ -590,6 +590,7 @@ _ES_CODES: dict[str, str] = {
     "undefined_type": "La credencial usa tipos que sus contextos no definen.",
     "invalid_jsonld": "La credencial no es JSON-LD válido.",
     "too_deep": "La credencial está anidada a demasiada profundidad.",
+    "too_large": "La credencial es demasiado grande para procesarla (demasiados valores).",
     "context_outdated": "La credencial usa una versión anterior de los contextos; se puede "
                         "leer igualmente.",
     # proof

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -31,6 +32,7 @@ from flask import Blueprint
 from flask import Flask
 from flask import Response
 from flask import current_app
+from flask import g
 from flask import render_template
 from flask import request
 from flask.blueprints import BlueprintSetupState
@@ -101,6 +103,8 @@ class VerifierState:
     verifier: Verifier
     receipts: ReceiptSigner
     limits: dict[str, RateLimiter] = field(default_factory=dict)
+    #: The deployment's own images by URL (None when not ours), read without the network.
+    local_images: Callable[[str], bytes | None] | None = None
 
     @property
     def content_security_policy(self) -> str:
@@ -143,7 +147,8 @@ def _links() -> LinkFetcher | None:
 
 def init_app(app: Flask, settings: VerifierSettings | None = None, *,
              clock: Clock = system_clock, local: LocalDocuments | None = None,
-             own_url: str | None = None, own_issuers: Any = None) -> VerifierState:
+             own_url: str | None = None, own_issuers: Any = None,
+             local_images: Callable[[str], bytes | None] | None = None) -> VerifierState:
     """Set the verifier up on ``app`` (called when the blueprint is registered).
 
     Without ``settings`` they are read from ``BADGES_VERIFIER_*`` variables,
@@ -156,7 +161,9 @@ def init_app(app: Flask, settings: VerifierSettings | None = None, *,
     URL, which development mode may fetch over plain HTTP (no other loopback
     or private address, unless allow-listed); ``own_issuers`` (anything with
     ``current()`` giving a :class:`~badges.trust.TrustRegistry`) are the
-    deployment's own issuers, known before any configured list.
+    deployment's own issuers, known before any configured list;
+    ``local_images`` gives the bytes of an image the deployment publishes
+    (a badge's art) without a fetch.
 
     Raises:
         VerifierConfigError: for bad settings or a registry that can't be read.
@@ -185,7 +192,8 @@ def init_app(app: Flask, settings: VerifierSettings | None = None, *,
                                   burst=max(5, settings.link_rate_limit // 3))}
     state = VerifierState(settings, Verifier(fetcher=fetcher, registry=registry, clock=clock,
                                              local=local),
-                          ReceiptSigner(settings.receipt_key_path, settings.name), limits)
+                          ReceiptSigner(settings.receipt_key_path, settings.name), limits,
+                          local_images)
     app.extensions["verifier"] = state
     return state
 
@@ -296,8 +304,11 @@ def _verify_request(read: Any) -> tuple[VerificationReport | ClrReport, Submissi
         return unreadable_report(exc), None, status
     record = _state().verifier.clr_of(submission.data)
     if record is not None:  # a CLR 2.0 record: it and every credential in it (issue #20)
-        return _state().verifier.verify_clr(record), submission, 200
+        clr_report = _state().verifier.verify_clr(record)
+        g.verdict = clr_report.verdict  # counted by a host app's metrics (issuer.web.ops)
+        return clr_report, submission, 200
     report = _state().verifier.verify_submission(submission, recipient=_recipient())
+    g.verdict = report.verdict  # counted by a host app's metrics (issuer.web.ops)
     fmt = report.check("format")
     status = 413 if fmt is not None and fmt.code == "input_too_large" else \
         422 if report.verdict == "unreadable" else 200
@@ -449,12 +460,20 @@ def _safe_image(value: Any) -> str | None:
     through the SSRF-safe fetcher (a short budget, at most
     :data:`MAX_IMAGE_BYTES`), and kept only if its bytes are a PNG, JPEG,
     GIF, WebP or SVG image. The reader's browser never loads it from the
-    credential's host.
+    credential's host. An image the deployment publishes itself (its badge
+    art) is read through ``local_images``, so the verifier shows the same
+    picture as the share page, without a request to its own address.
     """
     if not isinstance(value, str):
         return None
     if value.startswith(_IMAGE_PREFIXES) and ";base64," in value[:40]:
         return value
+    local = _state().local_images
+    own = local(value) if local is not None else None
+    if own is not None:
+        media = image_type(own)
+        return None if media is None else \
+            f"data:{media};base64," + base64.b64encode(own).decode("ascii")
     fetcher = _state().verifier.fetcher
     if fetcher is None or _safe_link(value) is None:
         return None

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import click
 
+from issuer.cli import artwork
+from issuer.cli import authoring
 from issuer.cli import batch
 from issuer.cli import certificates
 from issuer.cli import clr
@@ -33,6 +35,8 @@ district.register(main, core.keys)
 certificates.register(main)
 workflow.register(main)
 batch.register(main)
+artwork.register(district.achievements)
+authoring.register(main)
 clr.register(main)
 
 __all__ = ["main"]
