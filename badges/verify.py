@@ -33,6 +33,7 @@ from typing import Literal
 from typing import Protocol
 from typing import TypeVar
 
+from badges import clr_schema
 from badges import dataintegrity
 from badges import did
 from badges import endorsements
@@ -69,11 +70,13 @@ FetchDocument = Callable[[str], Mapping[str, Any]]
 #: data model, EndorsementCredential; verified per §9.1 step 6) or an Open
 #: Badge (the credentials a CLR embeds).
 EmbeddedKind = Literal["endorsement", "credential"]
-#: What :func:`_verify` accepts: anything (top level) or one embedded kind.
-_Kind = Literal["any", "endorsement", "credential"]
+#: What :func:`_verify` accepts: anything (top level), one embedded kind, or a
+#: CLR 2.0 ``ClrCredential`` (:func:`verify_clr_envelope`).
+_Kind = Literal["any", "endorsement", "credential", "clr"]
 
 _OB_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 _OB_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/context"
+_CLR_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context"
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +195,37 @@ def verify_embedded(
     """
     ctx = _Ctx(now, fetch_document, check_status, registry, max_clock_skew, 1)
     return _verify(item, ctx, kind)
+
+
+def verify_clr_envelope(
+    data: Any,
+    *,
+    now: datetime,
+    fetch_document: FetchDocument | None = None,
+    check_status: StatusChecker | None = None,
+    registry: RegistryLike | None = None,
+    max_clock_skew: timedelta = timedelta(minutes=5),
+) -> VerificationReport:
+    """Verify a CLR 2.0 ``ClrCredential`` itself, with every check a credential gets.
+
+    The record's format (``type`` includes ``ClrCredential``), the CLR JSON
+    Schema (:mod:`badges.clr_schema`), contexts and safe mode, its own proof,
+    key binding, validity period, status and issuer trust. The credentials
+    it embeds are verified one by one by :func:`badges.clr_verify.verify_clr`.
+
+    Args:
+        data: the record as a JSON object or text.
+        now: as for :func:`verify_credential`.
+        fetch_document: as for :func:`verify_credential`.
+        check_status: as for :func:`verify_credential`.
+        registry: as for :func:`verify_credential`.
+        max_clock_skew: as for :func:`verify_credential`.
+
+    Returns:
+        The record's own :class:`VerificationReport`; never raises.
+    """
+    ctx = _Ctx(now, fetch_document, check_status, registry, max_clock_skew, 0)
+    return _verify(data, ctx, "clr")
 
 
 def verify_signature(document: Mapping[str, Any], *,
@@ -335,6 +369,13 @@ def _check_format(intake: Intake, kind: _Kind) -> CheckResult:
     is_vc = "VerifiableCredential" in types
     badge = is_vc and bool(_OB_TYPES.intersection(types))
     endorsement = is_vc and "EndorsementCredential" in types
+    if kind == "clr":
+        if not (is_vc and "ClrCredential" in types):
+            return CheckResult("format", Outcome.FAILED, "not_open_badge",
+                               "This is not a CLR 2.0 record (its type must include "
+                               "VerifiableCredential and ClrCredential).", detail)
+        return CheckResult("format", Outcome.PASSED, intake.source,
+                           "Read a Comprehensive Learner Record (CLR 2.0).", detail)
     if kind == "endorsement" and not endorsement:
         return CheckResult("format", Outcome.FAILED, "not_endorsement",
                            "This endorsement is not an Open Badges 3.0 endorsement (its type "
@@ -371,6 +412,8 @@ def _json_ld_view(intake: Intake) -> dict[str, Any]:
 
 def _schema_issues(doc: Mapping[str, Any]) -> list[schema.SchemaIssue]:
     types = _types(doc.get("type"))
+    if "ClrCredential" in types:
+        return clr_schema.check_clr(dict(doc))
     if "EndorsementCredential" in types and not _OB_TYPES.intersection(types):
         return schema.check_endorsement(dict(doc))
     return schema.check_credential(dict(doc)) + schema.conformance_issues(dict(doc))
@@ -411,6 +454,7 @@ def _compacted_only(doc: Mapping[str, Any], issues: list[schema.SchemaIssue]) ->
 
 def _check_schema(doc: Mapping[str, Any]) -> CheckResult:
     issues = _schema_issues(doc)
+    standard = "CLR 2.0" if "ClrCredential" in _types(doc.get("type")) else "Open Badges 3.0"
     if issues and _compacted_only(doc, issues):
         # The 1EdTech validator's rule: a document that only passes the JSON-LD
         # (compacted) variant of the schema gets warnings, not errors.
@@ -423,11 +467,11 @@ def _check_schema(doc: Mapping[str, Any]) -> CheckResult:
         first = issues[0]
         return CheckResult(
             "schema", Outcome.FAILED, "schema_invalid",
-            f"The credential is not shaped as Open Badges 3.0 requires: {first.message}"
+            f"The credential is not shaped as {standard} requires: {first.message}"
             + (f" (at {first.path})" if first.path else "") + ".",
             {"issues": [{"path": i.path, "message": i.message} for i in issues[:20]]})
     return CheckResult("schema", Outcome.PASSED, "schema_valid",
-                       "The credential has every field Open Badges 3.0 requires.")
+                       f"The credential has every field {standard} requires.")
 
 
 # --------------------------------------------------------------------------- context
@@ -467,9 +511,13 @@ def _check_context(doc: Mapping[str, Any], prepared: jsonld.Prepared | None = No
         return CheckResult("context", Outcome.FAILED, "context_order",
                            "The first @context must be the W3C Verifiable Credentials context.",
                            {"context": urls})
-    if len(urls) < 2 or not (isinstance(urls[1], str) and urls[1].startswith(_OB_CONTEXT_PREFIX)):
+    # CLR 2.0 §ClrCredential: the CLR context comes second (the OB context after it)
+    clr = "ClrCredential" in _types(doc.get("type"))
+    second, standard = (_CLR_CONTEXT, "CLR 2.0") if clr else (_OB_CONTEXT_PREFIX,
+                                                                "Open Badges 3.0")
+    if len(urls) < 2 or not (isinstance(urls[1], str) and urls[1].startswith(second)):
         return CheckResult("context", Outcome.FAILED, "context_order",
-                           "The second @context must be the Open Badges 3.0 context.",
+                           f"The second @context must be the {standard} context.",
                            {"context": urls})
     remote = [u for u in urls if isinstance(u, str) and u not in bundled_urls()]
     if remote:
@@ -487,7 +535,7 @@ def _check_context(doc: Mapping[str, Any], prepared: jsonld.Prepared | None = No
                            f"The credential uses terms its contexts do not define ({names}); "
                            "a signature would not cover them.",
                            {"undefined_terms": list(terms), "undefined_types": list(types)})
-    if urls[0] == VC_V1 or urls[1] != OB_CONTEXT:
+    if urls[0] == VC_V1 or (urls[1] != OB_CONTEXT and not clr):
         return CheckResult("context", Outcome.WARNING, "context_outdated",
                            "The credential uses an older version of the contexts; it is still "
                            "readable.", {"context": urls})

@@ -819,6 +819,15 @@ _LINK_CODES = ("link_gone", "link_not_found", "link_http_error")
 for _lang, _texts in _ISSUE_18_TEXT.items():
     TEXT[_lang].update({k: v for k, v in _texts.items() if k not in _LINK_CODES})
 _ES_CODES.update({code: _ISSUE_18_TEXT["es"][code] for code in _LINK_CODES})
+# Issue #20: the codes of building a CLR (badges.clr.ClrError), in Spanish too.
+_ES_CODES.update({
+    "not_embeddable": "Esta credencial no se puede incluir en un registro CLR (un VC-JWT o "
+                      "una credencial sin prueba integrada).",
+    "no_credentials": "No hay credenciales que incluir en el registro.",
+    "invalid_association": "Una asociación del registro no es válida (tipo desconocido o un "
+                           "logro que no está en el registro).",
+    "invalid_name": "El registro necesita un nombre.",
+})
 
 
 _ES_PLACES = {

@@ -27,6 +27,9 @@ from functools import partial
 from typing import Any
 from typing import Protocol
 
+from badges.clr_verify import ClrReport
+from badges.clr_verify import is_clr
+from badges.clr_verify import verify_clr
 from badges.errors import BadgesError
 from badges.intake import MAX_JSON_DEPTH
 from badges.intake import MAX_TEXT_BYTES
@@ -247,6 +250,27 @@ class Verifier:
         return verify_credential(data, now=now, fetch_document=fetch,
                                  check_status=checker, registry=self.current_registry(),
                                  recipient=recipient)
+
+    def clr_of(self, data: bytes | str | Mapping[str, Any]) -> dict[str, Any] | None:
+        """``data`` as a CLR 2.0 ``ClrCredential`` JSON object, or None when it is not one."""
+        found = parse_credential_json(data) if isinstance(data, bytes | str) else data
+        return dict(found) if found is not None and is_clr(found) else None
+
+    def verify_clr(self, record: Mapping[str, Any]) -> ClrReport:
+        """Verify a CLR and every credential it embeds (:func:`badges.clr_verify.verify_clr`).
+
+        One network allowance covers the whole record (its issuer's DID and
+        status lists are fetched once and cached by the fetcher).
+        """
+        now = self.clock()
+        fetch = self.fetch_for(Budget.start(fetches=self.max_fetches * 4,
+                                            seconds=self.max_seconds * 2))
+        checker = None
+        if fetch is not None and self._lists is not None:
+            checker = make_status_checker(fetch_document=fetch, now=now,
+                                          verify_list=partial(self._lists, fetch=fetch))
+        return verify_clr(record, now=now, fetch_document=fetch, check_status=checker,
+                          registry=self.current_registry())
 
     def verify_submission(self, submission: Submission, *,
                           recipient: str | None = None) -> VerificationReport:

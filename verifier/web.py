@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from importlib import resources
@@ -38,12 +39,15 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from badges.clr_verify import MAX_EMBEDDED
+from badges.clr_verify import ClrReport
 from badges.errors import BadgesError
 from badges.intake import MAX_TEXT_BYTES
 from badges.intake import parse_json
 from badges.report import VerificationReport
 from verifier.clock import Clock
 from verifier.clock import system_clock
+from verifier.clr_text import ClrTexts
 from verifier.config import VerifierConfigError
 from verifier.config import VerifierSettings
 from verifier.config import load_settings
@@ -290,7 +294,7 @@ def _json_response(payload: Any, status: int = 200) -> Response:
                     mimetype="application/json")
 
 
-def _verify_request(read: Any) -> tuple[VerificationReport, Submission | None, int]:
+def _verify_request(read: Any) -> tuple[VerificationReport | ClrReport, Submission | None, int]:
     try:
         submission: Submission = read()
     except RequestEntityTooLarge:
@@ -298,6 +302,11 @@ def _verify_request(read: Any) -> tuple[VerificationReport, Submission | None, i
     except BadgesError as exc:  # IntakeError, or a core InputError from a bad image
         status = 413 if exc.code == "input_too_large" else 422
         return unreadable_report(exc), None, status
+    record = _state().verifier.clr_of(submission.data)
+    if record is not None:  # a CLR 2.0 record: it and every credential in it (issue #20)
+        clr_report = _state().verifier.verify_clr(record)
+        g.verdict = clr_report.verdict  # counted by a host app's metrics (issuer.web.ops)
+        return clr_report, submission, 200
     report = _state().verifier.verify_submission(submission, recipient=_recipient())
     g.verdict = report.verdict  # counted by a host app's metrics (issuer.web.ops)
     fmt = report.check("format")
@@ -310,6 +319,9 @@ def _verify_request(read: Any) -> tuple[VerificationReport, Submission | None, i
 def verify_api() -> Response:
     """Verify one credential and return the report (``?receipt=true`` adds a receipt)."""
     report, submission, status = _verify_request(_api_submission)
+    if isinstance(report, ClrReport):
+        return _json_response({**report.to_json(),
+                               "source": submission.to_json() if submission else None}, status)
     payload = report_json(report, source=submission.to_json() if submission else None)
     if request.args.get("receipt", "").lower() in ("1", "true", "yes"):
         payload["receipt"] = _state().receipts.issue(
@@ -500,8 +512,25 @@ def verify_submit() -> Response:
     return _report_page(lang, report, submission, status)
 
 
-def _report_page(lang: str, report: VerificationReport, submission: Submission | None,
-                 status: int) -> Response:
+def _clr_page(lang: str, report: ClrReport, submission: Submission | None) -> Response:
+    """The CLR result page: the record's verdict, then each credential by name (issue #20)."""
+    record = report.record.credential or {}
+    issuer = record.get("issuer")
+    response = _page(
+        "verifier/clr_report.html", lang, 200, clr=report, ct=ClrTexts(lang),
+        verdict=report.verdict.value, verdict_title=verdict_key(report.verdict.value),
+        ok=sum(1 for c in report.credentials if c.verdict == "verified"),
+        issuer_name=issuer.get("name") if isinstance(issuer, Mapping) else None,
+        issued=record.get("validFrom"), partial=record.get("partial") is True,
+        max_embedded=MAX_EMBEDDED, submission=submission)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _report_page(lang: str, report: VerificationReport | ClrReport,
+                 submission: Submission | None, status: int) -> Response:
+    if isinstance(report, ClrReport):
+        return _clr_page(lang, report, submission)
     state = _state()
     now = state.verifier.clock()
     requested_by = None

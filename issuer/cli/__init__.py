@@ -14,6 +14,7 @@ from issuer.cli import artwork
 from issuer.cli import authoring
 from issuer.cli import batch
 from issuer.cli import certificates
+from issuer.cli import clr
 from issuer.cli import core
 from issuer.cli import district
 from issuer.cli import workflow
@@ -36,5 +37,6 @@ workflow.register(main)
 batch.register(main)
 artwork.register(district.achievements)
 authoring.register(main)
+clr.register(main)
 
 __all__ = ["main"]

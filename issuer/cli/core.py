@@ -162,9 +162,12 @@ def verify(as_json: bool, offline: bool, allow_hosts: tuple[str, ...], dev: bool
         except IntakeError as exc:
             report = unreadable_report(exc)
         else:
+            _verify_if_clr(verifier, submission.data, as_json)
             report = verifier.verify_submission(submission, recipient=recipient)
     else:
-        report = verifier.verify(read_bytes(source), recipient=recipient)
+        data = read_bytes(source)
+        _verify_if_clr(verifier, data, as_json)
+        report = verifier.verify(data, recipient=recipient)
     if as_json:
         payload = render.report_json(report, source=submission.to_json() if submission else None)
         click.echo(render.encodable(json.dumps(payload, indent=2, ensure_ascii=False)))
@@ -172,6 +175,21 @@ def verify(as_json: bool, offline: bool, allow_hosts: tuple[str, ...], dev: bool
         click.echo(render.encodable(render.to_text(report)), nl=False)
     if report.verdict == "unreadable":
         sys.exit(EXIT_UNREADABLE)
+    sys.exit(0 if report.verified else 1)
+
+
+def _verify_if_clr(verifier: Verifier, data: bytes, as_json: bool) -> None:
+    """A CLR 2.0 record: verify it and every credential in it, print, and exit (issue #20)."""
+    from verifier.clr_text import to_text
+
+    record = verifier.clr_of(data)
+    if record is None:
+        return
+    report = verifier.verify_clr(record)
+    if as_json:
+        click.echo(render.encodable(json.dumps(report.to_json(), indent=2, ensure_ascii=False)))
+    else:
+        click.echo(render.encodable(to_text(report)), nl=False)
     sys.exit(0 if report.verified else 1)
 
 
