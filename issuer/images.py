@@ -78,11 +78,44 @@ def badge_png(seed: str, size: int = 128) -> bytes:
             + chunk(b"IDAT", zlib.compress(bytes(rows), 9)) + chunk(b"IEND", b""))
 
 
+def withheld(issued: IssuedCredential) -> None:
+    """Refuse the baked image of a revoked or suspended credential, saying since when.
+
+    A baked badge (OB 3.0 §5.3) is what people post and print: offered for a
+    withdrawn credential, it would look as valid as any other. The stored
+    JSON or JWT stays available, since a verifier reading it sees the status
+    (VC Bitstring Status List §3).
+
+    Raises:
+        ServiceError: ``image_withheld_revoked`` (410, revocation is final) or
+            ``image_withheld_suspended`` (409, until the issuer lifts it).
+    """
+    from issuer.services.errors import ServiceError
+
+    org = issued.organization.name
+    if issued.revoked_at is not None:
+        raise ServiceError(
+            f"{org} revoked this credential on {issued.revoked_at:%d %B %Y}, so its badge "
+            "image is no longer offered; its share page and the verifier show its status",
+            code="image_withheld_revoked", status=410)
+    if issued.suspended_at is not None:
+        raise ServiceError(
+            f"{org} suspended this credential on {issued.suspended_at:%d %B %Y} while it "
+            "reviews it; its badge image is offered again if the suspension is lifted",
+            code="image_withheld_suspended", status=409)
+
+
 def baked_badge(issued: IssuedCredential, ext: str) -> tuple[bytes, str] | None:
     """The credential baked into its achievement's badge (OB 3.0 §5.3): bytes and media type.
 
     Returns None for an extension other than ``png`` or ``svg``.
+
+    Raises:
+        ServiceError: the credential is revoked or suspended (see :func:`withheld`).
     """
+    if ext not in ("png", "svg"):
+        return None
+    withheld(issued)
     seed = issued.organization.slug + issued.achievement.slug
     if ext == "png":
         return baking.bake_png(badge_png(seed), issued.document), "image/png"

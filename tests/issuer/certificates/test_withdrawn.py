@@ -102,3 +102,24 @@ def test_the_share_page_shows_the_state_and_offers_no_printable_copy(app: Flask,
     assert "Verify this badge now" in html
     if action == "revoke":
         assert "awarded in error" in html
+
+
+@pytest.mark.parametrize(("action", "code", "http"),
+                         [("revoke", "image_withheld_revoked", 410),
+                          ("suspend", "image_withheld_suspended", 409)])
+def test_a_withdrawn_badge_has_no_baked_image(app: Flask, action: str, code: str,
+                                             http: int) -> None:
+    client = app.test_client()
+    issued = _issue(app)
+    path = f"/c/{issued.share_token}"
+    assert client.get(f"{path}.png").data.startswith(b"\x89PNG")
+    _withdraw(app, issued, action)
+    for ext in ("png", "svg"):
+        answer = client.get(f"{path}.{ext}")
+        assert answer.status_code == http and answer.get_json()["error"]["code"] == code
+        assert "on 23 November 2026" in answer.get_json()["error"]["message"]
+        page = client.get(f"{path}.{ext}", headers={"Accept": BROWSER})
+        assert page.status_code == http and page.mimetype == "text/html"
+        assert "its image is not offered" in page.get_data(as_text=True)
+    # the credential itself stays readable: a verifier sees its status there
+    assert client.get(f"{path}.json").status_code == 200
