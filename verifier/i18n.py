@@ -86,6 +86,29 @@ TEXT: dict[str, dict[str, str]] = {
                         "the result) to keep in the hiring file. It can be checked later with "
                         "any Open Badges verifier.",
         "receipt_button": "Download the receipt",
+        "receipt_print_button": "Open a printable receipt",
+        "receipt_print_help": "Use your browser's Print command to print this page or save "
+                              "it as a PDF for the hiring file.",
+        "receipt_checked": "Checked on {date} at {time} UTC",
+        "receipt_checked_by": "Checked on {date} at {time} UTC by {who}",
+        "receipt_checked_with": "with {verifier}",
+        "receipt_signed_ok": "This receipt carries the signature of {verifier}, and nothing "
+                             "in it was changed after it was signed.",
+        "receipt_signed_other": "This receipt was signed by another verifier ({verifier}); its "
+                                "signature is intact.",
+        "receipt_signed_bad": "This receipt's signature does not match its content: it was "
+                              "changed after it was signed. Do not rely on it.",
+        "receipt_claims": "What the receipt says (not verified)",
+        "receipt_not_a_receipt": "This is not a verification receipt. Upload the receipt "
+                                 "file (JSON) downloaded from a verification result.",
+        "receipt_result": "Result",
+        "receipt_too_large": "This file is too large to be a verification receipt.",
+        "receipt_fingerprint": "Fingerprint of what was checked (SHA-256)",
+        "receipt_id": "Receipt identifier",
+        "receipt_open_title": "Open a verification receipt",
+        "receipt_open_help": "Upload a receipt file (JSON) to check its signature and print it.",
+        "receipt_file": "Receipt file",
+        "receipt_open_button": "Open the receipt",
         "again": "Check another badge",
         "unnamed": "(no name given)",
         "image_alt": "Badge image for {name}",
@@ -290,6 +313,32 @@ TEXT: dict[str, dict[str, str]] = {
                         "contratación. Se puede comprobar más adelante con cualquier "
                         "verificador de Open Badges.",
         "receipt_button": "Descargar el comprobante",
+        "receipt_print_button": "Abrir un comprobante para imprimir",
+        "receipt_print_help": "Use la orden Imprimir de su navegador para imprimir esta página "
+                              "o guardarla como PDF para el expediente de contratación.",
+        "receipt_checked": "Verificada el {date} a las {time} UTC",
+        "receipt_checked_by": "Verificada el {date} a las {time} UTC por {who}",
+        "receipt_checked_with": "con {verifier}",
+        "receipt_signed_ok": "Este comprobante lleva la firma de {verifier} y no se cambió "
+                             "nada después de firmarlo.",
+        "receipt_signed_other": "Este comprobante lo firmó otro verificador ({verifier}); su "
+                                "firma está intacta.",
+        "receipt_signed_bad": "La firma de este comprobante no coincide con su contenido: se "
+                              "cambió después de firmarlo. No confíe en él.",
+        "receipt_claims": "Lo que dice el comprobante (sin verificar)",
+        "receipt_not_a_receipt": "Esto no es un comprobante de verificación. Suba el archivo "
+                                 "del comprobante (JSON) descargado de un resultado de "
+                                 "verificación.",
+        "receipt_result": "Resultado",
+        "receipt_too_large": "Este archivo es demasiado grande para ser un comprobante de "
+                             "verificación.",
+        "receipt_fingerprint": "Huella de lo que se comprobó (SHA-256)",
+        "receipt_id": "Identificador del comprobante",
+        "receipt_open_title": "Abrir un comprobante de verificación",
+        "receipt_open_help": "Suba un archivo de comprobante (JSON) para comprobar su firma e "
+                             "imprimirlo.",
+        "receipt_file": "Archivo del comprobante",
+        "receipt_open_button": "Abrir el comprobante",
         "again": "Verificar otra insignia",
         "unnamed": "(sin nombre)",
         "image_alt": "Imagen de la insignia {name}",
