@@ -9,6 +9,7 @@ sentence per code, and a per-check sentence for any code it does not know
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -138,7 +139,8 @@ TEXT: dict[str, dict[str, str]] = {
                                   "verifier cannot tell you it is the organization it claims "
                                   "to be. Check with that organization before relying on it.",
         "signed_by": "Actually signed by",
-        "vouched_by": "vouched for by {registry}",
+        "vouched_by": "Listed as a known issuer by {registry}",
+        "own_issuers": "this badge service ({host}), which hosts the issuer",
         "explain_expired": "The credential is genuine: it was issued as shown and has not been "
                            "altered. Its validity period has ended, so it records a past "
                            "achievement rather than a current one.",
@@ -371,7 +373,8 @@ TEXT: dict[str, dict[str, str]] = {
                                   "organización que dice ser. Consulte con esa organización "
                                   "antes de confiar en ella.",
         "signed_by": "Firmada en realidad por",
-        "vouched_by": "avalado por {registry}",
+        "vouched_by": "Figura como emisor conocido en la lista de {registry}",
+        "own_issuers": "este servicio de insignias ({host}), que aloja al emisor",
         "explain_expired": "La credencial es auténtica: se emitió tal como se muestra y no ha "
                            "sido alterada. Su periodo de validez terminó, así que registra un "
                            "logro pasado y no uno vigente.",
@@ -963,6 +966,9 @@ def format_day(moment: datetime, lang: str) -> str:
     return f"{moment.day} {month} {moment.year}"
 
 
+_OWN_ISSUERS = re.compile(r"this service's own issuers \(([^()]+)\)")
+
+
 @dataclass(frozen=True, slots=True)
 class Translator:
     """Texts for one language."""
@@ -991,6 +997,17 @@ class Translator:
         if check.id == "validity_period" and check.code == "expired":
             return self("outcome_expired"), "warning"
         return self.outcome(check.outcome.value), check.outcome.value
+
+    def registry(self, name: Any) -> str:
+        """A list of known issuers' name for people.
+
+        The district service names its own issuers' list "this service's own
+        issuers (HOST)" (``issuer.services.published.OwnIssuers``); that name
+        is said in the reader's language. Other lists keep their own names.
+        """
+        text = str(name or "")
+        found = _OWN_ISSUERS.fullmatch(text)
+        return self("own_issuers", host=found.group(1)) if found else text
 
     def day(self, value: Any) -> str | None:
         """A credential date (``validFrom``...) as a date for people, or None."""
