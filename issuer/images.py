@@ -91,17 +91,18 @@ def withheld(issued: IssuedCredential) -> None:
             ``image_withheld_suspended`` (409, until the issuer lifts it).
     """
     from issuer.services.errors import ServiceError
+    from verifier.i18n import format_day
 
     org = issued.organization.name
     if issued.revoked_at is not None:
         raise ServiceError(
-            f"{org} revoked this credential on {issued.revoked_at:%d %B %Y}, so its badge "
-            "image is no longer offered; its share page and the verifier show its status",
+            f"{org} revoked this credential on {format_day(issued.revoked_at, 'en')}, so its "
+            "badge image is no longer offered; its share page and the verifier show its status",
             code="image_withheld_revoked", status=410)
     if issued.suspended_at is not None:
         raise ServiceError(
-            f"{org} suspended this credential on {issued.suspended_at:%d %B %Y} while it "
-            "reviews it; its badge image is offered again if the suspension is lifted",
+            f"{org} suspended this credential on {format_day(issued.suspended_at, 'en')} "
+            "while it reviews it; its badge image is offered again if the suspension is lifted",
             code="image_withheld_suspended", status=409)
 
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint
@@ -40,8 +41,25 @@ from issuer.web.common import session
 from issuer.web.common import settings
 from issuer.web.common import wants_json
 from issuer.web.status import state_of
+from verifier.i18n import format_day
 
 bp = Blueprint("public", __name__)
+
+
+@bp.app_template_filter("day")
+def day(moment: datetime | None) -> str:
+    """A date for people, written the same way on every page: ``4 December 2026``.
+
+    The verifier writes credential dates so (``verifier.i18n.format_day``);
+    the service's pages use the same words, never ``2026-12-04`` or ``04 Dec``.
+    """
+    return format_day(moment, "en") if moment is not None else ""
+
+
+@bp.app_template_filter("day_time")
+def day_time(moment: datetime | None) -> str:
+    """A date and time for people: ``4 December 2026, 14:05`` (UTC, said by the page)."""
+    return f"{format_day(moment, 'en')}, {moment:%H:%M}" if moment is not None else ""
 
 LD_CONTEXT = [VC_V2, OB_CONTEXT]
 

@@ -56,7 +56,10 @@ class Figures:
     """What the dashboard shows."""
 
     submissions: int
+    #: badges in force: issued and not revoked (a revoked badge was withdrawn, not awarded)
     awarded: int
+    #: badges issued and later revoked, counted apart
+    revoked: int
     waiting: int
     median_review_hours: float | None
     mean_review_hours: float | None
@@ -90,15 +93,20 @@ def figures(session: so.Session, org_ids: frozenset[int]) -> Figures:
     for review, school in reviews:
         per_school.setdefault(school, []).append(_hours(review.submitted_at, review.decided_at))
     medians = {k: round(statistics.median(v), 1) for k, v in per_school.items()}
+    revoked = frozenset(session.scalars(sa.select(IssuedCredential.id).where(
+        IssuedCredential.organization_id.in_(org_ids),
+        IssuedCredential.revoked_at.is_not(None))))
     awarded_school: Counter[str] = Counter()
     awarded_achievement: Counter[str] = Counter()
     for sub in subs:
-        if sub.credential_id and sub.status == SubmissionStatus.APPROVED:
+        if sub.credential_id and sub.status == SubmissionStatus.APPROVED \
+                and sub.credential_id not in revoked:
             awarded_school[sub.organization.name] += 1
             awarded_achievement[sub.achievement.name] += 1
     direct = session.execute(sa.select(Achievement.name).join(
         IssuedCredential, IssuedCredential.achievement_id == Achievement.id).where(
         IssuedCredential.organization_id.in_(org_ids),
+        IssuedCredential.revoked_at.is_(None),
         IssuedCredential.id.not_in(sa.select(Submission.credential_id).where(
             Submission.credential_id.is_not(None))))).scalars().all()
     if direct:
@@ -106,7 +114,8 @@ def figures(session: so.Session, org_ids: frozenset[int]) -> Figures:
         awarded_achievement.update(direct)
     return Figures(
         submissions=sum(n for st, n in counts.items() if st != SubmissionStatus.DRAFT),
-        awarded=sum(awarded_school.values()), waiting=counts.get(SubmissionStatus.SUBMITTED, 0),
+        awarded=sum(awarded_school.values()), revoked=len(revoked),
+        waiting=counts.get(SubmissionStatus.SUBMITTED, 0),
         median_review_hours=round(statistics.median(hours), 1) if hours else None,
         mean_review_hours=round(statistics.fmean(hours), 1) if hours else None,
         by_status=Chart("Submissions by status", "submissions", by_status),
