@@ -190,3 +190,27 @@ def test_the_dashboard_does_not_count_revoked_badges_as_awarded(
     with app.extensions["badges"]["db"].session() as session:
         figures = dashboard.figures(session, frozenset(world.orgs.values()))
     assert (figures.awarded, figures.revoked) == (1, 1)
+
+
+def test_the_history_counts_evidence_as_the_evidence_list_does(
+        app: Flask, world: World, as_user: Callable[[str], Browser]) -> None:
+    teacher = as_user("teacher")
+    sub = _submitted(teacher, world.achievements["blended"])  # one file, two reflections
+    for page in (teacher.get(f"/submissions/{sub}").get_data(as_text=True),
+                 as_user("reviewer").get(f"/review/{sub}").get_data(as_text=True)):
+        assert "1 piece of evidence and 2 rubric reflections" in page
+        assert "3 pieces of evidence" not in page
+    assert "Evidence (1)" in teacher.get(f"/submissions/{sub}").get_data(as_text=True)
+
+
+def test_people_pages_say_teacher_never_earner(app: Flask, world: World,
+                                               as_user: Callable[[str], Browser]) -> None:
+    admin = as_user("admin")
+    page = admin.get("/district/people").get_data(as_text=True)
+    answer = admin.post("/district/invitations", {
+        "org": "lakeside", "organization_id": str(world.orgs["maple"]),
+        "email": "new.teacher@lakeside.test", "role": "earner"})
+    assert answer.status_code in (302, 303)
+    page = admin.get("/district/people").get_data(as_text=True)
+    invited = page[page.index("new.teacher@lakeside.test"):].split("</li>")[0]
+    assert "Teacher" in invited and "earner" not in invited
