@@ -175,6 +175,40 @@ def _shared(token: str) -> IssuedCredential:
     return issued
 
 
+def shared_evidence(issued: IssuedCredential) -> list[dict[str, str]]:
+    """The evidence the credential carries (OB 3.0 §B.1.9 ``Evidence``), for its share page.
+
+    Only what the teacher chose to share is ever put in a badge (never an
+    item marked as containing student data, never an evidence file itself),
+    so the page shows exactly what any verifier reading the credential sees:
+    each item's name, kind, narrative or description, and its link when it
+    is a web address (``https:``, or ``http:`` as given).
+    """
+    from badges.errors import BadgesError
+    from badges.jwt import decode_jwt
+
+    try:
+        document = json.loads(issued.document) if issued.format == "di" \
+            else decode_jwt(issued.document, check_header=False).credential
+    except (ValueError, BadgesError):
+        return []
+    found = document.get("evidence") if isinstance(document, dict) else None
+    items = found if isinstance(found, list) else [found] if isinstance(found, dict) else []
+    shown = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        link = item.get("id")
+        text = {key: str(item[key])[:2000] for key in ("name", "genre", "narrative",
+                                                        "description")
+                if isinstance(item.get(key), str) and item[key].strip()}
+        if isinstance(link, str) and link.startswith(("https://", "http://")):
+            text["url"] = link
+        if text:
+            shown.append(text)
+    return shown
+
+
 def _stem(issued: IssuedCredential) -> str:
     return download_stem(issued.achievement.name, issued.recipient_name)
 
@@ -199,7 +233,7 @@ def credential_page(token: str) -> Response:
         "issuer/credential.html", issued=issued, achievement=issued.achievement,
         state=state_of(issued), now=now(),
         org=issued.organization, share=share_url(base, issued),
-        download_stem=_stem(issued),
+        download_stem=_stem(issued), evidence=shared_evidence(issued),
         achievement_url=achievement_service.achievement_url(base, issued.achievement)))))
 
 
