@@ -14,52 +14,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC
-from datetime import datetime
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from issuer.models import IssuedCredential
-from issuer.models import Membership
-from issuer.models import Organization
-from issuer.models import Person
-from issuer.models import Role
 from issuer.services import issuance
-from issuer.services import status
-from issuer.services.issuance import IssuerContext
-from issuer.workflow import accounts
 from tests.browser.conftest import Site
 from tests.browser.conftest import axe_violations
 from tests.browser.conftest import screenshot
+from tests.browser.conftest import sign_in as _sign_in
 
 PHONES = {"360": {"width": 360, "height": 740}, "390": {"width": 390, "height": 844},
           "414": {"width": 414, "height": 896}}
-EMAIL = "ana.teacher@lakeside.example.org"
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(scope="module")
-def teacher(site: Site) -> str:
-    """Ana can sign in to her wallet, which holds a valid and a revoked badge."""
-    state = site.app.extensions["badges"]
-    ctx = IssuerContext(base_url=site.base, kek=state["settings"].key_encryption_key)
-    with state["db"].session() as session:
-        withdrawn = issuance.award(session, ctx, issuer="lakeside",
-                                   achievement="blended-learning-design", email=EMAIL,
-                                   name="Ana Teacher", actor="test", now=datetime.now(UTC))
-    with state["db"].session() as session:
-        status.revoke(session, withdrawn.credential_id, reason="awarded in error",
-                      public=True, actor="test", now=datetime.now(UTC))
-        person = session.scalar(sa.select(Person).where(
-            Person.id == session.get(IssuedCredential, withdrawn.id).person_id))  # type: ignore[union-attr]
-        assert person is not None
-        accounts.set_password(person, PASSWORD, n=site.app.extensions["workflow"].scrypt_n)
-        org = session.scalar(sa.select(Organization).where(Organization.slug == "lakeside"))
-        assert org is not None
-        session.add(Membership(person_id=person.id, organization_id=org.id, role=Role.EARNER))
-    return EMAIL
 
 
 @pytest.fixture(params=list(PHONES))
@@ -126,14 +94,6 @@ def test_the_public_pages_fit_a_phone(phone: Any, site: Site, lang: str) -> None
     phone.wait_for_load_state()
     assert phone.locator("h1").count() == 1
     _fits(phone, f"achievement-{lang}")
-
-
-def _sign_in(page: Any, site: Site, email: str) -> None:
-    page.goto(f"{site.base}/sign-in")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 def test_the_wallet_fits_a_phone(phone: Any, site: Site, teacher: str) -> None:
