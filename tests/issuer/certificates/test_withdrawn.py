@@ -100,6 +100,10 @@ def test_the_share_page_shows_the_state_and_offers_no_printable_copy(app: Flask,
     assert "23 November 2026" in html
     assert ".pdf" not in html and f"{path}.png" not in html and f"{path}.svg" not in html
     assert "Verify this badge now" in html
+    # the preview a link shows in LinkedIn or a chat, and the browser tab, say it too
+    word = "Revoked" if action == "revoke" else "Suspended"
+    assert f'<meta property="og:title" content="{word}: Blended Learning Design' in html
+    assert "this badge on 23 November 2026" in html and f"<title>{word}: " in html
     if action == "revoke":
         assert "awarded in error" in html
 
