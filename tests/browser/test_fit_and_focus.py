@@ -160,9 +160,11 @@ def test_error_summaries_take_the_focus(page: Any, site: Site) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_the_current_language_is_marked_visibly(page: Any, site: Site, lang: str) -> None:
-    page.goto(f"{site.base}/verify?lang={lang}")
-    links = page.get_by_role("navigation").locator("a[hreflang]")
+@pytest.mark.parametrize("where", ["/verify", "/no-such-page"])
+def test_the_current_language_is_marked_visibly(page: Any, site: Site, lang: str,
+                                                where: str) -> None:
+    page.goto(f"{site.base}{where}?lang={lang}")
+    links = page.locator("nav a[hreflang]")
     styles = links.evaluate_all("""links => links.map(a => ({lang: a.hreflang,
         current: a.getAttribute('aria-current'), weight: getComputedStyle(a).fontWeight,
         border: getComputedStyle(a).borderBottomStyle,
@@ -173,3 +175,9 @@ def test_the_current_language_is_marked_visibly(page: Any, site: Site, lang: str
     # the current one looks different from the others (weight and a bar, not colour alone)
     assert current[0]["weight"] == "700" and current[0]["border"] == "solid"
     assert all(o["weight"] != "700" and o["border"] != "solid" for o in others)
+    # following the other language's link shows the same page in that language
+    other = others[0]["lang"]
+    page.locator(f"nav a[hreflang={other}]").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == other
+    assert where in page.url
