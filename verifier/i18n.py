@@ -742,7 +742,7 @@ _ES_CODES: dict[str, str] = {
                                     "revoca ni la suspende (actualización o mensajes); no se "
                                     "leyó.",
     # trust
-    "known_issuer": "El emisor es conocido: {name} (avalado por {registry}).",
+    "known_issuer": "El emisor es conocido: {name} (figura en la lista de {registry}).",
     "unknown_issuer": "La firma es auténtica, pero quien la firmó, {signer}, no figura en las "
                       "listas de emisores conocidos de este verificador. Compruebe que es la "
                       "organización que dice ser.",
@@ -1045,7 +1045,7 @@ class _Values(dict[str, str]):
         until = _date(end, lang)
         self["until_clause"] = f" hasta el {until}" if until else ", sin fecha de vencimiento"
         self["name"] = str(detail.get("name") or "")
-        self["registry"] = str(detail.get("registry") or "")
+        self["registry"] = Translator(lang).registry(detail.get("registry"))
         signer = detail.get("issuer")
         domain = detail.get("domain")
         self["signer"] = f"{signer} ({domain})" if signer and domain else str(signer or "?")

@@ -219,3 +219,19 @@ def test_what_is_not_a_receipt_gets_a_sentence(client: Any, body: str) -> None:
     assert "This is not a verification receipt" in page.get_data(as_text=True)
     form = client.get("/verify/receipt")
     assert form.status_code == 200 and 'name="file"' in form.get_data(as_text=True)
+
+
+def test_the_service_s_own_list_is_named_in_the_reader_s_language() -> None:
+    from badges.report import CheckResult
+    from badges.report import Outcome
+    from verifier.i18n import Translator
+
+    own = "this service's own issuers (badges.lakeside.org)"
+    check = CheckResult("issuer_trust", Outcome.PASSED, "known_issuer", "The issuer is known.",
+                        {"name": "Lakeside", "registry": own, "by": "id"})
+    spanish = Translator("es").check_message(check)
+    assert "este servicio de insignias (badges.lakeside.org)" in spanish
+    assert "this service" not in spanish
+    assert Translator("en").registry(own) == \
+        "this badge service (badges.lakeside.org), which hosts the issuer"
+    assert Translator("es").registry("Harbor list") == "Harbor list"  # other lists keep names
