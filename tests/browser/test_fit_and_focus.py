@@ -25,6 +25,7 @@ from tests.browser.conftest import Site
 from tests.browser.conftest import axe_violations
 from tests.browser.conftest import screenshot
 from tests.browser.conftest import sign_in as _sign_in
+from verifier.i18n import TEXT as VERIFIER_TEXT
 
 PHONES = {"360": {"width": 360, "height": 740}, "390": {"width": 390, "height": 844},
           "414": {"width": 414, "height": 896}}
@@ -181,3 +182,29 @@ def test_the_current_language_is_marked_visibly(page: Any, site: Site, lang: str
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == other
     assert where in page.url
+
+
+@pytest.mark.parametrize(("lang", "checked", "button"), [
+    ("en", "Checked on", "Open a printable receipt"),
+    ("es", "Verificada el", "Abrir un comprobante para imprimir")])
+def test_the_receipt_prints_on_paper(page: Any, site: Site, lang: str, checked: str,
+                                     button: str) -> None:
+    """Printed (Chromium's own print to PDF), the receipt keeps its content, not its buttons."""
+    from tests.issuer.certificates.conftest import text_layer
+
+    page.goto(f"{site.base}/verify?lang={lang}")
+    page.locator("#credential").fill(site.di)
+    page.locator("#requested_by").fill("Ana Ruiz, Westfield High")
+    page.locator("button[type=submit]").click()
+    page.wait_for_selector("#verdict-box")
+    page.get_by_role("button", name=button).click()
+    page.wait_for_selector("#receipt-signature")
+    page.emulate_media(media="print")
+    assert not page.locator("header.site nav").is_visible()
+    assert not page.get_by_role("link", name=VERIFIER_TEXT[lang]["receipt_button"]).is_visible()
+    printed = " ".join(text_layer(page.pdf(format="A4")).split())
+    assert f"{checked} " in printed and "Ana Ruiz, Westfield High" in printed
+    assert "Blended Learning Design" in printed and "Ana Teacher" in printed
+    assert VERIFIER_TEXT[lang]["receipt_button"] not in printed
+    assert VERIFIER_TEXT[lang]["receipt_print_help"].split()[0] + " " + \
+        VERIFIER_TEXT[lang]["receipt_print_help"].split()[1] not in printed
