@@ -87,6 +87,55 @@ TEXT: dict[str, dict[str, str]] = {
                         "the result) to keep in the hiring file. It can be checked later with "
                         "any Open Badges verifier.",
         "receipt_button": "Download the receipt",
+        # the district service's share page (issuer/web/public.py), one home for its words
+        "share_revoked": "Revoked",
+        "share_suspended": "Suspended",
+        "share_expired": "Expired",
+        "share_og_title": "{achievement}, earned by {name}",
+        "share_og_issued": "Issued by {org}",
+        "share_og_revoked": "{org} revoked this badge on {date}.",
+        "share_og_suspended": "{org} suspended this badge on {date}.",
+        "share_image_alt": "{achievement} badge",
+        "share_earned_by": "Earned by",
+        "share_issued_by": "Issued by",
+        "share_issued_on": "on {date}",
+        "share_valid_until": "valid until {date}",
+        "share_revoked_text": "{org} revoked this credential on {date}.",
+        "share_reason": "Reason given: {reason}",
+        "share_suspended_text": "{org} suspended this credential on {date} while it reviews it.",
+        "share_expired_text": "This credential was valid until {date}. It remains a genuine "
+                              "record of the achievement.",
+        "share_active": "Current status: active.",
+        "share_active_text": "{org} has not revoked or suspended it (as of {when} UTC)",
+        "share_evidence": "Evidence shared by {name}",
+        "share_evidence_item": "Evidence",
+        "share_about": "About this micro-credential",
+        "share_criteria": "Criteria and rubric",
+        "share_check": "Check it",
+        "share_share": "Share, download or check it",
+        "share_verify": "Verify this badge now",
+        "share_link": "Link to this badge",
+        "share_copy": "Copy link",
+        "share_copied": "Link copied.",
+        "share_copy_failed": "Select the link and copy it.",
+        "share_copy_help": "Select the link to copy it, or use the button.",
+        "share_json": "Credential (JSON)",
+        "share_jwt": "Credential (JWT)",
+        "share_withheld_revoked": "No certificate or badge image is offered for a revoked badge: "
+                                  "they are printable copies of a valid badge. The credential "
+                                  "file above, and \"Verify\", show its current status.",
+        "share_withheld_suspended": "No certificate or badge image is offered for a suspended "
+                                    "badge: they are printable copies of a valid badge. The "
+                                    "credential file above, and \"Verify\", show its current "
+                                    "status.",
+        "share_pdf": "Certificate (PDF)",
+        "share_pdf_a4": "Certificate (A4)",
+        "share_png": "Badge image (PNG)",
+        "share_svg": "Badge image (SVG)",
+        "share_explain": "\"Verify\" checks the signature, the issuer's keys, the dates and the "
+                         "revocation status, and says what it found. The certificate (US "
+                         "Letter or A4) and the badge images carry the signed credential "
+                         "inside them: any Open Badges 3.0 verifier can check them.",
         "receipt_print_button": "Open a printable receipt",
         "receipt_print_help": "Use your browser's Print command to print this page or save "
                               "it as a PDF for the hiring file.",
@@ -315,6 +364,55 @@ TEXT: dict[str, dict[str, str]] = {
                         "contratación. Se puede comprobar más adelante con cualquier "
                         "verificador de Open Badges.",
         "receipt_button": "Descargar el comprobante",
+        "share_revoked": "Revocada",
+        "share_suspended": "Suspendida",
+        "share_expired": "Vencida",
+        "share_og_title": "{achievement}, obtenida por {name}",
+        "share_og_issued": "Emitida por {org}",
+        "share_og_revoked": "{org} revocó esta insignia el {date}.",
+        "share_og_suspended": "{org} suspendió esta insignia el {date}.",
+        "share_image_alt": "Insignia {achievement}",
+        "share_earned_by": "Obtenida por",
+        "share_issued_by": "Emitida por",
+        "share_issued_on": "el {date}",
+        "share_valid_until": "válida hasta el {date}",
+        "share_revoked_text": "{org} revocó esta credencial el {date}.",
+        "share_reason": "Motivo indicado: {reason}",
+        "share_suspended_text": "{org} suspendió esta credencial el {date} mientras la revisa.",
+        "share_expired_text": "Esta credencial era válida hasta el {date}. Sigue siendo un "
+                              "registro auténtico del logro.",
+        "share_active": "Estado actual: vigente.",
+        "share_active_text": "{org} no la ha revocado ni suspendido (a fecha de {when} UTC)",
+        "share_evidence": "Evidencias que compartió {name}",
+        "share_evidence_item": "Evidencia",
+        "share_about": "Sobre esta microcredencial",
+        "share_criteria": "Criterios y rúbrica",
+        "share_check": "Comprobarla",
+        "share_share": "Compartirla, descargarla o comprobarla",
+        "share_verify": "Verificar esta insignia ahora",
+        "share_link": "Enlace a esta insignia",
+        "share_copy": "Copiar el enlace",
+        "share_copied": "Enlace copiado.",
+        "share_copy_failed": "Seleccione el enlace y cópielo.",
+        "share_copy_help": "Seleccione el enlace para copiarlo o use el botón.",
+        "share_json": "Credencial (JSON)",
+        "share_jwt": "Credencial (JWT)",
+        "share_withheld_revoked": "No se ofrece certificado ni imagen para una insignia "
+                                  "revocada: son copias imprimibles de una insignia válida. El "
+                                  "archivo de la credencial y \"Verificar\" muestran su "
+                                  "estado actual.",
+        "share_withheld_suspended": "No se ofrece certificado ni imagen para una insignia "
+                                    "suspendida: son copias imprimibles de una insignia "
+                                    "válida. El archivo de la credencial y \"Verificar\" "
+                                    "muestran su estado actual.",
+        "share_pdf": "Certificado (PDF)",
+        "share_pdf_a4": "Certificado (A4)",
+        "share_png": "Imagen de la insignia (PNG)",
+        "share_svg": "Imagen de la insignia (SVG)",
+        "share_explain": "\"Verificar\" comprueba la firma, las claves del emisor, las fechas "
+                         "y el estado de revocación, y dice qué encontró. El certificado (carta "
+                         "o A4) y las imágenes de la insignia llevan dentro la credencial "
+                         "firmada: cualquier verificador de Open Badges 3.0 puede comprobarlas.",
         "receipt_print_button": "Abrir un comprobante para imprimir",
         "receipt_print_help": "Use la orden Imprimir de su navegador para imprimir esta página "
                               "o guardarla como PDF para el expediente de contratación.",
@@ -1008,6 +1106,10 @@ class Translator:
         text = str(name or "")
         found = _OWN_ISSUERS.fullmatch(text)
         return self("own_issuers", host=found.group(1)) if found else text
+
+    def date(self, moment: datetime | None) -> str:
+        """A stored date as people read it in this language (``4 de diciembre de 2026``)."""
+        return format_day(moment, self.lang) if moment is not None else ""
 
     def day(self, value: Any) -> str | None:
         """A credential date (``validFrom``...) as a date for people, or None."""

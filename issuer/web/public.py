@@ -41,6 +41,9 @@ from issuer.web.common import session
 from issuer.web.common import settings
 from issuer.web.common import wants_json
 from issuer.web.status import state_of
+from verifier.i18n import LANGUAGE_NAMES
+from verifier.i18n import Translator
+from verifier.i18n import choose_language
 from verifier.i18n import format_day
 
 bp = Blueprint("public", __name__)
@@ -229,12 +232,17 @@ def credential_page(token: str) -> Response:
         return _negotiated(credential_document(token, "json" if issued.format == "di"
                                                else "jwt"))
     base = settings().base_url
-    return private(_negotiated(Response(render_template(
+    lang = choose_language(request.args.get("lang"), request.accept_languages)
+    response = private(_negotiated(Response(render_template(
         "issuer/credential.html", issued=issued, achievement=issued.achievement,
+        lang=lang, t=Translator(lang), languages=LANGUAGE_NAMES,
         state=state_of(issued), now=now(),
         org=issued.organization, share=share_url(base, issued),
         download_stem=_stem(issued), evidence=shared_evidence(issued),
         achievement_url=achievement_service.achievement_url(base, issued.achievement)))))
+    response.headers["Content-Language"] = lang
+    response.vary.add("Accept-Language")
+    return response
 
 
 @bp.get("/c/<token>.<ext>")

@@ -79,7 +79,8 @@ def test_a_revoked_result_fits_a_phone(phone: Any, site: Site, teacher: str,
     _fits(phone, f"verify-revoked-{lang}")
     phone.set_extra_http_headers({"Accept-Language": lang})
     phone.goto(share)
-    assert "Revoked" in phone.locator("main").inner_text()
+    assert phone.locator("html").get_attribute("lang") == lang
+    assert VERIFIER_TEXT[lang]["share_revoked"] in phone.locator("main").inner_text()
     _fits(phone, f"share-revoked-{lang}")
 
 
@@ -91,7 +92,7 @@ def test_the_public_pages_fit_a_phone(phone: Any, site: Site, lang: str) -> None
         phone.goto(url)
         _fits(phone, f"{name}-{lang}")
     phone.goto(site.di_share)
-    phone.get_by_role("link", name="Criteria and rubric").click()
+    phone.get_by_role("link", name=VERIFIER_TEXT[lang]["share_criteria"]).click()
     phone.wait_for_load_state()
     assert phone.locator("h1").count() == 1
     _fits(phone, f"achievement-{lang}")

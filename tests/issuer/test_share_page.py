@@ -63,3 +63,37 @@ def test_no_evidence_no_section_and_no_unsafe_link(make_app: Callable[..., Flask
                                              headers={"Accept": BROWSER}).get_data(as_text=True)
     html = client.get(f"/c/{odd.share_token}", headers={"Accept": BROWSER}).get_data(as_text=True)
     assert "Lesson video" in html and 'href="urn:' not in html
+
+
+def test_the_share_page_speaks_the_reader_s_language(make_app: Callable[..., Flask]) -> None:
+    from issuer.services import status
+
+    app = make_app()
+    seed.districts_with_tokens(app, "t-lakeside", "t-elsewhere")
+    with app.extensions["badges"]["db"].session() as session:
+        issued = issuance.award(session, seed.app_context(app), issuer="lakeside",
+                                achievement="blended-learning-design",
+                                email="maria@lakeside.example.org", name="María López",
+                                actor="test", now=NOW, evidence=EVIDENCE[:1])
+    client = app.test_client()
+    path = f"/c/{issued.share_token}"
+    spanish = client.get(path, headers={"Accept": BROWSER, "Accept-Language": "es-MX,es;q=0.9"})
+    html = spanish.get_data(as_text=True)
+    assert spanish.headers["Content-Language"] == "es"
+    assert "Accept-Language" in spanish.headers["Vary"] and "Accept" in spanish.headers["Vary"]
+    assert '<html lang="es">' in html and "Obtenida por" in html
+    assert "Estado actual: vigente." in html and "23 de noviembre de 2026" in html
+    assert "Evidencias que compartió María López" in html and "Copiar el enlace" in html
+    assert 'aria-current="page"' in html and ">Español</a>" in html
+    assert "Comprobar una insignia" in html  # the header's way to the verifier
+    english = client.get(f"{path}?lang=en", headers={"Accept": BROWSER,
+                                                     "Accept-Language": "es"})
+    assert "Earned by" in english.get_data(as_text=True)
+    with app.extensions["badges"]["db"].session() as session:
+        status.revoke(session, issued.credential_id, reason="otorgada por error", public=True,
+                      actor="test", now=NOW)
+    revoked = client.get(f"{path}?lang=es", headers={"Accept": BROWSER}).get_data(as_text=True)
+    assert "<h2" in revoked and "Revocada</h2>" in revoked
+    assert "revocó esta credencial el 23 de noviembre de 2026" in revoked
+    assert "Motivo indicado: otorgada por error" in revoked
+    assert 'content="Revocada: Blended Learning Design, obtenida por María López"' in revoked
