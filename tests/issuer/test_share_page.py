@@ -86,6 +86,7 @@ def test_the_share_page_speaks_the_reader_s_language(make_app: Callable[..., Fla
     assert "Evidencias que compartió María López" in html and "Copiar el enlace" in html
     assert 'aria-current="page"' in html and ">Español</a>" in html
     assert "Comprobar una insignia" in html  # the header's way to the verifier
+    assert "Iniciar sesión" in html and "Sign in" not in html
     english = client.get(f"{path}?lang=en", headers={"Accept": BROWSER,
                                                      "Accept-Language": "es"})
     assert "Earned by" in english.get_data(as_text=True)
