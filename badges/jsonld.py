@@ -10,22 +10,32 @@ What this module implements:
   drops undefined terms, so the check expands with a sentinel ``@vocab`` and
   reports whatever lands under it.
 * A **shape cache** that makes both cheap. Two credentials with the same keys,
-  ``@context``, types, numbers and IRI prefixes differ only in their string
-  values, and JSON-LD processing maps each such string to one place in the
-  RDF output without looking at it (as a literal, or as an absolute IRI kept
-  verbatim). So the first document of a shape is processed by PyLD with every
-  string replaced by a unique marker; the markers found in the output make a
-  template, and later documents of that shape are filled in directly. Where a
-  value's text could change how it is processed (a relative IRI, a vocabulary
-  term, a keyword) that value becomes part of the cache key instead. Every new
-  template is checked against PyLD on the document that created it, and the
-  differential tests in ``tests/badges/test_jsonld.py`` compare the two paths
-  over generated credentials.
+  ``@context``, types and IRI prefixes differ only in their string values and
+  numbers, and JSON-LD processing maps each such value to one place in the
+  RDF output without looking at it (a string as a literal, or as an absolute
+  IRI kept verbatim; a number as a literal whose lexical form depends only on
+  the number and on whether it is integral). So the first document of a shape
+  is expanded once by PyLD with every string replaced by a unique marker and
+  every number by a unique stand-in, with the safe-mode ``@vocab`` in place;
+  when that ``@vocab`` was not used, the same expansion is turned into RDF,
+  the markers found in it make a template, and later documents of that shape
+  are filled in directly: one PyLD expansion per new shape. Where a value's
+  text could change how it is processed (a relative IRI, a vocabulary term, a
+  keyword) that value becomes part of the cache key instead. The differential
+  tests in ``tests/badges/test_jsonld.py`` compare the two paths over
+  generated credentials (numbers, languages and directions included).
+* ``@direction`` is mapped to RDF as an ``https://www.w3.org/ns/i18n#`` datatype
+  (``rdfDirection: i18n-datatype``), as the eddsa-rdfc-2022 implementations
+  do, so a base direction is signed.
+* Bounded cost: a document deeper than :data:`MAX_DEPTH` or with more than
+  :data:`MAX_VALUES` JSON values is refused before any JSON-LD processing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import re
 import secrets
 import threading
@@ -43,10 +53,21 @@ from badges.loader import document_loader
 
 #: Deepest JSON nesting accepted (a credential is a handful of levels deep).
 MAX_DEPTH = 48
+#: Most JSON values (objects, arrays and leaves) in one document. The most
+#: complete OB 3.0 example has about 550; JSON-LD processing a new shape of
+#: this many takes about a quarter of a second on a slow core.
+MAX_VALUES = 5000
+#: Most items in one array. JSON-LD node map generation (JSON-LD 1.1 API
+#: §7.2, as PyLD and jsonld.js implement it) compares each new value of a
+#: property with every earlier one, so its cost grows with the square of an
+#: array's length: 256 strings cost about 25 ms on a new shape, 2000 about 5 s;
+#: the costliest documents within both limits measured about 0.15 s (CPU).
+MAX_ARRAY_ITEMS = 256
 #: Shapes kept in memory (least recently used ones are dropped first).
 CACHE_SIZE = 2048
 
 _UNDEFINED = "urn:badges:undefined-term:"
+_I18N = "https://www.w3.org/ns/i18n#"
 _TYPE_KEYS = frozenset({"type", "@type"})
 _ABS_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*$")
 _PYLD_LOCK = threading.RLock()
@@ -74,27 +95,56 @@ class _Template:
     # odd positions are slot indexes; ``kinds[slot]`` is "iri" or "literal".
     quads: tuple[tuple[str | tuple[str | int, ...], ...], ...]
     kinds: Mapping[int, str]
+    #: whether any literal has an i18n datatype (see :func:`_direction_collides`)
+    directional: bool = False
 
 
 class _ShapeCache:
+    """Least-recently-used shapes, bounded by count and by the size of their templates.
+
+    Keys are digests of the shape key, so a cached shape costs the same small
+    key however large its document was. Each shape weighs one unit plus one per
+    32 template quads, and the cache holds at most ``2 * size`` units: ``size``
+    shapes of a typical credential (about 60 quads), or far fewer large ones.
+    """
+
     def __init__(self, size: int) -> None:
         self._size = size
-        self._data: OrderedDict[Any, Shape] = OrderedDict()
+        self._budget = 2 * size
+        self._weight = 0
+        self._data: OrderedDict[bytes, tuple[Shape, int]] = OrderedDict()
         self._lock = threading.Lock()
 
+    @staticmethod
+    def digest(key: Any) -> bytes:
+        """A collision-resistant digest of a shape key (a string, or a tuple of strings)."""
+        text = key if isinstance(key, str) else json.dumps(key)
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+
     def get(self, key: Any) -> Shape | None:
+        digest = self.digest(key)
         with self._lock:
-            shape = self._data.get(key)
-            if shape is not None:
-                self._data.move_to_end(key)
-            return shape
+            entry = self._data.get(digest)
+            if entry is None:
+                return None
+            self._data.move_to_end(digest)
+            return entry[0]
 
     def put(self, key: Any, shape: Shape) -> None:
+        digest = self.digest(key)
+        weight = 1 + (len(shape.template.quads) // 32 if shape.template is not None else 0)
         with self._lock:
-            self._data[key] = shape
-            self._data.move_to_end(key)
-            while len(self._data) > self._size:
-                self._data.popitem(last=False)
+            old = self._data.pop(digest, None)
+            if old is not None:
+                self._weight -= old[1]
+            self._data[digest] = (shape, weight)
+            self._weight += weight
+            while self._data and (len(self._data) > self._size or self._weight > self._budget):
+                _, (_, dropped) = self._data.popitem(last=False)
+                self._weight -= dropped
+
+    def __len__(self) -> int:
+        return len(self._data)
 
 
 _CACHE = _ShapeCache(CACHE_SIZE)
@@ -103,8 +153,15 @@ _CACHE = _ShapeCache(CACHE_SIZE)
 # --------------------------------------------------------------------------- shapes
 
 
-def _signature(doc: Any) -> tuple[str, list[tuple[str, str]]]:
-    """The shape key of ``doc`` and its string slots as ``(prefix, rest)`` pairs.
+def _signature(doc: Any) -> tuple[str, list[tuple[str, str]], list[int | float]]:
+    """The shape key of ``doc``, its string slots as ``(prefix, rest)`` pairs, and its numbers.
+
+    A JSON number becomes an RDF literal whose datatype depends only on where
+    it is (JSON-LD 1.1 API §8.6, Object to RDF) and whose lexical form depends
+    only on the number and on whether it is integral, so the key keeps that
+    kind (``#`` integral, ``%`` not) and not the number: a per-credential
+    ``creditsAvailable`` or result value does not make a new shape. Numbers
+    whose form is unusual (integers of 10^21 or more, infinities) stay in the key.
 
     A key starting with ``!`` marks a document with an embedded (inline)
     context, which is never templated: it could define terms the check on the
@@ -112,12 +169,20 @@ def _signature(doc: Any) -> tuple[str, list[tuple[str, str]]]:
     """
     sig: list[str] = []
     slots: list[tuple[str, str]] = []
+    numbers: list[int | float] = []
     inline = False
 
+    count = 0
+
     def walk(node: Any, depth: int) -> None:
+        nonlocal count
         if depth > MAX_DEPTH:
             raise JsonLdError(f"document is nested more than {MAX_DEPTH} levels deep",
                               code="too_deep")
+        count += 1
+        if count > MAX_VALUES:
+            raise JsonLdError(f"document holds more than {MAX_VALUES} JSON values",
+                              code="too_large")
         if isinstance(node, dict):
             sig.append("{")
             for key, value in node.items():
@@ -130,11 +195,15 @@ def _signature(doc: Any) -> tuple[str, list[tuple[str, str]]]:
                         nonlocal inline
                         inline = True
                     sig.append("=" + _dumped(value))
+                    count += _size(value)
                 else:
                     sig.append(":")
                     walk(value, depth + 1)
             sig.append("}")
         elif isinstance(node, list):
+            if len(node) > MAX_ARRAY_ITEMS:
+                raise JsonLdError(f"an array holds more than {MAX_ARRAY_ITEMS} items",
+                                  code="too_large")
             sig.append("[")
             for item in node:
                 walk(item, depth + 1)
@@ -153,13 +222,62 @@ def _signature(doc: Any) -> tuple[str, list[tuple[str, str]]]:
                 prefix, rest = "", node
             sig.append("s" + prefix)
             slots.append((prefix, rest))
-        elif node is None or isinstance(node, bool | int | float):
+        elif isinstance(node, bool) or node is None:
             sig.append("=" + json.dumps(node))
+        elif isinstance(node, int | float):
+            kind = _number_kind(node)
+            if kind is None:
+                sig.append("=" + json.dumps(node))
+            else:
+                sig.append(kind)
+                numbers.append(node)
         else:
             raise JsonLdError("document holds a value that is not JSON", code="invalid_jsonld")
 
     walk(doc, 0)
-    return ("!" if inline else "") + "".join(sig), slots
+    return ("!" if inline else "") + "".join(sig), slots, numbers
+
+
+def _number_kind(value: int | float) -> str | None:
+    """``#`` for an integral number, ``%`` for another finite one, None for the rest.
+
+    The split is PyLD's (and jsonld.js's): an integral value, even written
+    ``3.0``, is written as an integer unless coerced to ``xsd:double``.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if abs(value) >= 1e21:
+        return None
+    return "#" if float(value).is_integer() else "%"
+
+
+def canonical_double(value: float) -> str:
+    """The canonical ``xsd:double`` lexical form PyLD 3.3.0 writes (``1.5E0``).
+
+    JSON-LD 1.1 API §8.6 (Object to RDF, step 10): ``%1.15E`` with trailing
+    zeros of the mantissa and the exponent's plus sign and leading zeros removed.
+    """
+    text = f"{value:1.15E}"
+    mantissa, exponent = text.split("E")
+    if "." in mantissa:
+        whole, frac = mantissa.split(".")
+        frac = frac.rstrip("0") or "0"
+        mantissa = f"{whole}.{frac}"
+    sign = "-" if exponent.startswith("-") else ""
+    digits = exponent.lstrip("+-").lstrip("0") or "0"
+    return f"{mantissa}E{sign}{digits}"
+
+def _size(value: Any) -> int:
+    """How many JSON values ``value`` holds (for what the key keeps whole), up to a limit."""
+    count, stack = 0, [value]
+    while stack and count <= MAX_VALUES:
+        node = stack.pop()
+        count += 1
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return count
 
 
 @lru_cache(maxsize=4096)
@@ -188,9 +306,10 @@ def _is_context_urls(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-def _substitute(doc: Any, values: list[str]) -> Any:
-    """A copy of ``doc`` whose string slots are replaced, in walk order, by ``values``."""
+def _substitute(doc: Any, values: list[str], numbers: list[int | float]) -> Any:
+    """A copy of ``doc`` whose string slots and numbers are replaced, in walk order."""
     it = iter(values)
+    nums = iter(numbers)
 
     def walk(node: Any) -> Any:
         if isinstance(node, dict):
@@ -206,6 +325,9 @@ def _substitute(doc: Any, values: list[str]) -> Any:
             return [walk(item) for item in node]
         if isinstance(node, str) and not node.startswith(("_:", "@")):
             return next(it)
+        if isinstance(node, int | float) and not isinstance(node, bool) \
+                and _number_kind(node) is not None:
+            return next(nums)
         return node
 
     return walk(doc)
@@ -214,8 +336,17 @@ def _substitute(doc: Any, values: list[str]) -> Any:
 # --------------------------------------------------------------------------- PyLD
 
 
+#: How ``@direction`` becomes RDF (JSON-LD 1.1 API §8.6 step 13, ``rdfDirection``).
+#: Without it a direction is dropped from the dataset, so it would not be
+#: signed; ``i18n-datatype`` is what the eddsa-rdfc-2022 implementations use
+#: (Digital Bazaar's cryptosuite canonicalizes with it), giving a literal typed
+#: ``https://www.w3.org/ns/i18n#{language}_{direction}``.
+RDF_DIRECTION = "i18n-datatype"
+
+
 def _pyld_options(**extra: Any) -> dict[str, Any]:
-    return {"documentLoader": document_loader, "base": None, **extra}
+    return {"documentLoader": document_loader, "base": None, "rdfDirection": RDF_DIRECTION,
+            **extra}
 
 
 def _pyld_quads(doc: Any) -> list[rdfc.Quad]:
@@ -240,57 +371,180 @@ def _translate(exc: Exception) -> JsonLdError:
     return JsonLdError(f"JSON-LD processing failed: {detail}", code="invalid_jsonld")
 
 
-def _undefined(doc: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Safe mode: the undefined properties and types of ``doc``."""
+def _expand_safe(doc: Any) -> Any:
+    """JSON-LD 1.1 API §4.1 Expansion of ``doc`` with the sentinel ``@vocab`` of safe mode."""
     with _PYLD_LOCK:
         try:
-            expanded = _pyld.expand(doc, _pyld_options(expandContext={"@vocab": _UNDEFINED}))
+            return _pyld.expand(doc, _pyld_options(expandContext={"@vocab": _UNDEFINED}))
+        except JsonLdError:
+            raise
         except _pyld.JsonLdError as exc:
             raise _translate(exc) from None
-    terms: set[str] = set()
-    types: set[str] = set()
 
-    def walk(node: Any) -> None:
+
+def _quads_of_expanded(expanded: Any) -> list[rdfc.Quad]:
+    """Deserialize an already expanded document to RDF (JSON-LD 1.1 API §8.1 steps 2-5).
+
+    This is what ``pyld.jsonld.to_rdf`` does after its own expansion (node map
+    generation, then Object to RDF per graph), done with PyLD 3.3.0's own
+    methods (the version is pinned), so that the expansion made for safe mode
+    serves for the RDF too. Only called on an expansion in which the safe-mode
+    ``@vocab`` was never used, which is then the expansion ``to_rdf`` makes.
+    """
+    processor = _pyld.JsonLdProcessor()
+    issuer = _pyld.IdentifierIssuer("_:b")
+    node_map: dict[str, Any] = {"@default": {}}
+    options = _pyld_options(produceGeneralizedRdf=False, processingMode="json-ld-1.1")
+    try:
+        processor._create_node_map(expanded, node_map, "@default", issuer)
+        dataset = {
+            name: processor._graph_to_rdf(graph, issuer, options)
+            for name, graph in sorted(node_map.items())
+            if name == "@default" or _pyld._is_absolute_iri(name)
+        }
+    except _pyld.JsonLdError as exc:
+        raise _translate(exc) from None
+    return rdfc.from_pyld_dataset(dataset)
+
+
+def _undefined(doc: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Safe mode: the undefined properties and types of ``doc``."""
+    scan = _Scan(None)
+    scan.walk(_expand_safe(doc))
+    return tuple(sorted(scan.terms)), tuple(sorted(scan.types))
+
+
+class _Scan:
+    """Where the safe-mode ``@vocab`` shows in an expanded document.
+
+    Undefined properties are keys under it and undefined types ``@type``
+    values under it (VC Data Model 2.0 §4.2). Any other IRI under it is a
+    string expanded as a vocabulary term (a value of a ``@type: @vocab``
+    term): when it holds a slot's marker, that slot's text decides how it is
+    processed (``needs_text``); otherwise the use is ``unexplained``.
+    """
+
+    def __init__(self, marker: re.Pattern[str] | None) -> None:
+        self.marker = marker
+        self.terms: set[str] = set()
+        self.types: set[str] = set()
+        self.needs_text: set[int] = set()
+        self.unexplained = False
+
+    def walk(self, node: Any) -> None:
         if isinstance(node, list):
             for item in node:
-                walk(item)
+                self.walk(item)
         elif isinstance(node, dict):
             for key, value in node.items():
                 if key.startswith(_UNDEFINED):
-                    terms.add(key[len(_UNDEFINED):])
+                    self.terms.add(key[len(_UNDEFINED):])
                 if key == "@type":
                     for t in value if isinstance(value, list) else [value]:
                         if isinstance(t, str) and t.startswith(_UNDEFINED):
-                            types.add(t[len(_UNDEFINED):])
+                            self.types.add(t[len(_UNDEFINED):])
                 elif key != "@value":
-                    walk(value)
-
-    walk(expanded)
-    return tuple(sorted(terms)), tuple(sorted(types))
+                    self.walk(value)
+        elif isinstance(node, str) and node.startswith(_UNDEFINED):
+            found = self.marker.findall(node) if self.marker is not None else []
+            if found:
+                self.needs_text.update(int(i) for i in found)
+            else:
+                self.unexplained = True
 
 
 # --------------------------------------------------------------------------- compile
 
 
-def _compile(doc: Any, slots: list[tuple[str, str]],
-             fixed: Mapping[int, str]) -> tuple[_Template | None, tuple[int, ...]]:
-    """Build a template for ``doc``'s shape; ``fixed`` slots keep their real text.
+def _number_markers(nonce: str, numbers: list[int | float]) -> tuple[list[int | float],
+                                                                    dict[str, tuple[int, str]]]:
+    """Stand-ins for ``numbers`` and the literal text each can become, by number slot.
 
-    Returns the template (None when the shape can't be templated) and the
-    slots found to need their real text in the key.
+    Integral numbers become a 14-digit integer, written either as itself
+    (``int``) or, under an ``xsd:double`` coercion, as a canonical double
+    (``intdouble``); other numbers become that integer plus one half,
+    written as a canonical double (``double``).
+    """
+    markers: list[int | float] = []
+    forms: dict[str, tuple[int, str]] = {}
+    for j, value in enumerate(numbers):
+        base = int(f"9{nonce}{j:05d}")
+        if _number_kind(value) == "#":
+            markers.append(base)
+            forms[str(base)] = (j, "int")
+            forms[canonical_double(float(base))] = (j, "intdouble")
+        else:
+            markers.append(base + 0.5)
+            forms[canonical_double(base + 0.5)] = (j, "double")
+    return markers, forms
+
+
+def _compile(doc: Any, slots: list[tuple[str, str]], numbers: list[int | float],
+             fixed: Mapping[int, str]) -> Shape:
+    """Read ``doc``'s shape with one PyLD expansion; ``fixed`` slots keep their real text.
+
+    The expansion is made with every other string slot replaced by a unique
+    marker, every number by a unique stand-in, and the safe-mode ``@vocab``
+    (so undefined terms and types come from the same run). When that
+    ``@vocab`` was not used, the expansion is the one ``to_rdf`` would make,
+    and the RDF made from it shows where each marker lands: that is the
+    template. The returned shape's ``literal_slots`` lists slots found to need
+    their real text in the key (no template then).
     """
     nonce = "x" + secrets.token_hex(8)
+    digits = f"{secrets.randbelow(10**8):08d}"
     markers = [f"{nonce}s{i}e" for i in range(len(slots))]
     placeholders = [
         fixed[i] if i in fixed else prefix + markers[i] for i, (prefix, _) in enumerate(slots)
     ]
-    quads = _pyld_quads(_substitute(doc, placeholders))
+    number_markers, number_forms = _number_markers(digits, numbers)
     pattern = re.compile(re.escape(nonce) + r"s(\d+)e")
+    try:
+        expanded = _expand_safe(_substitute(doc, placeholders, number_markers))
+    except JsonLdError:
+        # refused with the markers in: let the real text decide (no template then)
+        terms, types = _undefined(doc)
+        return Shape(terms, types, None)
+    scan = _Scan(pattern)
+    scan.walk(expanded)
+    needs_text = tuple(sorted(i for i in scan.needs_text if i not in fixed))
+    if scan.unexplained:
+        terms, types = _undefined(doc)
+        return Shape(terms, types, None)
+    terms, types = tuple(sorted(scan.terms)), tuple(sorted(scan.types))
+    if needs_text:
+        return Shape(terms, types, None, needs_text)
+    if terms or types:
+        # the safe-mode @vocab changed the RDF; such a document is refused anyway
+        return Shape(terms, types, None)
+    quads = _quads_of_expanded(expanded)
+    template, needs_text = _template(quads, nonce, pattern, f"9{digits}", number_forms, slots,
+                                     fixed)
+    return Shape(terms, types, template, needs_text)
+
+
+def _template(quads: list[rdfc.Quad], nonce: str, pattern: re.Pattern[str], number_nonce: str,
+              number_forms: Mapping[str, tuple[int, str]], slots: list[tuple[str, str]],
+              fixed: Mapping[int, str]) -> tuple[_Template | None, tuple[int, ...]]:
+    """The template of the quads made from a marked document (None if there can't be one).
+
+    String slot ``i`` is part index ``i``; number slot ``j`` is part index ``-1 - j``.
+    """
     kinds: dict[int, str] = {}
     compiled: list[tuple[str | tuple[str | int, ...], ...]] = []
+    dotted_nonce = number_nonce[0] + "." + number_nonce[1:]
     for quad in quads:
         terms: list[str | tuple[str | int, ...]] = []
         for term in quad:
+            end = term.rfind('"^^<') if term.startswith('"') else -1
+            form = number_forms.get(term[1:end]) if end > 0 else None
+            if form is not None:
+                slot, kind = form
+                kinds[-1 - slot] = kind
+                terms.append(('"', -1 - slot, term[end:]))
+                continue
+            if number_nonce in term or dotted_nonce in term:
+                return None, ()  # a number somewhere else: inside a JSON literal, say
             pieces = pattern.split(term)
             if len(pieces) == 1:
                 terms.append(term)
@@ -320,43 +574,42 @@ def _compile(doc: Any, slots: list[tuple[str, str]],
     )
     if needs_text:
         return None, needs_text
-    return _Template(tuple(compiled), kinds), ()
+    directional = any(_I18N in t for q in quads for t in q)
+    return _Template(tuple(compiled), kinds, directional), ()
 
 
-def _shape_for(doc: Any) -> tuple[Shape, list[tuple[str, str]]]:
-    key, slots = _signature(doc)
+def _shape_for(doc: Any) -> tuple[Shape, list[tuple[str, str]], list[int | float]]:
+    key, slots, numbers = _signature(doc)
     shape = _CACHE.get(key)
     if shape is None:
-        terms, types = _undefined(doc)
-        template, literal_slots = (None, ()) if key.startswith("!") else \
-            _compile(doc, slots, {})
-        shape = Shape(terms, types, template, literal_slots)
-        if template is not None and not _agrees_with_pyld(template, doc, slots):
-            shape = Shape(terms, types, None, ())
+        if key.startswith("!"):
+            terms, types = _undefined(doc)
+            shape = Shape(terms, types, None)
+        else:
+            shape = _compile(doc, slots, numbers, {})
         _CACHE.put(key, shape)
     if shape.literal_slots:
         sub_key = (key, tuple(slots[i] for i in shape.literal_slots))
         sub = _CACHE.get(sub_key)
         if sub is None:
             fixed = {i: slots[i][0] + slots[i][1] for i in shape.literal_slots}
-            template, more = _compile(doc, slots, fixed)
-            if template is not None and (more or not _agrees_with_pyld(template, doc, slots)):
-                template = None
-            sub = Shape(shape.undefined_terms, shape.undefined_types, template, ())
+            sub = _compile(doc, slots, numbers, fixed)
+            if sub.literal_slots:
+                sub = Shape(sub.undefined_terms, sub.undefined_types, None)
             _CACHE.put(sub_key, sub)
         shape = sub
-    return shape, slots
+    return shape, slots, numbers
 
 
-def _agrees_with_pyld(template: _Template, doc: Any, slots: list[tuple[str, str]]) -> bool:
-    filled = _fill(template, slots)
-    return filled is not None and set(filled) == set(_pyld_quads(doc))
-
-
-def _fill(template: _Template, slots: list[tuple[str, str]]) -> list[rdfc.Quad] | None:
+def _fill(template: _Template, slots: list[tuple[str, str]],
+          numbers: list[int | float]) -> list[rdfc.Quad] | None:
     """Fill ``template`` with the slot values; None when a value can't go there."""
     values: dict[int, str] = {}
     for slot, kind in template.kinds.items():
+        if slot < 0:
+            number = numbers[-1 - slot]
+            values[slot] = str(int(number)) if kind == "int" else canonical_double(float(number))
+            continue
         prefix, rest = slots[slot]
         if kind == "iri":
             if prefix and not _ABS_IRI.match(prefix + rest):
@@ -372,7 +625,38 @@ def _fill(template: _Template, slots: list[tuple[str, str]]) -> list[rdfc.Quad] 
             for t in quad
         ]
         out.append((terms[0], terms[1], terms[2], terms[3]))
+    if template.directional and _direction_collides(out):
+        return None
     return out
+
+
+def _direction_collides(quads: list[rdfc.Quad]) -> bool:
+    """Whether a literal with a base direction equals another value of its property but for it.
+
+    JSON-LD node map generation (JSON-LD 1.1 API §7.2, "add value" without
+    duplicates) compares value objects by ``@value``, ``@type``,
+    ``@language`` and ``@index`` only, so PyLD and jsonld.js keep only the
+    first of ``"a"`` and ``{"@value": "a", "@direction": "ltr"}`` on one
+    property. A template keeps both; such documents go to PyLD instead.
+    """
+    seen: dict[tuple[str, ...], str] = {}
+    directional = False
+    for subject, predicate, obj, graph in quads:
+        if not obj.startswith('"'):
+            continue
+        end = obj.rfind('"')
+        suffix = obj[end + 1:]
+        if suffix.startswith("^^<" + _I18N):
+            language = suffix[len(_I18N) + 3:suffix.rfind("_")]
+        elif suffix.startswith("^^"):
+            continue
+        else:
+            language = suffix[1:]
+        key = (subject, predicate, graph, obj[1:end], language)
+        other = seen.setdefault(key, obj)
+        if other != obj:
+            directional = True
+    return directional
 
 
 # --------------------------------------------------------------------------- public
@@ -391,6 +675,7 @@ class Prepared:
     doc: Mapping[str, Any]
     shape: Shape
     slots: list[tuple[str, str]]
+    numbers: list[int | float]
 
     @property
     def undefined(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -400,7 +685,7 @@ class Prepared:
     def quads(self) -> list[rdfc.Quad]:
         """The document's RDF dataset, as :func:`to_quads`."""
         if self.shape.template is not None:
-            quads = _fill(self.shape.template, self.slots)
+            quads = _fill(self.shape.template, self.slots, self.numbers)
             if quads is not None:
                 return quads
         return _pyld_quads(self.doc)
@@ -414,10 +699,11 @@ def prepare(doc: Mapping[str, Any]) -> Prepared:
     """Read ``doc``'s shape once (compiling it on first sight) for safe mode and canonization.
 
     Raises:
-        JsonLdError: ``context_not_allowed``, ``too_deep`` or ``invalid_jsonld``.
+        JsonLdError: ``context_not_allowed``, ``too_deep``, ``too_large`` or
+            ``invalid_jsonld``.
     """
-    shape, slots = _shape_for(doc)
-    return Prepared(doc, shape, slots)
+    shape, slots, numbers = _shape_for(doc)
+    return Prepared(doc, shape, slots, numbers)
 
 
 def to_quads(doc: Mapping[str, Any]) -> list[rdfc.Quad]:
@@ -430,7 +716,8 @@ def to_quads(doc: Mapping[str, Any]) -> list[rdfc.Quad]:
         Its quads, as N-Quads terms (see :data:`badges.rdfc.Quad`).
 
     Raises:
-        JsonLdError: ``context_not_allowed``, ``too_deep`` or ``invalid_jsonld``.
+        JsonLdError: ``context_not_allowed``, ``too_deep``, ``too_large`` or
+            ``invalid_jsonld``.
     """
     return prepare(doc).quads()
 

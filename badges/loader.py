@@ -64,7 +64,8 @@ def document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[
 
     Returns:
         PyLD's remote-document mapping, with a private copy of the document
-        (PyLD may annotate what it is given).
+        (PyLD may annotate what it is given), tagged ``static`` so that PyLD
+        caches the resolved context by URL.
 
     Raises:
         JsonLdError: ``context_not_allowed`` for any URL that is not bundled.
@@ -73,4 +74,7 @@ def document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[
         "contextUrl": None,
         "documentUrl": url,
         "document": copy.deepcopy(get_context(url)),
+        # a bundled context never changes: PyLD may keep its resolved form in its
+        # shared cache instead of loading and resolving it again for every document
+        "tag": "static",
     }

@@ -152,7 +152,8 @@ _CATALOGUE: Mapping[str, Mapping[Outcome, tuple[str, ...]]] = {
         _P: ("context_valid", "ob2_context_valid"),
         _W: ("context_outdated",),
         _F: ("context_missing", "context_order", "context_not_allowed", "undefined_term",
-             "undefined_type", "invalid_jsonld", "too_deep", "ob2_context_invalid"),
+             "undefined_type", "invalid_jsonld", "too_deep", "too_large",
+             "ob2_context_invalid"),
         _S: (*_UNREAD, "ob2_hosted_not_read"),
     },
     "proof": {
@@ -161,7 +162,8 @@ _CATALOGUE: Mapping[str, Mapping[Outcome, tuple[str, ...]]] = {
              "proof_purpose_invalid", "proof_value_invalid", "canonicalization_limit",
              "invalid_unicode", "invalid_jsonld", "context_not_allowed", "alg_not_allowed",
              "jwt_header_not_allowed", "jwt_typ_invalid", "jwt_key_missing",
-             "jwt_claim_mismatch", "jwt_form_mismatch", "too_deep", "content_not_signed",
+             "jwt_claim_mismatch", "jwt_form_mismatch", "too_deep", "too_large",
+             "content_not_signed",
              *_BAD_KEY,
              # Open Badges 2.0: how to verify it, the hosted original, the signature
              "ob2_verification_invalid", "ob2_hosted_id_mismatch", "ob2_hosted_mismatch",

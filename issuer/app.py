@@ -47,7 +47,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.extensions["workflow"] = workflow
 
     from issuer.web import api
+    from issuer.web import artwork
+    from issuer.web import audit
     from issuer.web import auth
+    from issuer.web import authoring
+    from issuer.web import authoring_api
     from issuer.web import batches
     from issuer.web import catalogue
     from issuer.web import certificates
@@ -62,14 +66,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from verifier import web as verifier_web
 
     context = IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
-    verifier_web.init_app(app, clock=settings.clock, own_url=settings.base_url,
-                          local=PublishedDocuments(database, context, settings.clock),
-                          own_issuers=OwnIssuers(database, settings.base_url))
+    published = PublishedDocuments(database, context, settings.clock)
+    verifier_web.init_app(app, clock=settings.clock, own_url=settings.base_url, local=published,
+                          own_issuers=OwnIssuers(database, settings.base_url),
+                          local_images=published.image)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(authoring_api.bp, url_prefix="/api/v1")
     for blueprint in (batches.bp, certificates.bp, status.bp, verifier_web.bp, auth.bp,
                       catalogue.bp, submissions.bp, reviews.bp, wallet.bp, dashboard.bp,
-                      credentials.bp):
+                      credentials.bp, audit.bp, artwork.bp, authoring.bp):
         app.register_blueprint(blueprint)
     headers.init_app(app, production=settings.env == "production")
 

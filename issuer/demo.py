@@ -164,7 +164,6 @@ def seed(session: so.Session, *, base_url: str, kek: bytes, now: datetime) -> De
                          "targetCode": code.split()[-1], "targetType": "ceasn:Competency",
                          "targetUrl": "https://iste.org/standards/educators"}
                         for code in spec["align"]],
-            image_alt=f"{spec['name']} badge: a hexagon with the Lakeside mark",
             rubric={"name": f"{spec['name']} rubric", "reflectionPerCriterion": True,
                     "criteria": [{"id": cid, "name": cname, "levels": _levels(cname.lower())}
                                  for cid, cname in spec["rubric"]]})

@@ -1,81 +1,25 @@
-"""Default badge artwork: a simple, accessible SVG and PNG per achievement.
+"""Badge images of issued credentials: the achievement's art with the credential baked in.
 
-Districts upload their own artwork later; until then every achievement gets a
-clean medallion in its organization's colour, generated without any image
-library (the PNG is written directly with zlib).
+The art itself (an upload or the generated default, and its alternative
+text) comes from :mod:`issuer.services.artwork`, so the baked images show
+the very picture the catalogue, wallet, share page and certificate show.
 """
 
 from __future__ import annotations
 
-import hashlib
-import struct
-import zlib
-from html import escape
 from typing import TYPE_CHECKING
 
 from badges import baking
+from issuer import badge_art
 
 if TYPE_CHECKING:
     from issuer.models import IssuedCredential
 
-PALETTE = ((0x1F, 0x5A, 0x96), (0x2E, 0x7D, 0x32), (0x6A, 0x1B, 0x9A), (0xB2, 0x3C, 0x17),
-           (0x00, 0x69, 0x7C), (0x8E, 0x24, 0x4D))
-
 
 def colour_for(seed: str) -> tuple[int, int, int]:
-    """A stable colour from the palette (contrast ≥ 4.5:1 against white text)."""
-    return PALETTE[hashlib.sha256(seed.encode()).digest()[0] % len(PALETTE)]
-
-
-def badge_svg(name: str, seed: str) -> bytes:
-    """An SVG medallion with the achievement's name and a title for screen readers."""
-    r, g, b = colour_for(seed)
-    words = name.split()
-    lines, line = [], ""
-    for word in words:
-        if len(line) + len(word) > 14 and line:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    lines = lines[:4]
-    start = 128 - (len(lines) - 1) * 11
-    text = "".join(
-        f'<text x="128" y="{start + i * 22}" text-anchor="middle" font-family="sans-serif" '
-        f'font-size="18" font-weight="bold" fill="#fff">{escape(t)}</text>'
-        for i, t in enumerate(lines))
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" '
-           f'viewBox="0 0 256 256" role="img" aria-labelledby="t"><title id="t">'
-           f'{escape(name)} badge</title><circle cx="128" cy="128" r="120" '
-           f'fill="rgb({r},{g},{b})"/><circle cx="128" cy="128" r="108" fill="none" '
-           f'stroke="#fff" stroke-width="4"/>{text}</svg>')
-    return svg.encode("utf-8")
-
-
-def badge_png(seed: str, size: int = 128) -> bytes:
-    """A PNG medallion (RGBA) in the achievement's colour."""
-    r, g, b = colour_for(seed)
-    centre, outer, ring_out, ring_in = size / 2, size / 2 - 2, size / 2 - 8, size / 2 - 12
-    rows = bytearray()
-    for y in range(size):
-        rows.append(0)
-        for x in range(size):
-            d = ((x + 0.5 - centre) ** 2 + (y + 0.5 - centre) ** 2) ** 0.5
-            if d > outer:
-                rows += b"\x00\x00\x00\x00"
-            elif ring_in < d < ring_out:
-                rows += b"\xff\xff\xff\xff"
-            else:
-                rows += bytes((r, g, b, 255))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(bytes(rows), 9)) + chunk(b"IEND", b""))
+    """The issuer's colour as RGB (contrast ≥ 4.5:1 against white text)."""
+    value = badge_art.colour_for(seed)[1]
+    return int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
 
 
 def withheld(issued: IssuedCredential) -> None:
@@ -107,20 +51,19 @@ def withheld(issued: IssuedCredential) -> None:
 
 
 def baked_badge(issued: IssuedCredential, ext: str) -> tuple[bytes, str] | None:
-    """The credential baked into its achievement's badge (OB 3.0 §5.3): bytes and media type.
+    """The credential baked into its achievement's art (OB 3.0 §5.3): bytes and media type.
 
     Returns None for an extension other than ``png`` or ``svg``.
 
     Raises:
         ServiceError: the credential is revoked or suspended (see :func:`withheld`).
     """
+    from issuer.services import artwork
+
     if ext not in ("png", "svg"):
         return None
     withheld(issued)
-    seed = issued.organization.slug + issued.achievement.slug
+    art = artwork.art_for(None, issued.achievement)
     if ext == "png":
-        return baking.bake_png(badge_png(seed), issued.document), "image/png"
-    if ext == "svg":
-        return (baking.bake_svg(badge_svg(issued.achievement.name, seed), issued.document),
-                "image/svg+xml")
-    return None
+        return baking.bake_png(art.png, issued.document), "image/png"
+    return baking.bake_svg(art.svg, issued.document), "image/svg+xml"

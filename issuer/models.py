@@ -198,13 +198,75 @@ class Achievement(Base):
     validity_days: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     tags: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
     version: so.Mapped[str] = so.mapped_column(sa.String(20), default="1")
+    #: Awardable (and listed): true exactly when ``status`` is ``published``.
     active: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    #: ``draft`` → ``published`` → ``archived`` (issue #17); see
+    #: :mod:`issuer.services.authoring`.
+    status: so.Mapped[str] = so.mapped_column(sa.String(16), default="published",
+                                              server_default="published")
+    #: Listed in the teachers' catalogue (a published, unlisted one is awarded directly).
+    catalogue_visible: so.Mapped[bool] = so.mapped_column(default=True,
+                                                          server_default=sa.true())
+    #: Distinct reviewers who must approve a submission before the badge is awarded.
+    reviewers_required: so.Mapped[int] = so.mapped_column(sa.Integer, default=1,
+                                                          server_default="1")
+    #: ``district`` (the district's rule), ``block`` (mentors never decide for
+    #: mentees) or ``allow``.
+    mentor_conflict: so.Mapped[str] = so.mapped_column(sa.String(16), default="district",
+                                                       server_default="district")
+    updated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     organization: so.Mapped[Organization] = so.relationship()
 
     __table_args__ = (sa.UniqueConstraint("organization_id", "slug",
                                           name="uq_achievements_org_slug"),)
+
+
+class AchievementVersion(Base):
+    """What an achievement said in one of its versions (issue #17).
+
+    ``snapshot`` holds every authored field in the API's names
+    (:func:`issuer.services.authoring.snapshot`); a version with awards is
+    never changed again: editing the achievement then makes the next version.
+    """
+
+    __tablename__ = "achievement_versions"
+    __table_args__ = (sa.UniqueConstraint("achievement_id", "number",
+                                          name="uq_achievement_versions_achievement_number"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    achievement_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("achievements.id", ondelete="CASCADE"), index=True)
+    number: so.Mapped[int] = so.mapped_column(sa.Integer)
+    snapshot: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_by: so.Mapped[str] = so.mapped_column(sa.String(320))
+
+
+class CompetencyFramework(Base):
+    """A competency framework imported from a 1EdTech CASE 1.0 ``CFPackage`` (issue #17).
+
+    ``items`` keeps, per ``CFItem``, what an alignment needs (identifier, URI,
+    human coding scheme, statement); re-importing the same ``CFDocument``
+    replaces them.
+    """
+
+    __tablename__ = "competency_frameworks"
+    __table_args__ = (sa.UniqueConstraint("organization_id", "identifier",
+                                          name="uq_competency_frameworks_org_identifier"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    organization_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    identifier: so.Mapped[str] = so.mapped_column(sa.String(100))
+    title: so.Mapped[str] = so.mapped_column(sa.String(300))
+    creator: so.Mapped[str] = so.mapped_column(sa.String(300))
+    uri: so.Mapped[str] = so.mapped_column(sa.String(1000))
+    source: so.Mapped[str | None] = so.mapped_column(sa.String(1000))
+    items: so.Mapped[list[dict[str, Any]]] = so.mapped_column(sa.JSON, default=list)
+    imported_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    imported_by: so.Mapped[str] = so.mapped_column(sa.String(320))
 
 
 class IssuedCredential(Base):
@@ -238,6 +300,8 @@ class IssuedCredential(Base):
     suspended_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     renews_id: so.Mapped[str | None] = so.mapped_column(
         sa.ForeignKey("issued_credentials.id", ondelete="RESTRICT"), index=True)
+    #: The achievement version the credential embeds (None: issued before versions).
+    achievement_version: so.Mapped[int | None] = so.mapped_column(sa.Integer)
 
     achievement: so.Mapped[Achievement] = so.relationship()
     organization: so.Mapped[Organization] = so.relationship()
@@ -351,6 +415,25 @@ def _no_audit_update(mapper: Any, connection: Any, target: AuditEvent) -> None:
 @sa.event.listens_for(AuditEvent, "before_delete")
 def _no_audit_delete(mapper: Any, connection: Any, target: AuditEvent) -> None:
     raise AppendOnlyError("audit events cannot be deleted")
+
+
+class AchievementImage(Base):
+    """An achievement's uploaded badge art, as both renditions (see :mod:`issuer.badge_art`).
+
+    One row per achievement at most; without one the generated default is used.
+    """
+
+    __tablename__ = "achievement_images"
+
+    achievement_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("achievements.id", ondelete="CASCADE"), primary_key=True)
+    source: so.Mapped[str] = so.mapped_column(sa.String(32))
+    svg: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    png: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    alt: so.Mapped[str] = so.mapped_column(sa.String(300))
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    uploaded_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    uploaded_by: so.Mapped[str] = so.mapped_column(sa.String(320))
 
 
 from issuer import models_batch as _models_batch  # noqa: E402,F401 - batch award tables

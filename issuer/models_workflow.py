@@ -198,6 +198,9 @@ class Submission(Base):
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     first_submitted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     submitted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
+    #: The achievement version this submission is reviewed against (set when
+    #: started and on each submit; issue #17).
+    achievement_version: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     decided_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     credential_id: so.Mapped[str | None] = so.mapped_column(
         sa.ForeignKey("issued_credentials.id", ondelete="RESTRICT"), index=True)

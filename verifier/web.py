@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from importlib import resources
@@ -98,6 +99,8 @@ class VerifierState:
     verifier: Verifier
     receipts: ReceiptSigner
     limits: dict[str, RateLimiter] = field(default_factory=dict)
+    #: The deployment's own images by URL (None when not ours), read without the network.
+    local_images: Callable[[str], bytes | None] | None = None
 
     @property
     def content_security_policy(self) -> str:
@@ -140,7 +143,8 @@ def _links() -> LinkFetcher | None:
 
 def init_app(app: Flask, settings: VerifierSettings | None = None, *,
              clock: Clock = system_clock, local: LocalDocuments | None = None,
-             own_url: str | None = None, own_issuers: Any = None) -> VerifierState:
+             own_url: str | None = None, own_issuers: Any = None,
+             local_images: Callable[[str], bytes | None] | None = None) -> VerifierState:
     """Set the verifier up on ``app`` (called when the blueprint is registered).
 
     Without ``settings`` they are read from ``BADGES_VERIFIER_*`` variables,
@@ -153,7 +157,9 @@ def init_app(app: Flask, settings: VerifierSettings | None = None, *,
     URL, which development mode may fetch over plain HTTP (no other loopback
     or private address, unless allow-listed); ``own_issuers`` (anything with
     ``current()`` giving a :class:`~badges.trust.TrustRegistry`) are the
-    deployment's own issuers, known before any configured list.
+    deployment's own issuers, known before any configured list;
+    ``local_images`` gives the bytes of an image the deployment publishes
+    (a badge's art) without a fetch.
 
     Raises:
         VerifierConfigError: for bad settings or a registry that can't be read.
@@ -182,7 +188,8 @@ def init_app(app: Flask, settings: VerifierSettings | None = None, *,
                                   burst=max(5, settings.link_rate_limit // 3))}
     state = VerifierState(settings, Verifier(fetcher=fetcher, registry=registry, clock=clock,
                                              local=local),
-                          ReceiptSigner(settings.receipt_key_path, settings.name), limits)
+                          ReceiptSigner(settings.receipt_key_path, settings.name), limits,
+                          local_images)
     app.extensions["verifier"] = state
     return state
 
@@ -440,12 +447,20 @@ def _safe_image(value: Any) -> str | None:
     through the SSRF-safe fetcher (a short budget, at most
     :data:`MAX_IMAGE_BYTES`), and kept only if its bytes are a PNG, JPEG,
     GIF, WebP or SVG image. The reader's browser never loads it from the
-    credential's host.
+    credential's host. An image the deployment publishes itself (its badge
+    art) is read through ``local_images``, so the verifier shows the same
+    picture as the share page, without a request to its own address.
     """
     if not isinstance(value, str):
         return None
     if value.startswith(_IMAGE_PREFIXES) and ";base64," in value[:40]:
         return value
+    local = _state().local_images
+    own = local(value) if local is not None else None
+    if own is not None:
+        media = image_type(own)
+        return None if media is None else \
+            f"data:{media};base64," + base64.b64encode(own).decode("ascii")
     fetcher = _state().verifier.fetcher
     if fetcher is None or _safe_link(value) is None:
         return None

@@ -22,13 +22,13 @@ the chunk again, so a row is counted once and a credential issued once.
 
 from __future__ import annotations
 
-import functools
 import random
 import secrets
 import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
@@ -44,7 +44,6 @@ from badges import baking
 from badges import model
 from badges.errors import BadgesError
 from badges.keys import KeyType
-from issuer import images
 from issuer.batch import allocation
 from issuer.db import Database
 from issuer.models import Achievement
@@ -61,6 +60,7 @@ from issuer.models_batch import BatchRun
 from issuer.models_batch import BatchStatus
 from issuer.models_batch import RowState
 from issuer.services import achievements as achievement_service
+from issuer.services import artwork
 from issuer.services import audit
 from issuer.services import issuance
 from issuer.services import organizations
@@ -129,6 +129,8 @@ class _Read:
     signer: signing_keys.Signer | None
     #: The status purposes each credential gets an entry for (:func:`status.purposes`).
     purposes: tuple[StatusPurpose, ...]
+    #: Each achievement's art as PNG, when the run bakes images.
+    pngs: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -146,11 +148,6 @@ class _Done:
     issued: int = 0
     skipped: int = 0
     failed: int = 0
-
-
-@functools.lru_cache(maxsize=64)
-def _badge_png(seed: str) -> bytes:
-    return images.badge_png(seed)
 
 
 def _read(database: Database, ctx: IssuerContext, batch_id: str, chunk: int) -> _Read | None:
@@ -187,7 +184,9 @@ def _read(database: Database, ctx: IssuerContext, batch_id: str, chunk: int) -> 
             signer = None
         return _Read(batch.id, org.id, batch.actor, fmt, batch.bake_dir, batch.notify, org,
                      organizations.profile(ctx.base_url, org), rows, definitions, models,
-                     existing, people, signer, status_service.purposes(org))
+                     existing, people, signer, status_service.purposes(org),
+                     pngs={aid: artwork.art_for(session, d).png
+                           for aid, d in definitions.items()} if batch.bake_dir else {})
 
 
 _ALREADY_ISSUED = "this award was already issued"
@@ -250,9 +249,8 @@ def _sign_all(read: _Read, ctx: IssuerContext, *, lane: int, database: Database,
             continue
         internal_id = str(uuid.uuid4())
         if bake_dir is not None:
-            seed = read.org.slug + definition.slug
             (bake_dir / f"line-{row.line:06d}-{internal_id}.png").write_bytes(
-                baking.bake_png(_badge_png(seed), document))
+                baking.bake_png(read.pngs[definition.id], document))
         if row.email not in read.people:
             done.new_people.setdefault(row.email, row.name)
         done.credentials.append({

@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from issuer import badge_art
 from issuer import images
 from issuer.certificates import store
 from issuer.certificates import templates
@@ -34,6 +35,7 @@ from issuer.certificates.render import Rendered
 from issuer.certificates.render import renderer
 from issuer.models import IssuedCredential
 from issuer.models import Organization
+from issuer.services import artwork
 from issuer.services import audit
 from issuer.services.errors import ServiceError
 from issuer.services.issuance import share_url
@@ -62,11 +64,10 @@ _STAR = ("M128 82L139.5 112.2L171.7 113.8L146.5 134L155 165.2L128 147.5L101 165.
 
 
 def medallion_svg(colour: str) -> bytes:
-    """The certificate's rendition of generated badge artwork: the medallion, with a star.
+    """A plain medallion with a star, as SVG: a stand-in image for template tests and benches.
 
-    The same medallion as :func:`issuer.images.badge_svg` (colour disc, white
-    ring) without the achievement's name in it, which the certificate prints
-    in full beside it; SVG text is also the costliest part of an SVG to draw.
+    Certificates of real credentials carry the achievement's art
+    (:func:`issuer.services.artwork.art_for`), the same PNG every other output shows.
     """
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" '
             f'viewBox="0 0 256 256"><circle cx="128" cy="128" r="120" fill="{colour}"/>'
@@ -93,6 +94,7 @@ def certificate_for(issued: IssuedCredential, *, base_url: str) -> Certificate:
     """
     achievement = issued.achievement
     org = issued.organization
+    art = artwork.art_for(None, achievement)
     return Certificate(
         credential_id=issued.credential_id, credential=issued.document,
         credential_format="jwt" if issued.format == "jwt" else "di",
@@ -102,9 +104,8 @@ def certificate_for(issued: IssuedCredential, *, base_url: str) -> Certificate:
         issuer_name=org.name, issued_on=issued.issued_at.date(),
         expires_on=issued.valid_until.date() if issued.valid_until else None,
         alignments=_alignments(achievement.alignments),
-        # the achievement's generated artwork (a district's own image URL is not fetched)
-        badge_image=medallion_svg(colour_of(org)), badge_type="image/svg+xml",
-        badge_alt=achievement.image_alt or f"{achievement.name} badge",
+        # the achievement's art, the very PNG every other output shows
+        badge_image=art.png, badge_type="image/png", badge_alt=art.alt,
         colour=colour_of(org))
 
 
@@ -129,6 +130,7 @@ def sample_certificate(org: Organization | None, *, base_url: str,
         3 if stress else 1)
     alignments = tuple(Alignment(name=f"Standard {i}.{i}.a", framework="Sample Framework "
                                  "for Educators") for i in range(1, (6 if stress else 3)))
+    sample_art = badge_art.default_art(achievement, org.slug if org is not None else "sample")
     credential = {
         "@context": ["https://www.w3.org/ns/credentials/v2",
                      "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
@@ -148,8 +150,7 @@ def sample_certificate(org: Organization | None, *, base_url: str,
         achievement_description=short_description(description),
         issuer_name=issuer, issued_on=date(2026, 9, 1), expires_on=date(2029, 9, 1),
         alignments=alignments,
-        badge_image=medallion_svg(colour_of(org) if org is not None else "#1f5a96"),
-        badge_type="image/svg+xml", badge_alt=f"{achievement} badge",
+        badge_image=sample_art.png, badge_type="image/png", badge_alt=sample_art.alt,
         colour=colour_of(org) if org is not None else "#1f5a96")
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import click
 
+from issuer.cli import artwork
+from issuer.cli import authoring
 from issuer.cli import batch
 from issuer.cli import certificates
 from issuer.cli import core
@@ -32,5 +34,7 @@ district.register(main, core.keys)
 certificates.register(main)
 workflow.register(main)
 batch.register(main)
+artwork.register(district.achievements)
+authoring.register(main)
 
 __all__ = ["main"]

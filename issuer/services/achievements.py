@@ -107,8 +107,10 @@ def rubric_descriptions(base: str, rubric: dict[str, Any] | None
 def to_model(achievement: Achievement, *, base_url: str) -> model.Achievement:
     """The OB 3.0 Achievement (OB 3.0 §B.1.1) for this definition."""
     url = achievement_url(base_url, achievement)
+    from issuer.services import artwork
+
     image = model.Image(id=achievement.image_url or f"{url}/image.png",
-                        caption=achievement.image_alt or f"{achievement.name} badge")
+                        caption=artwork.alt_for(achievement))
     alignments = tuple(
         model.Alignment(target_name=a["targetName"], target_url=a["targetUrl"],
                         target_code=a.get("targetCode"),

@@ -9,12 +9,17 @@ class ServiceError(Exception):
     Attributes:
         code: stable snake_case code (``unknown_issuer``, ``invalid_email``...).
         status: the HTTP status an API answers with (4xx).
+        problems: for a refused document (an achievement definition), every
+            problem found, each ``{"field": "rubric.criteria[0].levels[1].description",
+            "problem": "..."}``; empty otherwise.
     """
 
-    def __init__(self, message: str, *, code: str, status: int = 400) -> None:
+    def __init__(self, message: str, *, code: str, status: int = 400,
+                 problems: list[dict[str, str]] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.status = status
+        self.problems: list[dict[str, str]] = list(problems or [])
 
     @property
     def message(self) -> str:

@@ -30,6 +30,7 @@ from issuer.models import IssuedCredential
 from issuer.models import Organization
 from issuer.services import achievements as achievement_service
 from issuer.services import audit
+from issuer.services import authoring
 from issuer.services import organizations
 from issuer.services import recipients
 from issuer.services import signing_keys
@@ -55,7 +56,8 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str | Organization
           renews: IssuedCredential | None = None,
           source: model.Profile | None = None,
           results: tuple[model.Result, ...] = (),
-          evidence: tuple[model.Evidence, ...] = ()) -> IssuedCredential:
+          evidence: tuple[model.Evidence, ...] = (),
+          version: int | None = None) -> IssuedCredential:
     """Award ``achievement`` of ``issuer`` to the person with ``email``.
 
     Args:
@@ -75,6 +77,8 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str | Organization
         results: rubric results (credentialSubject.result); each must reference a
             ResultDescription of the achievement and one of its levels (OB 3.0 §B.1.16).
         evidence: evidence to include (after the renewal reference, if any).
+        version: the achievement version to award (the one a submission was
+            reviewed against); None for the current one.
 
     Returns:
         The stored credential.
@@ -88,9 +92,13 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str | Organization
         raise ServiceError("format must be 'di' or 'jwt'", code="invalid_format")
     org = issuer if isinstance(issuer, Organization) else organizations.get(session, issuer)
     definition = achievement_service.get(session, org, achievement)
+    if not definition.active and definition.status == "draft":
+        raise ServiceError(f"achievement {definition.slug!r} is a draft: publish it first",
+                           code="achievement_draft", status=409)
     if not definition.active:
         raise ServiceError(f"achievement {definition.slug!r} is retired",
                            code="achievement_retired", status=409)
+    definition = authoring.as_of(session, definition, version)
     address = validation.email(email)
     display = validation.text(name, field="name", max_length=200) or ""
     note = validation.text(narrative, field="narrative", max_length=10_000, required=False)
@@ -112,7 +120,8 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str | Organization
         person_id=person.id, recipient_email=address, recipient_name=display, format=fmt,
         document="", signing_key_id=signer.row.id, share_token=secrets.token_urlsafe(24),
         issued_at=issued_at, valid_from=issued_at, valid_until=valid_until,
-        renews_id=renews.id if renews is not None else None)
+        renews_id=renews.id if renews is not None else None,
+        achievement_version=authoring.version_number(definition))
     session.add(issued)
     session.flush()
     entries = status_service.allocate(session, org, issued)

@@ -61,6 +61,8 @@ _ROUTES = (
         r"/issuers/(?P<slug>[^/]+)/status/(?P<purpose>[a-z]+)/(?P<n>\d{1,9})/(?P<i>\d{1,9})")),
 )
 
+_IMAGE = re.compile(r"/achievements/(?P<id>[0-9a-f-]{36})/image\.(?P<ext>png|svg)")
+
 
 @dataclass
 class PublishedDocuments:
@@ -105,6 +107,28 @@ class PublishedDocuments:
                     raise ResolutionError(f"the service's database could not be read: "
                                           f"{type(exc).__name__}", code="fetch_failed") from None
         return None
+
+    def image(self, url: str) -> bytes | None:
+        """The badge art ``url`` names (``…/achievements/<id>/image.png|svg``), if ours.
+
+        None for any other URL, or an achievement that does not exist.
+        """
+        path = self._own_path(url)
+        match = _IMAGE.fullmatch(path) if path is not None else None
+        if match is None:
+            return None
+        from issuer.models import Achievement
+        from issuer.services import artwork
+
+        try:
+            with self.database.session() as session:
+                found = session.get(Achievement, match.group("id"))
+                if found is None:
+                    return None
+                art = artwork.art_for(session, found)
+        except SQLAlchemyError:
+            return None
+        return art.png if match.group("ext") == "png" else art.svg
 
     def _own_path(self, target: str) -> str | None:
         """The path under the base URL that ``target`` names, or None if it is not ours."""

@@ -68,7 +68,7 @@ def json_object(data: bytes) -> dict[str, Any]:
     """
     try:
         value = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply to read
         raise ServiceError("the body is not valid JSON", code="invalid_json") from None
     if not isinstance(value, dict):
         raise ServiceError("the body must be a JSON object", code="invalid_json")

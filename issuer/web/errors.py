@@ -184,7 +184,8 @@ def describe(*, status: int, code: str, message: str, lang: str,
 
 
 def error_response(*, status: int, code: str, message: str,
-                   headers: list[tuple[str, str]] | None = None) -> Response:
+                   headers: list[tuple[str, str]] | None = None,
+                   problems: list[dict[str, str]] | None = None) -> Response:
     """The answer to an error: a page for a browser, JSON otherwise.
 
     Args:
@@ -192,8 +193,11 @@ def error_response(*, status: int, code: str, message: str,
         code: the stable error code of the JSON answer.
         message: the English sentence of the JSON answer.
         headers: HTTP headers the error carries (``Allow``, ``Retry-After``...).
+        problems: each problem of a refused document, by field (JSON ``problems``).
     """
     headers = [(n, v) for n, v in headers or [] if n.lower() != "content-type"]
+    if problems and wants_html():
+        message = message + " " + "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
     if wants_html():
         lang = choose_language(request.args.get("lang"), request.accept_languages)
         page = describe(status=status, code=code, message=message, lang=lang,
@@ -209,7 +213,10 @@ def error_response(*, status: int, code: str, message: str,
         response.headers["Vary"] = "Accept, Accept-Language"
         response.headers["Cache-Control"] = "no-store"
     else:
-        response = jsonify(error={"code": code, "message": message})
+        error: dict[str, object] = {"code": code, "message": message}
+        if problems:
+            error["problems"] = problems
+        response = jsonify(error=error)
         response.status_code = status
         response.headers["Vary"] = "Accept"
     for name, value in headers:
@@ -227,7 +234,8 @@ def _plain_page(page: ErrorPage, lang: str) -> str:
 
 
 def _service_error(exc: ServiceError) -> Response:
-    return error_response(status=exc.status, code=exc.code, message=exc.message)
+    return error_response(status=exc.status, code=exc.code, message=exc.message,
+                          problems=exc.problems)
 
 
 def _http_error(exc: HTTPException) -> Response:

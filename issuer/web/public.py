@@ -30,6 +30,8 @@ from issuer import images
 from issuer.models import Achievement
 from issuer.models import IssuedCredential
 from issuer.services import achievements as achievement_service
+from issuer.services import artwork
+from issuer.services import authoring
 from issuer.services import organizations
 from issuer.services import signing_keys
 from issuer.services.errors import ServiceError
@@ -103,7 +105,8 @@ def issuer_profile(slug: str) -> Response:
     profile = organizations.profile(base, org)
     if wants_json():
         return _negotiated(_json({"@context": LD_CONTEXT, **profile.to_json()}))
-    achievements = [a for a in achievement_service.list_for(session(), org) if a.active]
+    achievements = [a for a in achievement_service.list_for(session(), org)
+                    if a.active and a.catalogue_visible]
     return _negotiated(Response(render_template(
         "issuer/profile.html", org=org, profile=profile.to_json(), achievements=achievements,
         did=organizations.issuer_did(base, org))))
@@ -130,36 +133,51 @@ def jwk(slug: str, key_id: str) -> Response:
 
 def _achievement(achievement_id: str) -> Achievement:
     found = session().get(Achievement, achievement_id)
-    if found is None:
+    if found is None or found.status == authoring.DRAFT:
         raise ServiceError("achievement was not found", code="unknown_achievement", status=404)
     return found
 
 
 @bp.get("/achievements/<achievement_id>")
 def achievement_page(achievement_id: str) -> Response:
-    """The Achievement (OB 3.0 §B.1.1), HTML with Open Graph tags or JSON-LD."""
-    found = _achievement(achievement_id)
+    """The Achievement (OB 3.0 §B.1.1), HTML with Open Graph tags or JSON-LD.
+
+    ``?version=N`` shows version N as it was issued (the OB ``version``
+    property); the page lists every version. Drafts are not published (404).
+    """
+    current = _achievement(achievement_id)
+    asked = request.args.get("version")
+    if asked is not None and not (asked.isascii() and asked.isdigit() and len(asked) < 9):
+        raise ServiceError("version must be a whole number", code="invalid_version")
+    found = authoring.as_of(session(), current, int(asked) if asked is not None else None)
     base = settings().base_url
     ob = achievement_service.to_model(found, base_url=base).to_json()
     if wants_json():
         return _negotiated(_json({"@context": LD_CONTEXT, **ob}))
     return _negotiated(Response(render_template(
         "issuer/achievement.html", achievement=found, ob=ob, org=found.organization,
-        page_url=achievement_service.achievement_url(base, found))))
+        page_url=achievement_service.achievement_url(base, found),
+        versions=authoring.versions(session(), current),
+        version=authoring.version_number(found),
+        current_version=authoring.version_number(current))))
 
 
 @bp.get("/achievements/<achievement_id>/image.<ext>")
 def achievement_image(achievement_id: str, ext: str) -> Response:
-    """The achievement's default (unbaked) badge image."""
+    """The achievement's badge art, unbaked: its upload or the generated default.
+
+    The same picture every other output shows (:mod:`issuer.services.artwork`);
+    revalidated by its digest, since an admin may replace it.
+    """
     found = _achievement(achievement_id)
-    if ext == "svg":
-        body, mimetype = images.badge_svg(found.name, found.organization.slug), "image/svg+xml"
-    elif ext == "png":
-        body, mimetype = images.badge_png(found.organization.slug + found.slug), "image/png"
-    else:
+    if ext not in ("svg", "png"):
         abort(404)
+    art = artwork.art_for(session(), found)
+    body, mimetype = (art.svg, "image/svg+xml") if ext == "svg" else (art.png, "image/png")
     response = Response(body, mimetype=mimetype)
-    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.set_etag(f"{art.digest[:32]}-{ext}")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.make_conditional(request)
     return response
 
 
@@ -233,13 +251,19 @@ def credential_page(token: str) -> Response:
                                                else "jwt"))
     base = settings().base_url
     lang = choose_language(request.args.get("lang"), request.accept_languages)
+    # The achievement as this credential holds it: the version it was issued with.
+    held = authoring.as_of(session(), issued.achievement, issued.achievement_version) \
+        if issued.achievement_version is not None else issued.achievement
+    page = achievement_service.achievement_url(base, issued.achievement)
+    if authoring.version_number(held) != authoring.version_number(issued.achievement):
+        page += f"?version={authoring.version_number(held)}"
     response = private(_negotiated(Response(render_template(
-        "issuer/credential.html", issued=issued, achievement=issued.achievement,
+        "issuer/credential.html", issued=issued, achievement=held,
         lang=lang, t=Translator(lang), languages=LANGUAGE_NAMES,
         state=state_of(issued), now=now(),
         org=issued.organization, share=share_url(base, issued),
         download_stem=_stem(issued), evidence=shared_evidence(issued),
-        achievement_url=achievement_service.achievement_url(base, issued.achievement)))))
+        achievement_url=page))))
     response.headers["Content-Language"] = lang
     response.vary.add("Accept-Language")
     return response
@@ -293,7 +317,7 @@ def _security_headers(response: Response) -> Response:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'")
-    if request.path.endswith(".svg"):
+    if request.path.endswith(".svg"):  # badge art may embed its PNG as a data: image
         response.headers["Content-Security-Policy"] = \
-            "default-src 'none'; style-src 'unsafe-inline'"
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
     return response

@@ -26,6 +26,7 @@ from issuer.models import Role
 from issuer.models_workflow import Decision
 from issuer.models_workflow import Submission
 from issuer.models_workflow import SubmissionStatus
+from issuer.services import authoring
 from issuer.services.errors import ServiceError
 from issuer.web.auth import deliver_mail
 from issuer.web.auth import protect
@@ -33,7 +34,6 @@ from issuer.web.auth import require
 from issuer.web.common import issuer_context
 from issuer.web.common import now
 from issuer.web.common import session
-from issuer.workflow import accounts
 from issuer.workflow import reviews
 from issuer.workflow import submissions
 from issuer.workflow.access import Viewer
@@ -63,13 +63,8 @@ def queue() -> Any:
                                                            achievement_id=achievement))
     # say which submissions this reviewer may not decide (their own, a mentee's under the
     # district's rule, or not their school), so nobody opens one only to be refused
-    rules: dict[int, bool] = {}
-    blockers: dict[str, str | None] = {}
-    for sub in waiting:
-        district = found.tree.district_of(sub.organization_id)
-        if district not in rules:
-            rules[district] = accounts.policy(db, district).mentor_conflict
-        blockers[sub.id] = decision_blocker(db, found, sub, mentor_rule=rules[district])
+    blockers = {sub.id: decision_blocker(db, found, sub, mentor_rule=reviews.mentor_rule(
+        db, sub, found.tree.district_of(sub.organization_id))) for sub in waiting}
     return render_template("workflow/queue.html", waiting=waiting, schools=schools,
                            achievements=achievements, school=school, achievement=achievement,
                            current=now(), blockers=blockers)
@@ -78,12 +73,16 @@ def queue() -> Any:
 def _page(found: Viewer, sub: Submission, *, error: str | None = None,
           status: int = 200) -> Any:
     db = session()
-    rule = accounts.policy(db, found.tree.district_of(sub.organization_id)).mentor_conflict
+    rule = reviews.mentor_rule(db, sub, found.tree.district_of(sub.organization_id))
     blocker = decision_blocker(db, found, sub, mentor_rule=rule)
     form = request.form if request.method == "POST" else {}
+    definition = reviews.reviewed_against(db, sub)
     return render_template(
-        "workflow/review.html", sub=sub, achievement=sub.achievement,
-        criteria=submissions.criteria(sub.achievement), items=submissions.current_items(sub),
+        "workflow/review.html", sub=sub, achievement=definition,
+        version=authoring.version_number(definition),
+        newer=authoring.version_number(sub.achievement) > authoring.version_number(definition),
+        approvals=len(reviews.approvals(db, sub)),
+        criteria=submissions.criteria(definition), items=submissions.current_items(sub),
         blocker=blocker, waiting=sub.status == SubmissionStatus.SUBMITTED, error=error,
         form=form, labels=submissions.STATUS_LABELS, current=now()), status
 
@@ -119,6 +118,12 @@ def decide(submission_id: str) -> Any:
                      status=exc.status)
     db.commit()
     deliver_mail()
+    if decision == Decision.APPROVE and sub.status == SubmissionStatus.SUBMITTED:
+        needed = sub.achievement.reviewers_required - len(reviews.approvals(db, sub))
+        flash(f"Your approval is recorded; {needed} more reviewer"
+              f"{'s' if needed != 1 else ''} must approve before the badge is issued.",
+              "success")
+        return redirect(url_for("reviews.queue"), code=303)
     flash({Decision.APPROVE: "Approved: the badge was issued to the teacher.",
            Decision.RETURN: "Returned to the teacher with your feedback.",
            Decision.DECLINE: "Declined; the teacher was told."}[decision], "success")

@@ -17,6 +17,8 @@ from flask import Blueprint
 from flask import Response
 from flask import jsonify
 from flask import request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from issuer.models import Organization
 from issuer.services import organizations
@@ -33,21 +35,46 @@ bp = Blueprint("status", __name__)
 
 #: Media types that ask for the VC-JWT form of a status list (VC-JOSE-COSE §6.1; RFC 7519).
 JWT_TYPES = ("application/vc+jwt", "application/jwt")
+#: Media types of the Data Integrity form: VCDM 2.0 §C.1 (``application/vc``), the
+#: ``application/vc+ld+json`` it is served as, and JSON-LD / JSON (JSON-LD 1.1 §C).
+JSON_TYPES = ("application/vc+ld+json", "application/vc", "application/ld+json",
+              "application/json")
+
+
+def wants_jwt_list(accept: str | None) -> bool:
+    """Whether a status list request gets the VC-JWT form rather than Data Integrity JSON.
+
+    Proactive negotiation (RFC 9110 §12.1, §12.5.1) on ``Accept`` alone:
+
+    * ``application/vc+jwt`` or ``application/jwt`` preferred over every JSON
+      type: the VC-JWT (VC-JOSE-COSE §6.1);
+    * no ``Accept`` at all (or an empty one): the client states no preference
+      and accepts any media type, so the service serves the form verifiable
+      without a JSON-LD processor, the VC-JWT. JSON-LD processors, which Data
+      Integrity verification needs, ask for JSON-LD explicitly (JSON-LD 1.1 API
+      §9.4.1: Digital Bazaar and DCC loaders send ``application/ld+json,
+      application/json``), so they keep getting the Data Integrity form; a
+      plain fetcher that sends none (Python's urllib, as PyPI openbadgeslib
+      does, Go, Java's HttpClient) gets a list it can check with JOSE alone;
+    * anything else, ``*/*`` (curl, browsers) included: Data Integrity JSON.
+    """
+    if accept is None or not accept.strip():
+        return True
+    accepted = parse_accept_header(accept, MIMEAccept)
+    best = accepted.best_match([*JSON_TYPES, *JWT_TYPES])
+    return best in JWT_TYPES and accepted[best] > max(accepted[t] for t in JSON_TYPES)
 
 
 @bp.get("/issuers/<slug>/status/<purpose>/<int:number>")
 def status_list(slug: str, purpose: str, number: int) -> Response:
     """The signed status list; cheap to serve, re-signed only after a change.
 
-    Data Integrity JSON by default; the same list as a VC-JWT when ``Accept``
-    prefers ``application/vc+jwt`` or ``application/jwt`` (also at ``.jwt``).
+    Data Integrity JSON, or the same list as a VC-JWT (also at ``.jwt``) when
+    ``Accept`` prefers ``application/vc+jwt`` or ``application/jwt`` or is
+    absent (:func:`wants_jwt_list`).
     """
-    best = request.accept_mimetypes.best_match(
-        ["application/vc+ld+json", "application/json", *JWT_TYPES])
-    wants_jwt = best in JWT_TYPES and request.accept_mimetypes[best] > max(
-        request.accept_mimetypes["application/vc+ld+json"],
-        request.accept_mimetypes["application/json"])
-    response = _list_response(slug, purpose, number, jwt=wants_jwt)
+    response = _list_response(slug, purpose, number,
+                              jwt=wants_jwt_list(request.headers.get("Accept")))
     response.vary.add("Accept")
     return response
 

@@ -26,6 +26,7 @@ from flask import url_for
 
 from issuer.models_workflow import EvidenceKind
 from issuer.models_workflow import Submission
+from issuer.services import authoring
 from issuer.services.errors import ServiceError
 from issuer.web.auth import deliver_mail
 from issuer.web.auth import protect
@@ -48,17 +49,23 @@ def store() -> evidence.EvidenceStore:
 
 
 def _page(sub: Submission, *, error: str | None = None, status: int = 200) -> Any:
-    criteria = submissions.criteria(sub.achievement)
+    editable = sub.status in submissions.EDITABLE
+    # A submitted round is judged on the version it was submitted against; a draft
+    # is written against the current text (submitting records that version).
+    definition = sub.achievement if editable else authoring.as_of(
+        session(), sub.achievement, sub.achievement_version)
+    criteria = submissions.criteria(definition)
     items = submissions.current_items(sub)
     reflections = {i.criterion_id: i.body for i in items if i.criterion_id}
     other = [i for i in items if not i.criterion_id]
     limit = workflow_settings().evidence_max_bytes
     return render_template(
-        "workflow/submission.html", sub=sub, achievement=sub.achievement, criteria=criteria,
-        reflection_criteria=submissions.reflection_criteria(sub.achievement),
+        "workflow/submission.html", sub=sub, achievement=definition, criteria=criteria,
+        version=authoring.version_number(definition),
+        reflection_criteria=submissions.reflection_criteria(definition),
         reflections={**reflections, **{k[len("reflection-"):]: v for k, v in request.form.items()
                                        if k.startswith("reflection-")}},
-        items=other, editable=sub.status in submissions.EDITABLE, error=error,
+        items=other, editable=editable, error=error,
         form=request.form if request.method == "POST" else {},
         labels=submissions.STATUS_LABELS, max_size=evidence.describe_size(limit),
         accepted=evidence.ACCEPTED, accept_attr=",".join(evidence.MEDIA_TYPES)), status

@@ -43,7 +43,8 @@ def entries(session: so.Session, viewer: Viewer, *, pathway_id: int | None = Non
     """Active achievements the viewer may browse, by name (optionally one pathway's)."""
     query = sa.select(Achievement).where(
         Achievement.organization_id.in_(viewer.achievement_orgs()),
-        Achievement.active.is_(True)).order_by(Achievement.name)
+        Achievement.active.is_(True), Achievement.catalogue_visible.is_(True)
+    ).order_by(Achievement.name)
     if pathway_id is not None:
         query = query.join(PathwayStep, PathwayStep.achievement_id == Achievement.id).where(
             PathwayStep.pathway_id == pathway_id)
@@ -72,7 +73,8 @@ def achievement(session: so.Session, viewer: Viewer, achievement_id: str) -> Ent
         NotVisible: unknown or outside the viewer's districts (404).
     """
     found = session.get(Achievement, achievement_id)
-    if found is None or found.organization_id not in viewer.achievement_orgs():
+    if found is None or found.organization_id not in viewer.achievement_orgs() \
+            or found.status == "draft":
         raise NotVisible("micro-credential")
     sub = session.scalar(sa.select(Submission).where(
         Submission.person_id == viewer.person_id, Submission.achievement_id == found.id)

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from badges import model
+from issuer.models import Achievement
 from issuer.models import Role
 from issuer.models_workflow import Decision
 from issuer.models_workflow import EvidenceKind
@@ -30,6 +31,7 @@ from issuer.models_workflow import SubmissionEvent
 from issuer.models_workflow import SubmissionStatus
 from issuer.services import achievements as achievement_service
 from issuer.services import audit
+from issuer.services import authoring
 from issuer.services import issuance
 from issuer.services import validation
 from issuer.services.context import IssuerContext
@@ -60,8 +62,12 @@ def queue(session: so.Session, viewer: Viewer, filters: QueueFilter) -> list[Sub
     if not viewer.has(Role.REVIEWER, Role.ADMIN):
         raise Forbidden("the review queue is for reviewers")
     scope = viewer.scope(Role.REVIEWER, Role.ADMIN)
+    # A reviewer who already approved a round that needs more approvals waits for others.
+    approved = sa.select(Review.id).where(
+        Review.submission_id == Submission.id, Review.round == Submission.round,
+        Review.reviewer_id == viewer.person_id, Review.decision == Decision.APPROVE).exists()
     query = sa.select(Submission).where(
-        Submission.status == SubmissionStatus.SUBMITTED,
+        Submission.status == SubmissionStatus.SUBMITTED, ~approved,
         Submission.organization_id.in_(scope)).order_by(Submission.submitted_at, Submission.id)
     if filters.school_id is not None:
         query = query.where(Submission.organization_id.in_(
@@ -71,14 +77,25 @@ def queue(session: so.Session, viewer: Viewer, filters: QueueFilter) -> list[Sub
     return list(session.scalars(query))
 
 
-def check_scores(submission: Submission, scores: Mapping[str, str]) -> dict[str, str]:
+def reviewed_against(session: so.Session, submission: Submission) -> Achievement:
+    """The achievement as it read in the version the submission is reviewed against."""
+    return authoring.as_of(session, submission.achievement, submission.achievement_version)
+
+
+def check_scores(submission: Submission, scores: Mapping[str, str], *,
+                 achievement: Achievement | None = None) -> dict[str, str]:
     """Scores as ``{criterion id: level id}``, each checked against the rubric.
+
+    Args:
+        submission: the submission scored.
+        scores: the scores given.
+        achievement: the version reviewed against (default: the current one).
 
     Raises:
         ServiceError: ``invalid_score``.
     """
     rubric = {c["id"]: {lv["id"] for lv in c.get("levels", [])}
-              for c in submissions.criteria(submission.achievement)}
+              for c in submissions.criteria(achievement or submission.achievement)}
     out: dict[str, str] = {}
     for criterion_id, level_id in scores.items():
         if not level_id:
@@ -148,16 +165,21 @@ def decide(session: so.Session, ctx: IssuerContext, viewer: Viewer, submission: 
             ``already_renewed``); and any award error (nothing is then written).
     """
     district = viewer.tree.district_of(submission.organization_id)
-    rule = accounts.policy(session, district).mentor_conflict
-    blocker = decision_blocker(session, viewer, submission, mentor_rule=rule)
+    blocker = decision_blocker(session, viewer, submission,
+                               mentor_rule=mentor_rule(session, submission, district))
     if blocker is not None:
         raise Forbidden(blocker)
     if submission.status != SubmissionStatus.SUBMITTED:
         raise ServiceError("this submission is not waiting for a decision", code="not_waiting",
                            status=409)
-    checked = check_scores(submission, scores)
+    earlier = approvals(session, submission)
+    if viewer.person_id in earlier:
+        raise ServiceError("you have already approved this round; another reviewer decides "
+                           "next", code="already_reviewed", status=409)
+    definition = reviewed_against(session, submission)
+    checked = check_scores(submission, scores, achievement=definition)
     note = validation.text(feedback, field="feedback", max_length=10_000, required=False)
-    unscored = [c["name"] for c in submissions.criteria(submission.achievement)
+    unscored = [c["name"] for c in submissions.criteria(definition)
                 if c["id"] not in checked]
     if decision == Decision.APPROVE and unscored:
         raise ServiceError("score every rubric criterion before approving (missing: "
@@ -172,7 +194,22 @@ def decide(session: so.Session, ctx: IssuerContext, viewer: Viewer, submission: 
     session.add(review)
     teacher = submission.person
     achievement = submission.achievement
-    detail: dict[str, Any] = {"review": None, "decision": decision.value}
+    detail: dict[str, Any] = {"review": None, "decision": decision.value,
+                              "version": authoring.version_number(definition)}
+    needed = achievement.reviewers_required or 1
+    if decision == Decision.APPROVE and len(earlier) + 1 < needed:
+        # The achievement's reviewer rule: one more approval recorded, no badge yet.
+        session.flush()
+        detail.update(review=review.id, approvals=len(earlier) + 1, required=needed)
+        session.add(SubmissionEvent(submission_id=submission.id, at=now,
+                                    actor_id=viewer.person_id, action="approval_recorded",
+                                    round=submission.round, detail=detail))
+        audit.record(session, actor=viewer.email, action="submission.approval_recorded",
+                     organization_id=submission.organization_id, subject_type="submission",
+                     subject_id=submission.id, at=now, detail=detail)
+        submission.updated_at = now
+        session.flush()
+        return review
     if decision == Decision.APPROVE:
         prior = submission.renews_credential
         if prior is not None:
@@ -183,7 +220,8 @@ def decide(session: so.Session, ctx: IssuerContext, viewer: Viewer, submission: 
             email=accounts.primary_email(teacher), name=teacher.display_name,
             actor=viewer.email, now=now,
             source=reviewer_profile(ctx.base_url, viewer, submission.organization.name),
-            results=results, evidence=shared, renews=prior)
+            results=results, evidence=shared, renews=prior,
+            version=submission.achievement_version)
         submission.credential_id = issued.id
         submission.status = SubmissionStatus.APPROVED
         detail["credential"] = issued.credential_id
@@ -206,6 +244,25 @@ def decide(session: so.Session, ctx: IssuerContext, viewer: Viewer, submission: 
     _notify(session, submission, decision, note, base_url=ctx.base_url, now=now)
     session.flush()
     return review
+
+
+def mentor_rule(session: so.Session, submission: Submission, district: int) -> bool:
+    """Whether mentors are kept from deciding for their mentees on this submission.
+
+    The achievement's reviewer rule decides (``block``, ``allow``); ``district``
+    (the default) follows the district's policy.
+    """
+    rule = submission.achievement.mentor_conflict or "district"
+    if rule != "district":
+        return rule == "block"
+    return accounts.policy(session, district).mentor_conflict
+
+
+def approvals(session: so.Session, submission: Submission) -> set[int]:
+    """The reviewers who approved the submission's current round so far."""
+    return set(session.scalars(sa.select(Review.reviewer_id).where(
+        Review.submission_id == submission.id, Review.round == submission.round,
+        Review.decision == Decision.APPROVE)))
 
 
 def _notify(session: so.Session, submission: Submission, decision: Decision,

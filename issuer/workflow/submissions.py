@@ -28,6 +28,7 @@ from issuer.models_workflow import Submission
 from issuer.models_workflow import SubmissionEvent
 from issuer.models_workflow import SubmissionStatus
 from issuer.services import validation
+from issuer.services.authoring import version_number
 from issuer.services.errors import ServiceError
 from issuer.workflow import evidence
 from issuer.workflow import notifications
@@ -127,7 +128,8 @@ def start(session: so.Session, viewer: Viewer, *, achievement_id: str,
     if not viewer.teacher_orgs():
         raise Forbidden("only teachers submit evidence")
     achievement = session.get(Achievement, achievement_id)
-    if achievement is None or achievement.organization_id not in viewer.achievement_orgs():
+    if achievement is None or achievement.organization_id not in viewer.achievement_orgs() \
+            or achievement.status == "draft":
         raise NotVisible("micro-credential")
     school = choose_school(viewer, achievement, organization_id)
     existing = session.scalars(sa.select(Submission).where(
@@ -190,7 +192,8 @@ def create(session: so.Session, viewer: Viewer, *, achievement: Achievement,
     submission = Submission(person_id=viewer.person_id, organization_id=organization_id,
                             achievement_id=achievement.id, status=SubmissionStatus.DRAFT,
                             created_at=now, updated_at=now,
-                            renews_credential_id=renews.id if renews is not None else None)
+                            renews_credential_id=renews.id if renews is not None else None,
+                            achievement_version=version_number(achievement))
     session.add(submission)
     session.flush()
     _event(session, submission, "created", actor_id=viewer.person_id, now=now,
@@ -374,6 +377,8 @@ def submit(session: so.Session, viewer: Viewer, submission: Submission, *, base_
     submission.round += 1
     submission.status = SubmissionStatus.SUBMITTED
     submission.submitted_at = now
+    # Each round is reviewed against the achievement as it reads when submitted.
+    submission.achievement_version = version_number(submission.achievement)
     submission.first_submitted_at = submission.first_submitted_at or now
     submission.updated_at = now
     for item in items:

@@ -210,3 +210,73 @@ def test_a_prepared_document_is_what_gets_hashed() -> None:
     # what is hashed is the prepared document: another one fails the proof
     other = jsonld.prepare({**unsigned, "name": f"{unsigned['name']} (edited)"})
     assert not dataintegrity.verify_proof(signed, proof, key.public, prepared=other)
+
+
+# --- @language and @direction are signed (JSON-LD 1.1 §4.2.4, rdfDirection i18n-datatype) ---
+
+RTL = {"@value": "مرحبا", "@language": "ar", "@direction": "rtl"}
+
+
+def _i18n_credential(description: dict[str, str], name: str) -> dict[str, Any]:
+    return load_json(OB / "unsigned-credential.json") | {
+        "issuer": {"id": KEY.controller, "type": ["Profile"], "name": "Example"},
+        "name": name,
+        "description": description,
+    }
+
+
+def _flips(signed: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    out = {}
+    for what, key, new in (("direction", "@direction", "ltr"), ("language", "@language", "fa"),
+                           ("no direction", "@direction", None),
+                           ("no language", "@language", None)):
+        doc = json.loads(json.dumps(signed))
+        if new is None:
+            del doc["description"][key]
+        else:
+            doc["description"][key] = new
+        out[what] = doc
+    return out
+
+
+@pytest.mark.parametrize("sighting", ["first", "cached"])
+def test_flipping_direction_or_language_after_signing_fails_the_proof(
+        sighting: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A base direction or language changed after signing breaks the proof.
+
+    ``first``: every shape is new (nothing cached), so PyLD builds each template;
+    ``cached``: every shape, the tampered ones included, was seen before with
+    other text, so the N-Quads come from filled-in templates.
+    """
+    monkeypatch.setattr(jsonld, "_CACHE", jsonld._ShapeCache(64))
+    if sighting == "cached":
+        primer = _sign(_i18n_credential(RTL | {"@value": "سلام"}, "Primer"), KEY)
+        for doc in [primer, *_flips(primer).values()]:
+            jsonld.prepare({k: v for k, v in doc.items() if k != "proof"})
+    signed = _sign(_i18n_credential(RTL, "Arabic greeting"), KEY)
+    unsigned = {k: v for k, v in signed.items() if k != "proof"}
+    canon = jsonld.canonize(unsigned)
+    assert '"مرحبا"^^<https://www.w3.org/ns/i18n#ar_rtl>' in canon
+    assert canon == jsonld.pyld_canonize(unsigned)
+    if sighting == "cached":
+        assert jsonld.prepare(unsigned).shape.template is not None
+    assert dataintegrity.verify_proof(signed, signed["proof"][0], KEY.public)
+    for what, doc in _flips(signed).items():
+        body = {k: v for k, v in doc.items() if k != "proof"}
+        if sighting == "cached":
+            assert jsonld.prepare(body).shape.template is not None, what
+        assert jsonld.canonize(body) == jsonld.pyld_canonize(body), what
+        assert not dataintegrity.verify_proof(doc, doc["proof"][0], KEY.public), what
+        check = verify_credential(doc, now=NOW).check("proof")
+        assert check is not None and str(check.outcome) == "failed", (what, check)
+
+
+def test_direction_without_language_is_signed() -> None:
+    """``{"@value", "@direction"}`` alone maps to ``i18n#_ltr`` (no language part)."""
+    doc = _i18n_credential({"@value": "abc", "@direction": "ltr"}, "No language")
+    assert '"abc"^^<https://www.w3.org/ns/i18n#_ltr>' in jsonld.canonize(doc)
+    assert jsonld.canonize(doc) == jsonld.pyld_canonize(doc)
+    signed = _sign(doc, KEY)
+    flipped = json.loads(json.dumps(signed))
+    flipped["description"]["@direction"] = "rtl"
+    assert not dataintegrity.verify_proof(flipped, flipped["proof"][0], KEY.public)

@@ -133,3 +133,198 @@ def test_deep_nesting_is_refused() -> None:
     with pytest.raises(JsonLdError) as err:
         jsonld.canonize(doc)
     assert err.value.code == "too_deep"
+
+
+# --- numbers, languages and directions: the oracle is PyLD (rdfDirection i18n-datatype) ---
+
+NUMBERS = (st.integers(min_value=-10**22, max_value=10**22)
+           | st.floats(allow_nan=False, allow_infinity=False)
+           | st.sampled_from([0, -0.0, 3.0, 15.5, 1e20, 1e21, 2.5e-7, 1e308, -1.0]))
+LANGUAGES = st.sampled_from(["ar", "en", "en-US", "fr-CA", "he", "zh-Hant", "x-klingon"])
+I18N_VALUES = st.builds(
+    lambda text, language, direction: {"@value": text}
+    | ({"@language": language} if language else {})
+    | ({"@direction": direction} if direction else {}),
+    st.text(max_size=12), st.none() | LANGUAGES, st.none() | st.sampled_from(["ltr", "rtl"]))
+
+
+def _vary(doc: dict[str, Any], data: st.DataObject) -> dict[str, Any]:
+    """``doc`` with optional numbers and language/direction value objects added."""
+    achievement = doc["credentialSubject"]["achievement"]
+    if data.draw(st.booleans(), label="credits"):
+        achievement["creditsAvailable"] = data.draw(NUMBERS, label="creditsAvailable")
+    for key in ("name", "description"):
+        if data.draw(st.booleans(), label=f"i18n {key}"):
+            achievement[key] = data.draw(I18N_VALUES, label=key)
+    if data.draw(st.booleans(), label="i18n credential name"):
+        doc["name"] = data.draw(I18N_VALUES | st.lists(I18N_VALUES, min_size=1, max_size=3),
+                                label="credential name")
+    for result in doc["credentialSubject"].get("result", []):
+        if data.draw(st.booleans(), label="result value"):
+            result["value"] = str(data.draw(NUMBERS, label="result value"))
+    return doc
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategies.credentials(issuer_id="did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"),
+       st.data())
+def test_fast_path_matches_pyld_with_numbers_languages_and_directions(
+        credential: dict[str, Any], data: st.DataObject) -> None:
+    """Differential: canonical N-Quads equal PyLD's, on first sight and from the template."""
+    doc = _vary(copy.deepcopy(credential), data)
+    try:
+        expected = jsonld.pyld_canonize(doc)
+    except JsonLdError:
+        with pytest.raises(JsonLdError):
+            jsonld.canonize(doc)
+        return
+    assert jsonld.canonize(doc) == expected
+    # another document of the same shape: other numbers, other text
+    other = copy.deepcopy(doc)
+    achievement = other["credentialSubject"]["achievement"]
+    if isinstance(achievement.get("creditsAvailable"), int | float):
+        achievement["creditsAvailable"] = data.draw(NUMBERS, label="other credits")
+    if isinstance(achievement.get("description"), dict):
+        achievement["description"]["@value"] = data.draw(st.text(max_size=12), label="text")
+    if jsonld._signature(other)[0] == jsonld._signature(doc)[0]:
+        assert jsonld.canonize(other) == jsonld.pyld_canonize(other)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_canonical_double_is_pylds(value: float) -> None:
+    from pyld.jsonld import _canonicalize_double
+
+    assert jsonld.canonical_double(value) == _canonicalize_double(value)
+
+
+@pytest.mark.parametrize("values", [
+    ["a", {"@value": "a", "@direction": "ltr"}],
+    [{"@value": "a", "@direction": "rtl"}, "a"],
+    [{"@value": "a", "@direction": "rtl"}, {"@value": "a", "@direction": "ltr"}],
+    [{"@value": "a", "@language": "ar"}, {"@value": "a", "@language": "ar", "@direction": "rtl"}],
+    [{"@value": "a", "@language": "ar", "@direction": "rtl"}, {"@value": "a", "@language": "he"}],
+    [{"@value": "a", "@type": "https://www.w3.org/ns/i18n#_ltr"},
+     {"@value": "a", "@direction": "ltr"}],
+])
+def test_values_equal_but_for_direction_follow_pyld(values: list[Any]) -> None:
+    """Node map generation keeps one of two values that differ only in ``@direction``.
+
+    (PyLD's normalize repeats a quad that occurs twice, as the last case
+    makes; an RDF dataset is a set, so the comparison drops repeats.)
+    """
+    doc = load_json("vectors/ob_v3p0_eddsa-rdfc-2022/unsigned-credential.json")
+    doc["name"] = values
+    expected = _unique_lines(jsonld.pyld_canonize(doc))
+    assert jsonld.canonize(doc) == expected
+    other = copy.deepcopy(doc)  # same shape, other text: from the template
+    for value in other["name"]:
+        if isinstance(value, dict):
+            value["@value"] = "b"
+    assert jsonld.canonize(other) == _unique_lines(jsonld.pyld_canonize(other))
+    assert jsonld.canonize(copy.deepcopy(doc)) == expected
+
+
+def _unique_lines(nquads: str) -> str:
+    return "".join(dict.fromkeys(nquads.splitlines(keepends=True)))
+
+
+def _with_credits(value: Any) -> dict[str, Any]:
+    doc = load_json("vectors/ob_v3p0_eddsa-rdfc-2022/unsigned-credential.json")
+    doc["credentialSubject"]["achievement"]["creditsAvailable"] = value
+    return doc
+
+
+def test_numbers_are_not_part_of_the_shape_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A per-credential number reuses the template (one PyLD expansion per shape, no to_rdf)."""
+    from pyld import jsonld as pyld
+
+    monkeypatch.setattr(jsonld, "_CACHE", jsonld._ShapeCache(64))
+    calls = {"expand": 0, "to_rdf": 0}
+    expand, to_rdf = pyld.expand, pyld.to_rdf
+
+    def counting(name: str, fn: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return fn(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(pyld, "expand", counting("expand", expand))
+    monkeypatch.setattr(pyld, "to_rdf", counting("to_rdf", to_rdf))
+    first = jsonld.prepare(_with_credits(3))
+    assert first.undefined == ((), ())
+    first.canonize()
+    assert calls == {"expand": 1, "to_rdf": 0}, "a new shape costs one PyLD expansion"
+    for value in (4, 120, 3.0, -7, 10**20):  # integral: same shape
+        prepared = jsonld.prepare(_with_credits(value))
+        assert prepared.shape.template is not None
+        assert f'"{int(value)}"^^<https://www.w3.org/2001/XMLSchema#float>' in prepared.canonize()
+    assert calls == {"expand": 1, "to_rdf": 0}
+    expected = {value: jsonld.pyld_canonize(_with_credits(value)) for value in (0.5, 15.25, -1e-9)}
+    for value in expected:  # not integral: a second shape, then reused
+        assert jsonld.prepare(_with_credits(value)).canonize() == expected[value]
+    assert calls == {"expand": 2, "to_rdf": 0}
+    monkeypatch.setattr(pyld, "expand", expand)
+    monkeypatch.setattr(pyld, "to_rdf", to_rdf)
+    for value in (4, 3.0, 1e21, 15.25, True):
+        assert jsonld.canonize(_with_credits(value)) == jsonld.pyld_canonize(_with_credits(value))
+
+
+# --- bounded cost -----------------------------------------------------------------------
+
+
+def _unsigned() -> dict[str, Any]:
+    return load_json("vectors/ob_v3p0_eddsa-rdfc-2022/unsigned-credential.json")
+
+
+@pytest.mark.parametrize("build", [
+    # one long array: node map generation is quadratic in it
+    lambda doc: doc["credentialSubject"]["achievement"].update(
+        tag=[f"t{i}" for i in range(jsonld.MAX_ARRAY_ITEMS + 1)]),
+    # many values in total, in arrays under the item limit
+    lambda doc: doc["credentialSubject"]["achievement"].update(
+        {f"p{j}": [f"v{i}" for i in range(200)] for j in range(30)}),
+    # thousands of distinct (undefined) properties
+    lambda doc: doc["credentialSubject"].update({f"p{i}": "v" for i in range(6000)}),
+    # values hidden in an inline context count too
+    lambda doc: doc.update({"@context": [*doc["@context"], {f"t{i}": f"https://e.org/{i}"
+                                                            for i in range(6000)}]}),
+], ids=["long_array", "many_values", "many_properties", "inline_context"])
+def test_oversized_documents_are_refused_before_jsonld(build: Any) -> None:
+    doc = _unsigned()
+    build(doc)
+    with pytest.raises(JsonLdError) as err:
+        jsonld.prepare(doc)
+    assert err.value.code == "too_large"
+
+
+def test_documents_at_the_limits_are_processed() -> None:
+    doc = _unsigned()
+    doc["credentialSubject"]["achievement"]["tag"] = [
+        f"t{i}" for i in range(jsonld.MAX_ARRAY_ITEMS)]
+    assert jsonld.canonize(doc) == jsonld.pyld_canonize(doc)
+
+
+def test_oversized_credential_gets_a_report_not_an_exception() -> None:
+    from badges.verify import verify_credential
+    from tests.conftest import NOW
+
+    doc = load_json("examples/spec/basic-openbadgecredential.unsigned.json")
+    doc["credentialSubject"]["achievement"]["tag"] = ["x"] * (jsonld.MAX_ARRAY_ITEMS + 1)
+    report = verify_credential(doc, now=NOW)
+    context = report.check("context")
+    assert context is not None and context.code == "too_large", report.to_json()
+    assert str(context.outcome) == "failed"
+    assert report.verdict in ("invalid", "forged")
+
+
+def test_the_shape_cache_is_bounded_by_template_size() -> None:
+    cache = jsonld._ShapeCache(8)  # 8 shapes, 16 units
+    small = jsonld.prepare(_unsigned()).shape
+    assert small.template is not None
+    for i in range(20):
+        cache.put(f"small{i}", small)
+    assert len(cache) == 8 and cache.get("small19") is small and cache.get("small0") is None
+    big = jsonld.Shape((), (), jsonld._Template(((("<a>", "<b>", '"c"', ""),) * 320), {}))
+    cache.put("big", big)  # weighs 11 units: only 5 small ones stay beside it
+    assert cache.get("big") is big and len(cache) == 6
+    assert cache.get(("big", (("", "x"),))) is None  # tuple keys are digested too

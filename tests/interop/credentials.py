@@ -103,10 +103,25 @@ CASES: dict[str, dict[str, Any]] = {
         "tags": ["\uff01 fullwidth", "\U0001f393 cap", "\ue000 private use",
                  "\ufb33 dalet", "\U0001f602 joy", "z ascii"],
     },
+    # Value objects with a base direction and/or language (JSON-LD 1.1 §4.2.4):
+    # the eddsa-rdfc-2022 cryptosuite turns a direction into an i18n datatype
+    # (rdfDirection "i18n-datatype"); both must be signed.
+    "rtl_direction": {
+        "description": {"@value": "مرحبا", "@language": "ar", "@direction": "rtl"},
+    },
+    "direction_without_language": {
+        "description": {"@value": "left to right", "@direction": "ltr"},
+    },
+    "language_only": {
+        "description": {"@value": "Bonjour à tous", "@language": "fr-CA"},
+    },
 }
 
+#: The cases whose description is a value object carrying a direction or language.
+I18N_CASES = ("rtl_direction", "direction_without_language", "language_only")
+
 #: Cases where only the key/issuer form changes (signed with an https issuer key).
-HTTPS_CASES = ("plain", "unicode", "emoji")
+HTTPS_CASES = ("plain", "unicode", "emoji", "rtl_direction")
 
 
 def make_credential(
@@ -115,7 +130,7 @@ def make_credential(
     name: str = "Teamwork Badge",
     issuer_name: str = "Springfield Unified School District",
     achievement_name: str = "Teamwork",
-    description: str = "Recognizes collaboration within a group environment.",
+    description: str | dict[str, Any] = "Recognizes collaboration within a group environment.",
     narrative: str = "Nominated by peers and recognized upon review by staff.",
     subject: dict[str, Any] | None = None,
     tags: list[str] | None = None,
@@ -239,10 +254,28 @@ TAMPERS: dict[str, Callable[[dict[str, Any]], None]] = {
 }
 
 
+def _flip_direction(value: dict[str, Any]) -> dict[str, Any]:
+    return {**value, "@direction": "ltr" if value.get("@direction") == "rtl" else "rtl"}
+
+
+def _flip_language(value: dict[str, Any]) -> dict[str, Any]:
+    return {**value, "@language": "fa" if value.get("@language") == "ar" else "ar"}
+
+
+#: Tampers of the description's base direction and language tag, for :data:`I18N_CASES`.
+I18N_TAMPERS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "flip_direction": _set(("credentialSubject", "achievement", "description"),
+                           _flip_direction),
+    "flip_language": _set(("credentialSubject", "achievement", "description"),
+                          _flip_language),
+}
+
+
 def tampered(cred: dict[str, Any], tamper: str) -> dict[str, Any]:
-    """A deep copy of ``cred`` with tamper ``tamper`` (a key of :data:`TAMPERS`) applied."""
+    """A deep copy of ``cred`` with tamper ``tamper`` (of :data:`TAMPERS` or
+    :data:`I18N_TAMPERS`) applied."""
     out = copy.deepcopy(cred)
-    TAMPERS[tamper](out)
+    (TAMPERS.get(tamper) or I18N_TAMPERS[tamper])(out)
     if out == cred:
         raise AssertionError(f"tamper {tamper!r} changed nothing")
     return out

@@ -5,7 +5,9 @@ The independent implementation is ``@digitalbazaar/vc`` 7 +
 (jsonld.js + rdf-canonize), run in Node with a strictly offline document
 loader over the same bundled contexts (tests/interop/js/loader.mjs).
 
-Checked in both directions, for every content case in ``credentials.CASES``:
+Checked in both directions, for every content case in ``credentials.CASES``
+(including value objects with ``@language``/``@direction``, tampered by flipping
+either):
 
 * badges signs -> Digital Bazaar verifies; any one-character change -> rejected;
 * Digital Bazaar signs -> badges verifies; any one-character change -> proof failed;
@@ -32,6 +34,8 @@ from tests.interop.credentials import CASES
 from tests.interop.credentials import CREATED
 from tests.interop.credentials import HTTPS_CASES
 from tests.interop.credentials import HTTPS_ISSUER
+from tests.interop.credentials import I18N_CASES
+from tests.interop.credentials import I18N_TAMPERS
 from tests.interop.credentials import NOW
 from tests.interop.credentials import NOW_ISO
 from tests.interop.credentials import TAMPERS
@@ -43,7 +47,9 @@ from tests.interop.node import run_batch
 #: Every signed case: content case x issuer form (did:key, https URL + #z6Mk...).
 SIGNED_CASES = [f"didkey-{c}" for c in CASES] + [f"https-{c}" for c in HTTPS_CASES]
 #: Tampered variants checked in each direction.
-TAMPERED = [(case, t) for case in SIGNED_CASES for t in TAMPERS]
+TAMPERED = [(case, t) for case in SIGNED_CASES for t in TAMPERS] + [
+    (case, t) for case in SIGNED_CASES if case.split("-", 1)[1] in I18N_CASES
+    for t in I18N_TAMPERS]
 
 #: Known deviation of the JavaScript side, not of badges: rdf-canonize sorts
 #: N-Quads with JavaScript's default sort (UTF-16 code units), while RDFC-1.0

@@ -1,28 +1,40 @@
-"""The live service's VC-JWTs against PyPI ``openbadgeslib``'s OB 3.0 verifier, status on.
+"""The live service's credentials against PyPI ``openbadgeslib``'s OB 3.0 verifiers, status on.
 
-openbadgeslib (an independent Python implementation, pinned in the test tools)
-verifies OB 3.0 credentials only as VC-JWTs and reads status lists only as
-VC-JWTs whose signature it checks with the badge's own key. Our VC-JWT
-credentials name the VC-JWT form of their revocation list (``….jwt``), so it
-checks them with its defaults: ``verify(check_status=True)``, the list's own
-proof verified and bound to the issuer.
+openbadgeslib (an independent Python implementation, pinned with its ``ldp``
+extra in the test tools) verifies OB 3.0 VC-JWTs (``OB3Verifier``) and Data
+Integrity ``eddsa-rdfc-2022`` credentials (``OB3LdpVerifier``). Both check
+status with their defaults: ``verify(check_status=True)`` with
+``verify_status_list=True``, which reads a status list only as a VC-JWT whose
+signature it checks under the issuer's DID and binds to the badge's issuer.
 
-The one adaptation is its download function: openbadgeslib resolves
-``did:web:127.0.0.1%3APORT:…`` to an ``https://`` URL, and the test service
-speaks plain HTTP on loopback, so the function given to it fetches the same
-path over HTTP (what its ``allow_insecure``/``allow_private`` switches are for).
+* A VC-JWT credential names the ``….jwt`` form of its list, so that works by URL.
+* A Data Integrity credential names the list's own URL, which Digital Bazaar
+  and DCC verifier-core fetch asking for JSON(-LD). openbadgeslib's fetcher
+  (``util.download_file``) sends no ``Accept`` header at all; the service
+  answers such a request with the VC-JWT form (``issuer/web/status.py``), so
+  openbadgeslib's default check works there too.
+
+The one adaptation is the transport: openbadgeslib resolves
+``did:web:127.0.0.1%3APORT:…`` to ``https://``, and the test service speaks
+plain HTTP on loopback, so the download function given to it calls
+openbadgeslib's own ``download_file`` (the same request, headers included)
+on the same path over HTTP with its ``allow_insecure``/``allow_private``
+switches, and only for the test service's origin.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.parse import urlunsplit
-from urllib.request import urlopen
 
 import pytest
+from openbadgeslib.ob3.ldp import OB3LdpVerifier
 from openbadgeslib.ob3.verifier import OB3VerificationError
 from openbadgeslib.ob3.verifier import OB3Verifier
+from openbadgeslib.util import download_file
 
 from issuer.services import issuance
 from issuer.services import status
@@ -31,23 +43,23 @@ from tests.issuer import seed
 from tests.issuer.conftest import LiveServer
 
 
-def _loopback_download(base_url: str) -> Callable[[str], bytes]:
-    """Fetch ``url`` from the test service only, over its plain-HTTP loopback port."""
+def _loopback_download(base_url: str, asked: list[str]) -> Callable[[str], bytes]:
+    """openbadgeslib's own fetcher, pointed at the test service's plain-HTTP loopback port."""
     served = urlsplit(base_url)
 
     def download(url: str) -> bytes:
+        asked.append(url)
         parts = urlsplit(url)
         assert parts.netloc == served.netloc, f"openbadgeslib asked for {url}"
-        with urlopen(urlunsplit(("http", parts.netloc, parts.path, parts.query, "")),  # noqa: S310
-                     timeout=10) as response:
-            body: bytes = response.read()
-            return body
+        plain = urlunsplit(("http", parts.netloc, parts.path, parts.query, ""))
+        return download_file(plain, allow_insecure=True, allow_private=True)
 
     return download
 
 
-@pytest.fixture
-def awarded(live_server: LiveServer) -> tuple[LiveServer, list[issuance.IssuedCredential]]:
+@pytest.fixture(params=["jwt", "di"])
+def awarded(request: pytest.FixtureRequest,
+            live_server: LiveServer) -> tuple[LiveServer, list[issuance.IssuedCredential]]:
     app = live_server.app
     settings = app.extensions["badges"]["settings"]
     ctx = IssuerContext(base_url=live_server.base_url, kek=settings.key_encryption_key)
@@ -59,19 +71,34 @@ def awarded(live_server: LiveServer) -> tuple[LiveServer, list[issuance.IssuedCr
             issued.append(issuance.award(
                 session, ctx, issuer="lakeside", achievement="blended-learning-design",
                 email=f"t{n}@lakeside.example.org", name=f"Teacher {n}", actor="test",
-                now=seed.now_of(app), fmt="jwt"))
+                now=seed.now_of(app), fmt=request.param))
     return live_server, issued
 
 
-def test_openbadgeslib_verifies_our_jwts_with_status_and_sees_a_revocation(
+def _tampered(document: str) -> str:
+    if document.startswith("{"):  # Data Integrity: change a signed claim
+        credential = json.loads(document)
+        credential["credentialSubject"]["achievement"]["name"] = "Forged Achievement"
+        return json.dumps(credential)
+    return document[:-4] + ("AAAA" if not document.endswith("AAAA") else "BBBB")
+
+
+def test_openbadgeslib_verifies_our_credentials_with_status_and_sees_a_revocation(
         awarded: tuple[LiveServer, list[issuance.IssuedCredential]]) -> None:
     server, issued = awarded
-    download = _loopback_download(server.base_url)
+    asked: list[str] = []
+    download = _loopback_download(server.base_url, asked)
     did = f"did:web:127.0.0.1%3A{urlsplit(server.base_url).port}:issuers:lakeside"
-    verifier = OB3Verifier.for_issuer_did(did, download=download)
+    is_di = issued[0].document.startswith("{")
+    verifier: Any = (OB3LdpVerifier.for_issuer_did(did, download=download) if is_di
+                     else OB3Verifier.for_issuer_did(did, download=download))
     for credential in issued:
+        # openbadgeslib's defaults: status checked, the list's own signature verified
         checked = verifier.verify(credential.document, check_status=True, download=download)
         assert checked.issuer.id == did
+    list_url = f"{server.base_url}/issuers/lakeside/status/revocation/1"
+    # the DI credential names the list itself (its JWT form is negotiated), the JWT the .jwt
+    assert (list_url if is_di else f"{list_url}.jwt") in asked, asked
 
     with server.app.extensions["badges"]["db"].session() as session:
         status.revoke(session, issued[0].credential_id, reason="awarded in error",
@@ -81,7 +108,7 @@ def test_openbadgeslib_verifies_our_jwts_with_status_and_sees_a_revocation(
     # the other credential on the same list is untouched
     verifier.verify(issued[1].document, check_status=True, download=download)
 
-    tampered = issued[1].document[:-4] + ("AAAA" if not issued[1].document.endswith("AAAA")
-                                          else "BBBB")
+    tampered = _tampered(issued[1].document)
+    assert tampered != issued[1].document
     with pytest.raises(OB3VerificationError):
         verifier.verify(tampered, check_status=True, download=download)

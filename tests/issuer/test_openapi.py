@@ -246,10 +246,16 @@ def test_revocation_suspension_and_status_documents_match(client: FlaskClient) -
     assert details.get_json()["status"] == "revoked"
     assert details.get_json()["statusReason"] == "Awarded in error"
     assert_documented(details, "/issuers/{slug}/status/{purpose}/{number}/{index}", "get")
-    listing = client.get(entry["statusListCredential"].removeprefix("https://badges.test"))
+    listing = client.get(entry["statusListCredential"].removeprefix("https://badges.test"),
+                         headers={"Accept": "application/json"})
     assert_documented(listing, "/issuers/{slug}/status/{purpose}/{number}", "get")
+    # no Accept: the VC-JWT form, a documented content type (a compact JWS, not JSON)
+    as_jwt = client.get(entry["statusListCredential"].removeprefix("https://badges.test"))
+    assert as_jwt.mimetype == "application/vc+jwt" and as_jwt.mimetype in OPENAPI["paths"][
+        "/issuers/{slug}/status/{purpose}/{number}"]["get"]["responses"]["200"]["content"]
     again = client.get(entry["statusListCredential"].removeprefix("https://badges.test"),
-                       headers={"If-None-Match": listing.headers["ETag"]})
+                       headers={"If-None-Match": listing.headers["ETag"],
+                                "Accept": "application/json"})
     assert again.status_code == 304
     assert_documented(again, "/issuers/{slug}/status/{purpose}/{number}", "get")
     for url in ("/issuers/lakeside/status/revocation/1/999999",

@@ -34,6 +34,9 @@ from tests.issuer import seed
 from tests.issuer import status_workers
 from tests.issuer.conftest import NOW
 
+#: What JSON-LD document loaders send (Digital Bazaar's and DCC's http clients, pyld).
+JSON_LD_ACCEPT = {"Accept": "application/ld+json, application/json"}
+
 
 @pytest.fixture
 def district(database: Database, ctx: IssuerContext) -> None:
@@ -328,10 +331,10 @@ def test_status_list_route_etag_and_changes(make_app: Callable[..., Flask]) -> N
         session.add(ApiToken(organization_id=org.id, name="t", token_hash=token_hash(TOKEN)))
     client = app.test_client()
     url = "/issuers/lakeside/status/revocation/1"
-    first = client.get(url)
+    first = client.get(url, headers=JSON_LD_ACCEPT)
     assert first.status_code == 200 and first.headers["Cache-Control"] == "public, max-age=300"
     etag = first.headers["ETag"]
-    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": etag, **JSON_LD_ACCEPT}).status_code == 304
     listing = first.get_json(force=True)
     assert listing["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
     assert listing["credentialSubject"]["ttl"] == status.TTL_MS
@@ -340,7 +343,7 @@ def test_status_list_route_etag_and_changes(make_app: Callable[..., Flask]) -> N
                           json={"reason": "Awarded in error", "public": True}, headers=headers)
     assert revoked.status_code == 200, revoked.get_json()
     assert revoked.get_json()["status"]["revoked"] is True
-    second = client.get(url, headers={"If-None-Match": etag})
+    second = client.get(url, headers={"If-None-Match": etag, **JSON_LD_ACCEPT})
     assert second.status_code == 200 and second.headers["ETag"] != etag
     index = int(json.loads(issued.document)["credentialStatus"]["statusListIndex"])
     bits = status_list.decode_list(second.get_json(force=True)["credentialSubject"]["encodedList"])
@@ -388,14 +391,21 @@ def test_the_same_status_list_as_a_vc_jwt(make_app: Callable[..., Flask]) -> Non
     assert first.status_code == 200 and first.mimetype == "application/vc+jwt"
     assert first.headers["Cache-Control"] == "public, max-age=300"
     token = first.get_data(as_text=True)
-    for accept in ("application/vc+jwt", "application/jwt", "application/jwt, */*;q=0.1"):
-        negotiated = client.get(url, headers={"Accept": accept})
+    # asked for, or no Accept at all (no preference: the form JOSE alone verifies, which
+    # is what plain fetchers such as PyPI openbadgeslib's read)
+    for accept in ("application/vc+jwt", "application/jwt", "application/jwt, */*;q=0.1", None, ""):
+        negotiated = client.get(url, headers={} if accept is None else {"Accept": accept})
         assert negotiated.get_data(as_text=True) == token, accept
         assert negotiated.headers["ETag"] == first.headers["ETag"] and \
             "Accept" in negotiated.headers["Vary"]
     plain = client.get(url, headers={"Accept": "application/json, application/jwt;q=0.5"})
     assert plain.mimetype == "application/vc+ld+json" and plain.headers["ETag"] != \
         first.headers["ETag"]
+    # JSON-LD processors (Digital Bazaar, DCC), our verifier, curl and browsers: Data Integrity
+    for accept in (JSON_LD_ACCEPT["Accept"], "application/vc", "*/*",
+                   "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+                   "application/vc+jwt, application/json"):
+        assert client.get(url, headers={"Accept": accept}).get_data() == plain.get_data(), accept
     assert client.get(f"{url}.jwt", headers={"If-None-Match": first.headers["ETag"]}
                       ).status_code == 304
     decoded = decode_jwt(token)

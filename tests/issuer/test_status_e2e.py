@@ -112,8 +112,10 @@ def test_award_verify_revoke_suspend_against_the_running_service(live_server: Li
                    for c in issued] for i, p in enumerate(("revocation", "suspension"))}
     lists = {}
     for purpose in ("revocation", "suspension"):
-        with urllib.request.urlopen(f"{base}/issuers/lakeside/status/{purpose}/1",  # noqa: S310
-                                    timeout=30) as response:
+        # as a JSON-LD loader asks (with no Accept the service would answer the VC-JWT)
+        asked = urllib.request.Request(f"{base}/issuers/lakeside/status/{purpose}/1",
+                                       headers={"Accept": "application/ld+json, application/json"})
+        with urllib.request.urlopen(asked, timeout=30) as response:  # noqa: S310
             lists[purpose] = json.loads(response.read())["credentialSubject"]["encodedList"]
     js_bits = run_batch("status-bits.mjs", [
         {"encodedList": lists["revocation"], "all": True},

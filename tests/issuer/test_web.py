@@ -81,7 +81,7 @@ def test_achievement_page_has_open_graph_tags_and_json_ld(app: Flask,
     path = achievement_id.removeprefix("https://badges.test")
     html = client.get(path).data.decode()
     assert '<meta property="og:title" content="Blended Learning Design">' in html
-    assert 'property="og:image"' in html and 'alt="Blended Learning Design badge"' in html
+    assert 'property="og:image"' in html and 'alt="Blended Learning Design badge: a ' in html
     ld = client.get(path, headers={"Accept": "application/ld+json"}).get_json(force=True)
     assert ld["id"] == achievement_id and ld["type"] == ["Achievement"]
     image = client.get(path + "/image.png")
@@ -197,6 +197,21 @@ def test_verify_api_accepts_what_the_service_issues(app: Flask, client: FlaskCli
     garbage = client.post("/api/v1/verify", data=b"\x00garbage", content_type="text/plain")
     # unreadable input: 422 with the same report shape, the format check naming why
     assert garbage.status_code == 422 and garbage.get_json()["verified"] is False
+
+
+def test_verify_api_reports_an_oversized_credential(app: Flask, client: FlaskClient) -> None:
+    """A credential too large for JSON-LD processing gets a report naming why, never a 500."""
+    from badges import jsonld
+
+    document = json.loads(_issue(app).document)
+    document["credentialSubject"]["achievement"]["tag"] = ["x"] * (jsonld.MAX_ARRAY_ITEMS + 1)
+    response = client.post("/api/v1/verify", data=json.dumps(document),
+                           content_type="application/json")
+    assert response.status_code < 500
+    report = response.get_json()
+    assert report["verified"] is False
+    codes = {c["id"]: c["code"] for c in report["checks"]}
+    assert codes["context"] == "too_large", report
 
 
 def test_production_refuses_to_start_without_secrets(make_app: Callable[..., Flask]) -> None:

@@ -690,6 +690,12 @@ ROWS: dict[str, Row] = {
         ("context", F, "too_deep"), Verdict.INVALID, deep,
         "nested more than 48 levels deep", "anidada a demasiada profundidad",
         formats=("di",), also=(("proof", F, "too_deep"),)),
+    "an array too long to process": Row(
+        ("context", F, "too_large"), Verdict.INVALID,
+        lambda m: m.tampered(m.signed(), lambda c: c.update(
+            evidence=[{"type": ["Evidence"], "narrative": "x"}] * 300)),
+        "an array holds more than 256 items", "demasiado grande", formats=("di",),
+        also=(("proof", F, "too_large"),)),
     # ----------------------------------------------------------------- proof
     "intact": Row(
         ("proof", P, "signature_valid"), Verdict.VERIFIED, lambda m: m.signed(),
