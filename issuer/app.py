@@ -78,6 +78,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
                       credentials.bp, audit.bp, artwork.bp, authoring.bp):
         app.register_blueprint(blueprint)
     headers.init_app(app, production=settings.env == "production")
+    from issuer.web import ops
+
+    ops.init_app(app)  # /healthz, /readyz, /metrics, request ids, JSON request logs
 
     from issuer.web import errors
 

@@ -273,6 +273,14 @@ class IssuedCredential(Base):
     """A signed credential, stored exactly as it was signed and served."""
 
     __tablename__ = "issued_credentials"
+    #: the credentials list pages newest first by (issued_at, id) keys (migration 0010)
+    __table_args__ = (sa.Index("ix_issued_credentials_org_issued", "organization_id",
+                               "issued_at", "id"),
+                      sa.Index("ix_issued_credentials_issued", "issued_at", "id"),
+                      sa.Index("ix_issued_credentials_recipient_email", "recipient_email"),
+                      # the dashboard's awards per achievement, counted from the index alone
+                      sa.Index("ix_issued_credentials_org_achievement", "organization_id",
+                               "achievement_id"))
 
     id: so.Mapped[str] = so.mapped_column(sa.String(36), primary_key=True, default=_uuid)
     credential_id: so.Mapped[str] = so.mapped_column(sa.String(100), unique=True)

@@ -31,6 +31,7 @@ from flask import Blueprint
 from flask import Flask
 from flask import Response
 from flask import current_app
+from flask import g
 from flask import render_template
 from flask import request
 from flask.blueprints import BlueprintSetupState
@@ -299,6 +300,7 @@ def _verify_request(read: Any) -> tuple[VerificationReport, Submission | None, i
         status = 413 if exc.code == "input_too_large" else 422
         return unreadable_report(exc), None, status
     report = _state().verifier.verify_submission(submission, recipient=_recipient())
+    g.verdict = report.verdict  # counted by a host app's metrics (issuer.web.ops)
     fmt = report.check("format")
     status = 413 if fmt is not None and fmt.code == "input_too_large" else \
         422 if report.verdict == "unreadable" else 200

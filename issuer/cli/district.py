@@ -25,43 +25,76 @@ _ALL_INTERFACES = frozenset({"0.0.0.0", "::"})  # noqa: S104 - names, not a bind
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--dev", is_flag=True,
+              help="Werkzeug's development server (one process) instead of gunicorn; "
+                   "refused when BADGES_ENV=production.")
+@click.option("--workers", default=2, show_default=True, type=int, envvar="BADGES_WORKERS",
+              help="Worker processes (BADGES_WORKERS).")
+@click.option("--threads", default=4, show_default=True, type=int, envvar="BADGES_THREADS",
+              help="Threads per worker process (BADGES_THREADS).")
+@click.option("--timeout", default=60, show_default=True, type=int,
+              help="Seconds a worker may stay busy without answering before it is restarted.")
+@click.option("--graceful-timeout", default=30, show_default=True, type=int,
+              help="Seconds in-flight requests get to finish after SIGTERM.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
-    """Run the district service (issuer pages, APIs, verifier).
+def serve(ctx: click.Context, host: str, port: int, dev: bool, workers: int, threads: int,
+          timeout: int, graceful_timeout: int) -> None:
+    """Run the district service (issuer pages, APIs, verifier) on a production server.
 
-    The public base URL is BADGES_BASE_URL, else the one given by --host and
-    --port, else the one this instance was set up with, else
-    http://127.0.0.1:5000.
+    Gunicorn with --workers processes of --threads threads each; SIGTERM stops
+    taking connections and lets in-flight requests finish (--graceful-timeout).
+    Migrations run once here, before any worker starts. The public base URL is
+    BADGES_BASE_URL, else the one given by --host and --port, else the one this
+    instance was set up with, else http://127.0.0.1:5000.
     """
     import os
-
-    from werkzeug.serving import run_simple
 
     from issuer.app import create_app
     from issuer.config import ConfigError
     from issuer.config import remember_base_url
     from issuer.config import remembered_base_url
+    from issuer.server import ServerOptions
 
+    options = ServerOptions(host=host, port=port, workers=workers, threads=threads,
+                            timeout=timeout, graceful_timeout=graceful_timeout)
+    if problems := options.problems():
+        raise UsageProblem("; ".join(problems))
     overrides: dict[str, Any] = {"clock": current().clock}
     explicit = any(ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
                    for name in ("host", "port"))
-    with open_instance() as (settings, _):
+    with open_instance() as (settings, _):  # runs the migrations, once, before any worker
         recorded = remembered_base_url(settings.instance_path)
+    if dev and settings.env == "production":
+        raise UsageProblem("refusing the development server with BADGES_ENV=production: "
+                           "run `badges serve` without --dev")
     if not os.environ.get("BADGES_BASE_URL", "").strip() and (explicit or recorded is None):
         overrides["base_url"] = \
             f"http://{'127.0.0.1' if host in _ALL_INTERFACES else host}:{port}"
+    from issuer import server as production
+
+    # before anything imports prometheus_client, so every worker writes its figures there
+    metrics_dir = None if dev else production.prepare_metrics_dir()
     try:
-        app = create_app(overrides)
+        app = create_app(overrides)  # checks the configuration before any worker starts
     except ConfigError as exc:
+        production.remove_metrics_dir(metrics_dir)
         raise UsageProblem(str(exc)) from None
     settings = app.extensions["badges"]["settings"]
     if recorded and recorded != settings.base_url and settings.env == "development":
         click.echo(f"Note: this instance was set up at {recorded}; badges issued there name "
                    f"that address and resolve only while it serves it.", err=True)
     remember_base_url(settings)
+    server = "development server" if dev else \
+        f"gunicorn, {workers} worker(s) x {threads} thread(s)"
     click.echo(f"Serving {settings.base_url} ({settings.env}, {current().opened}) "
-               f"on http://{host}:{port}/", err=True)
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+               f"on http://{host}:{port}/ with the {server}", err=True)
+    if dev:
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+        return
+    app.extensions["badges"]["db"].dispose()  # each worker opens its own connections
+    production.run(lambda: create_app(overrides), options, metrics_dir=metrics_dir)
 
 
 @click.command("seed-demo")

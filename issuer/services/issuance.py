@@ -26,6 +26,7 @@ from badges import schema
 from badges.jwt import sign_jwt
 from badges.keys import KeyPair
 from badges.keys import KeyType
+from issuer import metrics
 from issuer.models import IssuedCredential
 from issuer.models import Organization
 from issuer.services import achievements as achievement_service
@@ -144,6 +145,7 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str | Organization
                  detail={"achievement": definition.slug, "recipient": address,
                          "format": fmt, "key": signer.row.key_id,
                          "renews": renews.credential_id if renews is not None else None})
+    metrics.award_pending(session, fmt)
     return issued
 
 

@@ -80,7 +80,9 @@ def index() -> Any:
     chosen = request.args.get("status") or None
     query = credentials.Query(text=request.args.get("q", ""),
                               status=chosen if chosen in credentials.STATUSES else None,
-                              page=request.args.get("page", type=int) or 1)
+                              page=request.args.get("page", type=int) or 1,
+                              after=request.args.get("after") or None,
+                              before=request.args.get("before") or None)
     page = credentials.search(session(), found.tree.descendants_or_self([org.id]), query,
                               now=now(), per_page=credentials.PER_PAGE)
     return render_template("dashboard/credentials.html", org=org, orgs=admin_orgs(found),

@@ -18,10 +18,8 @@ from typing import Any
 from flask import Blueprint
 from flask import Response
 from flask import abort
-from flask import jsonify
 from flask import render_template
 from flask import request
-from flask import url_for
 
 from badges.loader import OB_CONTEXT
 from badges.loader import VC_V2
@@ -299,15 +297,6 @@ def copy_link_script() -> Response:
     response = Response(script, mimetype="text/javascript")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
-
-
-@bp.get("/healthz")
-def health() -> Response:
-    """Liveness: the app answers and the database is reachable."""
-    from sqlalchemy import text
-
-    session().execute(text("SELECT 1"))
-    return jsonify(status="ok", links={"issuers": url_for("public.home", _external=False)})
 
 
 @bp.after_request

@@ -12,6 +12,7 @@ A credential's status, first match wins: *revoked* (permanent), *suspended*,
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,11 +38,47 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 
 @dataclass(frozen=True)
 class Query:
-    """What the admin asked the list for."""
+    """What the admin asked the list for.
+
+    ``after`` / ``before`` are cursors (:func:`cursor_of`) from a previous
+    page's ``next_cursor`` / ``prev_cursor``: the page then starts right after
+    (or ends right before) that credential, found through an index on
+    ``(issued_at, id)`` however deep the page (keyset pagination). ``page``
+    alone skips rows (``OFFSET``) and is kept for links people saved; with a
+    cursor it is only the number shown.
+    """
 
     text: str = ""
     status: str | None = None
     page: int = 1
+    after: str | None = None
+    before: str | None = None
+
+
+class BadCursor(ServiceError):
+    """A page link's cursor that this service did not make (or a mangled one): 400."""
+
+    def __init__(self) -> None:
+        super().__init__("this page link is not one the credentials list made: start again "
+                         "from the first page", code="bad_page_link", status=400)
+
+
+def cursor_of(credential: IssuedCredential) -> str:
+    """An opaque page cursor naming ``credential``'s place in the list (issued_at, id)."""
+    raw = f"{credential.issued_at.isoformat()}|{credential.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _read_cursor(value: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        stamp, _, ident = raw.partition("|")
+        at = datetime.fromisoformat(stamp)
+    except (ValueError, UnicodeDecodeError):
+        raise BadCursor() from None
+    if at.tzinfo is None or not ident or len(ident) > 36:
+        raise BadCursor()
+    return at, ident
 
 
 @dataclass(frozen=True)
@@ -62,6 +99,9 @@ class Page:
     total: int
     number: int
     per_page: int
+    #: cursors for the following and the preceding page (None: there is none)
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
 
     @property
     def pages(self) -> int:
@@ -94,14 +134,24 @@ def _status_filter(value: str, now: datetime) -> sa.ColumnElement[bool]:
                                 IssuedCredential.valid_until > now))
 
 
-def _text_filter(text: str) -> sa.ColumnElement[bool]:
+#: What the text search looks in: the teacher's name and address and the credential id,
+#: as one lower-cased string (PostgreSQL keeps a trigram index on exactly this expression,
+#: migration 0010, so a "%needle%" search reads the index rather than every row).
+_HAYSTACK = sa.func.lower(sa.literal_column(
+    "issued_credentials.recipient_name || ' ' || issued_credentials.recipient_email || ' ' "
+    "|| issued_credentials.credential_id", sa.Text))
+
+
+def _text_filter(session: so.Session, text: str) -> sa.ColumnElement[bool]:
     needle = text.lower()
-    return sa.or_(
-        sa.func.lower(IssuedCredential.recipient_name).contains(needle, autoescape=True),
-        sa.func.lower(IssuedCredential.recipient_email).contains(needle, autoescape=True),
-        sa.func.lower(Achievement.name).contains(needle, autoescape=True),
-        sa.func.lower(IssuedCredential.credential_id).contains(needle, autoescape=True),
-        IssuedCredential.id == text)
+    # the few achievements whose name matches, looked up first: then every arm of the
+    # OR below has an index of its own (trigram, achievement, primary key)
+    named = list(session.scalars(sa.select(Achievement.id).where(
+        sa.func.lower(Achievement.name).contains(needle, autoescape=True))))
+    arms = [_HAYSTACK.contains(needle, autoescape=True), IssuedCredential.id == text]
+    if named:
+        arms.append(IssuedCredential.achievement_id.in_(named))
+    return sa.or_(*arms)
 
 
 def search(session: so.Session, scope: frozenset[int], query: Query, *, now: datetime,
@@ -112,29 +162,50 @@ def search(session: so.Session, scope: frozenset[int], query: Query, *, now: dat
         session: the transaction.
         scope: organization ids whose credentials the admin may see.
         query: search text (teacher name or e-mail, achievement, credential id),
-            status (one of :data:`STATUSES`, or None for all) and page number.
+            status (one of :data:`STATUSES`, or None for all), and the page: a
+            cursor (``after``/``before``) or a page number.
         now: the time that decides what has expired.
         per_page: rows per page; only those rows (and one count) are read.
+
+    Raises:
+        BadCursor: ``after`` or ``before`` is not a cursor this list made.
     """
     where: list[sa.ColumnElement[bool]] = [IssuedCredential.organization_id.in_(scope)]
     text = query.text.strip()[:200]
     if text:
-        where.append(_text_filter(text))
+        where.append(_text_filter(session, text))
     if query.status in STATUSES:
         where.append(_status_filter(query.status, now))
     total = session.scalar(sa.select(sa.func.count()).select_from(IssuedCredential)
-                           .join(Achievement, IssuedCredential.achievement_id == Achievement.id)
                            .where(*where)) or 0
-    number = min(max(query.page, 1), max(1, -(-total // per_page)))
-    found = list(session.scalars(
-        sa.select(IssuedCredential)
-        .join(Achievement, IssuedCredential.achievement_id == Achievement.id)
-        .where(*where)
-        .options(so.contains_eager(IssuedCredential.achievement),
-                 so.joinedload(IssuedCredential.organization),
-                 so.defer(IssuedCredential.document))
-        .order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id.desc())
-        .limit(per_page).offset((number - 1) * per_page)))
+    pages = max(1, -(-total // per_page))
+    number = min(max(query.page, 1), pages)
+    key = sa.tuple_(IssuedCredential.issued_at, IssuedCredential.id)
+    newest_first = (IssuedCredential.issued_at.desc(), IssuedCredential.id.desc())
+    select = (sa.select(IssuedCredential)
+              .join(Achievement, IssuedCredential.achievement_id == Achievement.id)
+              .where(*where)
+              .options(so.contains_eager(IssuedCredential.achievement),
+                       so.joinedload(IssuedCredential.organization),
+                       so.defer(IssuedCredential.document)))
+    if query.before:  # the page before a cursor: read upwards from it, then turn round
+        found = list(session.scalars(
+            select.where(key > _read_cursor(query.before))
+            .order_by(IssuedCredential.issued_at.asc(), IssuedCredential.id.asc())
+            .limit(per_page + 1)))
+        earlier = len(found) > per_page
+        found = found[:per_page][::-1]
+        later = True
+        number = max(1, min(query.page, pages))
+    elif query.after:
+        found = list(session.scalars(select.where(key < _read_cursor(query.after))
+                                     .order_by(*newest_first).limit(per_page + 1)))
+        later, found, earlier = len(found) > per_page, found[:per_page], True
+        number = max(1, min(query.page, pages))
+    else:
+        found = list(session.scalars(select.order_by(*newest_first)
+                                     .limit(per_page + 1).offset((number - 1) * per_page)))
+        later, found, earlier = len(found) > per_page, found[:per_page], number > 1
     notes = _suspension_notes(session, [c.credential_id for c in found
                                         if c.suspended_at is not None])
     rows = []
@@ -142,7 +213,9 @@ def search(session: so.Session, scope: frozenset[int], query: Query, *, now: dat
         state, since = status_of(credential, now)
         rows.append(Row(credential, state, since,
                         notes.get(credential.credential_id) if state == "suspended" else None))
-    return Page(rows=tuple(rows), total=total, number=number, per_page=per_page)
+    return Page(rows=tuple(rows), total=total, number=number, per_page=per_page,
+                next_cursor=cursor_of(found[-1]) if later and found else None,
+                prev_cursor=cursor_of(found[0]) if earlier and found else None)
 
 
 def _suspension_notes(session: so.Session, credential_ids: list[str]) -> dict[str, str]:

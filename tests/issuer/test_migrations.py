@@ -42,7 +42,13 @@ def test_upgrade_from_empty_matches_the_models(empty_url: str) -> None:
             diff = compare_metadata(context, Base.metadata)
     finally:
         engine.dispose()
+    # PostgreSQL's trigram search index (migration 0010) is dialect-specific and not in
+    # the models; tests/issuer/test_scale_search.py checks it exists and is used
+    diff = [d for d in diff if not (d[0] == "remove_index" and d[1].name in DIALECT_ONLY)]
     assert diff == []
+
+
+DIALECT_ONLY = frozenset({"ix_issued_credentials_search_trgm"})
 
 
 def _state(url: str) -> tuple[list[str], dict[str, Any], list[tuple[Any, ...]]]:

@@ -90,7 +90,8 @@ def _bit(browser: Browser, issued: Issued, purpose: str) -> bool:
     """The credential's bit in the public, signed status list."""
     entry = next(e for e in seed.status_entries(issued.document)
                  if e["statusPurpose"] == purpose)
-    response = browser.get(entry["statusListCredential"].removeprefix("https://badges.test"))
+    response = browser.get(entry["statusListCredential"].removeprefix("https://badges.test"),
+                           headers={"Accept": "application/vc+ld+json"})
     assert response.status_code == 200
     encoded = response.get_json(force=True)["credentialSubject"]["encodedList"]
     return status_list.decode_list(encoded).get(int(entry["statusListIndex"]))
@@ -374,3 +375,48 @@ def test_search_reads_one_page(app: Flask, issued: dict[str, Issued], world: Wor
         assert {p.rows[0].credential.id for p in pages} == {issued["maria"].id,
                                                            issued["tom"].id}
         assert pages[0].rows[0].status == "active" and pages[0].rows[0].status_at is None
+
+
+def test_keyset_pages_walk_the_list_both_ways(app: Flask, issued: dict[str, Issued],
+                                              world: World, as_user: Callable[[str], Browser],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cursors page through ties (same issued_at) and spacing alike, and agree with OFFSET."""
+    from datetime import timedelta
+
+    for n, who in enumerate(("mentor", "teacher", "teacher2", "mentor", "teacher")):
+        extra = _award(app, "lakeside", "data-informed-instruction", who)
+        if n % 2:  # some later, some at the very same instant as the others
+            with app.extensions["badges"]["db"].session() as session:
+                row = session.get(IssuedCredential, extra.id)
+                assert row is not None
+                row.issued_at = NOW + timedelta(minutes=n)
+    scope = frozenset({world.orgs["lakeside"], world.orgs["lakeside-high"], world.orgs["maple"]})
+    with app.extensions["badges"]["db"].session() as session:
+        def search(**kwargs: Any) -> credentials.Page:
+            return credentials.search(session, scope, credentials.Query(**kwargs), now=NOW,
+                                      per_page=2)
+
+        by_offset = [r.credential.id for n in (1, 2, 3, 4) for r in search(page=n).rows]
+        assert len(by_offset) == 7 and len(set(by_offset)) == 7
+        forward, pages, page = [], [], search()
+        while True:
+            pages.append(page)
+            forward += [r.credential.id for r in page.rows]
+            if page.next_cursor is None:
+                break
+            page = search(after=page.next_cursor, page=page.number + 1)
+        assert forward == by_offset
+        assert [p.number for p in pages] == [1, 2, 3, 4] and pages[0].prev_cursor is None
+        backward = []
+        while page.prev_cursor is not None:
+            page = search(before=page.prev_cursor, page=page.number - 1)
+            backward = [r.credential.id for r in page.rows] + backward
+        assert backward == by_offset[:6] and page.number == 1
+    monkeypatch.setattr(credentials, "PER_PAGE", 2)
+    admin = as_user("admin")
+    first = admin.get("/district/credentials").get_data(as_text=True)
+    assert "after=" in first and "page 1 of 4" in first
+    for bad in ("after=nonsense", "before=bm90IGEgZGF0ZXwx", "after=%FF"):
+        response = admin.get(f"/district/credentials?{bad}")
+        assert response.status_code == 400, bad
+        assert "not one the credentials list made" in response.get_data(as_text=True)
