@@ -9,6 +9,7 @@ sentence per code, and a per-check sentence for any code it does not know
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -86,6 +87,78 @@ TEXT: dict[str, dict[str, str]] = {
                         "the result) to keep in the hiring file. It can be checked later with "
                         "any Open Badges verifier.",
         "receipt_button": "Download the receipt",
+        # the district service's share page (issuer/web/public.py), one home for its words
+        "share_revoked": "Revoked",
+        "share_suspended": "Suspended",
+        "share_expired": "Expired",
+        "share_og_title": "{achievement}, earned by {name}",
+        "share_og_issued": "Issued by {org}",
+        "share_og_revoked": "{org} revoked this badge on {date}.",
+        "share_og_suspended": "{org} suspended this badge on {date}.",
+        "share_earned_by": "Earned by",
+        "share_issued_by": "Issued by",
+        "share_issued_on": "on {date}",
+        "share_valid_until": "valid until {date}",
+        "share_revoked_text": "{org} revoked this credential on {date}.",
+        "share_reason": "Reason given: {reason}",
+        "share_suspended_text": "{org} suspended this credential on {date} while it reviews it.",
+        "share_expired_text": "This credential was valid until {date}. It remains a genuine "
+                              "record of the achievement.",
+        "share_active": "Current status: active.",
+        "share_active_text": "{org} has not revoked or suspended it (as of {when} UTC)",
+        "share_evidence": "Evidence shared by {name}",
+        "share_evidence_item": "Evidence",
+        "share_about": "About this micro-credential",
+        "share_criteria": "Criteria and rubric",
+        "share_aligned": "Aligned with:",
+        "share_check": "Check it",
+        "share_share": "Share, download or check it",
+        "share_verify": "Verify this badge now",
+        "share_link": "Link to this badge",
+        "share_copy": "Copy link",
+        "share_copied": "Link copied.",
+        "share_copy_failed": "Select the link and copy it.",
+        "share_copy_help": "Select the link to copy it, or use the button.",
+        "share_json": "Credential (JSON)",
+        "share_jwt": "Credential (JWT)",
+        "share_withheld_revoked": "No certificate or badge image is offered for a revoked badge: "
+                                  "they are printable copies of a valid badge. The credential "
+                                  "file above, and \"Verify\", show its current status.",
+        "share_withheld_suspended": "No certificate or badge image is offered for a suspended "
+                                    "badge: they are printable copies of a valid badge. The "
+                                    "credential file above, and \"Verify\", show its current "
+                                    "status.",
+        "share_pdf": "Certificate (PDF)",
+        "share_pdf_a4": "Certificate (A4)",
+        "share_png": "Badge image (PNG)",
+        "share_svg": "Badge image (SVG)",
+        "share_explain": "\"Verify\" checks the signature, the issuer's keys, the dates and the "
+                         "revocation status, and says what it found. The certificate (US "
+                         "Letter or A4) and the badge images carry the signed credential "
+                         "inside them: any Open Badges 3.0 verifier can check them.",
+        "receipt_print_button": "Open a printable receipt",
+        "receipt_print_help": "Use your browser's Print command to print this page or save "
+                              "it as a PDF for the hiring file.",
+        "receipt_checked": "Checked on {date} at {time} UTC",
+        "receipt_checked_by": "Checked on {date} at {time} UTC by {who}",
+        "receipt_checked_with": "with {verifier}",
+        "receipt_signed_ok": "This receipt carries the signature of {verifier}, and nothing "
+                             "in it was changed after it was signed.",
+        "receipt_signed_other": "This receipt was signed by another verifier ({verifier}); its "
+                                "signature is intact.",
+        "receipt_signed_bad": "This receipt's signature does not match its content: it was "
+                              "changed after it was signed. Do not rely on it.",
+        "receipt_claims": "What the receipt says (not verified)",
+        "receipt_not_a_receipt": "This is not a verification receipt. Upload the receipt "
+                                 "file (JSON) downloaded from a verification result.",
+        "receipt_result": "Result",
+        "receipt_too_large": "This file is too large to be a verification receipt.",
+        "receipt_fingerprint": "Fingerprint of what was checked (SHA-256)",
+        "receipt_id": "Receipt identifier",
+        "receipt_open_title": "Open a verification receipt",
+        "receipt_open_help": "Upload a receipt file (JSON) to check its signature and print it.",
+        "receipt_file": "Receipt file",
+        "receipt_open_button": "Open the receipt",
         "again": "Check another badge",
         "unnamed": "(no name given)",
         "image_alt": "Badge image for {name}",
@@ -115,7 +188,8 @@ TEXT: dict[str, dict[str, str]] = {
                                   "verifier cannot tell you it is the organization it claims "
                                   "to be. Check with that organization before relying on it.",
         "signed_by": "Actually signed by",
-        "vouched_by": "vouched for by {registry}",
+        "vouched_by": "Listed as a known issuer by {registry}",
+        "own_issuers": "this badge service ({host}), which hosts the issuer",
         "explain_expired": "The credential is genuine: it was issued as shown and has not been "
                            "altered. Its validity period has ended, so it records a past "
                            "achievement rather than a current one.",
@@ -290,6 +364,81 @@ TEXT: dict[str, dict[str, str]] = {
                         "contratación. Se puede comprobar más adelante con cualquier "
                         "verificador de Open Badges.",
         "receipt_button": "Descargar el comprobante",
+        "share_revoked": "Revocada",
+        "share_suspended": "Suspendida",
+        "share_expired": "Vencida",
+        "share_og_title": "{achievement}, obtenida por {name}",
+        "share_og_issued": "Emitida por {org}",
+        "share_og_revoked": "{org} revocó esta insignia el {date}.",
+        "share_og_suspended": "{org} suspendió esta insignia el {date}.",
+        "share_earned_by": "Obtenida por",
+        "share_issued_by": "Emitida por",
+        "share_issued_on": "el {date}",
+        "share_valid_until": "válida hasta el {date}",
+        "share_revoked_text": "{org} revocó esta credencial el {date}.",
+        "share_reason": "Motivo indicado: {reason}",
+        "share_suspended_text": "{org} suspendió esta credencial el {date} mientras la revisa.",
+        "share_expired_text": "Esta credencial era válida hasta el {date}. Sigue siendo un "
+                              "registro auténtico del logro.",
+        "share_active": "Estado actual: vigente.",
+        "share_active_text": "{org} no la ha revocado ni suspendido (a fecha de {when} UTC)",
+        "share_evidence": "Evidencias que compartió {name}",
+        "share_evidence_item": "Evidencia",
+        "share_about": "Sobre esta microcredencial",
+        "share_criteria": "Criterios y rúbrica",
+        "share_aligned": "Alineada con:",
+        "share_check": "Comprobarla",
+        "share_share": "Compartirla, descargarla o comprobarla",
+        "share_verify": "Verificar esta insignia ahora",
+        "share_link": "Enlace a esta insignia",
+        "share_copy": "Copiar el enlace",
+        "share_copied": "Enlace copiado.",
+        "share_copy_failed": "Seleccione el enlace y cópielo.",
+        "share_copy_help": "Seleccione el enlace para copiarlo o use el botón.",
+        "share_json": "Credencial (JSON)",
+        "share_jwt": "Credencial (JWT)",
+        "share_withheld_revoked": "No se ofrece certificado ni imagen para una insignia "
+                                  "revocada: son copias imprimibles de una insignia válida. El "
+                                  "archivo de la credencial y \"Verificar\" muestran su "
+                                  "estado actual.",
+        "share_withheld_suspended": "No se ofrece certificado ni imagen para una insignia "
+                                    "suspendida: son copias imprimibles de una insignia "
+                                    "válida. El archivo de la credencial y \"Verificar\" "
+                                    "muestran su estado actual.",
+        "share_pdf": "Certificado (PDF)",
+        "share_pdf_a4": "Certificado (A4)",
+        "share_png": "Imagen de la insignia (PNG)",
+        "share_svg": "Imagen de la insignia (SVG)",
+        "share_explain": "\"Verificar\" comprueba la firma, las claves del emisor, las fechas "
+                         "y el estado de revocación, y dice qué encontró. El certificado (carta "
+                         "o A4) y las imágenes de la insignia llevan dentro la credencial "
+                         "firmada: cualquier verificador de Open Badges 3.0 puede comprobarlas.",
+        "receipt_print_button": "Abrir un comprobante para imprimir",
+        "receipt_print_help": "Use la orden Imprimir de su navegador para imprimir esta página "
+                              "o guardarla como PDF para el expediente de contratación.",
+        "receipt_checked": "Verificada el {date} a las {time} UTC",
+        "receipt_checked_by": "Verificada el {date} a las {time} UTC por {who}",
+        "receipt_checked_with": "con {verifier}",
+        "receipt_signed_ok": "Este comprobante lleva la firma de {verifier} y no se cambió "
+                             "nada después de firmarlo.",
+        "receipt_signed_other": "Este comprobante lo firmó otro verificador ({verifier}); su "
+                                "firma está intacta.",
+        "receipt_signed_bad": "La firma de este comprobante no coincide con su contenido: se "
+                              "cambió después de firmarlo. No confíe en él.",
+        "receipt_claims": "Lo que dice el comprobante (sin verificar)",
+        "receipt_not_a_receipt": "Esto no es un comprobante de verificación. Suba el archivo "
+                                 "del comprobante (JSON) descargado de un resultado de "
+                                 "verificación.",
+        "receipt_result": "Resultado",
+        "receipt_too_large": "Este archivo es demasiado grande para ser un comprobante de "
+                             "verificación.",
+        "receipt_fingerprint": "Huella de lo que se comprobó (SHA-256)",
+        "receipt_id": "Identificador del comprobante",
+        "receipt_open_title": "Abrir un comprobante de verificación",
+        "receipt_open_help": "Suba un archivo de comprobante (JSON) para comprobar su firma e "
+                             "imprimirlo.",
+        "receipt_file": "Archivo del comprobante",
+        "receipt_open_button": "Abrir el comprobante",
         "again": "Verificar otra insignia",
         "unnamed": "(sin nombre)",
         "image_alt": "Imagen de la insignia {name}",
@@ -322,7 +471,8 @@ TEXT: dict[str, dict[str, str]] = {
                                   "organización que dice ser. Consulte con esa organización "
                                   "antes de confiar en ella.",
         "signed_by": "Firmada en realidad por",
-        "vouched_by": "avalado por {registry}",
+        "vouched_by": "Figura como emisor conocido en la lista de {registry}",
+        "own_issuers": "este servicio de insignias ({host}), que aloja al emisor",
         "explain_expired": "La credencial es auténtica: se emitió tal como se muestra y no ha "
                            "sido alterada. Su periodo de validez terminó, así que registra un "
                            "logro pasado y no uno vigente.",
@@ -691,7 +841,7 @@ _ES_CODES: dict[str, str] = {
                                     "revoca ni la suspende (actualización o mensajes); no se "
                                     "leyó.",
     # trust
-    "known_issuer": "El emisor es conocido: {name} (avalado por {registry}).",
+    "known_issuer": "El emisor es conocido: {name} (figura en la lista de {registry}).",
     "unknown_issuer": "La firma es auténtica, pero quien la firmó, {signer}, no figura en las "
                       "listas de emisores conocidos de este verificador. Compruebe que es la "
                       "organización que dice ser.",
@@ -924,6 +1074,9 @@ def format_day(moment: datetime, lang: str) -> str:
     return f"{moment.day} {month} {moment.year}"
 
 
+_OWN_ISSUERS = re.compile(r"this service's own issuers \(([^()]+)\)")
+
+
 @dataclass(frozen=True, slots=True)
 class Translator:
     """Texts for one language."""
@@ -952,6 +1105,21 @@ class Translator:
         if check.id == "validity_period" and check.code == "expired":
             return self("outcome_expired"), "warning"
         return self.outcome(check.outcome.value), check.outcome.value
+
+    def registry(self, name: Any) -> str:
+        """A list of known issuers' name for people.
+
+        The district service names its own issuers' list "this service's own
+        issuers (HOST)" (``issuer.services.published.OwnIssuers``); that name
+        is said in the reader's language. Other lists keep their own names.
+        """
+        text = str(name or "")
+        found = _OWN_ISSUERS.fullmatch(text)
+        return self("own_issuers", host=found.group(1)) if found else text
+
+    def date(self, moment: datetime | None) -> str:
+        """A stored date as people read it in this language (``4 de diciembre de 2026``)."""
+        return format_day(moment, self.lang) if moment is not None else ""
 
     def day(self, value: Any) -> str | None:
         """A credential date (``validFrom``...) as a date for people, or None."""
@@ -989,7 +1157,7 @@ class _Values(dict[str, str]):
         until = _date(end, lang)
         self["until_clause"] = f" hasta el {until}" if until else ", sin fecha de vencimiento"
         self["name"] = str(detail.get("name") or "")
-        self["registry"] = str(detail.get("registry") or "")
+        self["registry"] = Translator(lang).registry(detail.get("registry"))
         signer = detail.get("issuer")
         domain = detail.get("domain")
         self["signer"] = f"{signer} ({domain})" if signer and domain else str(signer or "?")

@@ -44,6 +44,7 @@ from badges.clr_verify import ClrReport
 from badges.errors import BadgesError
 from badges.intake import MAX_TEXT_BYTES
 from badges.intake import parse_json
+from badges.model import parse_datetime
 from badges.report import VerificationReport
 from verifier.clock import Clock
 from verifier.clock import system_clock
@@ -557,7 +558,74 @@ def _report_page(lang: str, report: VerificationReport | ClrReport,
         credential_json=json.dumps(report.credential, indent=2, ensure_ascii=False)
         if report.credential else None,
         receipt_href=receipt_href, receipt_name=f"verification-receipt-{now:%Y-%m-%d}.json",
-        checked_at=now)
+        receipt_json=json.dumps(receipt, ensure_ascii=False), checked_at=now,
+        requested_by=receipt["credentialSubject"].get("requestedBy"),
+        verifier_name=state.receipts.name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _receipt_text() -> str | bytes:
+    """The receipt the form sent: an uploaded file, else the ``receipt`` field."""
+    upload = request.files.get("file")
+    data = _read_file(upload) if upload is not None else b""
+    return data or request.form.get("receipt", "")
+
+
+@bp.get("/verify/receipt")
+def receipt_form() -> Response:
+    """A form to open a receipt file kept in a hiring file, to check and print it."""
+    return _page("verifier/receipt.html", _lang(), receipt=None)
+
+
+@bp.post("/verify/receipt")
+def receipt_page() -> Response:
+    """A receipt as a printable page, after checking its signature.
+
+    The report page posts the receipt it just signed here (the verifier keeps
+    nothing between requests); a receipt file kept in a hiring file can be
+    uploaded later. The page is headed by the signature's state: an altered
+    receipt is never shown as if it were genuine, its content only appears
+    under "What the receipt says (not verified)" (VC Data Integrity §4.4).
+    """
+    _state().spend("verification")
+    try:
+        lang = _lang()
+        document = parse_json(_receipt_text())
+    except RequestEntityTooLarge:
+        lang = choose_language(request.args.get("lang"), request.accept_languages)
+        return _page("verifier/receipt.html", lang, 413, receipt=None,
+                     error=Translator(lang)("receipt_too_large"))
+    except BadgesError:
+        document = None
+    if not isinstance(document, dict) or not isinstance(
+            document.get("credentialSubject"), dict):
+        return _page("verifier/receipt.html", lang, 422, receipt=None,
+                     error=Translator(lang)("receipt_not_a_receipt"))
+    report = check_receipt(document)
+    if any(c.code == "not_a_receipt" for c in report.checks):
+        return _page("verifier/receipt.html", lang, 422, receipt=None,
+                     error=Translator(lang)("receipt_not_a_receipt"))
+    issuer = document.get("issuer")
+    signer = issuer if isinstance(issuer, dict) else {"id": issuer}
+    subject = document["credentialSubject"]
+    when = subject.get("verifiedAt")
+    moment = None
+    if isinstance(when, str):
+        try:
+            moment = parse_datetime(when)
+        except (TypeError, ValueError):
+            moment = None
+    checks = [c for c in subject.get("checks") or [] if isinstance(c, dict)]
+    facts = subject.get("credential") if isinstance(subject.get("credential"), dict) else {}
+    source = subject.get("input") if isinstance(subject.get("input"), dict) else {}
+    response = _page(
+        "verifier/receipt.html", lang, receipt=document, genuine=report.verified,
+        ours=signer.get("id") == _state().receipts.did, signer=signer, subject=subject,
+        moment=moment, checks=checks, facts=facts, source=source,
+        result=str(subject.get("result") or ""),
+        receipt_href="data:application/json;base64," + base64.b64encode(
+            json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")).decode("ascii"))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -179,16 +179,18 @@ def withheld(issued: IssuedCredential) -> None:
             final) or ``certificate_withheld_suspended`` (409, until the issuer
             lifts the suspension).
     """
+    from verifier.i18n import format_day
+
     org = issued.organization.name
     if issued.revoked_at is not None:
         raise CertificateError(
-            f"{org} revoked this credential on {issued.revoked_at:%d %B %Y}, so it has no "
-            "certificate any more; its share page and the verifier show its status",
+            f"{org} revoked this credential on {format_day(issued.revoked_at, 'en')}, so it has "
+            "no certificate any more; its share page and the verifier show its status",
             code="certificate_withheld_revoked", status=410)
     if issued.suspended_at is not None:
         raise CertificateError(
-            f"{org} suspended this credential on {issued.suspended_at:%d %B %Y} while it "
-            "reviews it; its certificate is available again if the suspension is lifted",
+            f"{org} suspended this credential on {format_day(issued.suspended_at, 'en')} "
+            "while it reviews it; its certificate is available again if the suspension is lifted",
             code="certificate_withheld_suspended", status=409)
 
 

@@ -62,6 +62,10 @@ TEXT: dict[str, dict[str, str]] = {
         "withheld": "A certificate is a printable copy of a valid badge, so none is made for a "
                     "badge its issuer withdrew.",
         "withheld_next": "See the badge's current status on its page or in the verifier.",
+        "image_revoked_title": "This badge was revoked: its image is not offered",
+        "image_suspended_title": "This badge is suspended: its image is not offered for now",
+        "image_withheld": "A badge image carries the badge to post or print, so none is "
+                          "offered for a badge its issuer withdrew.",
         "other_title": "This request could not be completed",
         "other_next": "Go back and try again, or start again from the home page.",
     },
@@ -101,6 +105,12 @@ TEXT: dict[str, dict[str, str]] = {
                     "se emite para una insignia que su emisor retiró.",
         "withheld_next": "Consulte el estado actual de la insignia en su página o en el "
                          "verificador.",
+        "image_revoked_title": "Esta insignia fue revocada: su imagen ya no se ofrece",
+        "image_suspended_title": "Esta insignia está suspendida: por ahora su imagen no se "
+                                 "ofrece",
+        "image_withheld": "La imagen de una insignia la lleva consigo para publicarla o "
+                          "imprimirla, así que no se ofrece para una insignia que su emisor "
+                          "retiró.",
         "other_title": "No se pudo completar esta solicitud",
         "other_next": "Vuelva atrás e inténtelo de nuevo, o empiece desde la página principal.",
     },
@@ -157,6 +167,10 @@ def describe(*, status: int, code: str, message: str, lang: str,
         title = text["withheld_revoked_title" if code.endswith("revoked")
                      else "withheld_suspended_title"]
         return ErrorPage(title, text["withheld"], text["withheld_next"], message)
+    if code.startswith("image_withheld_"):
+        title = text["image_revoked_title" if code.endswith("revoked")
+                     else "image_suspended_title"]
+        return ErrorPage(title, text["image_withheld"], text["withheld_next"], message)
     key = "server" if status >= 500 else \
         _PAGES_BY_CODE.get(code) or _PAGES_BY_STATUS.get(status)
     if key is None:

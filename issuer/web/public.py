@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint
@@ -40,8 +41,28 @@ from issuer.web.common import session
 from issuer.web.common import settings
 from issuer.web.common import wants_json
 from issuer.web.status import state_of
+from verifier.i18n import LANGUAGE_NAMES
+from verifier.i18n import Translator
+from verifier.i18n import choose_language
+from verifier.i18n import format_day
 
 bp = Blueprint("public", __name__)
+
+
+@bp.app_template_filter("day")
+def day(moment: datetime | None) -> str:
+    """A date for people, written the same way on every page: ``4 December 2026``.
+
+    The verifier writes credential dates so (``verifier.i18n.format_day``);
+    the service's pages use the same words, never ``2026-12-04`` or ``04 Dec``.
+    """
+    return format_day(moment, "en") if moment is not None else ""
+
+
+@bp.app_template_filter("day_time")
+def day_time(moment: datetime | None) -> str:
+    """A date and time for people: ``4 December 2026, 14:05`` (UTC, said by the page)."""
+    return f"{format_day(moment, 'en')}, {moment:%H:%M}" if moment is not None else ""
 
 LD_CONTEXT = [VC_V2, OB_CONTEXT]
 
@@ -173,6 +194,40 @@ def _shared(token: str) -> IssuedCredential:
     return issued
 
 
+def shared_evidence(issued: IssuedCredential) -> list[dict[str, str]]:
+    """The evidence the credential carries (OB 3.0 §B.1.9 ``Evidence``), for its share page.
+
+    Only what the teacher chose to share is ever put in a badge (never an
+    item marked as containing student data, never an evidence file itself),
+    so the page shows exactly what any verifier reading the credential sees:
+    each item's name, kind, narrative or description, and its link when it
+    is a web address (``https:``, or ``http:`` as given).
+    """
+    from badges.errors import BadgesError
+    from badges.jwt import decode_jwt
+
+    try:
+        document = json.loads(issued.document) if issued.format == "di" \
+            else decode_jwt(issued.document, check_header=False).credential
+    except (ValueError, BadgesError):
+        return []
+    found = document.get("evidence") if isinstance(document, dict) else None
+    items = found if isinstance(found, list) else [found] if isinstance(found, dict) else []
+    shown = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        link = item.get("id")
+        text = {key: str(item[key])[:2000] for key in ("name", "genre", "narrative",
+                                                        "description")
+                if isinstance(item.get(key), str) and item[key].strip()}
+        if isinstance(link, str) and link.startswith(("https://", "http://")):
+            text["url"] = link
+        if text:
+            shown.append(text)
+    return shown
+
+
 def _stem(issued: IssuedCredential) -> str:
     return download_stem(issued.achievement.name, issued.recipient_name)
 
@@ -193,17 +248,23 @@ def credential_page(token: str) -> Response:
         return _negotiated(credential_document(token, "json" if issued.format == "di"
                                                else "jwt"))
     base = settings().base_url
+    lang = choose_language(request.args.get("lang"), request.accept_languages)
     # The achievement as this credential holds it: the version it was issued with.
     held = authoring.as_of(session(), issued.achievement, issued.achievement_version) \
         if issued.achievement_version is not None else issued.achievement
     page = achievement_service.achievement_url(base, issued.achievement)
     if authoring.version_number(held) != authoring.version_number(issued.achievement):
         page += f"?version={authoring.version_number(held)}"
-    return private(_negotiated(Response(render_template(
+    response = private(_negotiated(Response(render_template(
         "issuer/credential.html", issued=issued, achievement=held,
+        lang=lang, t=Translator(lang), languages=LANGUAGE_NAMES,
         state=state_of(issued), now=now(),
         org=issued.organization, share=share_url(base, issued),
-        download_stem=_stem(issued), achievement_url=page))))
+        download_stem=_stem(issued), evidence=shared_evidence(issued),
+        achievement_url=page))))
+    response.headers["Content-Language"] = lang
+    response.vary.add("Accept-Language")
+    return response
 
 
 @bp.get("/c/<token>.<ext>")

@@ -61,9 +61,13 @@ def queue() -> Any:
         achievement = None
     waiting = reviews.queue(db, found, reviews.QueueFilter(school_id=school,
                                                            achievement_id=achievement))
+    # say which submissions this reviewer may not decide (their own, a mentee's under the
+    # district's rule, or not their school), so nobody opens one only to be refused
+    blockers = {sub.id: decision_blocker(db, found, sub, mentor_rule=reviews.mentor_rule(
+        db, sub, found.tree.district_of(sub.organization_id))) for sub in waiting}
     return render_template("workflow/queue.html", waiting=waiting, schools=schools,
                            achievements=achievements, school=school, achievement=achievement,
-                           current=now())
+                           current=now(), blockers=blockers)
 
 
 def _page(found: Viewer, sub: Submission, *, error: str | None = None,

@@ -56,7 +56,10 @@ class Figures:
     """What the dashboard shows."""
 
     submissions: int
+    #: badges in force: issued and not revoked (a revoked badge was withdrawn, not awarded)
     awarded: int
+    #: badges issued and later revoked, counted apart
+    revoked: int
     waiting: int
     median_review_hours: float | None
     mean_review_hours: float | None
@@ -123,16 +126,21 @@ def figures(session: so.Session, org_ids: frozenset[int]) -> Figures:
     Counts are SQL aggregates (``GROUP BY``), so the cost does not grow with
     rows loaded into Python: one pass over the submissions (by status,
     school and achievement), one count of the credentials per achievement
-    from an index, and the review times (:func:`_review_hours`).
+    from an index, and the review times (:func:`_review_hours`). A revoked
+    credential is not counted as awarded (its submission still counts as
+    approved); revoked credentials are counted apart.
     """
     in_scope = Submission.organization_id.in_(org_ids)
     counts: Counter[SubmissionStatus] = Counter()
     approved_by_org: Counter[int] = Counter()
     approved_by_achievement: Counter[str] = Counter()
-    reviewed: Counter[str] = Counter()  # credentials a submission led to, per achievement
+    reviewed: Counter[str] = Counter()  # credentials in force a submission led to
+    in_force = sa.and_(IssuedCredential.id == Submission.credential_id,
+                       IssuedCredential.revoked_at.is_(None))
     for state, org_id, achievement_id, number, with_credential in session.execute(
             sa.select(Submission.status, Submission.organization_id, Submission.achievement_id,
-                      sa.func.count(), sa.func.count(Submission.credential_id))
+                      sa.func.count(), sa.func.count(IssuedCredential.id))
+            .outerjoin(IssuedCredential, in_force)
             .where(in_scope)
             .group_by(Submission.status, Submission.organization_id,
                       Submission.achievement_id)):
@@ -148,9 +156,13 @@ def figures(session: so.Session, org_ids: frozenset[int]) -> Figures:
     direct: Counter[str] = Counter()
     for achievement_id, number in session.execute(
             sa.select(IssuedCredential.achievement_id, sa.func.count())
-            .where(IssuedCredential.organization_id.in_(org_ids))
+            .where(IssuedCredential.organization_id.in_(org_ids),
+                   IssuedCredential.revoked_at.is_(None))
             .group_by(IssuedCredential.achievement_id)):
         direct[achievement_id] += number - reviewed[achievement_id]
+    revoked = session.scalar(sa.select(sa.func.count()).select_from(IssuedCredential).where(
+        IssuedCredential.organization_id.in_(org_ids),
+        IssuedCredential.revoked_at.is_not(None))) or 0
     org_names = {org_id: name for org_id, name in session.execute(
         sa.select(Organization.id, Organization.name).where(
             Organization.id.in_(list(approved_by_org))))}
@@ -171,7 +183,8 @@ def figures(session: so.Session, org_ids: frozenset[int]) -> Figures:
             awarded_achievement[achievement_names[achievement_id]] += number
     return Figures(
         submissions=sum(n for st, n in counts.items() if st != SubmissionStatus.DRAFT),
-        awarded=sum(awarded_school.values()), waiting=counts.get(SubmissionStatus.SUBMITTED, 0),
+        awarded=sum(awarded_school.values()), revoked=revoked,
+        waiting=counts.get(SubmissionStatus.SUBMITTED, 0),
         median_review_hours=median_hours, mean_review_hours=mean_hours,
         by_status=Chart("Submissions by status", "submissions", by_status),
         review_hours_by_school=Chart("Median time to review by school", "hours",

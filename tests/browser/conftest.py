@@ -116,6 +116,61 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     state["db"].dispose()
 
 
+#: the password of every account the browser tests sign in with
+PASSWORD = "correct horse battery"
+TEACHER = "ana.teacher@lakeside.example.org"
+REVIEWER = "marcus.reviewer@lakeside.example.org"
+ADMIN = "dana.admin@lakeside.example.org"
+
+
+@pytest.fixture(scope="module")
+def teacher(site: Site) -> str:
+    """Accounts: Ana (teacher, a valid and a revoked badge), a reviewer and an admin.
+
+    Returns Ana's e-mail address; the others are :data:`REVIEWER` and :data:`ADMIN`.
+    """
+    import sqlalchemy as sa
+
+    from issuer.models import Membership
+    from issuer.models import Organization
+    from issuer.models import Role
+    from issuer.services import issuance
+    from issuer.services import recipients
+    from issuer.services import status
+    from issuer.services.issuance import IssuerContext
+    from issuer.workflow import accounts
+
+    state = site.app.extensions["badges"]
+    ctx = IssuerContext(base_url=site.base, kek=state["settings"].key_encryption_key)
+    with state["db"].session() as session:
+        withdrawn = issuance.award(session, ctx, issuer="lakeside",
+                                   achievement="blended-learning-design", email=TEACHER,
+                                   name="Ana Teacher", actor="test", now=datetime.now(UTC))
+    with state["db"].session() as session:
+        status.revoke(session, withdrawn.credential_id, reason="awarded in error",
+                      public=True, actor="test", now=datetime.now(UTC))
+        org = session.scalar(sa.select(Organization).where(Organization.slug == "lakeside"))
+        assert org is not None
+        n = site.app.extensions["workflow"].scrypt_n
+        for email, name, role in ((TEACHER, "Ana Teacher", Role.EARNER),
+                                  (REVIEWER, "Marcus Reviewer", Role.REVIEWER),
+                                  (ADMIN, "Dana Admin", Role.ADMIN)):
+            person = recipients.find_or_create(session, email=email, name=name)
+            accounts.set_password(person, PASSWORD, n=n)
+            session.add(Membership(person_id=person.id, organization_id=org.id, role=role))
+            session.flush()
+    return TEACHER
+
+
+def sign_in(page: Any, site: Site, email: str) -> None:
+    """Sign in through the form."""
+    page.goto(f"{site.base}/sign-in")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
 @pytest.fixture(scope="module")
 def browser(site: Site) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright

@@ -152,3 +152,86 @@ def test_a_link_to_the_page_verifies_a_badge_at_once(client: Any, issuer: DidWeb
     blocked = client.get(f"/verify?url={quote(private, safe='')}")
     assert blocked.status_code == 422
     assert 'data-code="address_not_allowed"' in blocked.get_data(as_text=True)
+
+
+def _receipt_of(html: str) -> dict[str, Any]:
+    href = re.search(r'id="receipt" href="data:application/json;base64,([^"]+)"', html)
+    assert href is not None
+    receipt: dict[str, Any] = json.loads(base64.b64decode(href.group(1)))
+    return receipt
+
+
+@pytest.mark.parametrize(("lang", "checked", "result"), [
+    ("en", "Checked on {day} at {time} UTC by Ana Ruiz, Westfield HS",
+     "Result: Verified: this credential is genuine and current"),
+    ("es", "Verificada el {day} a las {time} UTC por Ana Ruiz, Westfield HS",
+     "Resultado: Verificada")])
+def test_the_receipt_prints_as_a_page(client: Any, issuer: DidWebIssuer, lang: str,
+                                      checked: str, result: str) -> None:
+    from html import unescape
+
+    from verifier.i18n import format_day
+
+    signed = issuer.sign(issuer.credential())
+    report = _submit(client, credential=json.dumps(signed), lang=lang,
+                     requested_by="Ana Ruiz, Westfield HS").get_data(as_text=True)
+    receipt = _receipt_of(report)
+    when = receipt["credentialSubject"]["verifiedAt"]
+    from badges.model import parse_datetime
+    moment = parse_datetime(when)
+    line = checked.format(day=format_day(moment, lang), time=f"{moment:%H:%M}")
+    assert line in unescape(report)  # the report page says who checked, and when
+    hidden = re.search(r'name="receipt" value="([^"]+)"', report)
+    assert hidden is not None and json.loads(unescape(hidden.group(1))) == receipt
+    page = client.post(f"/verify/receipt?lang={lang}", data={"receipt": unescape(hidden.group(1)),
+                                                             "lang": lang})
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    html = unescape(page.get_data(as_text=True))
+    assert 'data-genuine="true"' in html and line in html and result in html
+    assert receipt["credentialSubject"]["input"]["sha256"] in html
+    assert "@media print" in html
+    # a receipt kept in the hiring file can be uploaded later
+    upload = client.post("/verify/receipt", data={"file": (io.BytesIO(json.dumps(receipt)
+                                                                     .encode()), "r.json")},
+                         content_type="multipart/form-data")
+    assert 'data-genuine="true"' in upload.get_data(as_text=True)
+
+
+def test_an_altered_receipt_is_not_presented_as_genuine(client: Any,
+                                                        issuer: DidWebIssuer) -> None:
+    signed = issuer.sign(issuer.credential())
+    receipt = _receipt_of(_submit(client, credential=json.dumps(signed)).get_data(as_text=True))
+    receipt["credentialSubject"]["result"] = "verified"
+    receipt["credentialSubject"]["credential"]["recipient"] = "Somebody Else"
+    page = client.post("/verify/receipt", data={"receipt": json.dumps(receipt)})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-genuine="false"' in html
+    assert "changed after it was signed" in html
+    assert "What the receipt says (not verified)" in html
+    assert '<h2 id="receipt-result">' not in html  # the claimed result is no heading
+
+
+@pytest.mark.parametrize("body", ["", "not json", '{"type": ["VerifiableCredential"]}',
+                                  '{"credentialSubject": {}, "type": ["Other"]}', "[1, 2]"])
+def test_what_is_not_a_receipt_gets_a_sentence(client: Any, body: str) -> None:
+    page = client.post("/verify/receipt", data={"receipt": body})
+    assert page.status_code == 422 and page.mimetype == "text/html"
+    assert "This is not a verification receipt" in page.get_data(as_text=True)
+    form = client.get("/verify/receipt")
+    assert form.status_code == 200 and 'name="file"' in form.get_data(as_text=True)
+
+
+def test_the_service_s_own_list_is_named_in_the_reader_s_language() -> None:
+    from badges.report import CheckResult
+    from badges.report import Outcome
+    from verifier.i18n import Translator
+
+    own = "this service's own issuers (badges.lakeside.org)"
+    check = CheckResult("issuer_trust", Outcome.PASSED, "known_issuer", "The issuer is known.",
+                        {"name": "Lakeside", "registry": own, "by": "id"})
+    spanish = Translator("es").check_message(check)
+    assert "este servicio de insignias (badges.lakeside.org)" in spanish
+    assert "this service" not in spanish
+    assert Translator("en").registry(own) == \
+        "this badge service (badges.lakeside.org), which hosts the issuer"
+    assert Translator("es").registry("Harbor list") == "Harbor list"  # other lists keep names

@@ -100,5 +100,30 @@ def test_the_share_page_shows_the_state_and_offers_no_printable_copy(app: Flask,
     assert "23 November 2026" in html
     assert ".pdf" not in html and f"{path}.png" not in html and f"{path}.svg" not in html
     assert "Verify this badge now" in html
+    # the preview a link shows in LinkedIn or a chat, and the browser tab, say it too
+    word = "Revoked" if action == "revoke" else "Suspended"
+    assert f'<meta property="og:title" content="{word}: Blended Learning Design' in html
+    assert "this badge on 23 November 2026" in html and f"<title>{word}: " in html
     if action == "revoke":
         assert "awarded in error" in html
+
+
+@pytest.mark.parametrize(("action", "code", "http"),
+                         [("revoke", "image_withheld_revoked", 410),
+                          ("suspend", "image_withheld_suspended", 409)])
+def test_a_withdrawn_badge_has_no_baked_image(app: Flask, action: str, code: str,
+                                             http: int) -> None:
+    client = app.test_client()
+    issued = _issue(app)
+    path = f"/c/{issued.share_token}"
+    assert client.get(f"{path}.png").data.startswith(b"\x89PNG")
+    _withdraw(app, issued, action)
+    for ext in ("png", "svg"):
+        answer = client.get(f"{path}.{ext}")
+        assert answer.status_code == http and answer.get_json()["error"]["code"] == code
+        assert "on 23 November 2026" in answer.get_json()["error"]["message"]
+        page = client.get(f"{path}.{ext}", headers={"Accept": BROWSER})
+        assert page.status_code == http and page.mimetype == "text/html"
+        assert "its image is not offered" in page.get_data(as_text=True)
+    # the credential itself stays readable: a verifier sees its status there
+    assert client.get(f"{path}.json").status_code == 200

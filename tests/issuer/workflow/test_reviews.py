@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import Flask
 
+from issuer.models import IssuedCredential
 from issuer.models import Person
 from issuer.models_workflow import Submission
 from issuer.models_workflow import SubmissionEvent
@@ -142,3 +144,73 @@ def test_dashboard_figures_charts_and_csv(app: Flask, world: World,
     assert "'=HYPERLINK(\"http://evil\")" in teacher_cells
     approved_row = next(row for row in rows if row[0] == approved)
     assert approved_row[10].startswith("urn:uuid:")
+
+
+def test_the_queue_marks_what_the_reviewer_may_not_decide(
+        app: Flask, world: World, as_user: Callable[[str], Browser]) -> None:
+    mentor = as_user("mentor")
+    own = _submitted(mentor, world.achievements["blended"])
+    _mentor_rule(app, world, on=True)
+    mentee = _submitted(as_user("teacher"), world.achievements["blended"])
+    free = _submitted(as_user("teacher2"), world.achievements["blended"])
+    page = mentor.get("/review").get_data(as_text=True)
+    rows = {sub: page[page.index(f"/review/{sub}"):].split("</tr>")[0]
+            for sub in (own, mentee, free)}
+    assert "Another reviewer decides" in rows[own] and "your own submission" in rows[own]
+    assert "Another reviewer decides" in rows[mentee] and "You mentor this teacher" in rows[mentee]
+    assert "Another reviewer decides" not in rows[free]
+    # the district's reviewer may decide on all three
+    assert "Another reviewer decides" not in as_user("reviewer").get("/review").get_data(
+        as_text=True)
+
+
+def test_the_dashboard_does_not_count_revoked_badges_as_awarded(
+        app: Flask, world: World, as_user: Callable[[str], Browser]) -> None:
+    from issuer.services import status
+
+    reviewer = as_user("reviewer")
+    kept = _submitted(as_user("teacher"), world.achievements["blended"])
+    withdrawn = _submitted(as_user("teacher2"), world.achievements["blended"])
+    for sub in (kept, withdrawn):
+        assert reviewer.post(f"/review/{sub}/decision", APPROVE).status_code == 303
+    admin = as_user("admin")
+    before = admin.get("/district").get_data(as_text=True)
+    assert re.search(r'<div class="number">2</div>badges awarded and in force', before)
+    with app.extensions["badges"]["db"].session() as session:
+        row = session.get(Submission, withdrawn)
+        assert row is not None and row.credential_id is not None
+        credential = session.get(IssuedCredential, row.credential_id)
+        assert credential is not None
+        status.revoke(session, credential.credential_id, reason=None, public=False,
+                      actor="test", now=NOW)
+    after = admin.get("/district").get_data(as_text=True)
+    assert re.search(r'<div class="number">1</div>badges awarded and in force', after)
+    assert "(1 more revoked)" in after
+    assert "Maple Elementary: 1 badges" not in after  # the revoked one left its school's bar
+    with app.extensions["badges"]["db"].session() as session:
+        figures = dashboard.figures(session, frozenset(world.orgs.values()))
+    assert (figures.awarded, figures.revoked) == (1, 1)
+
+
+def test_the_history_counts_evidence_as_the_evidence_list_does(
+        app: Flask, world: World, as_user: Callable[[str], Browser]) -> None:
+    teacher = as_user("teacher")
+    sub = _submitted(teacher, world.achievements["blended"])  # one file, two reflections
+    for page in (teacher.get(f"/submissions/{sub}").get_data(as_text=True),
+                 as_user("reviewer").get(f"/review/{sub}").get_data(as_text=True)):
+        assert "1 piece of evidence and 2 rubric reflections" in page
+        assert "3 pieces of evidence" not in page
+    assert "Evidence (1)" in teacher.get(f"/submissions/{sub}").get_data(as_text=True)
+
+
+def test_people_pages_say_teacher_never_earner(app: Flask, world: World,
+                                               as_user: Callable[[str], Browser]) -> None:
+    admin = as_user("admin")
+    page = admin.get("/district/people").get_data(as_text=True)
+    answer = admin.post("/district/invitations", {
+        "org": "lakeside", "organization_id": str(world.orgs["maple"]),
+        "email": "new.teacher@lakeside.test", "role": "earner"})
+    assert answer.status_code in (302, 303)
+    page = admin.get("/district/people").get_data(as_text=True)
+    invited = page[page.index("new.teacher@lakeside.test"):].split("</li>")[0]
+    assert "Teacher" in invited and "earner" not in invited

@@ -66,3 +66,12 @@ def test_a_withdrawn_badge_offers_no_certificate_image_or_linkedin(
     assert refused.status_code == (410 if action == "revoke" else 409)
     assert refused.mimetype == "text/html" and b"%PDF" not in refused.data
     assert "23 November 2026" in refused.get_data(as_text=True)
+    # the baked images are refused too, in the wallet and at the share link
+    for url in (f"/wallet/{issued.id}.png", f"/wallet/{issued.id}.svg",
+                f"/c/{issued.share_token}.png", f"/c/{issued.share_token}.svg"):
+        image = teacher.get(url, headers={"Accept": "text/html,*/*;q=0.8"})
+        assert image.status_code == (410 if action == "revoke" else 409), url
+        assert image.mimetype == "text/html", url
+        assert b"\x89PNG" not in image.data and b"<svg" not in image.data
+        page = image.get_data(as_text=True)
+        assert "badge image" in page and "23 November 2026" in page
