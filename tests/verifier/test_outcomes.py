@@ -386,6 +386,10 @@ NOT_REPORTED = {
     "input_unreadable": "a Spanish sentence key for the skips after unreadable input",
     "ob2_baked_badge": "raised by badges.baking.unbake for callers that read only OB 3.0; "
                        "the verifier reads OB 2.0 baked badges (badges.ob2) first",
+    "no_credentials": "raised only when building a CLR (badges.clr.build_clr)",
+    "invalid_name": "raised only when building a CLR (badges.clr.build_clr)",
+    "invalid_association": "raised only when building a CLR (badges.clr.build_clr)",
+    "not_embeddable": "raised only when building a CLR (badges.clr.build_clr)",
     "fetch_budget_exceeded": "a verification's first fetches never exceed its budget; later "
                              "ones reach the report as status_list_unreachable, "
                              "controller_unreachable or endorsement_unchecked, with it as "

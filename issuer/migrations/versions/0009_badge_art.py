@@ -1,7 +1,7 @@
 """uploaded badge art per achievement (SVG and PNG renditions)
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-05 08:00:00.000000
 """
 

@@ -1,7 +1,7 @@
 """indexes for district scale: the credentials list in issue order, per issuer
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-05 08:10:00.000000
 """
 

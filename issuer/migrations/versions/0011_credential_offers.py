@@ -1,7 +1,7 @@
 """OpenID4VCI credential offers
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-05 08:50:00.000000
 """
 
@@ -43,9 +43,10 @@ def upgrade() -> None:
     )
     # A district (or school) may require a transaction code, sent by e-mail, on every
     # wallet claim; off for existing issuers.
-    with op.batch_alter_table('organizations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('claim_tx_code', sa.Boolean(),
-                                      server_default=sa.false(), nullable=False))
+    # A plain ADD COLUMN on both engines: batch mode would copy organizations on SQLite
+    # and DROP the old table, which its foreign keys refuse once rows point at it.
+    op.add_column('organizations', sa.Column('claim_tx_code', sa.Boolean(),
+                                             server_default=sa.false(), nullable=False))
     with op.batch_alter_table('credential_offers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_credential_offers_credential_pk'), ['credential_pk'], unique=False)
 
@@ -54,5 +55,11 @@ def downgrade() -> None:
     with op.batch_alter_table('credential_offers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_credential_offers_credential_pk'))
     op.drop_table('credential_offers')
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite (3.35+) drops a plain column in place. Batch mode would copy the table
+        # and DROP the old one, which its foreign keys refuse while achievements,
+        # people and awards point at an organization.
+        op.execute("ALTER TABLE organizations DROP COLUMN claim_tx_code")
+        return
     with op.batch_alter_table('organizations', schema=None) as batch_op:
         batch_op.drop_column('claim_tx_code')
