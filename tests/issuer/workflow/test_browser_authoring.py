@@ -1,22 +1,27 @@
 """Authoring a micro-credential in a real browser (Playwright, Debian's headless Chromium).
 
 A district admin creates an achievement with a three-criterion rubric and two
-ISTE alignments (first meeting the form's field errors), publishes it; a
-teacher submits evidence against it and a reviewer approves with rubric
-scores; the credential carries that rubric's results and those alignments,
-and verifies. The admin then edits the achievement: it becomes version 2,
-while the first credential still verifies and its public achievement page
+ISTE alignments (first meeting the form's field errors), publishes it and
+uploads its badge art; a teacher submits evidence against it and a reviewer
+approves with rubric scores; the credential carries that rubric's results,
+those alignments and that image (same pixels, same alt text), and verifies.
+The admin then edits the achievement: it becomes version 2, while the first
+credential still verifies and its public achievement page
 (``?version=1``) shows version 1's text. The form with its errors passes
 axe-core. Runs on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import urllib.request
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
+from issuer import badge_art
 from issuer.models import IssuedCredential
 from tests.browser.conftest import axe_violations
 from tests.issuer import seed
@@ -24,6 +29,7 @@ from tests.issuer.conftest import NOW
 from tests.issuer.conftest import LiveServer
 from tests.issuer.workflow.conftest import PEOPLE
 from tests.issuer.workflow.conftest import build_world
+from tests.issuer.workflow.test_badge_art_everywhere import UPLOADED_SVG
 from tests.issuer.workflow.test_browser_loop import DESKTOP
 from tests.issuer.workflow.test_browser_loop import Person
 from tests.issuer.workflow.test_browser_loop import browser  # noqa: F401 - the fixture
@@ -52,8 +58,18 @@ def _fill_form(page: Any) -> None:
     iste.get_by_label("2.6 Facilitator").check()
 
 
+ART_ALT = "Classroom Technology Integration badge: a purple-to-blue hexagon with a white check"
+
+
+def _get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - the live server
+        data: bytes = response.read()
+        return data
+
+
 def test_admin_authors_teacher_earns_edit_makes_version_two(
-        browser: Any, live_server: LiveServer, db_url: str) -> None:  # noqa: F811
+        browser: Any, live_server: LiveServer, db_url: str,  # noqa: F811
+        tmp_path: Path) -> None:
     engine = "sqlite" if db_url.startswith("sqlite") else "postgresql"
     build_world(live_server.app)
     base = live_server.base_url
@@ -82,6 +98,18 @@ def test_admin_authors_teacher_earns_edit_makes_version_two(
     page.get_by_role("button", name="Publish Classroom Technology Integration").click()
     page.get_by_text("Classroom Technology Integration is published.").wait_for()
     admin.shot("authoring-02-published")
+    # its badge art, uploaded on the Badge art page
+    page.goto("/district")
+    page.get_by_role("link", name="Badge art").click()
+    upload = page.get_by_role("button",
+                              name="Upload the image for Classroom Technology Integration")
+    section = page.locator("section.card", has=upload)
+    (tmp_path / "badge.svg").write_text(UPLOADED_SVG)
+    section.get_by_label("PNG or SVG file").set_input_files(str(tmp_path / "badge.svg"))
+    section.get_by_label("What the image shows").fill(ART_ALT)
+    upload.click()
+    page.get_by_text("Classroom Technology Integration now has the uploaded image "
+                     "everywhere").wait_for()
 
     # the teacher submits evidence against it
     teacher = Person(browser, base, engine, "teacher", DESKTOP)
@@ -128,6 +156,12 @@ def test_admin_authors_teacher_earns_edit_makes_version_two(
         ("2.5", "Designer"), ("2.6", "Facilitator")]
     assert len(credential["credentialSubject"]["result"]) == 3
     assert embedded["version"] == "1"
+    # the uploaded art, under the admin's alt text, is the credential's image
+    assert embedded["image"]["caption"] == ART_ALT
+    art_svg = _get(f"{base}/achievements/{achievement_id}/image.svg")
+    assert b"M38 62 L54 78 L84 44" in art_svg  # the uploaded drawing, not the default
+    assert hashlib.sha256(_get(embedded["image"]["id"])).digest() == \
+        hashlib.sha256(badge_art.png_of(art_svg)).digest()
     report = seed.verify(first, database, ctx, NOW)
     assert report.verified, report.to_json()
 
