@@ -110,24 +110,31 @@ def _measure() -> Callable[[str], float]:
 def fit_words(text: str, shape: str = "medallion") -> tuple[list[str], int]:
     """The lines drawn for ``text`` and their font size (in the 256-unit box).
 
-    The significant words (no "and", "of", "the"...) wrapped into at most
-    :data:`MAX_LINES` lines of :data:`MAX_LINE` characters, as large as the
-    shape's width allows up to 40; when that is under :data:`MIN_FONT`, the
-    initials of at most four words instead, larger.
+    The significant words (no "and", "of", "the"...) in at most
+    :data:`MAX_LINES` lines of :data:`MAX_LINE` characters (short words
+    sharing a line, or a word a line, whichever is drawn larger), as large as
+    the shape's width allows up to 40; when that is under :data:`MIN_FONT`,
+    the initials of at most four words instead, larger.
     """
     words = text.split()
     kept = [w for w in words if w.lower() not in _STOP] or words or ["?"]
-    lines: list[str] = []
+    joined: list[str] = []
     for word in kept:
-        if lines and len(lines[-1]) + 1 + len(word) <= MAX_LINE:
-            lines[-1] += " " + word
+        if joined and len(joined[-1]) + 1 + len(word) <= MAX_LINE:
+            joined[-1] += " " + word
         else:
-            lines.append(word)
+            joined.append(word)
     room = _ROOM.get(shape, 176)
-    widest = max(_measure()(line) for line in lines)
-    font = min(40 if len(lines) <= 2 else 34, int(room / widest))
-    if len(lines) <= MAX_LINES and font >= MIN_FONT:
-        return lines, font
+    best: tuple[list[str], int] | None = None
+    for lines in (joined, kept):  # short words shared on a line, or a word a line
+        if len(lines) > MAX_LINES or any(len(line) > MAX_LINE for line in lines):
+            continue
+        widest = max(_measure()(line) for line in lines)
+        font = min(40 if len(lines) <= 2 else 34, int(room / widest))
+        if font >= MIN_FONT and (best is None or font > best[1]):
+            best = (lines, font)
+    if best is not None:
+        return best
     initials = "".join(w[0] for w in kept if w[0].isalnum())[:4].upper() or kept[0][:4]
     return [initials], min(72, int(room / max(_measure()(initials), 0.1)))
 

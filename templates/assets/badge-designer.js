@@ -27,6 +27,7 @@
       big.src = url;
       small.src = url;
       big.alt = text;
+      small.alt = "The same badge at 64 pixels: " + text;
       alt.textContent = text;
     }).catch(function () {
       alt.textContent = "The preview could not be drawn; choose again or use the Preview button.";
