@@ -49,6 +49,8 @@ def _number(value: str | None) -> int:
 
 def _version_art(session: so.Session, achievement: Achievement, number: int) -> Art | None:
     """The art version ``number`` showed, if it is recorded and not the current version."""
+    if so.object_session(achievement) is not None and number == _number(achievement.version):
+        return None  # the stored achievement itself, at its current version: no query
     current = session.scalar(sa.select(Achievement.version).where(
         Achievement.id == achievement.id))
     if current is None or _number(current) == number:
