@@ -617,42 +617,18 @@ def colour_for(seed: str) -> tuple[str, str]:
     return PALETTE[hashlib.sha256(seed.encode()).digest()[0] % len(PALETTE)]
 
 
-def _lines(name: str) -> list[str]:
-    lines: list[str] = []
-    line = ""
-    for word in name.split():
-        if len(line) + len(word) > 14 and line:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    if len(lines) > 4:
-        lines = lines[:4]
-        lines[3] = lines[3][:13] + "…"
-    return lines
-
-
 def default_alt(name: str, seed: str) -> str:
-    """What the generated art shows, in words."""
-    return check_alt(f"{name} badge: a {colour_for(seed)[0]} circle with a white ring and "
-                     f"the words “{' '.join(_lines(name))}”"[:MAX_ALT])
+    """What the generated art shows, in words (see :mod:`issuer.badge_design`)."""
+    from issuer import badge_design
+
+    return badge_design.alt_text(name, seed)
 
 
 def default_svg(name: str, seed: str) -> bytes:
-    """The generated art as SVG: a medallion in the issuer's colour with the name."""
-    colour = colour_for(seed)[1]
-    lines = _lines(name)
-    start = 128 + 6 - (len(lines) - 1) * 11
-    text = "".join(
-        f'<text x="128" y="{start + i * 22}" text-anchor="middle" '
-        f'font-family="DejaVu Sans, Verdana, sans-serif" font-size="19" font-weight="bold" '
-        f'fill="#fff">{_escape(t)}</text>' for i, t in enumerate(lines))
-    return (f'<svg xmlns="{SVG_NS}" width="256" height="256" viewBox="0 0 256 256" '
-            f'role="img"><title>{_escape(default_alt(name, seed))}</title>'
-            f'<circle cx="128" cy="128" r="124" fill="{colour}"/>'
-            f'<circle cx="128" cy="128" r="110" fill="none" stroke="#fff" stroke-width="6"/>'
-            f'{text}</svg>').encode()
+    """The generated art as SVG: the medallion in the issuer's colour with the name's words."""
+    from issuer import badge_design
+
+    return badge_design.draw(name, seed)
 
 
 @functools.lru_cache(maxsize=256)

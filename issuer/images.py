@@ -63,7 +63,7 @@ def baked_badge(issued: IssuedCredential, ext: str) -> tuple[bytes, str] | None:
     if ext not in ("png", "svg"):
         return None
     withheld(issued)
-    art = artwork.art_for(None, issued.achievement)
+    art = artwork.art_for(None, issued.achievement, issued.achievement_version)
     if ext == "png":
         return baking.bake_png(art.png, issued.document), "image/png"
     return baking.bake_svg(art.svg, issued.document), "image/svg+xml"

@@ -446,6 +446,26 @@ class AchievementImage(Base):
     uploaded_by: so.Mapped[str] = so.mapped_column(sa.String(320))
 
 
+class AchievementVersionImage(Base):
+    """The uploaded art an achievement version showed, kept when the art is replaced.
+
+    A version whose snapshot has ``imageSha256`` null showed the generated
+    art of its own name; with a digest, this row holds that picture. So a
+    credential keeps exactly the image it was issued with (issue #17).
+    """
+
+    __tablename__ = "achievement_version_images"
+
+    achievement_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("achievements.id", ondelete="CASCADE"), primary_key=True)
+    number: so.Mapped[int] = so.mapped_column(sa.Integer, primary_key=True)
+    source: so.Mapped[str] = so.mapped_column(sa.String(32))
+    svg: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    png: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    alt: so.Mapped[str] = so.mapped_column(sa.String(300))
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+
+
 from issuer import models_batch as _models_batch  # noqa: E402,F401 - batch award tables
 from issuer import models_oid4vci as _models_oid4vci  # noqa: E402,F401 - OpenID4VCI offers
 from issuer import models_workflow as _models_workflow  # noqa: E402,F401 - workflow tables

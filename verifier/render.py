@@ -50,6 +50,25 @@ def _image(value: Any) -> dict[str, str] | None:
     return None
 
 
+def _alignments(value: Any) -> list[dict[str, str | None]]:
+    """The competencies the achievement aligns to (OB 3.0 §B.1.3, OB 2.0 AlignmentObject).
+
+    Each as ``name``, ``code``, ``framework`` and ``url`` (a ``CFItem``'s code
+    is an identifier, not shown to readers, so it is left out).
+    """
+    items = value if isinstance(value, list) else [value] if isinstance(value, Mapping) else []
+    found: list[dict[str, str | None]] = []
+    for item in items[:50]:
+        if not isinstance(item, Mapping) or not _text(item.get("targetName")):
+            continue
+        cf_item = item.get("targetType") == "CFItem"
+        found.append({"name": _text(item.get("targetName")),
+                      "code": None if cf_item else _text(item.get("targetCode")),
+                      "framework": _text(item.get("targetFramework")),
+                      "url": _text(item.get("targetUrl"))})
+    return found
+
+
 def _ob2_date(value: Any) -> str | None:
     try:
         return parse_ob2_datetime(value).isoformat() if value is not None else None
@@ -83,6 +102,7 @@ def _ob2_summary(report: VerificationReport) -> dict[str, Any]:
         "criteria_url": _text(criteria.get("id")) if isinstance(criteria, Mapping)
         else _text(criteria),
         "image": _image(badge.get("image")),
+        "alignments": _alignments(badge.get("alignment")),
         "issuer": _text(issuer.get("name")),
         "issuer_id": _text(issuer.get("id")),
         "recipient": None if hashed else _text(person.get("identity")),
@@ -129,6 +149,7 @@ def summary(report: VerificationReport) -> dict[str, Any]:
         "criteria": _text(criteria.get("narrative")),
         "criteria_url": _text(criteria.get("id")),
         "image": _image(achievement.get("image")) or _image(cred.get("image")),
+        "alignments": _alignments(achievement.get("alignment")),
         "issuer": _text(issuer.get("name")) if isinstance(issuer, Mapping) else None,
         "issuer_id": issuer.get("id") if isinstance(issuer, Mapping) else _text(issuer),
         "recipient": recipient or _text(subject.get("id")),

@@ -554,7 +554,7 @@ def _report_page(lang: str, report: VerificationReport | ClrReport,
         verdict_title=verdict_key(word, report.format),
         explanation=explanation, trust=trust, submission=submission,
         image_src=_safe_image(image.get("id")), image_caption=image.get("caption"),
-        criteria_url=_safe_link(facts.get("criteria_url")),
+        criteria_url=_safe_link(facts.get("criteria_url")), safe_link=_safe_link,
         credential_json=json.dumps(report.credential, indent=2, ensure_ascii=False)
         if report.credential else None,
         receipt_href=receipt_href, receipt_name=f"verification-receipt-{now:%Y-%m-%d}.json",

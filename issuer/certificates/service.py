@@ -92,9 +92,20 @@ def certificate_for(issued: IssuedCredential, *, base_url: str) -> Certificate:
     Raises:
         CertificateError: when a stored value breaks a certificate limit.
     """
+    from sqlalchemy.orm import object_session
+
+    from issuer.services import authoring
+
+    db = object_session(issued)
+    # the achievement as the credential holds it (its version's text and art)
     achievement = issued.achievement
+    if db is not None:
+        try:
+            achievement = authoring.as_of(db, achievement, issued.achievement_version)
+        except ServiceError:  # a version never recorded: the achievement as it is
+            pass
     org = issued.organization
-    art = artwork.art_for(None, achievement)
+    art = artwork.art_for(db, achievement)
     return Certificate(
         credential_id=issued.credential_id, credential=issued.document,
         credential_format="jwt" if issued.format == "jwt" else "di",

@@ -109,7 +109,9 @@ def to_model(achievement: Achievement, *, base_url: str) -> model.Achievement:
     url = achievement_url(base_url, achievement)
     from issuer.services import artwork
 
-    image = model.Image(id=achievement.image_url or f"{url}/image.png",
+    version = int(achievement.version) if str(achievement.version).isdigit() else None
+    image = model.Image(id=achievement.image_url or f"{url}/versions/{version}/image.png"
+                        if version is not None else f"{url}/image.png",
                         caption=artwork.alt_for(achievement))
     alignments = tuple(
         model.Alignment(target_name=a["targetName"], target_url=a["targetUrl"],

@@ -5,6 +5,11 @@ page, baked PNG and SVG, certificate, verifier, the Achievement's ``image``)
 gets it from :func:`art_for`, so they all show one picture with one
 alternative text (OB 3.0 §B.1.1 ``Image.caption``). Uploads are checked by
 :mod:`issuer.badge_art`; replacing the art is audited.
+
+The art is part of an achievement version: replacing the art of a published
+achievement with awards makes a new version (:func:`issuer.services.authoring.
+art_change`), and each version's picture is kept (:func:`pin`), so a
+credential shows exactly the image it was issued with.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from issuer import badge_art
 from issuer.badge_art import Art
 from issuer.models import Achievement
 from issuer.models import AchievementImage
+from issuer.models import AchievementVersion
+from issuer.models import AchievementVersionImage
 from issuer.models import Organization
 from issuer.services import audit
 from issuer.services.errors import ServiceError
@@ -28,11 +35,55 @@ def default_for(achievement: Achievement) -> Art:
     return badge_art.default_art(achievement.name, achievement.organization.slug)
 
 
-def art_for(session: so.Session | None, achievement: Achievement) -> Art:
-    """The achievement's art: its upload, or the generated default."""
+def _session(achievement: Achievement) -> so.Session | None:
+    """The session of ``achievement``, or of its organization for a transient old version."""
+    return so.object_session(achievement) or so.object_session(achievement.organization)
+
+
+def _number(value: str | None) -> int:
+    try:
+        return int(value or 1)
+    except ValueError:
+        return 1
+
+
+def _version_art(session: so.Session, achievement: Achievement, number: int) -> Art | None:
+    """The art version ``number`` showed, if it is recorded and not the current version."""
+    if so.object_session(achievement) is not None and number == _number(achievement.version):
+        return None  # the stored achievement itself, at its current version: no query
+    current = session.scalar(sa.select(Achievement.version).where(
+        Achievement.id == achievement.id))
+    if current is None or _number(current) == number:
+        return None
+    row = session.scalar(sa.select(AchievementVersion).where(
+        AchievementVersion.achievement_id == achievement.id,
+        AchievementVersion.number == number))
+    if row is None or "imageSha256" not in row.snapshot:
+        return None  # recorded before art was kept per version: the current art
+    if row.snapshot["imageSha256"] is None:
+        return badge_art.default_art(str(row.snapshot.get("name") or achievement.name),
+                                     achievement.organization.slug)
+    pinned = session.get(AchievementVersionImage, (achievement.id, number))
+    if pinned is None:
+        return None
+    return Art(svg=pinned.svg, png=pinned.png, alt=pinned.alt, source=pinned.source)
+
+
+def art_for(session: so.Session | None, achievement: Achievement,
+            version: int | None = None) -> Art:
+    """The achievement's art in ``version`` (default: the version ``achievement`` is).
+
+    A version's upload, or the generated default drawn from that version's name.
+    """
     if session is None:
-        session = so.object_session(achievement)
-    stored = session.get(AchievementImage, achievement.id) if session is not None else None
+        session = _session(achievement)
+    if session is None:
+        return default_for(achievement)
+    number = version if version is not None else _number(achievement.version)
+    kept = _version_art(session, achievement, number)
+    if kept is not None:
+        return kept
+    stored = session.get(AchievementImage, achievement.id)
     if stored is None:
         return default_for(achievement)
     return Art(svg=stored.svg, png=stored.png, alt=stored.alt, source=stored.source)
@@ -42,16 +93,49 @@ def alt_for(achievement: Achievement) -> str:
     """The alternative text of the achievement's image, as every page and credential gives it.
 
     An achievement whose image is a URL elsewhere (``image_url``) keeps the
-    text given with that URL.
+    text given with that URL; an older version (:func:`issuer.services.
+    authoring.as_of`) the text of its own art.
     """
     if achievement.image_url and achievement.image_alt:
         return achievement.image_alt
-    session = so.object_session(achievement)
+    session = _session(achievement)
+    if session is None:
+        return default_for(achievement).alt
+    kept = _version_art(session, achievement, _number(achievement.version))
+    if kept is not None:
+        return kept.alt
     stored = session.scalar(sa.select(AchievementImage.alt).where(
-        AchievementImage.achievement_id == achievement.id)) if session is not None else None
-    if stored is not None:
-        return stored
-    return badge_art.default_alt(achievement.name, achievement.organization.slug)
+        AchievementImage.achievement_id == achievement.id))
+    return stored if stored is not None else \
+        badge_art.default_alt(achievement.name, achievement.organization.slug)
+
+
+def image_path(achievement: Achievement, version: int | None, ext: str) -> str:
+    """The path of the art of ``version`` (``/achievements/<id>/versions/<n>/image.<ext>``).
+
+    A credential names its version's picture, so the URL keeps showing what it
+    was issued with after the art is replaced; without a version, the current art.
+    """
+    if version is None:
+        return f"/achievements/{achievement.id}/image.{ext}"
+    return f"/achievements/{achievement.id}/versions/{version}/image.{ext}"
+
+
+def pin(session: so.Session, achievement: Achievement, number: int) -> str | None:
+    """Keep the current art as version ``number``'s; its digest, or None for the generated art."""
+    session.flush()
+    stored = session.get(AchievementImage, achievement.id)
+    kept = session.get(AchievementVersionImage, (achievement.id, number))
+    if stored is None:
+        if kept is not None:
+            session.delete(kept)
+        return None
+    if kept is None:
+        kept = AchievementVersionImage(achievement_id=achievement.id, number=number)
+        session.add(kept)
+    kept.source, kept.svg, kept.png = stored.source, stored.svg, stored.png
+    kept.alt, kept.sha256 = stored.alt, stored.sha256
+    return stored.sha256
 
 
 def find(session: so.Session, org: Organization, ref: str) -> Achievement:
@@ -76,20 +160,29 @@ def set_image(session: so.Session, achievement: Achievement, data: bytes, *, alt
     Raises:
         badge_art.BadgeArtError: the file or alt text was refused; nothing changed.
     """
+    from issuer.services import authoring
+
     art = badge_art.from_upload(data, alt)
     stored = session.get(AchievementImage, achievement.id)
     previous = stored.sha256 if stored is not None else None
-    if stored is None:
-        stored = AchievementImage(achievement_id=achievement.id)
-        session.add(stored)
-    stored.source, stored.svg, stored.png, stored.alt = art.source, art.svg, art.png, art.alt
-    stored.sha256, stored.uploaded_at, stored.uploaded_by = art.digest, now, actor
-    achievement.image_alt = art.alt
+
+    def change() -> None:
+        row = session.get(AchievementImage, achievement.id)
+        if row is None:
+            row = AchievementImage(achievement_id=achievement.id)
+            session.add(row)
+        row.source, row.svg, row.png, row.alt = art.source, art.svg, art.png, art.alt
+        row.sha256, row.uploaded_at, row.uploaded_by = art.digest, now, actor
+        achievement.image_alt = art.alt
+
+    new_version = authoring.art_change(session, achievement, change, actor=actor, now=now)
     audit.record(session, actor=actor, action="achievement.image_set",
                  organization_id=achievement.organization_id, subject_type="achievement",
                  subject_id=achievement.id, at=now,
                  detail={"achievement": achievement.slug, "source": art.source,
-                         "sha256": art.digest, "previous": previous, "bytes": len(data)})
+                         "sha256": art.digest, "previous": previous, "bytes": len(data),
+                         "version": authoring.version_number(achievement),
+                         "newVersion": new_version})
     session.flush()
     return art
 
@@ -97,15 +190,23 @@ def set_image(session: so.Session, achievement: Achievement, data: bytes, *, alt
 def remove_image(session: so.Session, achievement: Achievement, *, actor: str,
                  now: datetime) -> bool:
     """Go back to the generated default art (audited); False when there was no upload."""
+    from issuer.services import authoring
+
     stored = session.get(AchievementImage, achievement.id)
     if stored is None:
         return False
     previous = stored.sha256
-    session.delete(stored)
-    achievement.image_alt = None
+
+    def change() -> None:
+        session.delete(stored)
+        achievement.image_alt = None
+
+    new_version = authoring.art_change(session, achievement, change, actor=actor, now=now)
     audit.record(session, actor=actor, action="achievement.image_removed",
                  organization_id=achievement.organization_id, subject_type="achievement",
                  subject_id=achievement.id, at=now,
-                 detail={"achievement": achievement.slug, "previous": previous})
+                 detail={"achievement": achievement.slug, "previous": previous,
+                         "version": authoring.version_number(achievement),
+                         "newVersion": new_version})
     session.flush()
     return True

@@ -16,13 +16,15 @@ a published achievement that has awards or submissions against its current
 version makes a new version (``Achievement.version`` counts up, as the OB
 ``version`` property): credentials already issued hold the old text, and a
 submission says which version it is reviewed against. Any other edit
-changes the current version in place.
+changes the current version in place. Replacing the badge art follows the
+same rule (:func:`art_change`): each version keeps its picture.
 """
 
 from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Callable
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -153,6 +155,62 @@ def in_use(session: so.Session, achievement: Achievement) -> bool:
     return reviewed is not None
 
 
+def _record(session: so.Session, achievement: Achievement, number: int, *, actor: str,
+            now: datetime) -> None:
+    """Write version ``number`` as the achievement is now, its art kept with it."""
+    from issuer.services import artwork
+
+    doc = snapshot(achievement)
+    doc["imageSha256"] = artwork.pin(session, achievement, number)
+    row = _version_row(session, achievement, number)
+    if row is None:
+        session.add(AchievementVersion(achievement_id=achievement.id, number=number,
+                                       snapshot=doc, created_at=now, created_by=actor))
+    else:
+        row.snapshot = doc
+
+
+def _keep_current(session: so.Session, achievement: Achievement) -> None:
+    """Make sure the current version's text and art are recorded before a new version."""
+    current = version_number(achievement)
+    row = _version_row(session, achievement, current)
+    if row is None:  # made before versions were kept: record what its credentials hold
+        _record(session, achievement, current, actor="(before versions)",
+                now=achievement.created_at)
+    elif "imageSha256" not in row.snapshot:  # recorded before art was kept per version
+        from issuer.services import artwork
+
+        row.snapshot = {**row.snapshot,
+                        "imageSha256": artwork.pin(session, achievement, current)}
+
+
+def art_change(session: so.Session, achievement: Achievement, change: Callable[[], None], *,
+               actor: str, now: datetime) -> bool:
+    """Apply ``change`` to the achievement's art; True when it made a new version.
+
+    Like a text edit: a published achievement whose current version has
+    awards or submissions gets a new version, so earlier credentials keep
+    exactly their image; otherwise the current version's art changes.
+    """
+    current = version_number(achievement)
+    new_version = achievement.status == PUBLISHED and in_use(session, achievement)
+    if new_version:
+        _keep_current(session, achievement)
+    change()
+    number = current + 1 if new_version else current
+    achievement.version = str(number)
+    achievement.updated_at = now
+    _record(session, achievement, number, actor=actor, now=now)
+    if new_version:
+        audit.record(session, actor=actor, action="achievement.updated",
+                     organization_id=achievement.organization_id, subject_type="achievement",
+                     subject_id=achievement.id, at=now,
+                     detail={"slug": achievement.slug, "version": number, "newVersion": True,
+                             "changed": "image"})
+    session.flush()
+    return new_version
+
+
 def create(session: so.Session, org: Organization, data: Mapping[str, Any] | Any, *,
            actor: str, now: datetime) -> Achievement:
     """Store a new achievement as a draft (version 1).
@@ -175,9 +233,7 @@ def create(session: so.Session, org: Organization, data: Mapping[str, Any] | Any
     _apply(achievement, found)
     session.add(achievement)
     session.flush()
-    session.add(AchievementVersion(achievement_id=achievement.id, number=1,
-                                   snapshot=snapshot(achievement), created_at=now,
-                                   created_by=actor))
+    _record(session, achievement, 1, actor=actor, now=now)
     audit.record(session, actor=actor, action="achievement.created",
                  organization_id=org.id, subject_type="achievement",
                  subject_id=achievement.id, at=now,
@@ -214,22 +270,12 @@ def update(session: so.Session, org: Organization, ref: str, data: Mapping[str, 
     new_version = achievement.status == PUBLISHED and in_use(session, achievement)
     number = current + 1 if new_version else current
     _check_ob(_transient(org, found, achievement_id=achievement.id, version=number))
-    if new_version and _version_row(session, achievement, current) is None:
-        # Made before versions were kept: record what its credentials hold first.
-        session.add(AchievementVersion(achievement_id=achievement.id, number=current,
-                                       snapshot=snapshot(achievement),
-                                       created_at=achievement.created_at,
-                                       created_by="(before versions)"))
+    if new_version:
+        _keep_current(session, achievement)
     _apply(achievement, found)
     achievement.version = str(number)
     achievement.updated_at = now
-    row = _version_row(session, achievement, number)
-    if row is None:
-        session.add(AchievementVersion(achievement_id=achievement.id, number=number,
-                                       snapshot=snapshot(achievement), created_at=now,
-                                       created_by=actor))
-    else:
-        row.snapshot = snapshot(achievement)
+    _record(session, achievement, number, actor=actor, now=now)
     audit.record(session, actor=actor, action="achievement.updated",
                  organization_id=org.id, subject_type="achievement",
                  subject_id=achievement.id, at=now,

@@ -61,7 +61,8 @@ _ROUTES = (
         r"/issuers/(?P<slug>[^/]+)/status/(?P<purpose>[a-z]+)/(?P<n>\d{1,9})/(?P<i>\d{1,9})")),
 )
 
-_IMAGE = re.compile(r"/achievements/(?P<id>[0-9a-f-]{36})/image\.(?P<ext>png|svg)")
+_IMAGE = re.compile(r"/achievements/(?P<id>[0-9a-f-]{36})(/versions/(?P<version>[0-9]{1,8}))?"
+                    r"/image\.(?P<ext>png|svg)")
 
 
 @dataclass
@@ -109,7 +110,7 @@ class PublishedDocuments:
         return None
 
     def image(self, url: str) -> bytes | None:
-        """The badge art ``url`` names (``…/achievements/<id>/image.png|svg``), if ours.
+        """The badge art ``url`` names (``…/achievements/<id>[/versions/<n>]/image.png|svg``).
 
         None for any other URL, or an achievement that does not exist.
         """
@@ -125,7 +126,8 @@ class PublishedDocuments:
                 found = session.get(Achievement, match.group("id"))
                 if found is None:
                     return None
-                art = artwork.art_for(session, found)
+                version = match.group("version")
+                art = artwork.art_for(session, found, int(version) if version else None)
         except SQLAlchemyError:
             return None
         return art.png if match.group("ext") == "png" else art.svg

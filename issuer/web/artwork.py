@@ -6,7 +6,12 @@
 * ``POST /district/badge-art/<achievement_id>``: upload (``image`` file and
   ``alt`` text), checked by :mod:`issuer.badge_art`;
 * ``POST /district/badge-art/<achievement_id>/generated``: use the generated
-  image again.
+  image again;
+* ``GET|POST /district/badge-art/<achievement_id>/design``: the designer, a
+  district-branded template (shape, palette colour, icon, words) previewed
+  live (``…/design/preview.svg``, drawn by :mod:`issuer.badge_design`, the
+  page's script only swaps the picture) and saved through the same checks
+  as an upload.
 
 Also gives every template ``badge_alt(achievement)``, the image's
 alternative text (:func:`issuer.services.artwork.alt_for`).
@@ -18,6 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint
+from flask import Response
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -25,6 +31,7 @@ from flask import request
 from flask import url_for
 
 from issuer import badge_art
+from issuer import badge_design
 from issuer.models import Achievement
 from issuer.models import AchievementImage
 from issuer.models import Role
@@ -43,8 +50,10 @@ protect(bp)
 
 
 @bp.app_template_global("badge_alt")
-def badge_alt(achievement: Achievement) -> str:
-    """The alternative text of ``achievement``'s image, for ``<img alt>``."""
+def badge_alt(achievement: Achievement, version: int | None = None) -> str:
+    """The alternative text of ``achievement``'s image (in ``version``), for ``<img alt>``."""
+    if version is not None and str(version) != achievement.version:
+        return artwork.art_for(None, achievement, version).alt
     return artwork.alt_for(achievement)
 
 
@@ -111,4 +120,65 @@ def generated(achievement_id: str) -> Any:
     artwork.remove_image(db, achievement, actor=found.email, now=now())
     db.commit()
     flash(f"{achievement.name} uses the generated image again.", "success")
+    return redirect(_back(achievement), code=303)
+
+
+def _design(values: Any) -> badge_design.Design:
+    return badge_design.Design(
+        shape=str(values.get("shape") or "medallion")[:20],
+        colour=str(values.get("colour") or "")[:20],
+        icon=str(values.get("icon") or "")[:20], words=str(values.get("words") or "")[:61])
+
+
+@bp.get("/district/badge-art/<achievement_id>/design")
+def design(achievement_id: str) -> Any:
+    """The designer: pick a template, colour, icon and words; the preview follows."""
+    achievement = _managed(achievement_id)
+    chosen = _design(request.args)
+    error = None
+    try:
+        alt = badge_design.alt_text(achievement.name, achievement.organization.slug, chosen)
+    except badge_art.BadgeArtError as exc:
+        error, alt = exc.message, ""
+        chosen = badge_design.Design()
+    district = badge_art.colour_for(achievement.organization.slug)
+    return render_template(
+        "dashboard/badge_design.html", achievement=achievement, design=chosen, alt=alt,
+        error=error, shapes=badge_design.SHAPES, icons=badge_design.ICONS,
+        palette=badge_art.PALETTE, district=district, org=request.args.get("org") or "",
+        max_line=badge_design.MAX_LINE, max_lines=badge_design.MAX_LINES), 400 if error else 200
+
+
+@bp.get("/district/badge-art/<achievement_id>/design/preview.svg")
+def design_preview(achievement_id: str) -> Any:
+    """The drawing the designer's choices make (SVG, titled with its alternative text)."""
+    achievement = _managed(achievement_id)
+    svg = badge_design.draw(achievement.name, achievement.organization.slug,
+                            _design(request.args))  # BadgeArtError: a 400 naming the field
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@bp.post("/district/badge-art/<achievement_id>/design")
+def design_save(achievement_id: str) -> Any:
+    """Draw the chosen design and store it as the art, checked exactly as an upload is."""
+    achievement = _managed(achievement_id)
+    found = require(Role.ADMIN)
+    chosen = _design(request.form)
+    db = session()
+    seed = achievement.organization.slug
+    try:
+        svg = badge_design.draw(achievement.name, seed, chosen)
+        artwork.set_image(db, achievement, svg,
+                          alt=badge_design.alt_text(achievement.name, seed, chosen),
+                          actor=found.email, now=now())
+    except ServiceError as exc:
+        db.rollback()
+        flash(f"{achievement.name}: {exc.message[:1].upper()}{exc.message[1:]}. "
+              "The image was not changed.", "error")
+        return redirect(_back(achievement), code=303)
+    db.commit()
+    flash(f"{achievement.name} now has the designed image everywhere: catalogue, wallets, "
+          "share pages, baked badges, certificates and the verifier.", "success")
     return redirect(_back(achievement), code=303)

@@ -161,16 +161,21 @@ def achievement_page(achievement_id: str) -> Response:
 
 
 @bp.get("/achievements/<achievement_id>/image.<ext>")
-def achievement_image(achievement_id: str, ext: str) -> Response:
+@bp.get("/achievements/<achievement_id>/versions/<int:number>/image.<ext>")
+def achievement_image(achievement_id: str, ext: str, number: int | None = None) -> Response:
     """The achievement's badge art, unbaked: its upload or the generated default.
 
     The same picture every other output shows (:mod:`issuer.services.artwork`);
-    revalidated by its digest, since an admin may replace it.
+    revalidated by its digest, since an admin may replace it. With a version
+    number, the art that version showed (what its credentials name).
     """
     found = _achievement(achievement_id)
     if ext not in ("svg", "png"):
         abort(404)
-    art = artwork.art_for(session(), found)
+    if number is not None and not 1 <= number <= authoring.version_number(found):
+        raise ServiceError(f"version {number} of this achievement was not found",
+                           code="unknown_version", status=404)
+    art = artwork.art_for(session(), found, number)
     body, mimetype = (art.svg, "image/svg+xml") if ext == "svg" else (art.png, "image/png")
     response = Response(body, mimetype=mimetype)
     response.set_etag(f"{art.digest[:32]}-{ext}")
@@ -294,6 +299,15 @@ def credential_document(token: str, ext: str) -> Response:
 def copy_link_script() -> Response:
     """The share page's copy-link button (a file, so the page's CSP needs no inline script)."""
     script = (TEMPLATES / "assets" / "copy-link.js").read_text("utf-8")
+    response = Response(script, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.get("/assets/badge-designer.js")
+def badge_designer_script() -> Response:
+    """The badge designer's live preview (a file, so the page's CSP needs no inline script)."""
+    script = (TEMPLATES / "assets" / "badge-designer.js").read_text("utf-8")
     response = Response(script, mimetype="text/javascript")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response

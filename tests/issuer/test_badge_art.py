@@ -272,6 +272,7 @@ def test_the_default_is_drawn_once_and_described_truthfully() -> None:
     colour_name, colour = badge_art.colour_for("lakeside")
     assert art.alt == (f"Digital Literacy badge: a {colour_name} circle with a white ring and "
                        "the words “Digital Literacy”")
+    assert b">Digital</text>" in art.svg and b">Literacy</text>" in art.svg
     assert "hexagon" not in art.alt
     assert f'fill="{colour}"'.encode() in art.svg
     assert badge_art.png_of(art.svg) == art.png

@@ -3,19 +3,24 @@
 A district admin uploads an SVG on the Badge art page; Chromium draws it
 there and on the share page of a credential issued afterwards (the image
 loads, with the admin's alt text); the Audit log lists the upload, filters
-to it, exports it as CSV and links to the achievement. Both pages pass
-axe-core and fit a phone screen. Runs on SQLite and PostgreSQL.
+to it, exports it as CSV and links to the achievement. In the designer the
+admin picks a template, icon and colour; the preview (with its alt text)
+follows without a reload and the design is saved as another badge's art.
+The pages pass axe-core and fit a phone screen. Runs on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from issuer import badge_design
+from issuer.badge_design import Design
 from issuer.services import issuance
 from issuer.services.issuance import IssuerContext
 from tests.browser.conftest import axe_violations
@@ -104,8 +109,36 @@ def test_upload_art_then_find_it_in_the_audit_log(chromium: Any, live_server: Li
     page.get_by_role("link", name=world.achievements["blended"]).click()
     page.get_by_role("heading", name="Blended Learning Design").first.wait_for()
 
+    # the designer: a district template, previewed live, saved as another badge's art
+    page.goto("/district/badge-art")
+    page.get_by_role("link", name="Design an image for Data-Informed Instruction").click()
+    page.get_by_role("heading", name="Design the badge for Data-Informed Instruction").wait_for()
+    assert axe_violations(page) == []
+    page.get_by_role("radio", name=re.compile("^Shield")).check()
+    page.get_by_label("Icon").select_option("laptop")
+    page.get_by_label("Colour").select_option("teal")
+    expected = badge_design.alt_text("Data-Informed Instruction", "lakeside",
+                                     Design(shape="shield", colour="teal", icon="laptop"))
+    page.locator("#design-alt", has_text=expected).wait_for()
+    preview = page.locator("#design-preview")
+    assert preview.get_attribute("alt") == expected
+    src = preview.get_attribute("src") or ""
+    assert "shape=shield" in src and "icon=laptop" in src and "colour=teal" in src
+    preview.evaluate("(img) => img.decode()")
+    assert preview.evaluate(DRAWN)
+    assert axe_violations(page) == []
+    admin.shot("art-06-designer")
+    page.get_by_role("button", name="Use this design for Data-Informed Instruction").click()
+    page.get_by_text("Data-Informed Instruction now has the designed image everywhere").wait_for()
+    designed = page.locator(f"#a-{world.achievements['data']} img")
+    assert designed.get_attribute("alt") == expected
+    designed.evaluate("(img) => img.decode()")
+    assert designed.evaluate(DRAWN)
+
     phone = Person(chromium, base, engine, "admin", PHONE)
     phone.sign_in_with_keyboard(PEOPLE["admin"][1])
+    phone.page.goto(f"/district/badge-art/{world.achievements['data']}/design")
+    phone.shot("art-07-designer")
     phone.page.goto("/district/audit")
     phone.shot("art-04-audit")
     phone.page.goto("/district/badge-art")
