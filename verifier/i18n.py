@@ -99,6 +99,9 @@ TEXT: dict[str, dict[str, str]] = {
                                     "so it is not shown as an endorsement.",
         "endorsement_verified_note": "Each endorsement was verified: signed with the "
                                      "endorser's own key, current and not withdrawn.",
+        "endorsement_unlisted": "An endorsement signed by {endorser}, who is not on this "
+                                "verifier's lists of known issuers, is not shown as an "
+                                "endorsement.",
         "share_og_issued": "Issued by {org}",
         "share_og_revoked": "{org} revoked this badge on {date}.",
         "share_og_suspended": "{org} suspended this badge on {date}.",
@@ -381,6 +384,9 @@ TEXT: dict[str, dict[str, str]] = {
                                     "que no se muestra como aval.",
         "endorsement_verified_note": "Cada aval se verificó: está firmado con la clave del "
                                      "avalista, vigente y no retirado.",
+        "endorsement_unlisted": "Un aval firmado por {endorser}, que no figura en las listas "
+                                "de emisores conocidos de este verificador, no se muestra como "
+                                "aval.",
         "share_og_issued": "Emitida por {org}",
         "share_og_revoked": "{org} revocó esta insignia el {date}.",
         "share_og_suspended": "{org} suspendió esta insignia el {date}.",
