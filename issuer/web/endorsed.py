@@ -21,6 +21,7 @@ from badges.endorsements import shown_about
 from badges.endorsements import shown_in
 from badges.errors import BadgesError
 from badges.jwt import decode_jwt
+from issuer.models import IssuedCredential
 from verifier.service import Verifier
 
 
@@ -45,3 +46,8 @@ def carried(document: str, fmt: str) -> list[Shown]:
     if not isinstance(credential, Mapping):
         return []
     return shown_in(credential, verify=_verifier().verify_endorsement)
+
+
+def verified_endorsers(issued: IssuedCredential) -> tuple[str, ...]:
+    """The names of the endorsers whose endorsements in ``issued`` verified (certificates)."""
+    return tuple(e.endorser for e in carried(issued.document, issued.format) if e.verified)

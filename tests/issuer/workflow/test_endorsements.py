@@ -24,16 +24,19 @@ from badges import dataintegrity
 from badges import keys
 from badges import model
 from badges import schema
+from badges.clr_schema import check_clr
 from issuer.models import IssuedCredential
 from issuer.models import Organization
 from issuer.models import SigningKey
 from issuer.models import StatusPurpose
 from issuer.models_endorsements import Endorsement
+from issuer.services import clr as clr_service
 from issuer.services import endorsements as endorsement_service
 from issuer.services import issuance
 from issuer.services import organizations
 from issuer.services import status
 from issuer.services.issuance import IssuerContext
+from tests.issuer.certificates.conftest import text_layer
 from tests.issuer.workflow.conftest import PASSWORD
 from tests.issuer.workflow.conftest import Browser
 from tests.issuer.workflow.conftest import World
@@ -134,6 +137,13 @@ def test_an_invited_partner_endorses_and_badges_carry_it_verified_and_shown(
                     headers={"Accept": "application/ld+json"}).get_json()
     assert [e["credentialSubject"]["id"] for e in ld["endorsement"]] == [achievement_id]
     assert f"Endorsed by {PARTNER}" in client.get("/issuers/lakeside").get_data(as_text=True)
+    certificate = text_layer(client.get(share + ".pdf").data)
+    assert f"Endorsed by {PARTNER}" in " ".join(certificate.split())
+    with app.extensions["badges"]["db"].session() as session:  # a CLR holding it
+        record = clr_service.teacher_clr(session, _ctx(app), issuer="lakeside",
+                                         email="maria@lakeside.test", actor="test",
+                                         now=app.extensions["badges"]["settings"].clock())
+    assert check_clr(record.document) == []
     for lang, words in (("en", "Endorsed by"), ("es", "Avalado por")):
         report = _verify_page(app, issued.document, lang)
         assert 'data-verdict="verified"' in report
@@ -202,6 +212,10 @@ def test_a_forged_endorsement_is_shown_as_not_verified_never_as_an_endorsement(
         assert 'data-testid="endorsed-by"' not in report
         assert 'data-testid="endorsement-not-verified"' in report and PARTNER in report
         assert 'data-verdict="verified"' not in report
+    pdf = client.get(share + ".pdf")
+    assert pdf.status_code == 200, pdf.get_data(as_text=True)[-600:]
+    certificate = " ".join(text_layer(pdf.data).split())
+    assert "Endorsed by" not in certificate and PARTNER not in certificate
     api = client.post("/api/v1/verify", data=issued.document,
                       content_type="application/json").get_json()
     assert api["verified"] is False
