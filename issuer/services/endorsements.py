@@ -53,7 +53,8 @@ from issuer.services.context import IssuerContext
 from issuer.services.errors import ServiceError
 from issuer.services.errors import not_found
 
-__all__ = ["Subject", "add_partner", "current", "embed", "endorse", "partner_of",
+__all__ = ["ForAward", "Subject", "add_partner", "current", "embed", "embed_into", "endorse",
+           "for_award", "partner_of",
            "partners_of", "subjects_for", "withdraw"]
 
 _RANDOM = random.SystemRandom()
@@ -255,14 +256,29 @@ def documents(rows: list[Endorsement]) -> list[dict[str, Any]]:
     return [json.loads(row.document) for row in rows]
 
 
-def embed(session: so.Session, ctx: IssuerContext, credential: dict[str, Any],
-          achievement: Achievement) -> dict[str, Any]:
-    """``credential`` with the current endorsements of its achievement and its issuer embedded.
+@dataclass(frozen=True)
+class ForAward:
+    """The signed endorsements an award embeds: of its issuer, and of its achievement."""
 
-    OB 3.0 §B.1.1 and §B.1.14: ``credentialSubject.achievement.endorsement``
-    and ``issuer.endorsement``, each a signed EndorsementCredential. Only
-    endorsements whose subject is that very achievement or issuer go in (a
-    verifier refuses one about anything else). Returns a new dict.
+    issuer: tuple[dict[str, Any], ...]
+    achievement: tuple[dict[str, Any], ...]
+    achievement_id: str
+
+
+def for_award(session: so.Session, ctx: IssuerContext, *, issuer_id: str,
+              achievement_id: str) -> ForAward:
+    """The current endorsements of ``issuer_id`` (a DID) and of the achievement (its row id)."""
+    url = f"{ctx.base_url}/achievements/{achievement_id}"
+    return ForAward(tuple(documents(current(session, subject_id=issuer_id))),
+                    tuple(documents(current(session, subject_id=url))), url)
+
+
+def embed_into(credential: dict[str, Any], found: ForAward) -> dict[str, Any]:
+    """``credential`` with ``found`` embedded (OB 3.0 §B.1.1, §B.1.14); a new dict.
+
+    ``issuer.endorsement`` and ``credentialSubject.achievement.endorsement``,
+    each a signed EndorsementCredential, only where the subject is that very
+    issuer or achievement (a verifier refuses one about anything else).
     """
     issuer = credential.get("issuer")
     subject = credential.get("credentialSubject")
@@ -270,16 +286,23 @@ def embed(session: so.Session, ctx: IssuerContext, credential: dict[str, Any],
     if not isinstance(issuer, dict) or not isinstance(subject, dict) \
             or not isinstance(held, dict):
         return credential
-    about_issuer = documents(current(session, subject_id=str(issuer.get("id"))))
-    about_achievement = documents(current(
-        session, subject_id=achievement_service.achievement_url(ctx.base_url, achievement)))
-    if not about_issuer and not about_achievement:
-        return credential
     result = dict(credential)
-    if about_issuer:
-        result["issuer"] = {**issuer, "endorsement": about_issuer}
-    if about_achievement and held.get("id") == achievement_service.achievement_url(
-            ctx.base_url, achievement):
+    mine = [e for e in found.issuer if e["credentialSubject"]["id"] == issuer.get("id")]
+    if mine:
+        result["issuer"] = {**issuer, "endorsement": mine}
+    if found.achievement and held.get("id") == found.achievement_id:
         result["credentialSubject"] = {**subject, "achievement": {
-            **held, "endorsement": about_achievement}}
+            **held, "endorsement": list(found.achievement)}}
     return result
+
+
+def embed(session: so.Session, ctx: IssuerContext, credential: dict[str, Any],
+          achievement: Achievement) -> dict[str, Any]:
+    """``credential`` with the current endorsements of its achievement and its issuer embedded.
+
+    :func:`for_award` then :func:`embed_into`. Returns a new dict.
+    """
+    issuer = credential.get("issuer")
+    issuer_id = str(issuer.get("id")) if isinstance(issuer, dict) else ""
+    return embed_into(credential, for_award(session, ctx, issuer_id=issuer_id,
+                                            achievement_id=achievement.id))
