@@ -23,6 +23,9 @@ from tests.issuer.batch.conftest import now
 pytestmark = pytest.mark.usefixtures("district")
 
 
+# one engine and one backend: what is particular here is only reading the endorsements
+# once per achievement (plain selects); the engines and backends are covered by test_runs
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("backend", ["inprocess"], indirect=True)
 def test_batch_awards_embed_the_current_endorsements(database: Database, ctx: IssuerContext,
                                                      backend: Backend) -> None:
