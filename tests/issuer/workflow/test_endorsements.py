@@ -162,8 +162,30 @@ def test_an_invited_partner_endorses_and_badges_carry_it_verified_and_shown(
     assert {c["id"]: c["code"] for c in api["checks"]}["endorsements"] == "endorsement_revoked"
 
 
+def forge(session: Any, ctx: IssuerContext, *, partner: Organization, district: Organization,
+          achievement_id: str, now: Any) -> None:
+    """Store an endorsement in the partner's name signed with a key that is not the partner's."""
+    did = organizations.issuer_did(ctx.base_url, partner)
+    stranger = keys.generate("ed25519").with_controller(did, f"{did}#ed-1")
+    sl = status.open_list(session, partner, StatusPurpose.REVOCATION)
+    subject = f"{ctx.base_url}/achievements/{achievement_id}"
+    document = model.EndorsementCredential(
+        id=f"urn:uuid:{uuid.uuid4()}", issuer=organizations.profile(ctx.base_url, partner),
+        valid_from=now, name=f"{partner.name} endorses", subject_id=subject,
+        endorsement_comment=COMMENT, credential_status=(status.entry_model(
+            ctx.base_url, partner, StatusPurpose.REVOCATION, sl.number, 7),)).to_json()
+    signed = dataintegrity.sign_credential(document, key=stranger,
+                                           created=model.format_datetime(now))
+    key = session.scalar(sa.select(SigningKey).where(SigningKey.organization_id == partner.id))
+    assert key is not None
+    session.add(Endorsement(
+        credential_id=document["id"], partner_id=partner.id, district_id=district.id,
+        achievement_id=achievement_id, subject_id=subject, comment=COMMENT,
+        document=json.dumps(signed), signing_key_id=key.id, status_list_id=sl.id,
+        status_index=7, issued_at=now, issued_by="forger"))
+
+
 def _forged(app: Flask, achievement_id: str) -> None:
-    """An endorsement in the partner's name, signed with a key that is not the partner's."""
     ctx = _ctx(app)
     now = app.extensions["badges"]["settings"].clock().replace(microsecond=0)
     with app.extensions["badges"]["db"].session() as session:
@@ -172,26 +194,8 @@ def _forged(app: Flask, achievement_id: str) -> None:
         link = endorsement_service.add_partner(session, ctx, district=district,
                                                slug="state-university", name=PARTNER,
                                                url=None, actor="test", now=now)
-        partner = link.partner
-        did = organizations.issuer_did(ctx.base_url, partner)
-        stranger = keys.generate("ed25519").with_controller(did, f"{did}#ed-1")
-        sl = status.open_list(session, partner, StatusPurpose.REVOCATION)
-        subject = f"{ctx.base_url}/achievements/{achievement_id}"
-        document = model.EndorsementCredential(
-            id=f"urn:uuid:{uuid.uuid4()}", issuer=organizations.profile(ctx.base_url, partner),
-            valid_from=now, name=f"{PARTNER} endorses", subject_id=subject,
-            endorsement_comment=COMMENT, credential_status=(status.entry_model(
-                ctx.base_url, partner, StatusPurpose.REVOCATION, sl.number, 7),)).to_json()
-        signed = dataintegrity.sign_credential(document, key=stranger,
-                                               created=model.format_datetime(now))
-        key = session.scalar(sa.select(SigningKey).where(
-            SigningKey.organization_id == partner.id))
-        assert key is not None
-        session.add(Endorsement(
-            credential_id=document["id"], partner_id=partner.id, district_id=district.id,
-            achievement_id=achievement_id, subject_id=subject, comment=COMMENT,
-            document=json.dumps(signed), signing_key_id=key.id, status_list_id=sl.id,
-            status_index=7, issued_at=now, issued_by="forger"))
+        forge(session, ctx, partner=link.partner, district=district,
+              achievement_id=achievement_id, now=now)
 
 
 def test_a_forged_endorsement_is_shown_as_not_verified_never_as_an_endorsement(
