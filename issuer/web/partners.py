@@ -1,8 +1,9 @@
 """Partners and their endorsements in the browser (issue #20).
 
 * ``GET /district/partners`` (a district's admin): its partners and what
-  they endorsed; ``POST /district/partners`` adds a partner organization
-  (its own did:web and keys) and e-mails its admin an invitation;
+  they endorsed (a partner's admin is sent to its own page);
+  ``POST /district/partners`` adds a partner organization (its own did:web
+  and keys) and e-mails its admin an invitation;
 * ``GET /partner/endorsements`` (a partner's admin): what the district
   offers to endorse and the partner's endorsements;
   ``POST /partner/endorsements`` signs one (OB 3.0 §B.1.7
@@ -79,7 +80,11 @@ def _endorsements(**where: Any) -> list[Endorsement]:
 def partners() -> Any:
     """The district's partners, their endorsements, and the form to invite one."""
     found = require(Role.ADMIN)
-    district = _district(found)
+    try:
+        district = _district(found)
+    except NotVisible:
+        _partner(found)  # a partner's admin: its own page (else 404)
+        return redirect(url_for("partners.endorsements"), code=303)
     return render_template("dashboard/partners.html", org=district,
                            partners=endorsement_service.partners_of(session(), district),
                            endorsements=_endorsements(district_id=district.id))

@@ -87,6 +87,8 @@ def _verify_page(app: Flask, credential: str, lang: str = "en") -> str:
 def test_an_invited_partner_endorses_and_badges_carry_it_verified_and_shown(
         app: Flask, world: World, as_user: Any) -> None:
     partner = _invited_partner(app, as_user)
+    sent = partner.get("/district/partners")  # the start page's link, for a partner
+    assert sent.status_code == 303 and sent.headers["Location"].endswith("/partner/endorsements")
     form = partner.get("/partner/endorsements").get_data(as_text=True)
     assert "Blended Learning Design" in form and "Lakeside Unified" in form
     base = app.extensions["badges"]["settings"].base_url
