@@ -19,17 +19,25 @@ import pytest
 import sqlalchemy as sa
 
 from issuer.models import Achievement
+from issuer.models import Membership
 from issuer.models import Organization
+from issuer.models import Role
 from issuer.services import endorsements
 from issuer.services import issuance
+from issuer.services import recipients
 from issuer.services.issuance import IssuerContext
+from issuer.workflow import accounts
+from tests.browser.conftest import PASSWORD
 from tests.browser.conftest import Site
 from tests.browser.conftest import axe_violations
 from tests.browser.conftest import screenshot
+from tests.browser.conftest import sign_in
 from tests.issuer.workflow.test_endorsements import COMMENT
 from tests.issuer.workflow.test_endorsements import forge
 
 PARTNER = "Riverside State University"
+PARTNER_ADMIN = "dean.rivera@riverside.example.edu"
+DISTRICT_ADMIN = "dana.whitfield@lakeside.example.org"
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +58,14 @@ def shares(site: Site) -> dict[str, str]:
                              comment=COMMENT, actor="test", now=now)
         forge(session, ctx, partner=link.partner, district=district,
               achievement_id=ids["data-informed-instruction"], now=now)
+        n = site.app.extensions["workflow"].scrypt_n
+        for email, name, org in ((PARTNER_ADMIN, "Dean Rivera", link.partner),
+                                 (DISTRICT_ADMIN, "Dana Whitfield", district)):
+            person = recipients.find_or_create(session, email=email, name=name)
+            accounts.set_password(person, PASSWORD, n=n)
+            session.add(Membership(person_id=person.id, organization_id=org.id,
+                                   role=Role.ADMIN))
+            session.flush()
     found = {}
     for key, slug in (("genuine", "blended-learning-design"),
                       ("forged", "data-informed-instruction")):
@@ -96,3 +112,29 @@ def test_endorsed_by_shows_only_for_an_endorsement_that_verifies(
         .inner_text()
     _accessible(page)
     # (page.errors is not asserted: Chromium asks for /favicon.ico, which the site answers 404)
+
+
+def test_the_partner_and_district_pages(page: Any, site: Site, shares: dict[str, str]) -> None:
+    """The partner's admin endorses in the browser; the district's page lists it."""
+    sign_in(page, site, PARTNER_ADMIN)
+    page.goto(f"{site.base}/partner/endorsements")
+    _accessible(page)
+    page.get_by_label("What you endorse").select_option(label="Lakeside Unified School District "
+                                                             "(the district as an issuer)")
+    page.get_by_label("Your comment").fill("A district that invests in its teachers.")
+    page.get_by_role("button", name="Sign the endorsement").click()
+    page.wait_for_load_state()
+    assert "Endorsement signed" in page.content()
+    assert page.get_by_role("button", name="Withdraw the endorsement of Lakeside Unified "
+                                           "School District").count() == 1
+    _accessible(page)
+    screenshot(page, "endorsement-partner-page")
+    page.context.clear_cookies()
+    sign_in(page, site, DISTRICT_ADMIN)
+    page.goto(f"{site.base}/district/partners")
+    assert f"{PARTNER} endorsed Lakeside Unified School District" in page.content()
+    _accessible(page)
+    screenshot(page, "endorsement-district-partners")
+    page.goto(f"{site.base}/issuers/lakeside")
+    assert f"Endorsed by {PARTNER}" in page.locator("#endorsements").inner_text()
+    _accessible(page)
