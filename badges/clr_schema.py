@@ -21,6 +21,17 @@ named changes make the VCDM 2.0 view (:data:`VCDM2_CHANGES`):
    ``statusListIndex``, ``statusListCredential`` of a
    ``BitstringStatusListEntry``, Bitstring Status List §2.1), as OB 3.0's
    own ``CredentialStatus`` definition is.
+3. ``EndorsementCredential`` gets the members the VCDM 1.1 build lacks
+   and OB 3.0's EndorsementCredential has (OB 3.0 §B.1.7; CLR 2.0 uses
+   OB 3.0's class): ``name`` (required there, so required here),
+   ``description``, ``awardedDate`` and ``termsOfUse``, each defined exactly
+   as in the bundled 1EdTech ``ob_v3p0_endorsementcredential-jsonschema1.json``
+   (its ``TermsOfUse`` definition comes along). Without it, no endorsement
+   that passes the OB 3.0 schema (which *requires* ``name``) could sit in a
+   CLR's achievements or embedded badges: the two 1EdTech schemas contradict
+   each other there, and the record follows the OB 3.0 one. The rest of the
+   definition (closed, ``credentialSubject`` an ``EndorsementSubject``) is
+   the CLR file's.
 
 The schema's ``date-time`` formats (``validFrom``, ``validUntil`` included)
 are checked with :func:`badges.model.parse_datetime`, as for OB 3.0
@@ -60,7 +71,11 @@ VCDM2_CHANGES: tuple[str, ...] = (
     "issuanceDate/expirationDate renamed validFrom/validUntil in ClrCredential, "
     "VerifiableCredential and EndorsementCredential",
     "CredentialStatus accepts the members of a BitstringStatusListEntry",
+    "EndorsementCredential has OB 3.0's name (required), description, awardedDate and "
+    "termsOfUse",
 )
+_OB_ENDORSEMENT_FILE = "ob_v3p0_endorsementcredential-jsonschema1.json"
+_OB_ENDORSEMENT_MEMBERS = ("name", "description", "awardedDate", "termsOfUse")
 _MESSAGE_LIMIT = 240
 
 
@@ -83,6 +98,13 @@ def clr_schema() -> dict[str, Any]:
     for name in _DATED:
         _renamed(view["$defs"][name])
     view["$defs"]["CredentialStatus"]["additionalProperties"] = True
+    ob = json.loads(resources.files("badges").joinpath(
+        "schemas", _OB_ENDORSEMENT_FILE).read_text("utf-8"))
+    endorsement = view["$defs"]["EndorsementCredential"]
+    for name in _OB_ENDORSEMENT_MEMBERS:
+        endorsement["properties"][name] = copy.deepcopy(ob["properties"][name])
+    endorsement["required"] = [*endorsement["required"], "name"]
+    view["$defs"]["TermsOfUse"] = copy.deepcopy(ob["$defs"]["TermsOfUse"])
     return view
 
 

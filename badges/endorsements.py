@@ -47,6 +47,7 @@ PLACES = {
     "issuer": "on the issuer's profile",
     "credentialSubject.achievement": "on the achievement",
     "credentialSubject.achievement.creator": "on the achievement's creator",
+    "subject": "beside what it endorses",
 }
 
 #: Each problem's code and outcome, most serious first.
@@ -247,3 +248,64 @@ def check_endorsements(credential: Mapping[str, Any], *, nested: bool,
     if len(problems) > 1:
         message += f" ({len(problems) - 1} more of the {total} endorsements also have problems.)"
     return CheckResult("endorsements", outcome, worst["code"], message, detail)
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """One endorsement as a page shows it: "endorsed by …" only when ``verified``.
+
+    Attributes:
+        endorser: the endorser's name as the endorsement gives it (or its id).
+        endorser_id: the endorser's id (a DID or URL), if any.
+        comment: the ``endorsementComment`` (None unless verified: an
+            endorsement that did not verify says nothing worth repeating).
+        on: where it sits (a key of :data:`PLACES`).
+        verified: signed by the endorser it names, about this very thing,
+            current and not withdrawn (verdict ``verified``).
+        code: the problem code when not verified (``endorsement_forged``...).
+    """
+
+    endorser: str
+    endorser_id: str | None
+    comment: str | None
+    on: str
+    verified: bool
+    code: str | None
+
+
+def _shown(found: Found, report: VerificationReport, entry: Mapping[str, Any]) -> Shown:
+    verified = entry["code"] is None and report.verdict == Verdict.VERIFIED
+    comment = None
+    if verified and report.credential is not None:
+        subject = report.credential.get("credentialSubject")
+        text = subject.get("endorsementComment") if isinstance(subject, Mapping) else None
+        comment = text if isinstance(text, str) else None
+    return Shown(endorser=_endorser(entry), endorser_id=entry.get("endorser"),
+                 comment=comment, on=found.path, verified=verified,
+                 code=None if verified else entry["code"] or "endorsement_unchecked")
+
+
+def shown_in(credential: Mapping[str, Any], *, verify: VerifyEndorsement) -> list[Shown]:
+    """The endorsements ``credential`` carries, each verified (OB 3.0 §9.1 step 6).
+
+    The same rules as :func:`check_endorsements` (an endorsement must be
+    signed by its endorser and about this credential, its issuer or its
+    achievement); at most :data:`MAX_ENDORSEMENTS` are looked at.
+    """
+    related = _related(credential)
+    shown = []
+    for found in find(credential)[:MAX_ENDORSEMENTS]:
+        report = verify(found.item)
+        shown.append(_shown(found, report, _outcome_of(found, report, related)))
+    return shown
+
+
+def shown_about(item: Any, *, subject_id: str, verify: VerifyEndorsement) -> Shown:
+    """One endorsement published beside what it endorses (an achievement, a profile).
+
+    Verified only when its signature, key, dates and status pass and its
+    ``credentialSubject.id`` is ``subject_id``.
+    """
+    found = Found("subject", subject_id, item)
+    report = verify(item)
+    return _shown(found, report, _outcome_of(found, report, {subject_id}))

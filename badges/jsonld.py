@@ -28,7 +28,8 @@ What this module implements:
   (``rdfDirection: i18n-datatype``), as the eddsa-rdfc-2022 implementations
   do, so a base direction is signed.
 * Bounded cost: a document deeper than :data:`MAX_DEPTH` or with more than
-  :data:`MAX_VALUES` JSON values is refused before any JSON-LD processing.
+  :data:`MAX_VALUES` JSON values (more for one that embeds credentials, such
+  as a CLR: :func:`value_limit`) is refused before any JSON-LD processing.
 """
 
 from __future__ import annotations
@@ -57,6 +58,16 @@ MAX_DEPTH = 48
 #: complete OB 3.0 example has about 550; JSON-LD processing a new shape of
 #: this many takes about a quarter of a second on a slow core.
 MAX_VALUES = 5000
+#: More JSON values allowed for each verifiable credential a document embeds
+#: (a CLR 2.0 record's ``credentialSubject.verifiableCredential``, a
+#: presentation's ``verifiableCredential``; VCDM 2.0 §4.12), for at most
+#: :data:`MAX_EMBEDDED_COUNTED` of them: a district badge is 130-250 values (two
+#: endorsements included), the most complete OB 3.0 example about 550, so a
+#: teacher's record of 20 badges fits with room to spare, and the worst
+#: document stays bounded (5,000 + 30 x 1,000 values, about 1.5 s on a new shape).
+MAX_VALUES_PER_EMBEDDED = 1000
+#: Most embedded credentials that raise the limit (:func:`value_limit`).
+MAX_EMBEDDED_COUNTED = 30
 #: Most items in one array. JSON-LD node map generation (JSON-LD 1.1 API
 #: §7.2, as PyLD and jsonld.js implement it) compares each new value of a
 #: property with every earlier one, so its cost grows with the square of an
@@ -173,6 +184,7 @@ def _signature(doc: Any) -> tuple[str, list[tuple[str, str]], list[int | float]]
     inline = False
 
     count = 0
+    limit = value_limit(doc)
 
     def walk(node: Any, depth: int) -> None:
         nonlocal count
@@ -180,8 +192,8 @@ def _signature(doc: Any) -> tuple[str, list[tuple[str, str]], list[int | float]]
             raise JsonLdError(f"document is nested more than {MAX_DEPTH} levels deep",
                               code="too_deep")
         count += 1
-        if count > MAX_VALUES:
-            raise JsonLdError(f"document holds more than {MAX_VALUES} JSON values",
+        if count > limit:
+            raise JsonLdError(f"document holds more than {limit} JSON values",
                               code="too_large")
         if isinstance(node, dict):
             sig.append("{")
@@ -266,6 +278,22 @@ def canonical_double(value: float) -> str:
     sign = "-" if exponent.startswith("-") else ""
     digits = exponent.lstrip("+-").lstrip("0") or "0"
     return f"{mantissa}E{sign}{digits}"
+
+def value_limit(doc: Any) -> int:
+    """Most JSON values ``doc`` may hold: :data:`MAX_VALUES`, more when it embeds credentials.
+
+    Each credential in ``verifiableCredential`` (top level, or in
+    ``credentialSubject`` as a CLR 2.0 ``ClrSubject`` holds them) adds
+    :data:`MAX_VALUES_PER_EMBEDDED`, for up to :data:`MAX_EMBEDDED_COUNTED`.
+    """
+    embedded = 0
+    if isinstance(doc, Mapping):
+        subject = doc.get("credentialSubject")
+        for holder in (doc, subject if isinstance(subject, Mapping) else {}):
+            found = holder.get("verifiableCredential")
+            embedded += len(found) if isinstance(found, list) else int(found is not None)
+    return MAX_VALUES + MAX_VALUES_PER_EMBEDDED * min(embedded, MAX_EMBEDDED_COUNTED)
+
 
 def _size(value: Any) -> int:
     """How many JSON values ``value`` holds (for what the key keeps whole), up to a limit."""

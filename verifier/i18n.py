@@ -93,6 +93,16 @@ TEXT: dict[str, dict[str, str]] = {
         "share_suspended": "Suspended",
         "share_expired": "Expired",
         "share_og_title": "{achievement}, earned by {name}",
+        # endorsements by partners (issue #20): shown only when they verify
+        "endorsements_title": "Endorsements",
+        "endorsed_by": "Endorsed by {endorser}",
+        "endorsement_not_verified": "An endorsement in the name of {endorser} did not verify, "
+                                    "so it is not shown as an endorsement.",
+        "endorsement_verified_note": "Each endorsement was verified: signed with the "
+                                     "endorser's own key, current and not withdrawn.",
+        "endorsement_unlisted": "An endorsement signed by {endorser}, who is not on this "
+                                "verifier's lists of known issuers, is not shown as an "
+                                "endorsement.",
         "share_og_issued": "Issued by {org}",
         "share_og_revoked": "{org} revoked this badge on {date}.",
         "share_og_suspended": "{org} suspended this badge on {date}.",
@@ -370,6 +380,15 @@ TEXT: dict[str, dict[str, str]] = {
         "share_suspended": "Suspendida",
         "share_expired": "Vencida",
         "share_og_title": "{achievement}, obtenida por {name}",
+        "endorsements_title": "Avales",
+        "endorsed_by": "Avalado por {endorser}",
+        "endorsement_not_verified": "Un aval a nombre de {endorser} no se pudo verificar, así "
+                                    "que no se muestra como aval.",
+        "endorsement_verified_note": "Cada aval se verificó: está firmado con la clave del "
+                                     "avalista, vigente y no retirado.",
+        "endorsement_unlisted": "Un aval firmado por {endorser}, que no figura en las listas "
+                                "de emisores conocidos de este verificador, no se muestra como "
+                                "aval.",
         "share_og_issued": "Emitida por {org}",
         "share_og_revoked": "{org} revocó esta insignia el {date}.",
         "share_og_suspended": "{org} suspendió esta insignia el {date}.",
@@ -987,6 +1006,7 @@ _ES_PLACES = {
     "issuer": "en el perfil del emisor",
     "credentialSubject.achievement": "en el logro",
     "credentialSubject.achievement.creator": "en el creador del logro",
+    "subject": "junto a lo que avala",
 }
 _ES_UNNAMED_ENDORSER = "un avalista sin nombre"
 

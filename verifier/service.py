@@ -42,6 +42,7 @@ from badges.trust import Registries
 from badges.trust import RegistryLike
 from badges.trust import TrustRegistry
 from badges.verify import verify_credential
+from badges.verify import verify_embedded
 from badges.verify import verify_signature
 from verifier.clock import Clock
 from verifier.clock import system_clock
@@ -250,6 +251,22 @@ class Verifier:
         return verify_credential(data, now=now, fetch_document=fetch,
                                  check_status=checker, registry=self.current_registry(),
                                  recipient=recipient)
+
+    def verify_endorsement(self, item: Any) -> VerificationReport:
+        """Verify one EndorsementCredential (JSON or compact JWS) with every check (OB 3.0 §9.1).
+
+        :func:`badges.verify.verify_embedded` with ``kind="endorsement"``: what
+        the endorsements check does for each endorsement a credential carries,
+        for pages that show an endorsement on its own (an achievement page).
+        """
+        now = self.clock()
+        fetch = self.fetch_for(self.budget())
+        checker = None
+        if fetch is not None and self._lists is not None:
+            checker = make_status_checker(fetch_document=fetch, now=now,
+                                          verify_list=partial(self._lists, fetch=fetch))
+        return verify_embedded(item, kind="endorsement", now=now, fetch_document=fetch,
+                               check_status=checker, registry=self.current_registry())
 
     def clr_of(self, data: bytes | str | Mapping[str, Any]) -> dict[str, Any] | None:
         """``data`` as a CLR 2.0 ``ClrCredential`` JSON object, or None when it is not one."""

@@ -62,6 +62,7 @@ from issuer.models_batch import RowState
 from issuer.services import achievements as achievement_service
 from issuer.services import artwork
 from issuer.services import audit
+from issuer.services import endorsements
 from issuer.services import issuance
 from issuer.services import organizations
 from issuer.services import signing_keys
@@ -220,6 +221,10 @@ def _sign_all(read: _Read, ctx: IssuerContext, *, lane: int, database: Database,
         assert org is not None
         slots = {purpose: allocation.draw(session, org, purpose, len(to_issue), lane=lane)
                  for purpose in read.purposes}
+        # partners' endorsements, read once per achievement (issue #20)
+        endorsed = {aid: endorsements.for_award(session, ctx, issuer_id=str(read.profile.id),
+                                                achievement_id=aid)
+                    for aid in {row.achievement_id for row in to_issue}}
     signer = read.signer
     bake_dir = Path(read.bake_dir) if read.bake_dir else None
     for n, row in enumerate(to_issue):
@@ -239,6 +244,7 @@ def _sign_all(read: _Read, ctx: IssuerContext, *, lane: int, database: Database,
                 status=[status_service.entry_model(ctx.base_url, read.org, s.purpose, s.number,
                                                    s.index, fmt=read.fmt) for s in mine],
                 evidence=evidence)
+            credential = endorsements.embed_into(credential, endorsed[row.achievement_id])
             document = issuance.sign_document(credential, key=signer.pair, fmt=read.fmt,
                                               created=now, status_array=len(read.purposes) > 1)
         except ServiceError as exc:

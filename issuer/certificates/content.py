@@ -140,6 +140,8 @@ class Certificate:
         colour: the issuer's colour, ``#rrggbb``.
         lang: the language of the certificate's text (BCP 47).
         achievement_type: how the achievement is named on the page.
+        endorsed_by: the partners whose endorsements the credential carries
+            and which verified (issue #20; never one that did not).
     """
 
     credential_id: str
@@ -160,6 +162,7 @@ class Certificate:
     signatory: Signatory | None = None
     lang: str = "en"
     achievement_type: str = "Micro-credential"
+    endorsed_by: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_text(self.recipient_name, field_name="recipient name", max_length=MAX_NAME)
@@ -184,6 +187,10 @@ class Certificate:
             raise _refuse("the colour must be written #rrggbb")
         if not isinstance(self.lang, str) or not _LANG.match(self.lang):
             raise _refuse("the language must be a BCP 47 tag such as 'en' or 'es-US'")
+        if len(self.endorsed_by) > MAX_ALIGNMENTS:
+            raise _refuse(f"a certificate names at most {MAX_ALIGNMENTS} endorsers")
+        for name in self.endorsed_by:
+            check_text(name, field_name="endorser name", max_length=MAX_NAME)
         if len(self.alignments) > MAX_ALIGNMENTS:
             raise _refuse(f"a certificate shows at most {MAX_ALIGNMENTS} alignments")
         if self.expires_on is not None and self.expires_on < self.issued_on:

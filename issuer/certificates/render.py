@@ -359,6 +359,7 @@ def _context(cert: Certificate, template: templates.CertificateTemplate, sheet: 
             "expires_on_iso": cert.expires_on.isoformat() if cert.expires_on else None,
             "alignments": [{"name": a.name, "framework": a.framework, "code": a.code,
                             "url": a.url} for a in cert.alignments],
+            "endorsed_by": list(cert.endorsed_by),
             "signatory": {"name": signatory.name, "title": signatory.title}
             if signatory else None,
             "credential_id": cert.credential_id,

@@ -86,8 +86,12 @@ def _alignments(raw: Any) -> tuple[Alignment, ...]:
     return tuple(found)
 
 
-def certificate_for(issued: IssuedCredential, *, base_url: str) -> Certificate:
+def certificate_for(issued: IssuedCredential, *, base_url: str,
+                    endorsed_by: tuple[str, ...] = ()) -> Certificate:
     """What the certificate of a stored credential shows, and the credential it carries.
+
+    ``endorsed_by`` names the endorsers whose endorsements in the credential
+    verified (the caller verifies them: :mod:`issuer.web.endorsed`).
 
     Raises:
         CertificateError: when a stored value breaks a certificate limit.
@@ -117,7 +121,7 @@ def certificate_for(issued: IssuedCredential, *, base_url: str) -> Certificate:
         alignments=_alignments(achievement.alignments),
         # the achievement's art, the very PNG every other output shows
         badge_image=art.png, badge_type="image/png", badge_alt=art.alt,
-        colour=colour_of(org))
+        colour=colour_of(org), endorsed_by=tuple(dict.fromkeys(endorsed_by)))
 
 
 SAMPLE_ID = "urn:uuid:00000000-0000-4000-8000-000000000000"
@@ -207,7 +211,7 @@ def withheld(issued: IssuedCredential) -> None:
 
 def render_issued(issued: IssuedCredential, *, base_url: str, instance_path: Path,
                   template: str | Path | None = None,
-                  paper: str = DEFAULT_PAPER) -> Rendered:
+                  paper: str = DEFAULT_PAPER, endorsed_by: tuple[str, ...] = ()) -> Rendered:
     """The certificate of a stored credential as a PDF.
 
     Args:
@@ -216,6 +220,7 @@ def render_issued(issued: IssuedCredential, *, base_url: str, instance_path: Pat
         instance_path: where districts' templates are kept.
         template: a template name, or a template folder (for designers).
         paper: ``a4`` or ``letter``.
+        endorsed_by: endorsers whose endorsements verified (:func:`certificate_for`).
 
     A revoked or suspended credential has no certificate: it is refused with
     ``certificate_withheld_revoked`` (410) or ``certificate_withheld_suspended``
@@ -230,7 +235,8 @@ def render_issued(issued: IssuedCredential, *, base_url: str, instance_path: Pat
     withheld(issued)
     folder = template if isinstance(template, Path) else template_for(
         issued.organization, instance_path=instance_path, name=template)
-    return renderer().render(certificate_for(issued, base_url=base_url), template=folder,
+    return renderer().render(certificate_for(issued, base_url=base_url,
+                                             endorsed_by=endorsed_by), template=folder,
                              paper_name=paper)
 
 

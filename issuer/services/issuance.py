@@ -32,6 +32,7 @@ from issuer.models import Organization
 from issuer.services import achievements as achievement_service
 from issuer.services import audit
 from issuer.services import authoring
+from issuer.services import endorsements as endorsement_service
 from issuer.services import organizations
 from issuer.services import recipients
 from issuer.services import signing_keys
@@ -137,6 +138,8 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str | Organization
         status=status_service.entries_json(ctx.base_url, org, entries, fmt),
         narrative=note,
         evidence=prior + evidence, source=source, results=results)
+    # partners' current endorsements of the achievement and the issuer (OB 3.0 §B.1.7)
+    credential = endorsement_service.embed(session, ctx, credential, definition)
     issued.document = sign_document(credential, key=signer.pair, fmt=fmt, created=issued_at,
                                     status_array=len(entries) > 1)
     session.flush()

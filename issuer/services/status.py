@@ -9,7 +9,9 @@ twice, even between processes. A full list is closed and the next one opened.
 
 The bits themselves are never stored as a blob that concurrent writers could
 overwrite: each entry row has its own ``set`` flag, and a list's bitstring is
-rebuilt from those rows when it is signed. A change bumps the list's
+rebuilt from those rows when it is signed. A partner's endorsements
+(:mod:`issuer.services.endorsements`) hold indexes of its revocation list too,
+their bit set once ``revoked_at`` is. A change bumps the list's
 ``version`` atomically; the signed list credential is refreshed right after
 the change (and lazily on the next read, if another process changed it).
 """
@@ -39,6 +41,7 @@ from issuer.models import Organization
 from issuer.models import StatusEntry
 from issuer.models import StatusList
 from issuer.models import StatusPurpose
+from issuer.models_endorsements import Endorsement
 from issuer.services import audit
 from issuer.services import signing_keys
 from issuer.services import validation
@@ -129,6 +132,9 @@ def _free_index(session: so.Session, sl: StatusList) -> int | None:
 
 def _claim(session: so.Session, sl: StatusList, credential: IssuedCredential,
            index: int) -> StatusEntry | None:
+    if session.scalar(sa.select(Endorsement.id).where(
+            Endorsement.status_list_id == sl.id, Endorsement.status_index == index)):
+        return None  # an endorsement of this (partner) issuer holds it
     entry = StatusEntry(status_list_id=sl.id, index=index, credential_id=credential.id)
     try:
         with session.begin_nested():
@@ -229,12 +235,18 @@ def entry_details(session: so.Session, base_url: str, org: Organization, purpose
     entry = session.scalar(sa.select(StatusEntry).where(
         StatusEntry.status_list_id == sl.id, StatusEntry.index == index))
     is_set = entry is not None and entry.set
+    endorsement_revoked = None if entry is not None else session.scalar(
+        sa.select(Endorsement.revoked_at).where(Endorsement.status_list_id == sl.id,
+                                                Endorsement.status_index == index))
+    is_set = is_set or endorsement_revoked is not None
     url = list_url(base_url, org, sl.purpose.value, sl.number)
     details: dict[str, Any] = {
         "id": entry_url(url, index), "type": "BitstringStatusListEntry",
         "statusPurpose": sl.purpose.value, "statusListIndex": str(index),
         "statusListCredential": url,
         "status": _WORDS[sl.purpose] if is_set else "active"}
+    if endorsement_revoked is not None:
+        details["statusDate"] = model.format_datetime(endorsement_revoked.replace(microsecond=0))
     if entry is not None and is_set:
         cred = entry.credential
         since = cred.revoked_at if sl.purpose == StatusPurpose.REVOCATION else cred.suspended_at
@@ -293,6 +305,11 @@ def _entry(credential: IssuedCredential, purpose: StatusPurpose) -> StatusEntry:
 def _bump(session: so.Session, sl: StatusList) -> None:
     session.execute(sa.update(StatusList).where(StatusList.id == sl.id)
                     .values(version=StatusList.version + 1))
+
+
+def mark_changed(session: so.Session, sl: StatusList) -> None:
+    """Record that a bit of ``sl`` changed, so the list is signed again (its ``version``)."""
+    _bump(session, sl)
 
 
 def _set_bit(session: so.Session, entry: StatusEntry, value: bool) -> None:
@@ -452,6 +469,9 @@ def _ensure_signed(session: so.Session, ctx: IssuerContext, sl: StatusList,
     bits = status_list.Bitstring(sl.length)
     for index in session.scalars(sa.select(StatusEntry.index).where(
             StatusEntry.status_list_id == sl.id, StatusEntry.set.is_(True))):
+        bits.set(index)
+    for index in session.scalars(sa.select(Endorsement.status_index).where(
+            Endorsement.status_list_id == sl.id, Endorsement.revoked_at.is_not(None))):
         bits.set(index)
     org = sl.organization
     url = list_url(ctx.base_url, org, sl.purpose.value, sl.number)

@@ -37,7 +37,7 @@ SUBJECT_LABELS = {"credential": "Credential", "submission": "Submission", "batch
                   "signing_key": "Signing key", "organization": "Organization",
                   "person": "Person", "invitation": "Invitation",
                   "certificate_template": "Certificate template",
-                  "achievement": "Micro-credential"}
+                  "achievement": "Micro-credential", "endorsement": "Endorsement"}
 
 
 def subject_link(entry: audit.Entry) -> str | None:

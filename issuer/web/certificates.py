@@ -24,6 +24,7 @@ from flask import jsonify
 from flask import request
 
 from issuer.services.errors import ServiceError
+from issuer.web import endorsed as endorsed_pages
 from issuer.web.api import authorized_organization
 from issuer.web.common import content_disposition
 from issuer.web.common import download_stem
@@ -61,7 +62,8 @@ def certificate(token: str) -> Response:
     issued = _shared(token)
     s = settings()
     rendered = service.render_issued(issued, base_url=s.base_url,
-                                     instance_path=s.instance_path, paper=_paper())
+                                     instance_path=s.instance_path, paper=_paper(),
+                                     endorsed_by=endorsed_pages.verified_endorsers(issued))
     stem = download_stem(issued.achievement.name, issued.recipient_name)
     return _pdf(rendered.pdf, f"{stem} - certificate.pdf")
 

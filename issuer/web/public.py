@@ -30,10 +30,12 @@ from issuer.models import IssuedCredential
 from issuer.services import achievements as achievement_service
 from issuer.services import artwork
 from issuer.services import authoring
+from issuer.services import endorsements as endorsement_service
 from issuer.services import organizations
 from issuer.services import signing_keys
 from issuer.services.errors import ServiceError
 from issuer.services.issuance import share_url
+from issuer.web import endorsed as endorsed_pages
 from issuer.web.common import content_disposition
 from issuer.web.common import download_stem
 from issuer.web.common import now
@@ -101,13 +103,20 @@ def issuer_profile(slug: str) -> Response:
     org = organizations.get(session(), slug)
     base = settings().base_url
     profile = organizations.profile(base, org)
+    did = organizations.issuer_did(base, org)
+    # partners' endorsements of this issuer (OB 3.0 §B.1.14 Profile.endorsement)
+    endorsed = endorsement_service.documents(endorsement_service.current(session(),
+                                                                         subject_id=did))
     if wants_json():
-        return _negotiated(_json({"@context": LD_CONTEXT, **profile.to_json()}))
+        body = {"@context": LD_CONTEXT, **profile.to_json()}
+        if endorsed:
+            body["endorsement"] = endorsed
+        return _negotiated(_json(body))
     achievements = [a for a in achievement_service.list_for(session(), org)
                     if a.active and a.catalogue_visible]
     return _negotiated(Response(render_template(
         "issuer/profile.html", org=org, profile=profile.to_json(), achievements=achievements,
-        did=organizations.issuer_did(base, org))))
+        did=did, endorsements=endorsed_pages.about(endorsed, did), t=Translator("en"))))
 
 
 @bp.get("/issuers/<slug>/jwks.json")
@@ -150,14 +159,20 @@ def achievement_page(achievement_id: str) -> Response:
     found = authoring.as_of(session(), current, int(asked) if asked is not None else None)
     base = settings().base_url
     ob = achievement_service.to_model(found, base_url=base).to_json()
+    # partners' endorsements of the achievement (OB 3.0 §B.1.1 Achievement.endorsement)
+    endorsed = endorsement_service.documents(endorsement_service.current(
+        session(), subject_id=ob["id"]))
     if wants_json():
+        if endorsed:
+            ob["endorsement"] = endorsed
         return _negotiated(_json({"@context": LD_CONTEXT, **ob}))
     return _negotiated(Response(render_template(
         "issuer/achievement.html", achievement=found, ob=ob, org=found.organization,
         page_url=achievement_service.achievement_url(base, found),
         versions=authoring.versions(session(), current),
         version=authoring.version_number(found),
-        current_version=authoring.version_number(current))))
+        current_version=authoring.version_number(current),
+        endorsements=endorsed_pages.about(endorsed, ob["id"]), t=Translator("en"))))
 
 
 @bp.get("/achievements/<achievement_id>/image.<ext>")
@@ -266,6 +281,7 @@ def credential_page(token: str) -> Response:
         state=state_of(issued), now=now(),
         org=issued.organization, share=share_url(base, issued),
         download_stem=_stem(issued), evidence=shared_evidence(issued),
+        endorsements=endorsed_pages.carried(issued.document, issued.format),
         achievement_url=page))))
     response.headers["Content-Language"] = lang
     response.vary.add("Accept-Language")

@@ -182,3 +182,73 @@ def test_not_a_record_and_an_empty_record_never_read_verified() -> None:
         report = verify_clr(data, now=NOW)
         assert report.verdict != Verdict.VERIFIED, data
     assert check_clr([]) != []
+
+
+def _full_badge(position: int) -> dict[str, Any]:
+    """The spec's most complete OpenBadgeCredential (about 320 JSON values), signed."""
+    def strip(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items()
+                    if k not in ("endorsement", "endorsementJwt", "proof", "validUntil",
+                                 "credentialStatus")}
+        return [strip(v) for v in node] if isinstance(node, list) else node
+
+    cred = strip(load_json("examples/spec/complete-openbadgecredential.unsigned.json"))
+    cred["id"] = f"urn:uuid:3f1c2a9e-8b7d-4c21-9a55-0000000001{position:02d}"
+    cred["issuer"] = {"id": DISTRICT.controller, "type": ["Profile"], "name": "Lakeside USD"}
+    cred["validFrom"] = "2026-01-05T09:00:00Z"
+    cred["credentialSubject"]["achievement"]["name"] = f"Micro-credential {position + 1}"
+    return dataintegrity.sign_credential(cred, key=DISTRICT, created="2026-01-05T09:00:00Z")
+
+
+def test_a_record_of_twenty_full_badges_is_not_refused_as_too_large() -> None:
+    """20 badges of ~320 values each pass 5,000 values: a CLR's limit grows per badge."""
+    from badges import jsonld
+
+    credentials = [_full_badge(i) for i in range(20)]
+    signed = sign_clr(record(credentials), key=DISTRICT, created=NOW)
+    assert jsonld.value_limit(signed) == jsonld.MAX_VALUES + 20 * jsonld.MAX_VALUES_PER_EMBEDDED
+    report = verify_clr(signed, now=NOW)
+    assert report.verdict == Verdict.VERIFIED, report.problems()
+    assert len(report.credentials) == 20
+
+
+def test_the_value_limit_stays_bounded_however_many_credentials_are_claimed() -> None:
+    from badges import jsonld
+    from badges.errors import JsonLdError
+
+    claimed = {"credentialSubject": {"verifiableCredential": [{}] * 1000}}
+    ceiling = jsonld.MAX_VALUES + jsonld.MAX_EMBEDDED_COUNTED * jsonld.MAX_VALUES_PER_EMBEDDED
+    assert jsonld.value_limit(claimed) == ceiling
+    assert jsonld.value_limit({"verifiableCredential": {}}) == \
+        jsonld.MAX_VALUES + jsonld.MAX_VALUES_PER_EMBEDDED
+    padded = {"@context": [CLR_CONTEXT], "credentialSubject": {
+        "verifiableCredential": [{"n": list(range(200))} for _ in range(200)]}}  # 40,000+
+    with pytest.raises(JsonLdError) as caught:
+        jsonld.prepare(padded)
+    assert caught.value.code == "too_large"
+    assert str(ceiling) in str(caught.value)
+
+
+def test_endorsed_badges_pass_the_clr_schema_view_and_it_stays_closed() -> None:
+    """OB 3.0 endorsements (``name`` required) inside a record: the view's third change."""
+    from tests.badges.test_endorsements import BOARD
+    from tests.badges.test_endorsements import endorsement
+    from tests.badges.test_endorsements import signed as endorsement_signed
+
+    endorsed = endorsement_signed(endorsement(DISTRICT.controller, BOARD))
+    credentials = [badge(i, n) for i, n in enumerate(NAMES)]
+    unsigned = {k: v for k, v in credentials[0].items() if k != "proof"}
+    unsigned["issuer"] = {**unsigned["issuer"], "endorsement": [endorsed]}
+    credentials[0] = dataintegrity.sign_credential(unsigned, key=DISTRICT,
+                                                   created="2026-01-05T09:00:00Z")
+    assert check_clr(record(credentials)) == []
+    view = clr_schema()["$defs"]["EndorsementCredential"]
+    assert "name" in view["required"] and view["additionalProperties"] is False
+    # still closed: a member neither schema defines is refused
+    odd = copy.deepcopy(credentials)
+    odd[0]["issuer"]["endorsement"][0]["colour"] = "green"
+    assert any("colour" in i.message for i in check_clr(record(odd)))
+    # and a record built with it verifies (an embedded badge's endorsements are not followed)
+    report = verify_clr(sign_clr(record(credentials), key=DISTRICT, created=NOW), now=NOW)
+    assert report.verdict == Verdict.VERIFIED, report.problems()
