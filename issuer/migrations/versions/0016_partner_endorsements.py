@@ -1,7 +1,7 @@
 """Partners and their endorsements
 
 Revision ID: 0016
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-05 12:30:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '0016'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
