@@ -142,6 +142,7 @@ class Pathway(Base):
     created_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     archived_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
+    organization: so.Mapped[Organization] = so.relationship()
     steps: so.Mapped[list[PathwayStep]] = so.relationship(
         back_populates="pathway", cascade="all, delete-orphan", order_by="PathwayStep.position")
     stages: so.Mapped[list[PathwayStage]] = so.relationship(
