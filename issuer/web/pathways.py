@@ -174,6 +174,8 @@ def show(pathway_id: int) -> Any:
                    for f in figures if f.median_days is not None))
     return render_template("dashboard/pathway.html", pathway=pathway,
                            doc=definitions.document(pathway), figures=figures, done=done,
+                           stages=definitions.stages_of(pathway),
+                           capstone=definitions.capstone_of(pathway),
                            gaps=gaps, completed=pathways.completed_count(db, pathway),
                            admin=pathway.organization_id in found.scope(Role.ADMIN))
 
