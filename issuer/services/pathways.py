@@ -132,7 +132,7 @@ def _steps(session: so.Session, org: Organization, raw: Any, problems: list[Prob
                 continue
             seen[found.id] = f"step {number}"
             options.append(found)
-        choose = step.get("choose", len(refs) if len(refs) == 1 else None)
+        choose = step.get("choose", 1 if len(refs) <= 1 else None)
         if choose is None:
             problems.append({"field": f"{at}.choose", "problem": "an elective step says how "
                              "many of its achievements to earn (choose: N)"})

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -35,6 +36,7 @@ from issuer.workflow import reviews
 from issuer.workflow import submissions
 from issuer.workflow.access import load_viewer
 from tests.issuer.conftest import NOW
+from tests.issuer.workflow.conftest import Browser
 from tests.issuer.workflow.conftest import World
 
 STEPS = ("tech", "literacy", "data-use", "assessment", "mentoring")
@@ -225,7 +227,8 @@ def test_final_review_mode_waits_for_a_reviewer(db: so.Session, ctx: IssuerConte
 
 
 def test_revoking_a_component_flags_the_capstone_for_the_district(
-        db: so.Session, ctx: IssuerContext, world: World) -> None:
+        db: so.Session, ctx: IssuerContext, world: World,
+        as_user: Callable[[str], Browser]) -> None:
     org = _lakeside(db)
     doc = definition()
     doc["steps"] = [doc["steps"][0], doc["steps"][2]]
@@ -246,9 +249,24 @@ def test_revoking_a_component_flags_the_capstone_for_the_district(
     assert db.scalar(sa.select(AuditEvent).where(
         AuditEvent.action == "pathway.capstone_flagged",
         AuditEvent.subject_id == capstone.credential_id)) is not None
-    pathways.decide_flag(db, flag, keep=False, reason=None, actor="admin",
-                         now=NOW + timedelta(days=2))
+    db.commit()
+    # visible to the district: dashboard banner, pathways page, the credential's admin page
+    admin = as_user("admin")
+    assert "1 capstone flagged:" in admin.get("/district").get_data(as_text=True)
+    listing = admin.get("/district/pathways?org=lakeside").get_data(as_text=True)
+    assert f'id="flag-{flag.id}"' in listing and "was revoked" in listing
+    page = admin.get(f"/district/credentials/{capstone.id}").get_data(as_text=True)
+    assert 'id="pathway-flag"' in page and "Flagged for a decision" in page
+    for who, code in (("reviewer", 200), ("teacher", 403)):
+        assert as_user(who).get(f"/district/pathways/{flag.pathway_id}/cohort.csv"
+                                ).status_code == code
+    assert as_user("reviewer").post(f"/district/pathways/flags/{flag.id}",
+                                    {"decision": "revoke"}).status_code == 403
+    assert admin.post(f"/district/pathways/flags/{flag.id}",
+                      {"decision": "revoke"}).status_code == 303
+    db.expire_all()
     assert capstone.revoked_at is not None and flag.decision == "revoked"
+    assert "capstone flagged" not in admin.get("/district").get_data(as_text=True)
     assert pathways.flagged(db, frozenset({org.id})) == []
     with pytest.raises(ServiceError, match="not waiting"):
         pathways.decide_flag(db, flag, keep=True, reason=None, actor="a", now=NOW)
