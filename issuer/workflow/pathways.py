@@ -30,6 +30,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from badges import model
+from badges.clr import Association
 from issuer.models import Achievement
 from issuer.models import IssuedCredential
 from issuer.models_workflow import Pathway
@@ -40,6 +41,7 @@ from issuer.models_workflow import PathwayStep
 from issuer.models_workflow import Submission
 from issuer.models_workflow import SubmissionEvent
 from issuer.models_workflow import SubmissionStatus
+from issuer.services import achievements as achievement_service
 from issuer.services import audit
 from issuer.services import issuance
 from issuer.services import pathways as definitions
@@ -168,6 +170,41 @@ def lock_reason(session: so.Session, person_id: int, achievement: Achievement) -
                        f"“{row.pathway.name}” and unlocks when you complete "
                        + " and ".join(f"step {s.number} ({s.title})" for s in waiting))
     return "; ".join(reasons)
+
+
+def clr_structure(session: so.Session, person_id: int, org_ids: frozenset[int], *,
+                  base_url: str) -> tuple[list[Achievement], list[Association]]:
+    """The achievements and CLR 2.0 associations of the pathways a teacher is on.
+
+    For a CLR builder (CLR 2.0 §Association, ``ClrSubject.association``): each
+    step achievement ``isPartOf`` its pathway's capstone (and the capstone
+    ``isParentOf`` it); the achievements of a step that unlocks another
+    ``precedes`` those of the later step. Ids are the achievements' public
+    URLs, as embedded in the credentials; a CLR keeps only the associations
+    whose two ends are achievements of credentials it embeds.
+    """
+    found: dict[str, Achievement] = {}
+    links: list[Association] = []
+    for journey in for_person(session, person_id, org_ids):
+        capstone = journey.capstone
+        for step in journey.steps:
+            for option in step.options:
+                found.setdefault(option.id, option)
+                if capstone is not None:
+                    found.setdefault(capstone.id, capstone)
+                    part = achievement_service.achievement_url(base_url, option)
+                    whole = achievement_service.achievement_url(base_url, capstone)
+                    links.append(Association("isPartOf", part, whole))
+                    links.append(Association("isParentOf", whole, part))
+            for earlier in journey.steps:
+                if earlier.number not in step.after:
+                    continue
+                for before in earlier.options:
+                    for after in step.options:
+                        links.append(Association(
+                            "precedes", achievement_service.achievement_url(base_url, before),
+                            achievement_service.achievement_url(base_url, after)))
+    return list(found.values()), list(dict.fromkeys(links))
 
 
 # --------------------------------------------------------------------------- stacking

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from issuer.models_workflow import PathwayCompletion
 from issuer.models_workflow import Submission
 from issuer.models_workflow import SubmissionStatus
 from issuer.services import achievements
+from issuer.services import definition as definition_module
 from issuer.services import pathways as definitions
 from issuer.services import status
 from issuer.services.errors import ServiceError
@@ -116,8 +118,20 @@ def _capstones(db: so.Session, person: int) -> list[IssuedCredential]:
         IssuedCredential.person_id == person, achievements.Achievement.slug == "coach")))
 
 
+def _readme_example() -> bytes:
+    text = (Path(__file__).parents[3] / "README.md").read_text()
+    start = text.index("```yaml\nslug: edtech-coach")
+    return text[start + 8:text.index("```", start + 8)].encode()
+
+
 def test_every_problem_is_reported_by_field_and_nothing_is_saved(db: so.Session) -> None:
     org = _lakeside(db)
+    readme = definition_module.load(_readme_example(), name="README")
+    for slug in ("classroom-technology-integration", "digital-literacy", "peer-mentoring",
+                 "edtech-coach"):
+        achievements.create(db, org, slug=slug, name=slug, description="d", criteria="c")
+    found, problems = definitions.check(db, org, readme)
+    assert problems == [] and [len(s[3]) for s in found["steps"]] == [1, 2, 1, 1]
     bad = definition(slug="Bad Slug", completion="sometimes", capstone="tech", extra=1)
     bad["steps"][1]["choose"] = 3
     bad["steps"][2]["achievements"] = ["nope", "tech"]
@@ -200,6 +214,15 @@ def test_elective_counts_any_n_and_capstone_names_components_once(
                                  status="issued", completed_at=NOW))
         db.flush()
     assert len(_capstones(db, teacher)) == 1
+    # the structure a CLR builder embeds (CLR 2.0 associations between achievement ids)
+    found, links = pathways.clr_structure(db, teacher, frozenset({org.id}), base_url="b")
+    assert sorted(a.slug for a in found) == sorted([*STEPS, "coach"])
+    url = {a.slug: f"b/achievements/{a.id}" for a in found}
+    triples = {(x.association_type, x.source_id, x.target_id) for x in links}
+    assert ("isPartOf", url["literacy"], url["coach"]) in triples
+    assert ("precedes", url["tech"], url["data-use"]) in triples
+    assert ("precedes", url["assessment"], url["mentoring"]) in triples
+    assert ("precedes", url["tech"], url["assessment"]) not in triples
 
 
 def test_final_review_mode_waits_for_a_reviewer(db: so.Session, ctx: IssuerContext,
