@@ -124,7 +124,8 @@ def _readme_example() -> bytes:
     return text[start + 8:text.index("```", start + 8)].encode()
 
 
-def test_every_problem_is_reported_by_field_and_nothing_is_saved(db: so.Session) -> None:
+def test_problems_by_field_nothing_saved_then_prerequisites_lock_steps(
+        db: so.Session, ctx: IssuerContext, world: World) -> None:
     org = _lakeside(db)
     readme = definition_module.load(_readme_example(), name="README")
     for slug in ("classroom-technology-integration", "digital-literacy", "peer-mentoring",
@@ -151,12 +152,7 @@ def test_every_problem_is_reported_by_field_and_nothing_is_saved(db: so.Session)
         definitions.create(db, org, definition(), actor="t", now=NOW)
     assert again.value.problems == [{"field": "slug",
                                      "problem": "lakeside already has a pathway 'coach'"}]
-
-
-def test_prerequisites_lock_steps_until_earlier_ones_are_done(
-        db: so.Session, ctx: IssuerContext, world: World) -> None:
-    org = _lakeside(db)
-    definitions.create(db, org, definition(), actor="t", now=NOW)
+    # prerequisites: a step is locked until the steps in its ``after`` are done
     teacher = world.people["teacher"]
     with pytest.raises(ServiceError) as caught:
         _earn(db, ctx, teacher, "literacy")
@@ -280,9 +276,14 @@ def test_revoking_a_component_flags_the_capstone_for_the_district(
     assert f'id="flag-{flag.id}"' in listing and "was revoked" in listing
     page = admin.get(f"/district/credentials/{capstone.id}").get_data(as_text=True)
     assert 'id="pathway-flag"' in page and "Flagged for a decision" in page
-    for who, code in (("reviewer", 200), ("teacher", 403)):
+    reviewer = as_user("reviewer")
+    assert "/district/pathways" in reviewer.get("/review").get_data(as_text=True)
+    assert "EdTech Coach" in reviewer.get("/district/pathways").get_data(as_text=True)
+    for who, code in (("reviewer", 200), ("teacher", 403), ("other_admin", 404)):
         assert as_user(who).get(f"/district/pathways/{flag.pathway_id}/cohort.csv"
                                 ).status_code == code
+    assert as_user("other_admin").post(f"/district/pathways/flags/{flag.id}",
+                                       {"decision": "keep"}).status_code == 404
     assert as_user("reviewer").post(f"/district/pathways/flags/{flag.id}",
                                     {"decision": "revoke"}).status_code == 403
     assert admin.post(f"/district/pathways/flags/{flag.id}",

@@ -44,7 +44,8 @@ steps:
 
 
 @pytest.mark.usefixtures("lakeside")
-def test_api_creates_lists_shows_and_archives_with_problems_by_field(app: Flask) -> None:
+def test_api_and_cli_create_list_show_archive_with_problems_by_field(
+        app: Flask, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     client = app.test_client()
     url = "/api/v1/issuers/lakeside/pathways"
     assert client.get(url).status_code == 401
@@ -74,30 +75,27 @@ def test_api_creates_lists_shows_and_archives_with_problems_by_field(app: Flask)
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_archived"
     assert client.get(f"{url}/nope", headers=AUTH).status_code == 404
 
-
-@pytest.mark.usefixtures("lakeside")
-def test_cli_create_list_archive(db_url: str, tmp_path: Path,
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # the same through ``badges pathways`` (a second pathway in the same database)
     monkeypatch.setenv("BADGES_DATABASE_URL", db_url)
     monkeypatch.setenv("BADGES_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("BADGES_BASE_URL", "https://badges.test")
     monkeypatch.delenv("BADGES_ENV", raising=False)
     runner = CliRunner()
     bad = tmp_path / "bad.yaml"
-    bad.write_bytes(YAML.replace(b"after: [1]", b"after: [2]").replace(b"capstone: coach",
-                                                                        b"capstone: nope"))
+    bad.write_bytes(YAML.replace(b"after: [1]", b"after: [2]").replace(
+        b"capstone: coach", b"capstone: nope").replace(b"slug: coach", b"slug: coach-2"))
     refused = runner.invoke(main, ["pathways", "create", "--issuer", "lakeside", str(bad)])
     assert refused.exit_code == 2
     assert "invalid_pathway: 2 problems" in refused.output
     assert "steps[1].after: list earlier step numbers (1 to 1)" in refused.output
     good = tmp_path / "coach.yaml"
-    good.write_bytes(YAML)
+    good.write_bytes(YAML.replace(b"slug: coach", b"slug: coach-2"))
     done = runner.invoke(main, ["pathways", "create", "--issuer", "lakeside", str(good)])
     assert done.exit_code == 0, done.output
-    assert done.output.startswith("coach  EdTech Coach  2 steps  capstone coach  (review)")
+    assert done.output.startswith("coach-2  EdTech Coach  2 steps  capstone coach  (review)")
     listed = runner.invoke(main, ["pathways", "list", "--issuer", "lakeside"])
-    assert "coach  EdTech Coach" in listed.output and "edtech" in listed.output
-    archived = runner.invoke(main, ["pathways", "archive", "--issuer", "lakeside", "coach"])
+    assert "coach-2  EdTech Coach" in listed.output and "edtech" in listed.output
+    archived = runner.invoke(main, ["pathways", "archive", "--issuer", "lakeside", "coach-2"])
     assert archived.exit_code == 0 and "(archived)" in archived.output
-    assert "coach" not in runner.invoke(main, ["pathways", "list", "--issuer", "lakeside"]
-                                        ).output.split()
+    assert "coach-2" not in runner.invoke(
+        main, ["pathways", "list", "--issuer", "lakeside"]).output.split()
