@@ -48,6 +48,7 @@ from issuer.services import pathways as definitions
 from issuer.services import status as status_service
 from issuer.services.context import IssuerContext
 from issuer.services.errors import ServiceError
+from issuer.workflow import notifications
 
 
 @dataclass(frozen=True)
@@ -224,11 +225,16 @@ def _evidence(base_url: str, pathway: Pathway, credentials: list[IssuedCredentia
         for cred in credentials)
 
 
+def final_review(session: so.Session, submission: Submission) -> PathwayCompletion | None:
+    """The completion a capstone submission is the final review of (None for others)."""
+    return session.scalar(sa.select(PathwayCompletion).where(
+        PathwayCompletion.submission_id == submission.id))
+
+
 def capstone_evidence(session: so.Session, submission: Submission, *, base_url: str
                       ) -> tuple[model.Evidence, ...]:
     """The components a final-review capstone submission names (empty for other submissions)."""
-    completion = session.scalar(sa.select(PathwayCompletion).where(
-        PathwayCompletion.submission_id == submission.id))
+    completion = final_review(session, submission)
     if completion is None:
         return ()
     return _evidence(base_url, completion.pathway, [c.credential for c in completion.components])
@@ -248,6 +254,12 @@ def _issue_capstone(session: so.Session, ctx: IssuerContext, completion: Pathway
                            [c.credential for c in completion.components]))
     completion.credential_id = issued.id
     completion.status = "issued"
+    notifications.queue(
+        session, kind="badge_awarded", to=email, now=now,
+        subject=f"Pathway complete: {capstone.name}",
+        body=f"Hello {person.display_name},\n\nYou completed every step of the pathway "
+             f"\"{completion.pathway.name}\", and its capstone \"{capstone.name}\" has been "
+             f"awarded. It is in your wallet:\n\n{ctx.base_url}/wallet\n")
     audit.record(session, actor=actor, action="pathway.capstone_issued",
                  organization_id=completion.pathway.organization_id,
                  subject_type="pathway", subject_id=str(completion.pathway_id), at=now,

@@ -24,6 +24,7 @@ from issuer.models import IssuedCredential
 from issuer.models import Organization
 from issuer.models import Person
 from issuer.models_workflow import Decision
+from issuer.models_workflow import MailMessage
 from issuer.models_workflow import PathwayCompletion
 from issuer.models_workflow import Submission
 from issuer.models_workflow import SubmissionStatus
@@ -196,6 +197,8 @@ def test_elective_counts_any_n_and_capstone_names_components_once(
     assert held["tech"].credential_id in evidence[0]["narrative"]
     assert document["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
     assert document["credentialStatus"]["statusPurpose"] == "revocation"
+    assert db.scalar(sa.select(MailMessage).where(
+        MailMessage.subject == "Pathway complete: Coach")) is not None
     # Completing again (a renewal of a component, a second pathway check) issues nothing.
     completion = db.scalar(sa.select(PathwayCompletion))
     assert completion is not None and completion.status == "issued"
@@ -222,7 +225,8 @@ def test_elective_counts_any_n_and_capstone_names_components_once(
 
 
 def test_final_review_mode_waits_for_a_reviewer(db: so.Session, ctx: IssuerContext,
-                                                world: World) -> None:
+                                                world: World,
+                                                as_user: Callable[[str], Browser]) -> None:
     org = _lakeside(db)
     doc = definition("review")
     doc["steps"] = doc["steps"][:2]
@@ -238,6 +242,9 @@ def test_final_review_mode_waits_for_a_reviewer(db: so.Session, ctx: IssuerConte
     reviewer = db.scalar(sa.select(Person).where(Person.display_name == "Marcus Chen"))
     assert reviewer is not None
     assert final in reviews.queue(db, load_viewer(db, reviewer), reviews.QueueFilter())
+    db.commit()
+    page = as_user("reviewer").get(f"/review/{final.id}").get_data(as_text=True)
+    assert "Final review of the pathway “EdTech Coach”" in page and "Data Use" in page
     _approve(db, ctx, final)
     [capstone] = _capstones(db, teacher)
     assert completion.credential_id == capstone.id and completion.status == "issued"
