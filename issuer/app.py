@@ -60,6 +60,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from issuer.web import headers
     from issuer.web import oid4vci
     from issuer.web import partners
+    from issuer.web import pathways
+    from issuer.web import pathways_api
     from issuer.web import public
     from issuer.web import reviews
     from issuer.web import status
@@ -75,10 +77,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(authoring_api.bp, url_prefix="/api/v1")
+    app.register_blueprint(pathways_api.bp, url_prefix="/api/v1")
     for blueprint in (batches.bp, certificates.bp, status.bp, verifier_web.bp, auth.bp,
                       catalogue.bp, submissions.bp, reviews.bp, wallet.bp, dashboard.bp,
                       credentials.bp, audit.bp, artwork.bp, authoring.bp, oid4vci.bp,
-                      oid4vci.wallet_bp, partners.bp):
+                      oid4vci.wallet_bp, partners.bp, pathways.bp):
         app.register_blueprint(blueprint)
     headers.init_app(app, production=settings.env == "production")
     from issuer.web import ops

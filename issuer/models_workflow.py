@@ -135,13 +135,27 @@ class Pathway(Base):
     slug: so.Mapped[str] = so.mapped_column(sa.String(100))
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     description: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    #: ``automatic`` (the capstone is issued when the steps are done) or ``review``
+    #: (a final review decides, as a submission of the capstone; issue #20).
+    completion: so.Mapped[str] = so.mapped_column(sa.String(16), default="automatic",
+                                                  server_default="automatic")
+    created_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    archived_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
+    organization: so.Mapped[Organization] = so.relationship()
     steps: so.Mapped[list[PathwayStep]] = so.relationship(
         back_populates="pathway", cascade="all, delete-orphan", order_by="PathwayStep.position")
+    stages: so.Mapped[list[PathwayStage]] = so.relationship(
+        back_populates="pathway", cascade="all, delete-orphan", order_by="PathwayStage.position")
 
 
 class PathwayStep(Base):
-    """An achievement's place in a pathway."""
+    """An achievement's place in a pathway: an option of the stage at ``position``.
+
+    Several achievements at one position make an elective stage ("any N of
+    these M", :class:`PathwayStage`); the row marked ``capstone`` is the
+    achievement awarded when the pathway completes (not a stage of its own).
+    """
 
     __tablename__ = "pathway_steps"
 
@@ -150,9 +164,80 @@ class PathwayStep(Base):
     achievement_id: so.Mapped[str] = so.mapped_column(
         sa.ForeignKey("achievements.id", ondelete="CASCADE"), primary_key=True, index=True)
     position: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
+    capstone: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     pathway: so.Mapped[Pathway] = so.relationship(back_populates="steps")
     achievement: so.Mapped[Achievement] = so.relationship()
+
+
+class PathwayStage(Base):
+    """A step of a pathway: earn ``choose`` of the achievements at its position.
+
+    ``after`` lists the positions of earlier stages that must be done first
+    (the stage is locked until then). A position with achievements but no
+    stage row (pathways defined before issue #20) is one required step.
+    """
+
+    __tablename__ = "pathway_stages"
+
+    pathway_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("pathways.id", ondelete="CASCADE"), primary_key=True)
+    position: so.Mapped[int] = so.mapped_column(sa.Integer, primary_key=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    choose: so.Mapped[int] = so.mapped_column(sa.Integer, default=1)
+    after: so.Mapped[list[int]] = so.mapped_column(sa.JSON, default=list)
+
+    pathway: so.Mapped[Pathway] = so.relationship(back_populates="stages")
+
+
+class PathwayCompletion(Base):
+    """A teacher's completed pathway and its capstone: at most one per person and pathway.
+
+    ``status``: ``review`` (waiting for the final review, ``submission_id``),
+    ``issued`` (``credential_id`` is the capstone). ``flagged_at`` is set when a
+    component credential is revoked, until the district decides (``decision``).
+    """
+
+    __tablename__ = "pathway_completions"
+    __table_args__ = (sa.UniqueConstraint("pathway_id", "person_id",
+                                          name="uq_pathway_completions_pathway_person"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    pathway_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("pathways.id", ondelete="RESTRICT"), index=True)
+    person_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("people.id", ondelete="RESTRICT"), index=True)
+    status: so.Mapped[str] = so.mapped_column(sa.String(16))
+    completed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    submission_id: so.Mapped[str | None] = so.mapped_column(
+        sa.ForeignKey("submissions.id", ondelete="SET NULL"), unique=True)
+    credential_id: so.Mapped[str | None] = so.mapped_column(
+        sa.ForeignKey("issued_credentials.id", ondelete="RESTRICT"), unique=True)
+    flagged_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
+    flag_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    decision: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    decided_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    pathway: so.Mapped[Pathway] = so.relationship()
+    person: so.Mapped[Person] = so.relationship()
+    credential: so.Mapped[IssuedCredential | None] = so.relationship()
+    components: so.Mapped[list[PathwayComponent]] = so.relationship(
+        back_populates="completion", cascade="all, delete-orphan")
+
+
+class PathwayComponent(Base):
+    """A credential a capstone names as evidence (stacking, issue #20)."""
+
+    __tablename__ = "pathway_components"
+
+    completion_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("pathway_completions.id", ondelete="CASCADE"), primary_key=True)
+    credential_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("issued_credentials.id", ondelete="RESTRICT"), primary_key=True,
+        index=True)
+
+    completion: so.Mapped[PathwayCompletion] = so.relationship(back_populates="components")
+    credential: so.Mapped[IssuedCredential] = so.relationship()
 
 
 class EvidenceFile(Base):

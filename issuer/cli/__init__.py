@@ -17,6 +17,7 @@ from issuer.cli import certificates
 from issuer.cli import clr
 from issuer.cli import core
 from issuer.cli import district
+from issuer.cli import pathways
 from issuer.cli import workflow
 from issuer.cli.context import CliContext
 
@@ -38,5 +39,6 @@ batch.register(main)
 artwork.register(district.achievements)
 authoring.register(main)
 clr.register(main)
+pathways.register(main)
 
 __all__ = ["main"]

@@ -43,6 +43,7 @@ from issuer.models import StatusList
 from issuer.models import StatusPurpose
 from issuer.models_endorsements import Endorsement
 from issuer.services import audit
+from issuer.services import pathways
 from issuer.services import signing_keys
 from issuer.services import validation
 from issuer.services.context import IssuerContext
@@ -337,6 +338,7 @@ def revoke(session: so.Session, ref: str, *, reason: str | None, public: bool, a
                  organization_id=credential.organization_id, subject_type="credential",
                  subject_id=credential.credential_id, at=now,
                  detail={"reason": text, "public": credential.reason_public})
+    pathways.flag_revoked_component(session, credential, actor=actor, now=now)
     return credential
 
 

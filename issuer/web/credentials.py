@@ -40,6 +40,7 @@ from issuer.web.common import settings
 from issuer.web.dashboard import admin_orgs
 from issuer.web.dashboard import chosen_org
 from issuer.workflow import credentials
+from issuer.workflow import pathways
 from issuer.workflow.access import NotVisible
 from issuer.workflow.access import Viewer
 
@@ -101,6 +102,7 @@ def show(credential_id: str) -> Any:
         "dashboard/credential.html", credential=credential, state=state, since=since,
         labels=credentials.STATUS_LABELS, note=credentials.suspension_note(db, credential),
         suspendable=status.can_suspend(credential),
+        pathway_flag=pathways.flag_of(db, credential),
         share=issuance.share_url(settings().base_url, credential)
         if credential.share_enabled else None)
 

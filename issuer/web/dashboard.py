@@ -40,6 +40,7 @@ from issuer.web.common import settings
 from issuer.workflow import accounts
 from issuer.workflow import dashboard
 from issuer.workflow import notifications
+from issuer.workflow import pathways
 from issuer.workflow.access import NotVisible
 from issuer.workflow.access import Viewer
 
@@ -77,7 +78,8 @@ def index() -> Any:
     org = chosen_org(found, request.args.get("org"))
     scope = found.tree.descendants_or_self([org.id])
     return render_template("dashboard/index.html", org=org, orgs=admin_orgs(found),
-                           figures=dashboard.figures(session(), scope))
+                           figures=dashboard.figures(session(), scope),
+                           pathway_flags=len(pathways.flagged(session(), scope)))
 
 
 @bp.get("/district/export.csv")

@@ -34,6 +34,7 @@ from issuer.web.auth import require
 from issuer.web.common import issuer_context
 from issuer.web.common import now
 from issuer.web.common import session
+from issuer.workflow import pathways
 from issuer.workflow import reviews
 from issuer.workflow import submissions
 from issuer.workflow.access import Viewer
@@ -84,7 +85,8 @@ def _page(found: Viewer, sub: Submission, *, error: str | None = None,
         approvals=len(reviews.approvals(db, sub)),
         criteria=submissions.criteria(definition), items=submissions.current_items(sub),
         blocker=blocker, waiting=sub.status == SubmissionStatus.SUBMITTED, error=error,
-        form=form, labels=submissions.STATUS_LABELS, current=now()), status
+        form=form, labels=submissions.STATUS_LABELS, current=now(),
+        pathway=pathways.final_review(db, sub)), status
 
 
 @bp.get("/review/<submission_id>")

@@ -1,7 +1,8 @@
 """The teacher's wallet: every badge earned, downloads, sharing, LinkedIn.
 
-* ``GET /wallet``: the badges, each with downloads, its share link and an
-  "Add to LinkedIn profile" link;
+* ``GET /wallet``: the pathways the teacher is on (steps done, what unlocks
+  next, issue #20), then the badges, each with downloads, its share link and
+  an "Add to LinkedIn profile" link;
 * ``GET /wallet/<id>.<json|jwt|png|svg>``: downloads for the owner (they work
   whether or not the public share link is on);
 * ``POST /wallet/<id>/share``: turn the public share link on or off;
@@ -38,6 +39,7 @@ from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
 from issuer.web.status import state_of
+from issuer.workflow import pathways
 from issuer.workflow import renewals
 from issuer.workflow.access import NotVisible
 
@@ -83,7 +85,8 @@ def index() -> Any:
     return render_template("wallet/index.html", earned=[
         {"issued": c, "state": state_of(c), "share": share_url(base, c),
          "linkedin": linkedin_url(c, base), "renewal": renewal[c.id]} for c in earned],
-        current=current, renew_days=renewals.RENEWAL_WINDOW_DAYS)
+        current=current, renew_days=renewals.RENEWAL_WINDOW_DAYS,
+        journeys=pathways.for_person(db, found.person_id, found.achievement_orgs()))
 
 
 @bp.get("/wallet/<credential_id>.<ext>")

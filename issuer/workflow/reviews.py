@@ -38,6 +38,7 @@ from issuer.services.context import IssuerContext
 from issuer.services.errors import ServiceError
 from issuer.workflow import accounts
 from issuer.workflow import notifications
+from issuer.workflow import pathways
 from issuer.workflow import renewals
 from issuer.workflow import submissions
 from issuer.workflow.access import Forbidden
@@ -215,6 +216,7 @@ def decide(session: so.Session, ctx: IssuerContext, viewer: Viewer, submission: 
         if prior is not None:
             renewals.check_renewable(session, prior, now=now, starting=False)
         results, shared = credential_parts(submission, checked, base_url=ctx.base_url)
+        shared += pathways.capstone_evidence(session, submission, base_url=ctx.base_url)
         issued = issuance.award(
             session, ctx, issuer=achievement.organization.slug, achievement=achievement.id,
             email=accounts.primary_email(teacher), name=teacher.display_name,
@@ -224,6 +226,7 @@ def decide(session: so.Session, ctx: IssuerContext, viewer: Viewer, submission: 
             version=submission.achievement_version)
         submission.credential_id = issued.id
         submission.status = SubmissionStatus.APPROVED
+        pathways.after_approval(session, ctx, submission, issued, actor=viewer.email, now=now)
         detail["credential"] = issued.credential_id
         if prior is not None:
             detail["renews"] = prior.credential_id

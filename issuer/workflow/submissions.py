@@ -32,6 +32,7 @@ from issuer.services.authoring import version_number
 from issuer.services.errors import ServiceError
 from issuer.workflow import evidence
 from issuer.workflow import notifications
+from issuer.workflow import pathways
 from issuer.workflow.access import Forbidden
 from issuer.workflow.access import NotVisible
 from issuer.workflow.access import Viewer
@@ -123,7 +124,8 @@ def start(session: so.Session, viewer: Viewer, *, achievement_id: str,
     Raises:
         Forbidden: the viewer is not a teacher.
         NotVisible: the achievement is not in the viewer's catalogue.
-        ServiceError: ``choose_school``, ``achievement_retired``, ``already_earned``.
+        ServiceError: ``choose_school``, ``achievement_retired``, ``already_earned``,
+            ``step_locked`` (a pathway step whose earlier steps are not done, issue #20).
     """
     if not viewer.teacher_orgs():
         raise Forbidden("only teachers submit evidence")
@@ -132,6 +134,7 @@ def start(session: so.Session, viewer: Viewer, *, achievement_id: str,
             or achievement.status == "draft":
         raise NotVisible("micro-credential")
     school = choose_school(viewer, achievement, organization_id)
+    locked = pathways.lock_reason(session, viewer.person_id, achievement)
     existing = session.scalars(sa.select(Submission).where(
         Submission.person_id == viewer.person_id, Submission.achievement_id == achievement.id,
         Submission.status.in_([*OPEN, SubmissionStatus.APPROVED]))).all()
@@ -141,6 +144,8 @@ def start(session: so.Session, viewer: Viewer, *, achievement_id: str,
                                "wallet (renew it there when it is about to expire)",
                                code="already_earned", status=409)
         return found
+    if locked is not None:
+        raise ServiceError(f"this step is locked: {locked}", code="step_locked", status=409)
     return create(session, viewer, achievement=achievement, organization_id=school, now=now)
 
 
