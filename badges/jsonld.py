@@ -47,22 +47,24 @@ from typing import Any
 
 from pyld import jsonld as _pyld
 
+from badges import ldrdf
 from badges import rdfc
 from badges.errors import JsonLdError
+from badges.ldcontext import Unsupported
 from badges.loader import document_loader
 
 #: Deepest JSON nesting accepted (a credential is a handful of levels deep).
-MAX_DEPTH = 48
+MAX_DEPTH = ldrdf.MAX_DEPTH
 #: Most JSON values (objects, arrays and leaves) in one document. The most
 #: complete OB 3.0 example has about 550; JSON-LD processing a new shape of
 #: this many takes about a quarter of a second on a slow core.
-MAX_VALUES = 5000
+MAX_VALUES = ldrdf.MAX_VALUES
 #: Most items in one array. JSON-LD node map generation (JSON-LD 1.1 API
 #: §7.2, as PyLD and jsonld.js implement it) compares each new value of a
 #: property with every earlier one, so its cost grows with the square of an
 #: array's length: 256 strings cost about 25 ms on a new shape, 2000 about 5 s;
 #: the costliest documents within both limits measured about 0.15 s (CPU).
-MAX_ARRAY_ITEMS = 256
+MAX_ARRAY_ITEMS = ldrdf.MAX_ARRAY_ITEMS
 #: Shapes kept in memory (least recently used ones are dropped first).
 CACHE_SIZE = 2048
 
@@ -676,6 +678,8 @@ class Prepared:
     shape: Shape
     slots: list[tuple[str, str]]
     numbers: list[int | float]
+    #: the quads of the compiled walk (:mod:`badges.ldrdf`); None when PyLD was needed
+    compiled: list[rdfc.Quad] | None = None
 
     @property
     def undefined(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -684,6 +688,8 @@ class Prepared:
 
     def quads(self) -> list[rdfc.Quad]:
         """The document's RDF dataset, as :func:`to_quads`."""
+        if self.compiled is not None:
+            return self.compiled
         if self.shape.template is not None:
             quads = _fill(self.shape.template, self.slots, self.numbers)
             if quads is not None:
@@ -702,8 +708,12 @@ def prepare(doc: Mapping[str, Any]) -> Prepared:
         JsonLdError: ``context_not_allowed``, ``too_deep``, ``too_large`` or
             ``invalid_jsonld``.
     """
-    shape, slots, numbers = _shape_for(doc)
-    return Prepared(doc, shape, slots, numbers)
+    try:
+        quads, terms, types = ldrdf.to_rdf(doc)
+    except Unsupported:
+        shape, slots, numbers = _shape_for(doc)
+        return Prepared(doc, shape, slots, numbers)
+    return Prepared(doc, Shape(terms, types, None), [], [], quads)
 
 
 def to_quads(doc: Mapping[str, Any]) -> list[rdfc.Quad]:
