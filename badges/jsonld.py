@@ -357,9 +357,13 @@ def _pyld_quads(doc: Any) -> list[rdfc.Quad]:
             dataset = _pyld.to_rdf(doc, _pyld_options())
         except JsonLdError:
             raise
-        except _pyld.JsonLdError as exc:
+        except Exception as exc:  # noqa: BLE001 - PyLD raises TypeError etc. on some bad input
             raise _translate(exc) from None
-    return rdfc.from_pyld_dataset(dataset)
+    try:
+        return rdfc.from_pyld_dataset(dataset)
+    except (TypeError, KeyError):  # PyLD leaves a None object for a relative IRI in a list
+        raise JsonLdError("JSON-LD processing failed: a list holds a relative IRI",
+                          code="invalid_jsonld") from None
 
 
 def _translate(exc: Exception) -> JsonLdError:
@@ -380,7 +384,7 @@ def _expand_safe(doc: Any) -> Any:
             return _pyld.expand(doc, _pyld_options(expandContext={"@vocab": _UNDEFINED}))
         except JsonLdError:
             raise
-        except _pyld.JsonLdError as exc:
+        except Exception as exc:  # noqa: BLE001 - PyLD raises TypeError etc. on some bad input
             raise _translate(exc) from None
 
 

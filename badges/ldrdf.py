@@ -310,10 +310,12 @@ class _Walk:
                         break
             if revert:
                 ctx = ctx.previous
-        if scoped is not None:
+        if term is not None and scoped is not None:
             ctx = self.derive(ctx, scoped, override_protected=True, key=term.context_key)
         if "@context" in element:
             local = element["@context"]
+            if isinstance(local, dict) and len(local) == 1 and "@context" in local:
+                raise Unsupported("keyword redefinition")
             if not isinstance(local, str) and not (
                     isinstance(local, list) and all(isinstance(v, str) for v in local)):
                 self.weigh(local, depth + 1)
@@ -457,8 +459,8 @@ class _Walk:
         if not container:
             if term is not None and term.type == "@json":
                 self.weigh(value, depth)
-                obj, literal = self.literal(value, "@json", None, None)
-                self._link(subject, predicate, obj, literal, graph, out)
+                json_obj, literal = self.literal(value, "@json", None, None)
+                self._link(subject, predicate, json_obj, literal, graph, out)
                 return
             for obj, literal in self.values(term_ctx, key, value, graph, out, depth):
                 self._link(subject, predicate, obj, literal, graph, out)
@@ -478,17 +480,17 @@ class _Walk:
                     if not isinstance(text, str):
                         raise Unsupported("language map value")
                     tag = None if expanded_key == "@none" else language.lower()
-                    obj, literal = self.literal(text, None, tag, direction)
-                    self._link(subject, predicate, obj, literal, graph, out)
+                    text_obj, literal = self.literal(text, None, tag, direction)
+                    self._link(subject, predicate, text_obj, literal, graph, out)
             return
         if term is not None and term.type == "@json":
             self.weigh(value, depth)
-            obj, literal = self.literal(value, "@json", None, None)
+            json_obj, literal = self.literal(value, "@json", None, None)
             if "@list" in container:
                 raise Unsupported("@json list")
             if "@graph" in container:
                 raise Unsupported("@json graph")
-            self._link(subject, predicate, obj, literal, graph, out)
+            self._link(subject, predicate, json_obj, literal, graph, out)
             return
         if "@list" in container:
             if value is None:
