@@ -117,10 +117,29 @@ class ActiveContext:
     vocab: str | None
     previous: ActiveContext | None = None
     memo: dict[Any, ActiveContext] = field(default_factory=dict)
+    #: keys already expanded as properties (vocab-relative) in this context
+    expanded: dict[str, str | None] = field(default_factory=dict)
 
     def term(self, key: str) -> Term | None:
         """The definition of ``key``, or None."""
         return self.terms.get(key)
+
+    def expand_key(self, key: str) -> str | None:
+        """``expand_iri(self, key, vocab=True)``, remembered (up to :data:`MEMO_SIZE` * 16 keys)."""
+        found = self.expanded.get(key, _MISSING)
+        if found is not _MISSING:
+            return found
+        iri = expand_iri(self, key, vocab=True)
+        if len(self.expanded) < MEMO_SIZE * 16:
+            self.expanded[key] = iri
+        return iri
+
+    def is_type_key(self, key: str) -> bool:
+        """Whether ``key`` expands to ``@type`` (the keyword or an alias of it)."""
+        if key == "@type":
+            return True
+        term = self.terms.get(key)
+        return term is not None and term.iri == "@type"
 
     def derive(self, local: Any, *, key: Any, propagate: bool = True,
                override_protected: bool = False, budget: _Budget | None = None,

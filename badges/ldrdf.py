@@ -301,7 +301,7 @@ class _Walk:
             revert = True
             if len(element) <= 2 and "@context" not in element:
                 for k in sorted(element):
-                    expanded = expand_iri(ctx, k, vocab=True)
+                    expanded = ctx.expand_key(k)
                     if expanded == "@value":
                         revert = False
                         break
@@ -328,7 +328,7 @@ class _Walk:
         type_ctx = ctx
         found_types: list[str] = []
         for k, v in element.items():
-            if k != "@context" and expand_iri(ctx, k, vocab=True) == "@type":
+            if ctx.is_type_key(k):
                 found_types.extend(_type_strings(v))
         for t in sorted(found_types):
             mapping = type_ctx.term(t)
@@ -342,7 +342,7 @@ class _Walk:
         for k, v in element.items():
             if k == "@context":
                 continue
-            expanded = expand_iri(ctx, k, vocab=True)
+            expanded = ctx.expand_key(k)
             keys.append((k, expanded, v))
             if expanded == "@type":
                 type_values.extend(_type_strings(v))
@@ -374,7 +374,7 @@ class _Walk:
         if datatype is not None:
             if not isinstance(datatype, str) or language is not None or direction is not None:
                 raise Unsupported("typed value object")
-            datatype = expand_iri(type_ctx, datatype, vocab=True)
+            datatype = type_ctx.expand_key(datatype)
             if datatype == "@json":
                 self.weigh(value, depth + 1)
                 return self.literal(value, "@json", None, None)
@@ -427,7 +427,7 @@ class _Walk:
             subject = self.blank()
         types: list[str | None] = []
         for t in type_values:
-            iri = expand_iri(type_ctx, t, vocab=True)
+            iri = type_ctx.expand_key(t)
             if iri is None:
                 raise Unsupported("null type")
             if iri.startswith(UNDEFINED):
@@ -472,7 +472,7 @@ class _Walk:
                     and term.direction != "\x00missing":
                 direction = term.direction
             for language, texts in value.items():
-                expanded_key = expand_iri(term_ctx, language, vocab=True)
+                expanded_key = term_ctx.expand_key(language)
                 for text in texts if isinstance(texts, list) else [texts]:
                     self.tick(depth + 1)
                     if text is None:
@@ -496,7 +496,7 @@ class _Walk:
             if value is None:
                 return
             if isinstance(value, dict) and any(
-                    expand_iri(ctx, k, vocab=True) == "@list" for k in value):
+                    ctx.expand_key(k) == "@list" for k in value):
                 raise Unsupported("@list object")
             items = self.values(term_ctx, key, value, graph, out, depth, in_list=True)
             head = self.rdf_list(items, graph, out)
