@@ -65,6 +65,12 @@ MAX_VALUES = ldrdf.MAX_VALUES
 #: array's length: 256 strings cost about 25 ms on a new shape, 2000 about 5 s;
 #: the costliest documents within both limits measured about 0.15 s (CPU).
 MAX_ARRAY_ITEMS = ldrdf.MAX_ARRAY_ITEMS
+#: Most JSON values in a document that needs PyLD (JSON-LD the compiled walk
+#: of :mod:`badges.ldrdf` leaves to it: ``@reverse``, ``@included``,
+#: ``@base``...). PyLD costs about 30 µs a value, under a process-wide lock, so
+#: such documents are kept small: a credential of this size costs about 30 ms
+#: there; a larger one built to be slow is refused (``too_large``).
+MAX_FALLBACK_VALUES = 1000
 #: Shapes kept in memory (least recently used ones are dropped first).
 CACHE_SIZE = 2048
 
@@ -715,6 +721,10 @@ def prepare(doc: Mapping[str, Any]) -> Prepared:
     try:
         quads, terms, types = ldrdf.to_rdf(doc)
     except Unsupported:
+        if _size(doc) > MAX_FALLBACK_VALUES:
+            raise JsonLdError(
+                f"document uses JSON-LD features this service processes only in documents "
+                f"of at most {MAX_FALLBACK_VALUES} JSON values", code="too_large") from None
         shape, slots, numbers = _shape_for(doc)
         return Prepared(doc, shape, slots, numbers)
     return Prepared(doc, Shape(terms, types, None), [], [], quads)
