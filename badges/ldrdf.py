@@ -416,9 +416,7 @@ class _Walk:
                 elif expanded != "@type":
                     raise Unsupported(expanded)
                 continue
-            if expanded.startswith(UNDEFINED):
-                self.terms.add(expanded[len(UNDEFINED):])
-            elif not ABSOLUTE.match(expanded):
+            if not expanded.startswith(UNDEFINED) and not ABSOLUTE.match(expanded):
                 continue  # dropped key (not reported: PyLD drops it in safe mode too)
             others.append((k, expanded, v))
         if node_id is not None:
@@ -441,8 +439,10 @@ class _Walk:
         for k, expanded, v in others:
             if expanded.startswith(UNDEFINED):
                 # dropped from the RDF; expanded in safe mode, so its content is
-                # searched for more undefined terms
-                self.values(ctx, k, v, graph, None, depth + 1)
+                # searched for more undefined terms; a value that expands to
+                # nothing (null, a null @value) drops the key there too
+                if self.values(ctx, k, v, graph, None, depth + 1) or isinstance(v, list):
+                    self.terms.add(expanded[len(UNDEFINED):])
                 continue
             self.property(ctx, subject, k, expanded, v, graph, out, depth + 1)
         return (subject, None)

@@ -265,3 +265,11 @@ def _deep(levels: int) -> Any:
     for _ in range(levels):
         node = {"x": node}
     return node
+
+
+@pytest.mark.parametrize("value", [None, {"@value": None}, [], [None], "x", {"a": None}])
+def test_an_undefined_key_is_reported_unless_its_value_expands_to_nothing(value: Any) -> None:
+    """PyLD's safe-mode expansion drops a key whose value expands to null (found by hypothesis)."""
+    doc = _unsigned()
+    doc["credentialSubject"]["fooBar"] = value
+    assert _walk(doc) == _oracle(doc)
