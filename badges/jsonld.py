@@ -642,33 +642,7 @@ def _fill(template: _Template, slots: list[tuple[str, str]],
     return out
 
 
-def _direction_collides(quads: list[rdfc.Quad]) -> bool:
-    """Whether a literal with a base direction equals another value of its property but for it.
-
-    JSON-LD node map generation (JSON-LD 1.1 API §7.2, "add value" without
-    duplicates) compares value objects by ``@value``, ``@type``,
-    ``@language`` and ``@index`` only, so PyLD and jsonld.js keep only the
-    first of ``"a"`` and ``{"@value": "a", "@direction": "ltr"}`` on one
-    property. A template keeps both; such documents go to PyLD instead.
-    """
-    seen: dict[tuple[str, ...], str] = {}
-    directional = False
-    for subject, predicate, obj, graph in quads:
-        if not obj.startswith('"'):
-            continue
-        end = obj.rfind('"')
-        suffix = obj[end + 1:]
-        if suffix.startswith("^^<" + _I18N):
-            language = suffix[len(_I18N) + 3:suffix.rfind("_")]
-        elif suffix.startswith("^^"):
-            continue
-        else:
-            language = suffix[1:]
-        key = (subject, predicate, graph, obj[1:end], language)
-        other = seen.setdefault(key, obj)
-        if other != obj:
-            directional = True
-    return directional
+_direction_collides = ldrdf.direction_collides
 
 
 # --------------------------------------------------------------------------- public

@@ -67,6 +67,8 @@ ABSOLUTE: Final = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")
 _GEN_DELIM_END: Final = re.compile(r".*[:/\?#\[\]@]$")
 _COMPACT_OR_PATH: Final = re.compile(r".*((:[^:])|/)")
 _MISSING: Final = "\x00missing"
+#: kinds of keys (:meth:`ActiveContext.key_info`)
+DROPPED, KEYWORD, UNDEFINED_TERM, PROPERTY = range(4)
 _TERM_KEYS: Final = frozenset({"@container", "@id", "@language", "@type", "@context",
                                "@direction", "@protected"})
 _CONTAINERS: Final = frozenset({"@set", "@list", "@language", "@graph"})
@@ -117,29 +119,46 @@ class ActiveContext:
     vocab: str | None
     previous: ActiveContext | None = None
     memo: dict[Any, ActiveContext] = field(default_factory=dict)
-    #: keys already expanded as properties (vocab-relative) in this context
-    expanded: dict[str, str | None] = field(default_factory=dict)
+    #: keys already expanded as properties (vocab-relative) in this context,
+    #: with their kind (:data:`DROPPED`, :data:`KEYWORD`, :data:`UNDEFINED_TERM`,
+    #: :data:`PROPERTY`)
+    expanded: dict[str, tuple[str | None, int]] = field(default_factory=dict)
+    _type_aliases: frozenset[str] | None = None
+    #: how the walk reads each property's values here (see badges.ldrdf)
+    plans: dict[str, Any] = field(default_factory=dict)
 
     def term(self, key: str) -> Term | None:
         """The definition of ``key``, or None."""
         return self.terms.get(key)
 
     def expand_key(self, key: str) -> str | None:
-        """``expand_iri(self, key, vocab=True)``, remembered (up to :data:`MEMO_SIZE` * 16 keys)."""
-        found = self.expanded.get(key, _MISSING)
-        if found is not _MISSING:
+        """``expand_iri(self, key, vocab=True)``, remembered (see :meth:`key_info`)."""
+        return self.key_info(key)[0]
+
+    def key_info(self, key: str) -> tuple[str | None, int]:
+        """A key's expansion as a property and its kind, remembered per context.
+
+        At most ``MEMO_SIZE * 16`` keys are remembered, so a document with
+        thousands of made-up keys costs time, not memory that stays.
+        """
+        found = self.expanded.get(key)
+        if found is not None:
             return found
         iri = expand_iri(self, key, vocab=True)
+        if iri is None:
+            kind = DROPPED
+        elif iri in KEYWORDS:
+            kind = KEYWORD
+        elif iri.startswith(UNDEFINED):
+            kind = UNDEFINED_TERM
+        elif ABSOLUTE.match(iri):
+            kind = PROPERTY
+        else:
+            kind = DROPPED
+        found = (iri, kind)
         if len(self.expanded) < MEMO_SIZE * 16:
-            self.expanded[key] = iri
-        return iri
-
-    def is_type_key(self, key: str) -> bool:
-        """Whether ``key`` expands to ``@type`` (the keyword or an alias of it)."""
-        if key == "@type":
-            return True
-        term = self.terms.get(key)
-        return term is not None and term.iri == "@type"
+            self.expanded[key] = found
+        return found
 
     def derive(self, local: Any, *, key: Any, propagate: bool = True,
                override_protected: bool = False, budget: _Budget | None = None,
@@ -169,6 +188,15 @@ class ActiveContext:
         if len(self.memo) < MEMO_SIZE:
             self.memo[memo_key] = derived
         return derived
+
+    @property
+    def type_aliases(self) -> frozenset[str]:
+        """``@type`` and the terms that alias it."""
+        aliases = self._type_aliases
+        if aliases is None:
+            aliases = self._type_aliases = frozenset({"@type", *(
+                t for t, d in self.terms.items() if d is not None and d.iri == "@type")})
+        return aliases
 
 
 class _Budget:

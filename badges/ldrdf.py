@@ -25,7 +25,6 @@ array length (:data:`MAX_ARRAY_ITEMS`), context derivations
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -36,9 +35,13 @@ from c14n.Canonicalize import canonicalize as _jcs
 from badges import rdfc
 from badges.errors import JsonLdError
 from badges.ldcontext import ABSOLUTE
+from badges.ldcontext import DROPPED
 from badges.ldcontext import INITIAL
+from badges.ldcontext import KEYWORD
 from badges.ldcontext import MAX_INLINE_TERMS
+from badges.ldcontext import PROPERTY
 from badges.ldcontext import UNDEFINED
+from badges.ldcontext import UNDEFINED_TERM
 from badges.ldcontext import ActiveContext
 from badges.ldcontext import Term
 from badges.ldcontext import Unsupported
@@ -77,6 +80,13 @@ def canonical_double(value: float) -> str:
 def _literal(value: Any, datatype: str | None, language: str | None,
              direction: str | None) -> str:
     """Object to RDF for a value object (JSON-LD 1.1 API §8.6), as an N-Quads term."""
+    if type(value) is str and datatype != "@json" and datatype != _XSD_DOUBLE:
+        if direction is not None:
+            return _typed(value, f"{_I18N}{language or ''}_{direction}")
+        if language is not None:
+            return f'"{rdfc.escape_literal(value)}"@{language}' if language else \
+                f'"{rdfc.escape_literal(value)}"'
+        return _typed(value, datatype or _XSD_STRING)
     if datatype == "@json":
         return f'"{rdfc.escape_literal(_jcs(value).decode("utf-8"))}"^^<{_RDF}JSON>'
     if isinstance(value, bool):
@@ -123,7 +133,8 @@ def _iri_term(iri: str) -> str | None:
 class _Walk:
     """One document's walk: quads out, undefined terms and types collected."""
 
-    __slots__ = ("quads", "terms", "types", "count", "labels", "fresh", "seen", "budget",
+    __slots__ = ("quads", "terms", "types", "count", "labels", "fresh", "directional",
+                 "json_values", "budget",
                  "inline_terms")
 
     def __init__(self) -> None:
@@ -133,9 +144,10 @@ class _Walk:
         self.count = 0
         self.labels: dict[str, str] = {}
         self.fresh = 0
-        #: literal values per (graph, subject, property, value, is bool, type, language):
-        #: node map generation merges equal ones (JSON-LD 1.1 API §7.2)
-        self.seen: dict[tuple[Any, ...], str] = {}
+        #: whether a literal has a base direction (see :func:`direction_collides`)
+        self.directional = False
+        #: @json values by (subject, property, graph) (see :meth:`json_literal`)
+        self.json_values: dict[tuple[Any, ...], list[tuple[Any, str]]] = {}
         self.budget = new_budget()
         self.inline_terms = 0
 
@@ -180,22 +192,6 @@ class _Walk:
         if out is not None and subject is not None and obj is not None:
             out.append((subject, predicate, obj, graph))
 
-    def emit_literal(self, subject: str | None, predicate: str, obj: str, graph: str,
-                     out: list[rdfc.Quad] | None, value: Any, datatype: str | None,
-                     language: str | None) -> None:
-        if out is None or subject is None:
-            return
-        try:
-            key = (graph, subject, predicate, value, isinstance(value, bool), datatype,
-                   language)
-            other = self.seen.setdefault(key, obj)
-        except TypeError:  # an unhashable @json value
-            other = self.seen.setdefault((graph, subject, predicate, json.dumps(value)), obj)
-        if other != obj:
-            # node map generation keeps only the first of the two: leave it to PyLD
-            raise Unsupported("values equal for node map generation, different in RDF")
-        out.append((subject, predicate, obj, graph))
-
     def derive(self, ctx: ActiveContext, local: Any, *, propagate: bool = True,
                override_protected: bool = False, key: Any = None) -> ActiveContext:
         return ctx.derive(local, key=context_key(local) if key is None else key,
@@ -228,13 +224,13 @@ class _Walk:
 
     def values(self, ctx: ActiveContext, key: str, value: Any, graph: str,
                out: list[rdfc.Quad] | None, depth: int,
-               in_list: bool = False) -> list[tuple[str | None, Any]]:
+               in_list: bool = False) -> list[Any]:
         """Expand ``value`` of property ``key``: its RDF objects, in order.
 
-        Each item is ``(term, literal)`` where ``literal`` holds what node map
-        generation compares for a literal (None for a node or list).
+        Each is an N-Quads term, None for a relative IRI (no triple), or a
+        :class:`_Json` value.
         """
-        results: list[tuple[str | None, Any]] = []
+        results: list[Any] = []
         if isinstance(value, list):
             self.tick(depth)
             if len(value) > MAX_ARRAY_ITEMS:
@@ -272,8 +268,8 @@ class _Walk:
                 if iri is None:
                     raise Unsupported("null IRI")
                 if iri.startswith(UNDEFINED):
-                    return (None, None)  # relative: no triple
-                return (self.node_term(iri), None)
+                    return None  # relative: no triple
+                return self.node_term(iri)
         if kind is not None and kind not in ("@id", "@vocab", "@none"):
             return self.literal(element, kind, None, None)
         language = direction = None
@@ -285,9 +281,20 @@ class _Walk:
         return self.literal(element, None, language, direction)
 
     def literal(self, value: Any, datatype: str | None, language: str | None,
-                direction: str | None) -> tuple[str, Any]:
-        return (_literal(value, datatype, language, direction),
-                (value, isinstance(value, bool), datatype, language))
+                direction: str | None) -> str:
+        if direction is not None:
+            self.directional = True
+        return _literal(value, datatype, language, direction)
+
+    def json_literal(self, subject: str | None, predicate: str | None, value: Any,
+                     graph: str) -> str:
+        """An ``@json`` literal; PyLD keeps one of two values that compare equal in Python."""
+        term = _literal(value, "@json", None, None)
+        earlier = self.json_values.setdefault((subject, predicate, graph), [])
+        if any(v == value and t != term for v, t in earlier):
+            raise Unsupported("@json values equal for node map generation, different in RDF")
+        earlier.append((value, term))
+        return term
 
     # ------------------------------------------------------------------ nodes
 
@@ -327,42 +334,44 @@ class _Walk:
             ctx = self.derive(ctx, local)
         type_ctx = ctx
         found_types: list[str] = []
-        for k, v in element.items():
-            if ctx.is_type_key(k):
-                found_types.extend(_type_strings(v))
+        for alias in ctx.type_aliases:
+            if alias in element:
+                found_types.extend(_type_strings(element[alias]))
         for t in sorted(found_types):
             mapping = type_ctx.term(t)
             if mapping is not None and mapping.context is not None \
                     and mapping.context is not False:
                 ctx = self.derive(ctx, mapping.context, propagate=False,
                                   key=mapping.context_key)
-        keys: list[tuple[str, str | None, Any]] = []
+        keys: list[tuple[str, str | None, int, Any]] = []
         type_values: list[str] = []
         is_value = False
+        key_info = ctx.key_info
         for k, v in element.items():
             if k == "@context":
                 continue
-            expanded = ctx.expand_key(k)
-            keys.append((k, expanded, v))
-            if expanded == "@type":
-                type_values.extend(_type_strings(v))
-            elif expanded == "@value":
-                is_value = True
+            expanded, kind = key_info(k)
+            keys.append((k, expanded, kind, v))
+            if kind == KEYWORD:
+                if expanded == "@type":
+                    type_values.extend(_type_strings(v))
+                elif expanded == "@value":
+                    is_value = True
         if is_value:
             return self.value_object(type_ctx, keys, depth)
         return self.node_object(ctx, type_ctx, key, keys, type_values, graph, out, depth)
 
-    def value_object(self, type_ctx: ActiveContext, keys: list[tuple[str, str | None, Any]],
-                     depth: int) -> Any:
+    def value_object(self, type_ctx: ActiveContext,
+                     keys: list[tuple[str, str | None, int, Any]], depth: int) -> Any:
         found: dict[str, Any] = {}
-        for _, expanded, v in keys:
-            if expanded is None:
-                continue  # dropped key
-            if expanded[:1] == "@":
+        for _, expanded, kind, v in keys:
+            if kind == DROPPED:
+                continue
+            if kind == KEYWORD and expanded is not None:
                 if expanded not in _VALUE_KEYS or expanded in found:
                     raise Unsupported("value object keys")
                 found[expanded] = v
-            elif ABSOLUTE.match(expanded):
+            else:
                 raise Unsupported("a property in a value object")
         if found.get("@direction", "") is None or ("@type" in found and found["@type"] is None):
             raise Unsupported("null @direction or @type in a value object")
@@ -377,7 +386,7 @@ class _Walk:
             datatype = type_ctx.expand_key(datatype)
             if datatype == "@json":
                 self.weigh(value, depth + 1)
-                return self.literal(value, "@json", None, None)
+                return _Json(value)
             if datatype is None or datatype.startswith(("_:", UNDEFINED)) \
                     or not ABSOLUTE.match(datatype):
                 raise Unsupported("value object type")
@@ -394,16 +403,13 @@ class _Walk:
         return self.literal(value, datatype, language, direction)
 
     def node_object(self, ctx: ActiveContext, type_ctx: ActiveContext, key: str | None,
-                    keys: list[tuple[str, str | None, Any]], type_values: list[str],
+                    keys: list[tuple[str, str | None, int, Any]], type_values: list[str],
                     graph: str, out: list[rdfc.Quad] | None, depth: int) -> Any:
         subject: str | None = None
         node_id: str | None = None
-        others: list[tuple[str, str, Any]] = []
         seen_keywords: set[str] = set()
-        for k, expanded, v in keys:
-            if expanded is None:
-                continue
-            if expanded[:1] == "@":
+        for _, expanded, kind, v in keys:
+            if kind == KEYWORD and expanded is not None:
                 if expanded in seen_keywords and expanded != "@type":
                     raise Unsupported("colliding keywords")
                 seen_keywords.add(expanded)
@@ -415,10 +421,6 @@ class _Walk:
                         raise Unsupported("null @id")
                 elif expanded != "@type":
                     raise Unsupported(expanded)
-                continue
-            if not expanded.startswith(UNDEFINED) and not ABSOLUTE.match(expanded):
-                continue  # dropped key (not reported: PyLD drops it in safe mode too)
-            others.append((k, expanded, v))
         if node_id is not None:
             subject = self.node_term(node_id)
         else:
@@ -436,41 +438,36 @@ class _Walk:
             types.append(self.node_term(iri))
         for t_term in types:
             self.emit(subject, _TYPE, t_term, graph, out)
-        for k, expanded, v in others:
-            if expanded.startswith(UNDEFINED):
+        for k, expanded, kind, v in keys:
+            if kind == PROPERTY:
+                self.property(ctx, subject, k, expanded, v, graph, out, depth + 1)  # type: ignore[arg-type]
+            elif kind == UNDEFINED_TERM:
                 # dropped from the RDF; expanded in safe mode, so its content is
                 # searched for more undefined terms; a value that expands to
                 # nothing (null, a null @value) drops the key there too
                 if self.values(ctx, k, v, graph, None, depth + 1) or isinstance(v, list):
-                    self.terms.add(expanded[len(UNDEFINED):])
-                continue
-            self.property(ctx, subject, k, expanded, v, graph, out, depth + 1)
-        return (subject, None)
+                    self.terms.add(expanded[len(UNDEFINED):])  # type: ignore[index]
+            # DROPPED keys (not reported: PyLD drops them in safe mode too)
+        return subject
 
     def property(self, ctx: ActiveContext, subject: str | None, key: str, expanded: str,
                  value: Any, graph: str, out: list[rdfc.Quad] | None, depth: int) -> None:
-        term = ctx.term(key)
-        term_ctx = ctx
-        if term is not None and term.context is not None:
-            term_ctx = self.derive(ctx, term.context, override_protected=True,
-                                   key=term.context_key)
-        container = term.container if term is not None else ()
-        predicate = f"<{expanded}>" if expanded[:2] != "_:" else None
-        if not container:
-            if term is not None and term.type == "@json":
-                self.weigh(value, depth)
-                json_obj, literal = self.literal(value, "@json", None, None)
-                self._link(subject, predicate, json_obj, literal, graph, out)
-                return
-            for obj, literal in self.values(term_ctx, key, value, graph, out, depth):
-                self._link(subject, predicate, obj, literal, graph, out)
+        plan = ctx.plans.get(key)
+        if plan is None:
+            plan = self.plan(ctx, key, expanded)
+        term, term_ctx, predicate, mode = plan
+        if mode == _PLAIN or (mode == _LANGUAGE and not isinstance(value, dict)):
+            for obj in self.values(term_ctx, key, value, graph, out, depth):
+                self.link(subject, predicate, obj, graph, out)
             return
-        if "@language" in container and isinstance(value, dict):
+        if mode == _JSON:
+            self.weigh(value, depth)
+            self.link(subject, predicate, _Json(value), graph, out)
+            return
+        if mode == _LANGUAGE:
             self.tick(depth)
-            direction = None
-            if term is not None and term.direction is not None \
-                    and term.direction != "\x00missing":
-                direction = term.direction
+            direction = term.direction if term is not None and \
+                term.direction != "\x00missing" else None
             for language, texts in value.items():
                 expanded_key = term_ctx.expand_key(language)
                 for text in texts if isinstance(texts, list) else [texts]:
@@ -480,63 +477,74 @@ class _Walk:
                     if not isinstance(text, str):
                         raise Unsupported("language map value")
                     tag = None if expanded_key == "@none" else language.lower()
-                    text_obj, literal = self.literal(text, None, tag, direction)
-                    self._link(subject, predicate, text_obj, literal, graph, out)
+                    self.link(subject, predicate, self.literal(text, None, tag, direction),
+                              graph, out)
             return
-        if term is not None and term.type == "@json":
-            self.weigh(value, depth)
-            json_obj, literal = self.literal(value, "@json", None, None)
-            if "@list" in container:
-                raise Unsupported("@json list")
-            if "@graph" in container:
-                raise Unsupported("@json graph")
-            self._link(subject, predicate, json_obj, literal, graph, out)
-            return
-        if "@list" in container:
+        if mode == _LIST:
             if value is None:
                 return
-            if isinstance(value, dict) and any(
-                    ctx.expand_key(k) == "@list" for k in value):
+            if isinstance(value, dict) and any(ctx.expand_key(k) == "@list" for k in value):
                 raise Unsupported("@list object")
             items = self.values(term_ctx, key, value, graph, out, depth, in_list=True)
-            head = self.rdf_list(items, graph, out)
-            self.emit(subject, predicate or "", head, graph, out if predicate else None)
+            self.link(subject, predicate, self.rdf_list(items, graph, out), graph, out)
             return
-        if "@graph" in container:
-            if isinstance(value, list) and len(value) > MAX_ARRAY_ITEMS:
-                raise JsonLdError(f"an array holds more than {MAX_ARRAY_ITEMS} items",
-                                  code="too_large")
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, list):
-                    raise Unsupported("nested array in a graph container")
-                name = self.blank()
-                found = self.element(term_ctx, key, item, name, out, depth + 1)
-                if found is _DROP:
-                    continue
-                self.emit(subject, predicate or "", name, graph, out if predicate else None)
-            return
-        for obj, literal in self.values(term_ctx, key, value, graph, out, depth):
-            self._link(subject, predicate, obj, literal, graph, out)
+        # a graph container: each value is a node in a graph of its own
+        if isinstance(value, list) and len(value) > MAX_ARRAY_ITEMS:
+            raise JsonLdError(f"an array holds more than {MAX_ARRAY_ITEMS} items",
+                              code="too_large")
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, list):
+                raise Unsupported("nested array in a graph container")
+            name = self.blank()
+            if self.element(term_ctx, key, item, name, out, depth + 1) is not _DROP:
+                self.link(subject, predicate, name, graph, out)
 
-    def _link(self, subject: str | None, predicate: str | None, obj: str | None,
-              literal: Any, graph: str, out: list[rdfc.Quad] | None) -> None:
-        if predicate is None or obj is None:
-            return
-        if literal is None:
-            self.emit(subject, predicate, obj, graph, out)
+    def plan(self, ctx: ActiveContext, key: str, expanded: str) -> _Plan:
+        """How values of ``key`` are read in ``ctx``: worked out once per context and key."""
+        term = ctx.term(key)
+        term_ctx = ctx
+        if term is not None and term.context is not None:
+            term_ctx = self.derive(ctx, term.context, override_protected=True,
+                                   key=term.context_key)
+        container = term.container if term is not None else ()
+        predicate = f"<{expanded}>" if expanded[:2] != "_:" else None
+        if "@language" in container:
+            mode = _LANGUAGE
+        elif term is not None and term.type == "@json":
+            if "@list" in container or "@graph" in container:
+                raise Unsupported("@json list or graph")
+            mode = _JSON
+        elif "@list" in container:
+            mode = _LIST
+        elif "@graph" in container:
+            mode = _GRAPH
         else:
-            value, _, datatype, language = literal
-            self.emit_literal(subject, predicate, obj, graph, out, value, datatype, language)
+            mode = _PLAIN
+        plan = (term, term_ctx, predicate, mode)
+        if len(ctx.plans) < 4096:
+            ctx.plans[key] = plan
+        return plan
 
-    def rdf_list(self, items: list[tuple[str | None, Any]], graph: str,
+    def link(self, subject: str | None, predicate: str | None, obj: Any, graph: str,
+             out: list[rdfc.Quad] | None) -> None:
+        """Emit ``subject predicate obj`` unless a part is missing (relative, blank predicate)."""
+        if out is None or subject is None or predicate is None or obj is None:
+            return
+        if type(obj) is _Json:
+            obj = self.json_literal(subject, predicate, obj.value, graph)
+        out.append((subject, predicate, obj, graph))
+
+    def rdf_list(self, items: list[Any], graph: str,
                  out: list[rdfc.Quad] | None) -> str:
         """List to RDF (JSON-LD 1.1 API §8.5): the head of an ``rdf:first``/``rdf:rest`` chain."""
         if not items:
             return _NIL
         head = node = self.blank()
-        for index, (obj, _) in enumerate(items):
+        for index, obj in enumerate(items):
             if obj is None:
                 raise Unsupported("relative IRI in a list")
+            if type(obj) is _Json:
+                obj = _literal(obj.value, "@json", None, None)
             following = self.blank() if index + 1 < len(items) else _NIL
             if out is not None:
                 out.append((node, _FIRST, obj, graph))
@@ -546,6 +554,17 @@ class _Walk:
 
 
 _DROP: Final = object()
+_PLAIN, _JSON, _LANGUAGE, _LIST, _GRAPH = range(5)
+_Plan = tuple[Term | None, ActiveContext, str | None, int]
+
+
+class _Json:
+    """An ``@json`` value on its way to a property (see :meth:`_Walk.json_literal`)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
 
 
 def _type_strings(value: Any) -> list[str]:
@@ -566,6 +585,32 @@ def _term_count(local: Any) -> int:
     return count
 
 
+def direction_collides(quads: list[rdfc.Quad]) -> bool:
+    """Whether a literal with a base direction equals another value of its property but for it.
+
+    JSON-LD node map generation (JSON-LD 1.1 API §7.2, "add value" without
+    duplicates) compares value objects by ``@value``, ``@type``,
+    ``@language`` and ``@index`` only, so PyLD and jsonld.js keep only the
+    first of ``"a"`` and ``{"@value": "a", "@direction": "ltr"}`` on one
+    property; such documents go to PyLD.
+    """
+    seen: dict[tuple[str, ...], str] = {}
+    for subject, predicate, obj, graph in quads:
+        if not obj.startswith('"'):
+            continue
+        end = obj.rfind('"')
+        suffix = obj[end + 1:]
+        if suffix.startswith("^^<" + _I18N):
+            language = suffix[len(_I18N) + 3:suffix.rfind("_")]
+        elif suffix.startswith("^^"):
+            continue
+        else:
+            language = suffix[1:]
+        if seen.setdefault((subject, predicate, graph, obj[1:end], language), obj) != obj:
+            return True
+    return False
+
+
 def to_rdf(doc: Any) -> tuple[list[rdfc.Quad], tuple[str, ...], tuple[str, ...]]:
     """A document's RDF dataset and what safe mode reports, in one walk.
 
@@ -580,4 +625,6 @@ def to_rdf(doc: Any) -> tuple[list[rdfc.Quad], tuple[str, ...], tuple[str, ...]]
     """
     walk = _Walk()
     walk.document(doc)
+    if walk.directional and direction_collides(walk.quads):
+        raise Unsupported("values equal for node map generation but for their direction")
     return walk.quads, tuple(sorted(walk.terms)), tuple(sorted(walk.types))
