@@ -1,34 +1,39 @@
-"""JSON-LD to RDF for signing and verifying, with safe mode, compiled per document shape.
+"""JSON-LD to RDF for signing and verifying, with safe mode.
 
 What this module implements:
 
 * JSON-LD 1.1 *Deserialize JSON-LD to RDF* (JSON-LD 1.1 API §8) over the
-  bundled contexts only (:mod:`badges.loader`), delegated to PyLD, the
-  reference this module is tested against.
-* JSON-LD **safe mode** (VC Data Model 2.0 §4.2 and DIGEST §10.1): every
-  property and every type must be defined by the contexts. PyLD silently
-  drops undefined terms, so the check expands with a sentinel ``@vocab`` and
-  reports whatever lands under it.
-* A **shape cache** that makes both cheap. Two credentials with the same keys,
-  ``@context``, types and IRI prefixes differ only in their string values and
-  numbers, and JSON-LD processing maps each such value to one place in the
-  RDF output without looking at it (a string as a literal, or as an absolute
-  IRI kept verbatim; a number as a literal whose lexical form depends only on
-  the number and on whether it is integral). So the first document of a shape
-  is expanded once by PyLD with every string replaced by a unique marker and
-  every number by a unique stand-in, with the safe-mode ``@vocab`` in place;
-  when that ``@vocab`` was not used, the same expansion is turned into RDF,
-  the markers found in it make a template, and later documents of that shape
-  are filled in directly: one PyLD expansion per new shape. Where a value's
-  text could change how it is processed (a relative IRI, a vocabulary term, a
-  keyword) that value becomes part of the cache key instead. The differential
-  tests in ``tests/badges/test_jsonld.py`` compare the two paths over
-  generated credentials (numbers, languages and directions included).
+  bundled contexts only (:mod:`badges.loader`), with JSON-LD **safe mode**
+  (VC Data Model 2.0 §4.2 and DIGEST §10.1: every property and every type
+  must be defined by the contexts), answered together by :func:`prepare`.
+* The usual path is the compiled walk of :mod:`badges.ldrdf`: active
+  contexts are compiled once per context list (:mod:`badges.ldcontext`,
+  derivations memoized), and one walk over the document emits the quads and
+  the safe-mode findings. It holds no lock and keeps no per-document state,
+  so a credential of a never-seen shape costs what a familiar one costs.
+* JSON-LD the walk does not handle (``@reverse``, ``@included``, ``@base``,
+  index maps... see :mod:`badges.ldrdf`) goes to PyLD, the reference the
+  walk is tested against (differential tests over generated credentials and
+  the applicable JSON-LD 1.1 toRdf conformance tests), so the answer is the
+  same, only slower. Such documents are limited to
+  :data:`MAX_FALLBACK_VALUES` JSON values. For them a **shape cache** is
+  kept: two documents with the same keys, ``@context``, types and IRI
+  prefixes differ only in their string values and numbers, which JSON-LD
+  maps each to one place in the RDF without looking at it, so the first
+  document of a shape is expanded once by PyLD with every string replaced by
+  a unique marker (and every number by a unique stand-in), with a safe-mode
+  ``@vocab`` in place; the markers found in the RDF make a template that
+  later documents of that shape fill in directly. Where a value's text
+  could change how it is processed (a relative IRI, a vocabulary term, a
+  keyword) that value becomes part of the cache key instead.
 * ``@direction`` is mapped to RDF as an ``https://www.w3.org/ns/i18n#`` datatype
   (``rdfDirection: i18n-datatype``), as the eddsa-rdfc-2022 implementations
   do, so a base direction is signed.
-* Bounded cost: a document deeper than :data:`MAX_DEPTH` or with more than
-  :data:`MAX_VALUES` JSON values is refused before any JSON-LD processing.
+* Bounded cost: a document deeper than :data:`MAX_DEPTH`, with more than
+  :data:`MAX_VALUES` JSON values or an array of more than
+  :data:`MAX_ARRAY_ITEMS` items is refused (``too_deep``, ``too_large``);
+  so are documents that would need too many context derivations or inline
+  term definitions (:mod:`badges.ldcontext`).
 """
 
 from __future__ import annotations
