@@ -51,9 +51,12 @@ UNDEFINED: Final = "urn:badges:undefined-term:"
 MAX_NEW_CONTEXTS: Final = 64
 #: Most term definitions in the inline (embedded) contexts of one document.
 MAX_INLINE_TERMS: Final = 512
-#: Derivations memoized per active context (inline contexts past this are
-#: processed each time, not remembered).
+#: Derivations memoized per active context.
 MEMO_SIZE: Final = 256
+#: Active contexts remembered in all (a credential of the bundled contexts
+#: needs a few dozen; past this, new derivations are processed per document).
+MAX_PINNED: Final = 1024
+_PINNED = [0]
 
 KEYWORDS: Final = frozenset({
     "@base", "@container", "@context", "@default", "@direction", "@embed", "@explicit",
@@ -118,6 +121,8 @@ class ActiveContext:
     terms: dict[str, Term | None]
     vocab: str | None
     previous: ActiveContext | None = None
+    #: remembered for the life of the process (see :meth:`derive`)
+    pinned: bool = False
     memo: dict[Any, ActiveContext] = field(default_factory=dict)
     #: keys already expanded as properties (vocab-relative) in this context,
     #: with their kind (:data:`DROPPED`, :data:`KEYWORD`, :data:`UNDEFINED_TERM`,
@@ -162,7 +167,7 @@ class ActiveContext:
 
     def derive(self, local: Any, *, key: Any, propagate: bool = True,
                override_protected: bool = False, budget: _Budget | None = None,
-               ) -> ActiveContext:
+               from_document: bool = False) -> ActiveContext:
         """This context with ``local`` processed on top, memoized by ``key``.
 
         Args:
@@ -172,6 +177,8 @@ class ActiveContext:
             propagate: False for a type-scoped context.
             override_protected: True for a property-scoped context.
             budget: counts derivations that were not memoized (hostile input).
+            from_document: ``local`` is the document's own ``@context`` (not
+                a term's scoped context, which comes from the contexts).
 
         Raises:
             Unsupported: the context uses JSON-LD this module does not handle.
@@ -185,7 +192,14 @@ class ActiveContext:
             budget.spend()
         derived = process(self, local, propagate=propagate,
                           override_protected=override_protected)
-        if len(self.memo) < MEMO_SIZE:
+        # Only contexts made of bundled ones are remembered (an inline context's
+        # derivations live as long as its document), and only so many in all:
+        # a stream of crafted documents can cost time, never unbounded memory.
+        if self.pinned and not (from_document and _is_inline(local)) \
+                and len(self.memo) < MEMO_SIZE \
+                and _PINNED[0] < MAX_PINNED:
+            derived.pinned = True
+            _PINNED[0] += 1
             self.memo[memo_key] = derived
         return derived
 
@@ -222,9 +236,16 @@ def new_budget() -> _Budget:
 
 #: The initial context of safe mode (JSON-LD expansion with ``expandContext``
 #: ``{"@vocab": UNDEFINED}``), from which every document context derives.
-INITIAL: Final = ActiveContext({}, UNDEFINED)
+INITIAL: Final = ActiveContext({}, UNDEFINED, pinned=True)
 #: The initial context after ``"@context": null`` (no safe-mode vocabulary).
-_NULL: Final = ActiveContext({}, None)
+_NULL: Final = ActiveContext({}, None, pinned=True)
+
+
+def _is_inline(local: Any) -> bool:
+    """Whether a local context holds anything but URLs (an object: maybe a document's own)."""
+    if isinstance(local, str) or local is None:
+        return False
+    return not (isinstance(local, list) and all(isinstance(v, str) for v in local))
 
 
 def context_key(value: Any) -> Any:

@@ -194,9 +194,10 @@ class _Walk:
 
     def derive(self, ctx: ActiveContext, local: Any, *, propagate: bool = True,
                override_protected: bool = False, key: Any = None) -> ActiveContext:
+        """``local`` on top of ``ctx``: a term's scoped context, or (no ``key``) the document's."""
         return ctx.derive(local, key=context_key(local) if key is None else key,
                           propagate=propagate, override_protected=override_protected,
-                          budget=self.budget)
+                          budget=self.budget, from_document=key is None)
 
     # ------------------------------------------------------------------ document
 

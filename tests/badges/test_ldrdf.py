@@ -273,3 +273,17 @@ def test_an_undefined_key_is_reported_unless_its_value_expands_to_nothing(value:
     doc = _unsigned()
     doc["credentialSubject"]["fooBar"] = value
     assert _walk(doc) == _oracle(doc)
+
+
+def test_inline_contexts_are_not_remembered() -> None:
+    """Documents with contexts of their own cost time, never memory that stays."""
+    doc = _unsigned()
+    ldrdf.to_rdf(doc)
+    before = ldcontext._PINNED[0]
+    for i in range(50):
+        other = _unsigned()
+        other["@context"] = [*other["@context"], {f"t{i}": f"https://e.org/{i}"}]
+        other[f"t{i}"] = "v"
+        quads, terms, _ = ldrdf.to_rdf(other)
+        assert terms == () and any(q[1] == f"<https://e.org/{i}>" for q in quads)
+    assert ldcontext._PINNED[0] == before
