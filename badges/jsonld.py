@@ -1,35 +1,40 @@
-"""JSON-LD to RDF for signing and verifying, with safe mode, compiled per document shape.
+"""JSON-LD to RDF for signing and verifying, with safe mode.
 
 What this module implements:
 
 * JSON-LD 1.1 *Deserialize JSON-LD to RDF* (JSON-LD 1.1 API §8) over the
-  bundled contexts only (:mod:`badges.loader`), delegated to PyLD, the
-  reference this module is tested against.
-* JSON-LD **safe mode** (VC Data Model 2.0 §4.2 and DIGEST §10.1): every
-  property and every type must be defined by the contexts. PyLD silently
-  drops undefined terms, so the check expands with a sentinel ``@vocab`` and
-  reports whatever lands under it.
-* A **shape cache** that makes both cheap. Two credentials with the same keys,
-  ``@context``, types and IRI prefixes differ only in their string values and
-  numbers, and JSON-LD processing maps each such value to one place in the
-  RDF output without looking at it (a string as a literal, or as an absolute
-  IRI kept verbatim; a number as a literal whose lexical form depends only on
-  the number and on whether it is integral). So the first document of a shape
-  is expanded once by PyLD with every string replaced by a unique marker and
-  every number by a unique stand-in, with the safe-mode ``@vocab`` in place;
-  when that ``@vocab`` was not used, the same expansion is turned into RDF,
-  the markers found in it make a template, and later documents of that shape
-  are filled in directly: one PyLD expansion per new shape. Where a value's
-  text could change how it is processed (a relative IRI, a vocabulary term, a
-  keyword) that value becomes part of the cache key instead. The differential
-  tests in ``tests/badges/test_jsonld.py`` compare the two paths over
-  generated credentials (numbers, languages and directions included).
+  bundled contexts only (:mod:`badges.loader`), with JSON-LD **safe mode**
+  (VC Data Model 2.0 §4.2 and DIGEST §10.1: every property and every type
+  must be defined by the contexts), answered together by :func:`prepare`.
+* The usual path is the compiled walk of :mod:`badges.ldrdf`: active
+  contexts are compiled once per context list (:mod:`badges.ldcontext`,
+  derivations memoized), and one walk over the document emits the quads and
+  the safe-mode findings. It holds no lock and keeps no per-document state,
+  so a credential of a never-seen shape costs what a familiar one costs.
+* JSON-LD the walk does not handle (``@reverse``, ``@included``, ``@base``,
+  index maps... see :mod:`badges.ldrdf`) goes to PyLD, the reference the
+  walk is tested against (differential tests over generated credentials and
+  the applicable JSON-LD 1.1 toRdf conformance tests), so the answer is the
+  same, only slower. Such documents are limited to
+  :data:`MAX_FALLBACK_VALUES` JSON values. For them a **shape cache** is
+  kept: two documents with the same keys, ``@context``, types and IRI
+  prefixes differ only in their string values and numbers, which JSON-LD
+  maps each to one place in the RDF without looking at it, so the first
+  document of a shape is expanded once by PyLD with every string replaced by
+  a unique marker (and every number by a unique stand-in), with a safe-mode
+  ``@vocab`` in place; the markers found in the RDF make a template that
+  later documents of that shape fill in directly. Where a value's text
+  could change how it is processed (a relative IRI, a vocabulary term, a
+  keyword) that value becomes part of the cache key instead.
 * ``@direction`` is mapped to RDF as an ``https://www.w3.org/ns/i18n#`` datatype
   (``rdfDirection: i18n-datatype``), as the eddsa-rdfc-2022 implementations
   do, so a base direction is signed.
-* Bounded cost: a document deeper than :data:`MAX_DEPTH` or with more than
+* Bounded cost: a document deeper than :data:`MAX_DEPTH`, with more than
   :data:`MAX_VALUES` JSON values (more for one that embeds credentials, such
-  as a CLR: :func:`value_limit`) is refused before any JSON-LD processing.
+  as a CLR: :func:`value_limit`) or an array of more than
+  :data:`MAX_ARRAY_ITEMS` items is refused (``too_deep``, ``too_large``);
+  so are documents that would need too many context derivations or inline
+  term definitions (:mod:`badges.ldcontext`).
 """
 
 from __future__ import annotations
@@ -48,16 +53,18 @@ from typing import Any
 
 from pyld import jsonld as _pyld
 
+from badges import ldrdf
 from badges import rdfc
 from badges.errors import JsonLdError
+from badges.ldcontext import Unsupported
 from badges.loader import document_loader
 
 #: Deepest JSON nesting accepted (a credential is a handful of levels deep).
-MAX_DEPTH = 48
+MAX_DEPTH = ldrdf.MAX_DEPTH
 #: Most JSON values (objects, arrays and leaves) in one document. The most
 #: complete OB 3.0 example has about 550; JSON-LD processing a new shape of
 #: this many takes about a quarter of a second on a slow core.
-MAX_VALUES = 5000
+MAX_VALUES = ldrdf.MAX_VALUES
 #: More JSON values allowed for each verifiable credential a document embeds
 #: (a CLR 2.0 record's ``credentialSubject.verifiableCredential``, a
 #: presentation's ``verifiableCredential``; VCDM 2.0 §4.12), for at most
@@ -73,7 +80,13 @@ MAX_EMBEDDED_COUNTED = 30
 #: property with every earlier one, so its cost grows with the square of an
 #: array's length: 256 strings cost about 25 ms on a new shape, 2000 about 5 s;
 #: the costliest documents within both limits measured about 0.15 s (CPU).
-MAX_ARRAY_ITEMS = 256
+MAX_ARRAY_ITEMS = ldrdf.MAX_ARRAY_ITEMS
+#: Most JSON values in a document that needs PyLD (JSON-LD the compiled walk
+#: of :mod:`badges.ldrdf` leaves to it: ``@reverse``, ``@included``,
+#: ``@base``...). PyLD costs about 30 µs a value, under a process-wide lock, so
+#: such documents are kept small: a credential of this size costs about 30 ms
+#: there; a larger one built to be slow is refused (``too_large``).
+MAX_FALLBACK_VALUES = 1000
 #: Shapes kept in memory (least recently used ones are dropped first).
 CACHE_SIZE = 2048
 
@@ -383,9 +396,13 @@ def _pyld_quads(doc: Any) -> list[rdfc.Quad]:
             dataset = _pyld.to_rdf(doc, _pyld_options())
         except JsonLdError:
             raise
-        except _pyld.JsonLdError as exc:
+        except Exception as exc:  # noqa: BLE001 - PyLD raises TypeError etc. on some bad input
             raise _translate(exc) from None
-    return rdfc.from_pyld_dataset(dataset)
+    try:
+        return rdfc.from_pyld_dataset(dataset)
+    except (TypeError, KeyError):  # PyLD leaves a None object for a relative IRI in a list
+        raise JsonLdError("JSON-LD processing failed: a list holds a relative IRI",
+                          code="invalid_jsonld") from None
 
 
 def _translate(exc: Exception) -> JsonLdError:
@@ -406,7 +423,7 @@ def _expand_safe(doc: Any) -> Any:
             return _pyld.expand(doc, _pyld_options(expandContext={"@vocab": _UNDEFINED}))
         except JsonLdError:
             raise
-        except _pyld.JsonLdError as exc:
+        except Exception as exc:  # noqa: BLE001 - PyLD raises TypeError etc. on some bad input
             raise _translate(exc) from None
 
 
@@ -658,33 +675,7 @@ def _fill(template: _Template, slots: list[tuple[str, str]],
     return out
 
 
-def _direction_collides(quads: list[rdfc.Quad]) -> bool:
-    """Whether a literal with a base direction equals another value of its property but for it.
-
-    JSON-LD node map generation (JSON-LD 1.1 API §7.2, "add value" without
-    duplicates) compares value objects by ``@value``, ``@type``,
-    ``@language`` and ``@index`` only, so PyLD and jsonld.js keep only the
-    first of ``"a"`` and ``{"@value": "a", "@direction": "ltr"}`` on one
-    property. A template keeps both; such documents go to PyLD instead.
-    """
-    seen: dict[tuple[str, ...], str] = {}
-    directional = False
-    for subject, predicate, obj, graph in quads:
-        if not obj.startswith('"'):
-            continue
-        end = obj.rfind('"')
-        suffix = obj[end + 1:]
-        if suffix.startswith("^^<" + _I18N):
-            language = suffix[len(_I18N) + 3:suffix.rfind("_")]
-        elif suffix.startswith("^^"):
-            continue
-        else:
-            language = suffix[1:]
-        key = (subject, predicate, graph, obj[1:end], language)
-        other = seen.setdefault(key, obj)
-        if other != obj:
-            directional = True
-    return directional
+_direction_collides = ldrdf.direction_collides
 
 
 # --------------------------------------------------------------------------- public
@@ -704,6 +695,8 @@ class Prepared:
     shape: Shape
     slots: list[tuple[str, str]]
     numbers: list[int | float]
+    #: the quads of the compiled walk (:mod:`badges.ldrdf`); None when PyLD was needed
+    compiled: list[rdfc.Quad] | None = None
 
     @property
     def undefined(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -712,6 +705,8 @@ class Prepared:
 
     def quads(self) -> list[rdfc.Quad]:
         """The document's RDF dataset, as :func:`to_quads`."""
+        if self.compiled is not None:
+            return self.compiled
         if self.shape.template is not None:
             quads = _fill(self.shape.template, self.slots, self.numbers)
             if quads is not None:
@@ -730,8 +725,16 @@ def prepare(doc: Mapping[str, Any]) -> Prepared:
         JsonLdError: ``context_not_allowed``, ``too_deep``, ``too_large`` or
             ``invalid_jsonld``.
     """
-    shape, slots, numbers = _shape_for(doc)
-    return Prepared(doc, shape, slots, numbers)
+    try:
+        quads, terms, types = ldrdf.to_rdf(doc, max_values=value_limit(doc))
+    except Unsupported:
+        if _size(doc) > MAX_FALLBACK_VALUES:
+            raise JsonLdError(
+                f"document uses JSON-LD features this service processes only in documents "
+                f"of at most {MAX_FALLBACK_VALUES} JSON values", code="too_large") from None
+        shape, slots, numbers = _shape_for(doc)
+        return Prepared(doc, shape, slots, numbers)
+    return Prepared(doc, Shape(terms, types, None), [], [], quads)
 
 
 def to_quads(doc: Mapping[str, Any]) -> list[rdfc.Quad]:

@@ -4,7 +4,15 @@ Usage::
 
     .venv/bin/python bench/verify_load.py [--seconds 10] [--connections 4] [--workers 2]
                                           [--server granian|gunicorn] [--credentials 200]
-                                          [--json]
+                                          [--shapes] [--attack N] [--json]
+
+``--shapes`` posts credentials that each have a JSON-LD shape of their own
+(bench/shapes.py's 120 shapes times tag lists of different lengths; give
+``--credentials`` more than the run will post, so no shape comes twice)
+instead of one typical shape; ``--attack N`` measures twice, quiet and
+then while N more connections post credentials crafted to be slow (thousands
+of undefined properties, look-alike blank nodes, deep nesting, JSON-LD only
+PyLD handles), and reports the normal requests' latency both ways.
 
 What runs, all on loopback:
 
@@ -65,6 +73,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from credentials import typical_credential  # noqa: E402
+from shapes import shaped_credential  # noqa: E402
 
 from badges import dataintegrity  # noqa: E402
 from badges import keys  # noqa: E402
@@ -102,8 +111,13 @@ def _free_port() -> int:
         return port
 
 
-def issuer_documents(port: int, count: int) -> tuple[dict[str, bytes], list[bytes]]:
-    """The issuer's DID document and status list, and ``count`` signed credentials."""
+def issuer_documents(port: int, count: int, shapes: bool = False,
+                     ) -> tuple[dict[str, bytes], list[bytes]]:
+    """The issuer's DID document and status list, and ``count`` signed credentials.
+
+    With ``shapes``, every credential has a JSON-LD shape of its own: shape
+    ``n % 120`` of bench/shapes.py with a tag list of ``n // 120`` items.
+    """
     did = f"did:web:127.0.0.1%3A{port}:issuers:lakeside"
     key = keys.generate("ed25519").with_controller(did, f"{did}#ed-1")
     did_doc = {
@@ -131,7 +145,13 @@ def issuer_documents(port: int, count: int) -> tuple[dict[str, bytes], list[byte
     bodies = []
     for n in range(count):
         index = n * 97 + 1  # never a withdrawn one
-        cred = typical_credential(did, n)
+        if shapes:
+            # 120 shapes, times a tag list of n // 120 items: n itself picks a new shape
+            cred = shaped_credential(did, n % 120, n)
+            cred["credentialSubject"]["achievement"]["tag"] = [
+                f"t{i}" for i in range(n // 120)]
+        else:
+            cred = typical_credential(did, n)
         # as the issuer service issues them: one entry per purpose (revocation, suspension)
         cred["credentialStatus"] = [
             {"id": f"http://127.0.0.1:{port}/status/{purpose}/1#{index}",
@@ -294,7 +314,9 @@ def run_wrk(url: str, script: Path, seconds: int, connections: int,
     wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     wrk_cpu = (wrk_after.ru_utime - wrk_before.ru_utime) + (wrk_after.ru_stime
                                                              - wrk_before.ru_stime)
-    percentiles = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", out, re.MULTILINE))
+    percentiles = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)\s*$", out, re.MULTILINE))
+    if "99" not in percentiles:
+        sys.exit(f"wrk gave no latency distribution (no request answered?):\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
@@ -305,6 +327,55 @@ def run_wrk(url: str, script: Path, seconds: int, connections: int,
             "p90_ms": _ms(percentiles["90"]), "p99_ms": _ms(percentiles["99"]),
             "non_2xx": int(non2xx.group(1)) if non2xx else 0,
             "socket_errors": errors.group(0) if errors else None, "raw": out}
+
+
+def crafted_bodies(template: bytes) -> list[bytes]:
+    """Credentials built to be slow, from a signed one (their proofs no longer match)."""
+    base = json.loads(template)
+    out = []
+    for build in (
+        lambda d: d["credentialSubject"].update({f"p{i}": "v" for i in range(4900)}),
+        lambda d: d["credentialSubject"]["achievement"].update(alignment=[
+            {"type": ["Alignment"], "targetName": "s", "targetUrl": "https://e.org"}] * 256),
+        lambda d: d.update({"@included": [], "evidence": [
+            {"type": ["Evidence"], "name": [f"n{j}-{i}" for i in range(200)]}
+            for j in range(20)]}),
+        lambda d: d["credentialSubject"]["achievement"].update(criteria=_deep(46)),
+        lambda d: d.update(evidence=[{"type": ["Evidence"], "name": "a",
+                                      "narrative": {"x": {"y": {"z": "q"}}}}] * 250),
+    ):
+        doc = json.loads(json.dumps(base))
+        build(doc)
+        out.append(json.dumps(doc).encode("utf-8"))
+    return out
+
+
+def _deep(levels: int) -> Any:
+    node: Any = "x"
+    for _ in range(levels):
+        node = {"narrative": node}
+    return node
+
+
+def attacked(url: str, script: Path, attack_script: Path, seconds: int, connections: int,
+             attackers: int, master: int) -> dict[str, Any]:
+    """Normal load measured while ``attackers`` connections post crafted credentials."""
+    wrk = shutil.which("wrk")
+    assert wrk is not None
+    attack = subprocess.Popen(  # noqa: S603 - Debian's wrk
+        [wrk, "-t", "1", "-c", str(attackers), "-d", f"{seconds + 2}s", "--latency",
+         "--timeout", "10s", "-s", str(attack_script), url],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        time.sleep(1)
+        result = run_wrk(url, script, seconds, connections, master)
+        out, _ = attack.communicate(timeout=seconds + 60)
+    finally:
+        if attack.poll() is None:
+            attack.kill()
+    total = re.search(r"(\d+) requests in", out)
+    result["attack_requests"] = int(total.group(1)) if total else 0
+    return result
 
 
 def main() -> None:
@@ -320,10 +391,14 @@ def main() -> None:
     parser.add_argument("--rate-limit", type=int, default=10**9,
                         help="verifications a minute per client (default: on, never binding; "
                              "0: the limiter off, to measure what it costs)")
+    parser.add_argument("--shapes", action="store_true",
+                        help="credentials of 120 different JSON-LD shapes")
+    parser.add_argument("--attack", type=int, default=0, metavar="N",
+                        help="also measure while N connections post crafted slow credentials")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     doc_port, api_port = _free_port(), _free_port()
-    documents, bodies = issuer_documents(doc_port, args.credentials)
+    documents, bodies = issuer_documents(doc_port, args.credentials, args.shapes)
     url = f"http://127.0.0.1:{api_port}/api/v1/verify"
     with tempfile.TemporaryDirectory() as tmp, document_server(documents, doc_port), \
             verifier_server(api_port, args.workers, Path(tmp) / "instance",
@@ -334,6 +409,12 @@ def main() -> None:
         _lua(bodies, script)
         load = os.getloadavg()[0]
         result = run_wrk(url, script, args.seconds, args.connections, server.pid)
+        if args.attack:
+            attack_script = Path(tmp) / "attack.lua"
+            _lua(crafted_bodies(bodies[0]), attack_script)
+            under = attacked(url, script, attack_script, args.seconds, args.connections,
+                             args.attack, server.pid)
+            result["under_attack"] = {k: v for k, v in under.items() if k != "raw"}
     cores = os.cpu_count() or 1
     per_request = result["worker_cpu_ms"] + result["wrk_cpu_ms"]
     result.update(load_before=round(load, 2),
@@ -341,7 +422,7 @@ def main() -> None:
     result.update(server=args.server, workers=args.workers,
                   worker_class=args.worker_class if args.server == "gunicorn" else None,
                   connections=args.connections, seconds=args.seconds,
-                  credentials=len(bodies), cores=os.cpu_count(),
+                  credentials=len(bodies), cores=os.cpu_count(), shapes=args.shapes,
                   rps_vs_goal=round(result["rps"] / GOAL_RPS, 2),
                   p99_vs_goal=round(result["p99_ms"] / GOAL_P99_MS, 2))
     if args.json:
@@ -351,7 +432,8 @@ def main() -> None:
     print(f"POST /api/v1/verify, {args.server} {args.workers} {kind}worker processes (1 Python "
           f"thread each), wrk 1 thread "
           f"{args.connections} connections, {args.seconds} s, {len(bodies)} distinct "
-          f"credentials, {os.cpu_count()} cores (wrk on the same machine)")
+          f"credentials{', each of its own JSON-LD shape' if args.shapes else ''}, "
+          f"{os.cpu_count()} cores (wrk on the same machine)")
     print(f"  requests     {result['requests']:>10,}   non-2xx {result['non_2xx']}"
           + (f"   {result['socket_errors']}" if result["socket_errors"] else ""))
     print(f"  throughput   {result['rps']:>10,.0f} verifications/s   "
@@ -365,6 +447,14 @@ def main() -> None:
           f"{result['capacity_rps']:,}/s")
     print(f"  load average before the run: {result['load_before']} (other processes on the "
           "machine lower the measured throughput, not the CPU per verification)")
+    if args.attack:
+        under = result["under_attack"]
+        print(f"  under attack ({args.attack} more connections posting crafted slow credentials, "
+              f"{under['attack_requests']:,} of them answered):")
+        print(f"    throughput {under['rps']:>10,.0f} verifications/s; "
+              f"p50 {under['p50_ms']:.2f} ms, p99 {under['p99_ms']:.2f} ms "
+              f"({under['p99_ms'] / result['p99_ms']:.2f}x the quiet p99); "
+              f"non-2xx {under['non_2xx']}")
 
 
 if __name__ == "__main__":

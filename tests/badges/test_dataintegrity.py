@@ -18,6 +18,7 @@ from badges import keys
 from badges import multibase
 from badges.errors import BadgesError
 from badges.errors import ProofError
+from badges.ldcontext import Unsupported
 from badges.verify import verify_credential
 from tests.badges import strategies
 from tests.conftest import NOW
@@ -239,16 +240,21 @@ def _flips(signed: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
-@pytest.mark.parametrize("sighting", ["first", "cached"])
+@pytest.mark.parametrize("sighting", ["compiled", "first", "cached"])
 def test_flipping_direction_or_language_after_signing_fails_the_proof(
         sighting: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A base direction or language changed after signing breaks the proof.
 
-    ``first``: every shape is new (nothing cached), so PyLD builds each template;
-    ``cached``: every shape, the tampered ones included, was seen before with
-    other text, so the N-Quads come from filled-in templates.
+    ``compiled``: the compiled walk reads every document (the usual path);
+    ``first`` and ``cached``: the PyLD fallback, with every shape new (PyLD
+    builds each template), or with every shape, the tampered ones included,
+    seen before with other text (the N-Quads come from filled-in templates).
     """
     monkeypatch.setattr(jsonld, "_CACHE", jsonld._ShapeCache(64))
+    if sighting != "compiled":
+        def unsupported(doc: Any, max_values: int = 0) -> Any:
+            raise Unsupported("test: use the fallback")
+        monkeypatch.setattr(jsonld.ldrdf, "to_rdf", unsupported)
     if sighting == "cached":
         primer = _sign(_i18n_credential(RTL | {"@value": "سلام"}, "Primer"), KEY)
         for doc in [primer, *_flips(primer).values()]:
@@ -258,6 +264,7 @@ def test_flipping_direction_or_language_after_signing_fails_the_proof(
     canon = jsonld.canonize(unsigned)
     assert '"مرحبا"^^<https://www.w3.org/ns/i18n#ar_rtl>' in canon
     assert canon == jsonld.pyld_canonize(unsigned)
+    assert (jsonld.prepare(unsigned).compiled is not None) == (sighting == "compiled")
     if sighting == "cached":
         assert jsonld.prepare(unsigned).shape.template is not None
     assert dataintegrity.verify_proof(signed, signed["proof"][0], KEY.public)
