@@ -980,6 +980,391 @@ _ES_CODES.update({
 })
 
 
+# The error pages of the district service (issuer/web/errors.py): 404, 410, 429, 500
+# and withheld certificates/images; ``{seconds}`` is the wait of a 429.
+_ERROR_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "error_status": "Error",
+        "error_home": "Go to the home page",
+        "error_verify": "Check a badge in the verifier",
+        "error_details": "What the server said",
+        "error_not_found_title": "Page not found",
+        "error_not_found": "There is nothing at this address. The link may be mistyped, cut short "
+                     "or out of date.",
+        "error_not_found_next": "Check the address, or start again from the home page.",
+        "error_credential_title": "This badge link does not exist",
+        "error_credential": "No badge is shared at this address. The link may have been copied "
+                      "only in part.",
+        "error_credential_next": "Check that the whole link was copied, or ask the teacher who "
+                           "earned the badge for a new link.",
+        "error_link_off_title": "This badge link was turned off",
+        "error_link_off": "The teacher who owns this badge turned its share link off, so it can no "
+                    "longer be seen here. This does not say anything about the badge itself.",
+        "error_link_off_next": "Ask the teacher for a new link, or for the badge file or PDF "
+                         "certificate, which you can check in the verifier.",
+        "error_rate_title": "Too many requests",
+        "error_rate": "This address sent too many requests in a short time.",
+        "error_rate_next": "Please wait {seconds} seconds, then try again.",
+        "error_rate_next_soon": "Please wait a few minutes, then try again.",
+        "error_server_title": "Something went wrong on our side",
+        "error_server": "The service could not answer this request. Nothing you did caused it.",
+        "error_server_next": "Try again in a few minutes. If it keeps happening, tell your "
+                       "district's badge administrator.",
+        "error_withheld_revoked_title": "This badge was revoked: it has no certificate",
+        "error_withheld_suspended_title": "This badge is suspended: no certificate for now",
+        "error_withheld": "A certificate is a printable copy of a valid badge, so none is "
+                          "made for a badge its issuer withdrew.",
+        "error_withheld_next": "See the badge's current status on its page or in the verifier.",
+        "error_image_revoked_title": "This badge was revoked: its image is not offered",
+        "error_image_suspended_title": "This badge is suspended: its image is not offered for now",
+        "error_image_withheld": "A badge image carries the badge to post or print, so none is "
+                          "offered for a badge its issuer withdrew.",
+        "error_other_title": "This request could not be completed",
+        "error_other_next": "Go back and try again, or start again from the home page.",
+    },
+    "es": {
+        "error_status": "Error",
+        "error_home": "Ir a la página principal",
+        "error_verify": "Comprobar una insignia en el verificador",
+        "error_details": "Lo que respondió el servidor",
+        "error_not_found_title": "Página no encontrada",
+        "error_not_found": "No hay nada en esta dirección. Puede que el enlace esté mal escrito, "
+                     "cortado o desactualizado.",
+        "error_not_found_next": "Revise la dirección o vuelva a empezar desde la página principal.",
+        "error_credential_title": "Este enlace de insignia no existe",
+        "error_credential": "No se comparte ninguna insignia en esta dirección. Puede que el "
+                            "enlace se haya copiado solo en parte.",
+        "error_credential_next": "Compruebe que se copió el enlace completo o pida al docente que "
+                           "obtuvo la insignia un enlace nuevo.",
+        "error_link_off_title": "Este enlace de insignia fue desactivado",
+        "error_link_off": "El docente al que pertenece esta insignia desactivó su enlace para "
+                    "compartir, así que ya no se puede ver aquí. Esto no dice nada sobre la "
+                    "insignia en sí.",
+        "error_link_off_next": "Pida al docente un enlace nuevo, o el archivo de la insignia o el "
+                         "certificado en PDF, que puede comprobar en el verificador.",
+        "error_rate_title": "Demasiadas solicitudes",
+        "error_rate": "Esta dirección envió demasiadas solicitudes en poco tiempo.",
+        "error_rate_next": "Espere {seconds} segundos y vuelva a intentarlo.",
+        "error_rate_next_soon": "Espere unos minutos y vuelva a intentarlo.",
+        "error_server_title": "Algo falló por nuestra parte",
+        "error_server": "El servicio no pudo responder a esta solicitud. No es culpa de nada que "
+                  "usted hiciera.",
+        "error_server_next": "Vuelva a intentarlo en unos minutos. Si sigue ocurriendo, avise al "
+                       "administrador de insignias de su distrito.",
+        "error_withheld_revoked_title": "Esta insignia fue revocada: no tiene certificado",
+        "error_withheld_suspended_title": "Esta insignia está suspendida: por ahora no hay "
+                                    "certificado",
+        "error_withheld": "Un certificado es una copia imprimible de una insignia válida, así "
+                          "que no se emite para una insignia que su emisor retiró.",
+        "error_withheld_next": "Consulte el estado actual de la insignia en su página o en el "
+                         "verificador.",
+        "error_image_revoked_title": "Esta insignia fue revocada: su imagen ya no se ofrece",
+        "error_image_suspended_title": "Esta insignia está suspendida: por ahora su imagen no se "
+                                 "ofrece",
+        "error_image_withheld": "La imagen de una insignia la lleva consigo para publicarla o "
+                          "imprimirla, así que no se ofrece para una insignia que su emisor "
+                          "retiró.",
+        "error_other_title": "No se pudo completar esta solicitud",
+        "error_other_next": "Vuelva atrás e inténtelo de nuevo, o empiece desde la página "
+                            "principal.",
+    },
+}
+for _lang, _texts in _ERROR_TEXT.items():
+    TEXT[_lang].update(_texts)
+
+
+# The service's own pages (issue #18): the header, the home and achievement pages and the
+# first page of each role (wallet, evidence, review queue, district dashboard), per language.
+_SITE_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "site_skip": "Skip to content",
+        "site_check": "Check a badge",
+        "site_main_nav": "Main",
+        "site_account": "Account",
+        "site_sign_in": "Sign in",
+        "site_sign_out": "Sign out",
+        "nav_catalogue": "Catalogue",
+        "nav_evidence": "My evidence",
+        "nav_wallet": "Wallet",
+        "nav_queue": "Review queue",
+        "nav_district": "District",
+        "home_title": "Issuers",
+        "home_heading": "Issuers on this service",
+        "home_check_heading": "Checking a badge someone showed you?",
+        "home_check_text": "Paste its link, upload its file or PDF certificate, or a photo of "
+                           "its QR code: the verifier says who issued it, to whom, and whether "
+                           "it is genuine and still valid.",
+        "home_part_of": "part of {org}",
+        "home_none": "No issuers yet. Run {command} to create a demo district.",
+        "ach_offered_by": "Micro-credential offered by",
+        "ach_archived": "This micro-credential is no longer offered. Badges already earned "
+                        "remain valid and verifiable.",
+        "ach_old_version": "You are reading version {version}, as it was awarded; the current "
+                           "version is",
+        "ach_version": "version {version}",
+        "ach_version_cap": "Version {version}",
+        "ach_shown": "(shown)",
+        "ach_how": "How it is earned",
+        "ach_evidence": "Evidence expected",
+        "ach_effort": "Estimated effort: {hours} hours",
+        "ach_rubric": "Rubric",
+        "ach_points": "({points} points)",
+        "ach_aligned": "Aligned with",
+        "ach_history": "History",
+        "ach_history_text": "Each badge keeps the version it was awarded with.",
+        "wallet_title": "Wallet",
+        "wallet_heading": "Your badges",
+        "wallet_intro": "Every badge you have earned. Each download carries the signed "
+                        "credential, so any Open Badges 3.0 verifier can check it.",
+        "wallet_issued": "issued {date}",
+        "wallet_valid_until": "valid until {date}",
+        "wallet_revoked": "Revoked",
+        "wallet_suspended": "Suspended",
+        "wallet_expired": "Expired",
+        "wallet_still_genuine": "still a genuine record",
+        "wallet_expires_in": "Expires in {days} days",
+        "wallet_renew": "Renew",
+        "wallet_expired_on": "This badge expired on {date}.",
+        "wallet_expires_on": "This badge expires on {date}.",
+        "wallet_renew_text": "Renew it by submitting fresh evidence: when a reviewer approves "
+                             "it, you get a new badge that refers to this one.",
+        "wallet_renewing": "Renewal in progress:",
+        "wallet_continue": "continue your evidence",
+        "wallet_for": "for {name}",
+        "wallet_renewed": "Renewed",
+        "wallet_renewed_text": "A newer badge in your wallet renews this one.",
+        "wallet_renew_from": "You can renew this badge from {date}, {days} days before it "
+                             "expires.",
+        "wallet_download": "Download",
+        "wallet_withheld_revoked": "No certificate, badge image or LinkedIn entry is offered "
+                                   "for a revoked badge. The credential file still shows its "
+                                   "status to any verifier.",
+        "wallet_withheld_suspended": "No certificate, badge image or LinkedIn entry is offered "
+                                     "for a suspended badge until the suspension is lifted. "
+                                     "The credential file still shows its status to any "
+                                     "verifier.",
+        "wallet_png": "Badge image with credential (PNG)",
+        "wallet_svg": "Badge image (SVG)",
+        "wallet_pdf": "Certificate (PDF)",
+        "wallet_json": "Credential (JSON)",
+        "wallet_jwt": "Credential (JWT)",
+        "wallet_claim": "Claim in a wallet",
+        "wallet_share": "Share",
+        "wallet_share_text": "Anyone with this link can see and check the badge:",
+        "wallet_linkedin": "Add to LinkedIn profile",
+        "wallet_new_tab": "(opens LinkedIn in a new tab)",
+        "wallet_share_off": "Turn the share link off",
+        "wallet_share_is_off": "The share link is off: nobody can open it. Downloads above "
+                               "still work for you.",
+        "wallet_share_on": "Turn the share link on",
+        "wallet_none": "No badges yet.",
+        "wallet_browse": "Browse micro-credentials",
+        "wallet_first": "to earn your first.",
+        "subs_title": "My evidence",
+        "subs_table": "Your submissions (table)",
+        "subs_caption": "Your submissions",
+        "col_achievement": "Micro-credential",
+        "col_status": "Status",
+        "col_round": "Round",
+        "col_changed": "Last change",
+        "col_teacher": "Teacher",
+        "col_school": "School",
+        "col_waiting": "Waiting since",
+        "pill_renewal": "Renewal",
+        "pill_resubmitted": "Resubmitted",
+        "subs_none": "You have not started a submission yet.",
+        "queue_title": "Review queue",
+        "queue_intro": "Submissions waiting for a decision, oldest first.",
+        "queue_filter": "Filter the queue",
+        "queue_all_schools": "All schools",
+        "queue_all_achievements": "All micro-credentials",
+        "queue_filter_button": "Filter",
+        "queue_table": "Submissions waiting (table)",
+        "queue_count": "{count} waiting",
+        "queue_conflict": "Another reviewer decides",
+        "queue_days": "{days} d",
+        "queue_none": "Nothing is waiting.",
+        "queue_none_filtered": "Nothing is waiting for these filters.",
+        "dash_title": "dashboard",
+        "dash_show": "Show",
+        "dash_authoring": "Micro-credentials: create, edit, publish",
+        "dash_people": "People, invitations and mentoring",
+        "dash_credentials": "Credentials: revoke or suspend",
+        "dash_art": "Badge art",
+        "dash_audit": "Audit log",
+        "dash_export": "Download every submission (CSV)",
+        "dash_sent": "submissions sent",
+        "dash_waiting": "waiting for review",
+        "dash_awarded": "badges awarded and in force",
+        "dash_revoked_more": "({count} more revoked)",
+        "dash_median": "median time to review",
+        "dash_mean": "(mean {hours} h)",
+        "chart_numbers": "Show the numbers",
+        "chart_table": "{title} (table)",
+        "chart_none": "No data yet.",
+        "chart_chart-status": "Submissions by status",
+        "chart_chart-review": "Median time to review by school",
+        "chart_chart-school": "Badges awarded by school",
+        "chart_chart-achievement": "Badges awarded by micro-credential",
+        "unit_submissions": "submissions",
+        "unit_hours": "hours",
+        "unit_badges": "badges",
+        "submission_draft": "Draft",
+        "submission_submitted": "Waiting for review",
+        "submission_returned": "Returned for revision",
+        "submission_approved": "Approved",
+        "submission_declined": "Declined",
+    },
+    "es": {
+        "site_skip": "Saltar al contenido",
+        "site_check": "Comprobar una insignia",
+        "site_main_nav": "Principal",
+        "site_account": "Cuenta",
+        "site_sign_in": "Iniciar sesión",
+        "site_sign_out": "Cerrar sesión",
+        "nav_catalogue": "Catálogo",
+        "nav_evidence": "Mis evidencias",
+        "nav_wallet": "Cartera",
+        "nav_queue": "Cola de revisión",
+        "nav_district": "Distrito",
+        "home_title": "Emisores",
+        "home_heading": "Emisores de este servicio",
+        "home_check_heading": "¿Le han mostrado una insignia y quiere comprobarla?",
+        "home_check_text": "Pegue su enlace, suba su archivo o su certificado en PDF, o una "
+                           "foto de su código QR: el verificador dice quién la emitió, a quién "
+                           "y si es auténtica y sigue siendo válida.",
+        "home_part_of": "parte de {org}",
+        "home_none": "Todavía no hay emisores. Ejecute {command} para crear un distrito de "
+                     "demostración.",
+        "ach_offered_by": "Microcredencial ofrecida por",
+        "ach_archived": "Esta microcredencial ya no se ofrece. Las insignias ya obtenidas "
+                        "siguen siendo válidas y verificables.",
+        "ach_old_version": "Está leyendo la versión {version}, tal como se otorgó; la versión "
+                           "actual es la",
+        "ach_version": "versión {version}",
+        "ach_version_cap": "Versión {version}",
+        "ach_shown": "(la que se muestra)",
+        "ach_how": "Cómo se obtiene",
+        "ach_evidence": "Evidencias esperadas",
+        "ach_effort": "Dedicación estimada: {hours} horas",
+        "ach_rubric": "Rúbrica",
+        "ach_points": "({points} puntos)",
+        "ach_aligned": "Alineada con",
+        "ach_history": "Historial",
+        "ach_history_text": "Cada insignia conserva la versión con la que se otorgó.",
+        "wallet_title": "Cartera",
+        "wallet_heading": "Sus insignias",
+        "wallet_intro": "Todas las insignias que ha obtenido. Cada descarga lleva la "
+                        "credencial firmada, así que cualquier verificador de Open Badges 3.0 "
+                        "puede comprobarla.",
+        "wallet_issued": "emitida el {date}",
+        "wallet_valid_until": "válida hasta el {date}",
+        "wallet_revoked": "Revocada",
+        "wallet_suspended": "Suspendida",
+        "wallet_expired": "Vencida",
+        "wallet_still_genuine": "sigue siendo un registro auténtico",
+        "wallet_expires_in": "Vence en {days} días",
+        "wallet_renew": "Renovar",
+        "wallet_expired_on": "Esta insignia venció el {date}.",
+        "wallet_expires_on": "Esta insignia vence el {date}.",
+        "wallet_renew_text": "Renuévela presentando evidencias nuevas: cuando un revisor las "
+                             "apruebe, recibirá una insignia nueva que remite a esta.",
+        "wallet_renewing": "Renovación en curso:",
+        "wallet_continue": "continúe con sus evidencias",
+        "wallet_for": "de {name}",
+        "wallet_renewed": "Renovada",
+        "wallet_renewed_text": "Una insignia más reciente de su cartera renueva esta.",
+        "wallet_renew_from": "Puede renovar esta insignia a partir del {date}, {days} días "
+                             "antes de que venza.",
+        "wallet_download": "Descargar",
+        "wallet_withheld_revoked": "No se ofrece certificado, imagen de la insignia ni entrada "
+                                   "de LinkedIn para una insignia revocada. El archivo de la "
+                                   "credencial sigue mostrando su estado a cualquier "
+                                   "verificador.",
+        "wallet_withheld_suspended": "No se ofrece certificado, imagen de la insignia ni "
+                                     "entrada de LinkedIn para una insignia suspendida hasta "
+                                     "que se levante la suspensión. El archivo de la "
+                                     "credencial sigue mostrando su estado a cualquier "
+                                     "verificador.",
+        "wallet_png": "Imagen de la insignia con la credencial (PNG)",
+        "wallet_svg": "Imagen de la insignia (SVG)",
+        "wallet_pdf": "Certificado (PDF)",
+        "wallet_json": "Credencial (JSON)",
+        "wallet_jwt": "Credencial (JWT)",
+        "wallet_claim": "Guardar en una cartera digital",
+        "wallet_share": "Compartir",
+        "wallet_share_text": "Cualquier persona con este enlace puede ver y comprobar la "
+                             "insignia:",
+        "wallet_linkedin": "Añadir al perfil de LinkedIn",
+        "wallet_new_tab": "(abre LinkedIn en una pestaña nueva)",
+        "wallet_share_off": "Desactivar el enlace para compartir",
+        "wallet_share_is_off": "El enlace para compartir está desactivado: nadie puede "
+                               "abrirlo. Las descargas de arriba siguen funcionando para "
+                               "usted.",
+        "wallet_share_on": "Activar el enlace para compartir",
+        "wallet_none": "Todavía no tiene insignias.",
+        "wallet_browse": "Explore las microcredenciales",
+        "wallet_first": "para obtener la primera.",
+        "subs_title": "Mis evidencias",
+        "subs_table": "Sus entregas (tabla)",
+        "subs_caption": "Sus entregas",
+        "col_achievement": "Microcredencial",
+        "col_status": "Estado",
+        "col_round": "Ronda",
+        "col_changed": "Último cambio",
+        "col_teacher": "Docente",
+        "col_school": "Escuela",
+        "col_waiting": "En espera desde",
+        "pill_renewal": "Renovación",
+        "pill_resubmitted": "Reenviada",
+        "subs_none": "Todavía no ha empezado ninguna entrega.",
+        "queue_title": "Cola de revisión",
+        "queue_intro": "Entregas que esperan una decisión, de la más antigua a la más reciente.",
+        "queue_filter": "Filtrar la cola",
+        "queue_all_schools": "Todas las escuelas",
+        "queue_all_achievements": "Todas las microcredenciales",
+        "queue_filter_button": "Filtrar",
+        "queue_table": "Entregas en espera (tabla)",
+        "queue_count": "{count} en espera",
+        "queue_conflict": "Decide otro revisor",
+        "queue_days": "{days} d",
+        "queue_none": "No hay nada en espera.",
+        "queue_none_filtered": "No hay nada en espera con estos filtros.",
+        "dash_title": "panel",
+        "dash_show": "Mostrar",
+        "dash_authoring": "Microcredenciales: crear, editar, publicar",
+        "dash_people": "Personas, invitaciones y mentoría",
+        "dash_credentials": "Credenciales: revocar o suspender",
+        "dash_art": "Imagen de las insignias",
+        "dash_audit": "Registro de auditoría",
+        "dash_export": "Descargar todas las entregas (CSV)",
+        "dash_sent": "entregas enviadas",
+        "dash_waiting": "en espera de revisión",
+        "dash_awarded": "insignias otorgadas y vigentes",
+        "dash_revoked_more": "({count} revocadas además)",
+        "dash_median": "mediana del tiempo de revisión",
+        "dash_mean": "(media {hours} h)",
+        "chart_numbers": "Mostrar las cifras",
+        "chart_table": "{title} (tabla)",
+        "chart_none": "Todavía no hay datos.",
+        "chart_chart-status": "Entregas por estado",
+        "chart_chart-review": "Mediana del tiempo de revisión por escuela",
+        "chart_chart-school": "Insignias otorgadas por escuela",
+        "chart_chart-achievement": "Insignias otorgadas por microcredencial",
+        "unit_submissions": "entregas",
+        "unit_hours": "horas",
+        "unit_badges": "insignias",
+        "submission_draft": "Borrador",
+        "submission_submitted": "En espera de revisión",
+        "submission_returned": "Devuelta para revisar",
+        "submission_approved": "Aprobada",
+        "submission_declined": "Rechazada",
+    },
+}
+for _lang, _texts in _SITE_TEXT.items():
+    TEXT[_lang].update(_texts)
+
+
 _ES_PLACES = {
     "credential": "en la credencial",
     "issuer": "en el perfil del emisor",

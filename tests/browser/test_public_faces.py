@@ -19,7 +19,6 @@ from issuer.models import IssuedCredential
 from issuer.services import issuance
 from issuer.services import status
 from issuer.services.issuance import IssuerContext
-from issuer.web.errors import TEXT as ERRORS
 from tests.browser.conftest import Site
 from tests.browser.conftest import axe_violations
 from tests.browser.conftest import screenshot
@@ -87,10 +86,10 @@ def test_an_unknown_page_is_a_page_with_a_way_on(sized: Any, site: Site, lang: s
     response = _goto(sized, f"{site.base}/issuers", lang)
     assert response.status == 404
     assert sized.locator("html").get_attribute("lang") == lang
-    assert sized.locator("h1").inner_text() == ERRORS[lang]["not_found_title"]
+    assert sized.locator("h1").inner_text() == VERIFIER[lang]["error_not_found_title"]
     assert '"error"' not in sized.content()
     _check(sized, f"404-{lang}")
-    sized.get_by_role("link", name=ERRORS[lang]["verify"]).click()
+    sized.get_by_role("link", name=VERIFIER[lang]["error_verify"]).click()
     sized.wait_for_url("**/verify**")
     assert sized.locator("html").get_attribute("lang") == lang
 
@@ -100,8 +99,8 @@ def test_a_turned_off_link_tells_the_reader_what_to_do(sized: Any, turned_off: s
                                                        lang: str) -> None:
     response = _goto(sized, turned_off, lang)
     assert response.status == 410
-    assert sized.locator("h1").inner_text() == ERRORS[lang]["link_off_title"]
-    assert ERRORS[lang]["link_off_next"] in sized.locator("main").inner_text()
+    assert sized.locator("h1").inner_text() == VERIFIER[lang]["error_link_off_title"]
+    assert VERIFIER[lang]["error_link_off_next"] in sized.locator("main").inner_text()
     _check(sized, f"410-{lang}")
 
 
@@ -111,8 +110,8 @@ def test_verifying_a_turned_off_link_names_the_cause(sized: Any, site: Site, tur
     sized.goto(f"{site.base}/verify?lang={lang}&url={turned_off}")
     sized.wait_for_selector("#verdict-box")
     box = sized.locator("#verdict-box").inner_text()
-    assert VERIFIER[lang]["explain_unreadable_link_gone"] in box
-    assert VERIFIER[lang]["explain_unreadable"] not in box
+    assert VERIFIER[lang]["error_explain_unreadable_link_gone"] in box
+    assert VERIFIER[lang]["error_explain_unreadable"] not in box
     _check(sized, f"verify-turned-off-{lang}")
 
 
@@ -126,7 +125,7 @@ def test_a_revoked_badge_offers_no_certificate(sized: Any, revoked: str) -> None
     certificate = _goto(sized, f"{revoked}.pdf", "en")
     assert certificate.status == 410 and certificate.headers["content-type"].startswith(
         "text/html")
-    assert ERRORS["en"]["withheld_revoked_title"] == sized.locator("h1").inner_text()
+    assert VERIFIER["en"]["error_withheld_revoked_title"] == sized.locator("h1").inner_text()
     _check(sized, "revoked-certificate")
 
 
@@ -174,5 +173,5 @@ def test_a_forged_result_is_not_headed_by_its_claim(sized: Any, site: Site, lang
     assert sized.locator("#verdict-box").get_attribute("data-verdict") == "forged"
     headings = sized.locator("h1, h2, h3").all_inner_texts()
     assert not any("Superintendent" in h for h in headings)
-    assert VERIFIER[lang]["claims_heading"] in headings
+    assert VERIFIER[lang]["error_claims_heading"] in headings
     _check(sized, f"forged-{lang}")
