@@ -1214,6 +1214,11 @@ _SITE_TEXT: dict[str, dict[str, str]] = {
         "submission_returned": "Returned for revision",
         "submission_approved": "Approved",
         "submission_declined": "Declined",
+        "blocker_not_in_scope": "Only a reviewer for this school or district can decide on "
+                                "this submission.",
+        "blocker_own_submission": "You cannot review your own submission.",
+        "blocker_mentor": "You mentor this teacher, and the district asks that another "
+                          "reviewer decide on their submissions.",
     },
     "es": {
         "site_skip": "Saltar al contenido",
@@ -1359,6 +1364,11 @@ _SITE_TEXT: dict[str, dict[str, str]] = {
         "submission_returned": "Devuelta para revisar",
         "submission_approved": "Aprobada",
         "submission_declined": "Rechazada",
+        "blocker_not_in_scope": "Solo un revisor de esta escuela o distrito puede decidir "
+                                "sobre esta entrega.",
+        "blocker_own_submission": "No puede revisar su propia entrega.",
+        "blocker_mentor": "Usted es mentor de este docente, y el distrito pide que otro "
+                          "revisor decida sobre sus entregas.",
     },
 }
 for _lang, _texts in _SITE_TEXT.items():

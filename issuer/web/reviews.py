@@ -34,8 +34,10 @@ from issuer.web.auth import require
 from issuer.web.common import issuer_context
 from issuer.web.common import now
 from issuer.web.common import session
+from issuer.web.language import translator
 from issuer.workflow import reviews
 from issuer.workflow import submissions
+from issuer.workflow.access import BLOCKERS
 from issuer.workflow.access import Viewer
 from issuer.workflow.access import decision_blocker
 
@@ -65,6 +67,10 @@ def queue() -> Any:
     # district's rule, or not their school), so nobody opens one only to be refused
     blockers = {sub.id: decision_blocker(db, found, sub, mentor_rule=reviews.mentor_rule(
         db, sub, found.tree.district_of(sub.organization_id))) for sub in waiting}
+    t = translator()  # the reason in the page's language
+    codes = {message: code for code, message in BLOCKERS.items()}
+    blockers = {key: t(f"blocker_{codes[why]}") if why in codes else why
+                for key, why in blockers.items()}
     return render_template("workflow/queue.html", waiting=waiting, schools=schools,
                            achievements=achievements, school=school, achievement=achievement,
                            current=now(), blockers=blockers)

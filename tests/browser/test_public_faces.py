@@ -110,8 +110,8 @@ def test_verifying_a_turned_off_link_names_the_cause(sized: Any, site: Site, tur
     sized.goto(f"{site.base}/verify?lang={lang}&url={turned_off}")
     sized.wait_for_selector("#verdict-box")
     box = sized.locator("#verdict-box").inner_text()
-    assert VERIFIER[lang]["error_explain_unreadable_link_gone"] in box
-    assert VERIFIER[lang]["error_explain_unreadable"] not in box
+    assert VERIFIER[lang]["explain_unreadable_link_gone"] in box
+    assert VERIFIER[lang]["explain_unreadable"] not in box
     _check(sized, f"verify-turned-off-{lang}")
 
 
@@ -173,5 +173,5 @@ def test_a_forged_result_is_not_headed_by_its_claim(sized: Any, site: Site, lang
     assert sized.locator("#verdict-box").get_attribute("data-verdict") == "forged"
     headings = sized.locator("h1, h2, h3").all_inner_texts()
     assert not any("Superintendent" in h for h in headings)
-    assert VERIFIER[lang]["error_claims_heading"] in headings
+    assert VERIFIER[lang]["claims_heading"] in headings
     _check(sized, f"forged-{lang}")
