@@ -1217,6 +1217,21 @@ _SITE_TEXT: dict[str, dict[str, str]] = {
         "blocker_not_in_scope": "Only a reviewer for this school or district can decide on "
                                 "this submission.",
         "blocker_own_submission": "You cannot review your own submission.",
+        "cat_title": "Micro-credentials",
+        "cat_intro": "Earn a micro-credential by showing evidence of your practice. A reviewer "
+                     "scores it against the rubric and gives feedback; approval awards a "
+                     "signed badge you can share.",
+        "cat_pathways": "Pathways",
+        "cat_pathway": "Pathway",
+        "cat_hours": "About {hours} hours",
+        "cat_none": "No micro-credentials are offered to you yet.",
+        "signin_intro": "Teachers, reviewers and district staff sign in to earn, review and "
+                        "award micro-credentials.",
+        "signin_email": "E-mail address",
+        "signin_password": "Password",
+        "signin_forgot": "Forgot your password?",
+        "signin_no_account": "No account? Your district administrator sends an invitation by "
+                             "e-mail.",
         "blocker_mentor": "You mentor this teacher, and the district asks that another "
                           "reviewer decide on their submissions.",
     },
@@ -1367,6 +1382,21 @@ _SITE_TEXT: dict[str, dict[str, str]] = {
         "blocker_not_in_scope": "Solo un revisor de esta escuela o distrito puede decidir "
                                 "sobre esta entrega.",
         "blocker_own_submission": "No puede revisar su propia entrega.",
+        "cat_title": "Microcredenciales",
+        "cat_intro": "Obtenga una microcredencial mostrando evidencias de su práctica. Un "
+                     "revisor las evalúa con la rúbrica y le da su opinión; la aprobación "
+                     "otorga una insignia firmada que puede compartir.",
+        "cat_pathways": "Itinerarios",
+        "cat_pathway": "Itinerario",
+        "cat_hours": "Unas {hours} horas",
+        "cat_none": "Todavía no se le ofrece ninguna microcredencial.",
+        "signin_intro": "Docentes, revisores y personal del distrito inician sesión para "
+                        "obtener, revisar y otorgar microcredenciales.",
+        "signin_email": "Correo electrónico",
+        "signin_password": "Contraseña",
+        "signin_forgot": "¿Olvidó su contraseña?",
+        "signin_no_account": "¿No tiene cuenta? El administrador de su distrito envía una "
+                             "invitación por correo electrónico.",
         "blocker_mentor": "Usted es mentor de este docente, y el distrito pide que otro "
                           "revisor decida sobre sus entregas.",
     },

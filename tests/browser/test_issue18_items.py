@@ -341,3 +341,24 @@ def test_9_the_small_things(view: Any, site: Site, world: World) -> None:
     main = _check(view, "9-dashboard")
     assert t["dash_revoked_more"].format(count=_revoked_count(site)) in main
     assert t["dash_awarded"] in main
+
+
+def test_a_signed_in_person_keeps_the_language_they_chose(browser: Any, site: Site,
+                                                          teacher: str) -> None:
+    """The header's switch holds from page to page for a signed-in person (their session)."""
+    context = browser.new_context(extra_http_headers={"Accept-Language": "en"})
+    page = context.new_page()
+    sign_in(page, site, teacher)
+    page.goto(f"{site.base}/wallet")
+    assert page.locator("h1").inner_text() == TEXT["en"]["wallet_heading"]
+    page.locator("header nav.languages a[hreflang=es]").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == TEXT["es"]["wallet_heading"]
+    for path, heading in (("/submissions", "subs_title"), ("/catalogue", "cat_title")):
+        page.goto(f"{site.base}{path}")  # no ?lang=: the choice is remembered
+        assert page.locator("html").get_attribute("lang") == "es"
+        assert page.locator("h1").inner_text() == TEXT["es"][heading]
+    page.locator("header nav.languages a[hreflang=en]").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == TEXT["en"]["cat_title"]
+    context.close()
