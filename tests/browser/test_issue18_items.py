@@ -324,9 +324,10 @@ def test_9_the_small_things(view: Any, site: Site, world: World) -> None:
     view.goto(f"{site.base}/submissions")
     _check(view, "9-evidence-list")
     view.goto(f"{site.base}/submissions/{world.submission}")
-    sent = view.locator(".history-items").first.inner_text()
-    shown = view.locator("#evidence-title").inner_text()
-    assert re.search(r"\d+", sent).group() == re.search(r"\d+", shown).group() == "2"
+    _check(view, "9-submission")
+    # the history and the evidence list count the same pieces, in the same words
+    assert view.locator(".history-items").first.inner_text() == t["hist_pieces"].format(n=2)
+    assert view.locator("#evidence-title").inner_text() == t["sub_evidence"].format(count=2)
     # the reviewer's queue says which submission another reviewer must decide
     view.context.clear_cookies()
     sign_in(view, site, REVIEWER)
