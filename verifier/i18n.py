@@ -1293,6 +1293,34 @@ _SITE_TEXT: dict[str, dict[str, str]] = {
         "sub_rubric": "Rubric",
         "sub_reviews": "Reviews",
         "sub_history": "History",
+        "rv_title": "Review: {name}, {achievement}",
+        "rv_version": "Reviewed against version {version} of this micro-credential",
+        "rv_newer": "(it has been edited since: a newer version exists, and this submission is "
+                    "judged on the text below)",
+        "rv_required": "{required} reviewers must approve; {approvals} so far.",
+        "rv_renewal": "Renewal",
+        "rv_renewing": "{name} is renewing the badge issued on {issued}, which expires on {until}.",
+        "rv_renewing_expired": "{name} is renewing the badge issued on {issued}, which expired "
+                               "on {until}.",
+        "rv_no_date": "no date",
+        "rv_renew_judge": "Judge the fresh evidence as for a first award; approving issues a new "
+                          "badge whose evidence names this one.",
+        "rv_renews": "Renews credential",
+        "rv_revoked_since": "Revoked since",
+        "rv_evidence": "Evidence",
+        "rv_student": "Some evidence contains student data. Handle it under the district's "
+                      "student-privacy (FERPA) rules: do not copy or forward it.",
+        "rv_no_evidence": "No evidence.",
+        "rv_earlier": "Earlier rounds",
+        "rv_decide": "Rubric and decision",
+        "rv_not_waiting": "This submission is not waiting for a decision ({status}).",
+        "rv_cannot": "You cannot decide on this submission.",
+        "rv_no_rubric": "No rubric: judge the evidence against the criteria.",
+        "rv_feedback": "Feedback for the teacher",
+        "rv_feedback_hint": "Required to return or decline. Say what is strong and what to revise.",
+        "rv_approve": "Approve and award the badge",
+        "rv_return": "Return for revision",
+        "rv_decline": "Decline",
         "cat_title": "Micro-credentials",
         "cat_intro": "Earn a micro-credential by showing evidence of your practice. A reviewer "
                      "scores it against the rubric and gives feedback; approval awards a "
@@ -1537,6 +1565,36 @@ _SITE_TEXT: dict[str, dict[str, str]] = {
         "sub_rubric": "Rúbrica",
         "sub_reviews": "Revisiones",
         "sub_history": "Historial",
+        "rv_title": "Revisión: {name}, {achievement}",
+        "rv_version": "Revisada según la versión {version} de esta microcredencial",
+        "rv_newer": "(se ha editado desde entonces: existe una versión más reciente, y esta "
+                    "entrega se juzga según el texto de abajo)",
+        "rv_required": "Deben aprobarla {required} revisores; {approvals} hasta ahora.",
+        "rv_renewal": "Renovación",
+        "rv_renewing": "{name} renueva la insignia emitida el {issued}, que vence el {until}.",
+        "rv_renewing_expired": "{name} renueva la insignia emitida el {issued}, que venció el "
+                               "{until}.",
+        "rv_no_date": "sin fecha",
+        "rv_renew_judge": "Juzgue las evidencias nuevas como para una primera concesión; al "
+                          "aprobar se emite una insignia nueva cuyas evidencias nombran esta.",
+        "rv_renews": "Renueva la credencial",
+        "rv_revoked_since": "Revocada desde",
+        "rv_evidence": "Evidencias",
+        "rv_student": "Algunas evidencias contienen datos de alumnos. Trátelas según las normas "
+                      "de privacidad de los alumnos del distrito (FERPA): no las copie ni las "
+                      "reenvíe.",
+        "rv_no_evidence": "No hay evidencias.",
+        "rv_earlier": "Rondas anteriores",
+        "rv_decide": "Rúbrica y decisión",
+        "rv_not_waiting": "Esta entrega no espera una decisión ({status}).",
+        "rv_cannot": "No puede decidir sobre esta entrega.",
+        "rv_no_rubric": "Sin rúbrica: juzgue las evidencias según los criterios.",
+        "rv_feedback": "Comentarios para el docente",
+        "rv_feedback_hint": "Obligatorios para devolver o rechazar. Diga qué está bien y qué "
+                            "revisar.",
+        "rv_approve": "Aprobar y otorgar la insignia",
+        "rv_return": "Devolver para revisar",
+        "rv_decline": "Rechazar",
         "cat_title": "Microcredenciales",
         "cat_intro": "Obtenga una microcredencial mostrando evidencias de su práctica. Un "
                      "revisor las evalúa con la rúbrica y le da su opinión; la aprobación "

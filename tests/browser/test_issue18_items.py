@@ -335,6 +335,10 @@ def test_9_the_small_things(view: Any, site: Site, world: World) -> None:
     main = _check(view, "9-queue")
     assert t["queue_conflict"] in main and t["blocker_mentor"] in main
     assert "earner" not in main.lower() and t["col_teacher"] in main
+    view.goto(f"{site.base}/review/{world.submission}")
+    main = _check(view, "9-review")
+    assert t["rv_cannot"] in main and t["blocker_mentor"] in main
+    assert view.locator("button[value=approve]").count() == 0
     # the district's dashboard counts revoked badges apart from those awarded
     view.context.clear_cookies()
     sign_in(view, site, ADMIN)
