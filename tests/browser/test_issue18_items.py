@@ -206,6 +206,8 @@ def test_4_the_verifier_is_found_from_home_and_every_header(view: Any, site: Sit
         assert header.inner_text() == t["site_check"], name
         if name == "home":
             _check(view, "4-home")
+    view.goto(f"{site.base}/issuers/lakeside")  # the issuer's public profile, in the language
+    assert t["prof_keys"] in _check(view, "4-issuer-profile")
     view.goto(f"{site.base}/")
     view.get_by_role("main").get_by_role("link", name=t["site_check"]).click()
     view.wait_for_url("**/verify**")
@@ -363,7 +365,10 @@ def test_a_signed_in_person_keeps_the_language_they_chose(browser: Any, site: Si
         page.goto(f"{site.base}{path}")  # no ?lang=: the choice is remembered
         assert page.locator("html").get_attribute("lang") == "es"
         assert page.locator("h1").inner_text() == TEXT["es"][heading]
+    page.get_by_role("main").get_by_role("link", name="Blended Learning Design").first.click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name=TEXT["es"]["cd_earn"]).count() == 1
     page.locator("header nav.languages a[hreflang=en]").click()
     page.wait_for_load_state()
-    assert page.locator("h1").inner_text() == TEXT["en"]["cat_title"]
+    assert page.get_by_role("heading", name=TEXT["en"]["cd_earn"]).count() == 1
     context.close()
