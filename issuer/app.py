@@ -91,6 +91,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from issuer.web import errors
 
     errors.init_app(app)  # a page in the reader's language for browsers, JSON for programs
+    from issuer.web import language
+
+    language.init_app(app)  # every page's words and dates in the reader's language
 
     @app.teardown_appcontext
     def _close(_exc: BaseException | None) -> None:

@@ -41,6 +41,7 @@ from issuer.services.errors import ServiceError
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
+from issuer.web.language import translator
 from issuer.workflow import accounts
 from issuer.workflow import notifications
 from issuer.workflow import throttle
@@ -246,17 +247,18 @@ def nav_links(found: Viewer | None) -> list[tuple[str, str]]:
     """Main navigation for the person's roles."""
     if found is None:
         return []
+    t = translator()
     links = []
     if found.has(Role.EARNER):
-        links += [("Catalogue", url_for("catalogue.index")),
-                  ("My evidence", url_for("submissions.index")),
-                  ("Wallet", url_for("wallet.index"))]
+        links += [(t("nav_catalogue"), url_for("catalogue.index")),
+                  (t("nav_evidence"), url_for("submissions.index")),
+                  (t("nav_wallet"), url_for("wallet.index"))]
     elif found.achievement_orgs():
-        links.append(("Catalogue", url_for("catalogue.index")))
+        links.append((t("nav_catalogue"), url_for("catalogue.index")))
     if found.has(Role.REVIEWER, Role.ADMIN):
-        links.append(("Review queue", url_for("reviews.queue")))
+        links.append((t("nav_queue"), url_for("reviews.queue")))
     if found.has(Role.ADMIN):
-        links.append(("District", url_for("dashboard.index")))
+        links.append((t("nav_district"), url_for("dashboard.index")))
     return links
 
 

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint
@@ -43,28 +42,9 @@ from issuer.web.common import session
 from issuer.web.common import settings
 from issuer.web.common import wants_json
 from issuer.web.status import state_of
-from verifier.i18n import LANGUAGE_NAMES
-from verifier.i18n import Translator
-from verifier.i18n import choose_language
-from verifier.i18n import format_day
 
 bp = Blueprint("public", __name__)
 
-
-@bp.app_template_filter("day")
-def day(moment: datetime | None) -> str:
-    """A date for people, written the same way on every page: ``4 December 2026``.
-
-    The verifier writes credential dates so (``verifier.i18n.format_day``);
-    the service's pages use the same words, never ``2026-12-04`` or ``04 Dec``.
-    """
-    return format_day(moment, "en") if moment is not None else ""
-
-
-@bp.app_template_filter("day_time")
-def day_time(moment: datetime | None) -> str:
-    """A date and time for people: ``4 December 2026, 14:05`` (UTC, said by the page)."""
-    return f"{format_day(moment, 'en')}, {moment:%H:%M}" if moment is not None else ""
 
 LD_CONTEXT = [VC_V2, OB_CONTEXT]
 
@@ -268,7 +248,6 @@ def credential_page(token: str) -> Response:
         return _negotiated(credential_document(token, "json" if issued.format == "di"
                                                else "jwt"))
     base = settings().base_url
-    lang = choose_language(request.args.get("lang"), request.accept_languages)
     # The achievement as this credential holds it: the version it was issued with.
     held = authoring.as_of(session(), issued.achievement, issued.achievement_version) \
         if issued.achievement_version is not None else issued.achievement
@@ -277,14 +256,11 @@ def credential_page(token: str) -> Response:
         page += f"?version={authoring.version_number(held)}"
     response = private(_negotiated(Response(render_template(
         "issuer/credential.html", issued=issued, achievement=held,
-        lang=lang, t=Translator(lang), languages=LANGUAGE_NAMES,
         state=state_of(issued), now=now(),
         org=issued.organization, share=share_url(base, issued),
         download_stem=_stem(issued), evidence=shared_evidence(issued),
         endorsements=endorsed_pages.carried(issued.document, issued.format),
         achievement_url=page))))
-    response.headers["Content-Language"] = lang
-    response.vary.add("Accept-Language")
     return response
 
 

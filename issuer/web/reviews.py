@@ -34,9 +34,11 @@ from issuer.web.auth import require
 from issuer.web.common import issuer_context
 from issuer.web.common import now
 from issuer.web.common import session
+from issuer.web.language import translator
 from issuer.workflow import pathways
 from issuer.workflow import reviews
 from issuer.workflow import submissions
+from issuer.workflow.access import BLOCKERS
 from issuer.workflow.access import Viewer
 from issuer.workflow.access import decision_blocker
 
@@ -66,16 +68,23 @@ def queue() -> Any:
     # district's rule, or not their school), so nobody opens one only to be refused
     blockers = {sub.id: decision_blocker(db, found, sub, mentor_rule=reviews.mentor_rule(
         db, sub, found.tree.district_of(sub.organization_id))) for sub in waiting}
+    blockers = {key: _said(why) for key, why in blockers.items()}
     return render_template("workflow/queue.html", waiting=waiting, schools=schools,
                            achievements=achievements, school=school, achievement=achievement,
                            current=now(), blockers=blockers)
+
+
+def _said(blocker: str | None) -> str | None:
+    """Why the reviewer may not decide, in the page's language."""
+    codes = {message: code for code, message in BLOCKERS.items()}
+    return translator()(f"blocker_{codes[blocker]}") if blocker in codes else blocker
 
 
 def _page(found: Viewer, sub: Submission, *, error: str | None = None,
           status: int = 200) -> Any:
     db = session()
     rule = reviews.mentor_rule(db, sub, found.tree.district_of(sub.organization_id))
-    blocker = decision_blocker(db, found, sub, mentor_rule=rule)
+    blocker = _said(decision_blocker(db, found, sub, mentor_rule=rule))
     form = request.form if request.method == "POST" else {}
     definition = reviews.reviewed_against(db, sub)
     return render_template(

@@ -142,6 +142,17 @@ def load_viewer(session: so.Session, person: Person) -> Viewer:
                   tree=OrgTree.load(session))
 
 
+#: Why a reviewer may not decide, by code (``verifier.i18n`` words them per language
+#: as ``blocker_<code>``).
+BLOCKERS = {
+    "not_in_scope": "Only a reviewer for this school or district can decide on this "
+                    "submission.",
+    "own_submission": "You cannot review your own submission.",
+    "mentor": "You mentor this teacher, and the district asks that another reviewer decide "
+              "on their submissions.",
+}
+
+
 def decision_blocker(session: so.Session, viewer: Viewer, submission: Submission, *,
                      mentor_rule: bool) -> str | None:
     """Why ``viewer`` may not decide on ``submission``, or None when they may.
@@ -153,9 +164,9 @@ def decision_blocker(session: so.Session, viewer: Viewer, submission: Submission
         mentor_rule: the district's conflict-of-interest rule for mentors is on.
     """
     if submission.organization_id not in viewer.scope(Role.REVIEWER):
-        return "Only a reviewer for this school or district can decide on this submission."
+        return BLOCKERS["not_in_scope"]
     if submission.person_id == viewer.person_id:
-        return "You cannot review your own submission."
+        return BLOCKERS["own_submission"]
     if mentor_rule:
         district = viewer.tree.district_of(submission.organization_id)
         mentoring = session.scalar(sa.select(Mentorship.id).where(
@@ -163,6 +174,5 @@ def decision_blocker(session: so.Session, viewer: Viewer, submission: Submission
             Mentorship.mentor_id == viewer.person_id,
             Mentorship.teacher_id == submission.person_id))
         if mentoring is not None:
-            return ("You mentor this teacher, and the district asks that another reviewer "
-                    "decide on their submissions.")
+            return BLOCKERS["mentor"]
     return None

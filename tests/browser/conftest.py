@@ -165,9 +165,9 @@ def teacher(site: Site) -> str:
 def sign_in(page: Any, site: Site, email: str) -> None:
     """Sign in through the form."""
     page.goto(f"{site.base}/sign-in")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.locator("#email").fill(email)  # by id: the form may be in Spanish
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main button[type=submit]").click()
     page.wait_for_load_state()
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from flask import Flask
 
 from issuer.services import issuance
-from issuer.web.public import day
-from issuer.web.public import day_time
+from issuer.web.language import day
+from issuer.web.language import day_time
 from tests.issuer import seed
 from verifier.i18n import format_day
 

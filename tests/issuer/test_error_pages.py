@@ -12,9 +12,9 @@ from werkzeug.exceptions import TooManyRequests
 
 from issuer.models import IssuedCredential
 from issuer.services import issuance
-from issuer.web.errors import TEXT
 from tests.issuer import seed
 from tests.issuer.conftest import NOW
+from verifier.i18n import TEXT
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
@@ -67,7 +67,7 @@ def test_a_browser_gets_a_page_with_a_next_step_never_raw_json(client: FlaskClie
     assert status == 404
     assert '"error"' not in html
     assert 'href="/verify' in html  # the next step: the verifier, and the home page
-    assert TEXT[lang]["home"] in html
+    assert TEXT[lang]["error_home"] in html
 
 
 def test_a_turned_off_share_link_says_so_and_what_to_do(app: Flask,
@@ -80,7 +80,8 @@ def test_a_turned_off_share_link_says_so_and_what_to_do(app: Flask,
     for lang in ("en", "es"):
         status, html = _page(client, f"/c/{issued.share_token}", lang)
         assert status == 410
-        assert TEXT[lang]["link_off_title"] in html and TEXT[lang]["link_off_next"] in html
+        assert TEXT[lang]["error_link_off_title"] in html
+        assert TEXT[lang]["error_link_off_next"] in html
     assert "Ask the teacher for a new link" in _page(client, f"/c/{issued.share_token}")[1]
     api = client.get(f"/c/{issued.share_token}", headers={"Accept": "application/json"})
     assert api.status_code == 410 and api.get_json()["error"]["code"] == "share_link_off"
@@ -106,7 +107,7 @@ def test_method_not_allowed_keeps_its_allow_header(client: FlaskClient) -> None:
 def test_too_many_requests_says_how_long_to_wait(client: FlaskClient, lang: str) -> None:
     response = client.get("/test-busy", headers={"Accept": BROWSER, "Accept-Language": lang})
     assert response.status_code == 429 and response.headers["Retry-After"] == "42"
-    assert TEXT[lang]["rate_next"].format(seconds=42) in response.data.decode()
+    assert TEXT[lang]["error_rate_next"].format(seconds=42) in response.data.decode()
     api = client.get("/test-busy")
     assert api.status_code == 429 and api.headers["Retry-After"] == "42"
     assert api.get_json()["error"]["code"] == "too_many_requests"
@@ -116,14 +117,14 @@ def test_too_many_requests_says_how_long_to_wait(client: FlaskClient, lang: str)
 def test_a_crash_is_a_page_that_reveals_nothing(client: FlaskClient, lang: str) -> None:
     status, html = _page(client, "/test-crash", lang)
     assert status == 500
-    assert TEXT[lang]["server_title"] in html and "boom" not in html
+    assert TEXT[lang]["error_server_title"] in html and "boom" not in html
     api = client.get("/test-crash")
     assert api.status_code == 500 and "boom" not in api.data.decode()
 
 
 def test_the_language_can_be_chosen_in_the_address(client: FlaskClient) -> None:
     response = client.get("/no-such-page?lang=es", headers={"Accept": BROWSER})
-    assert TEXT["es"]["not_found_title"] in response.data.decode()
+    assert TEXT["es"]["error_not_found_title"] in response.data.decode()
 
 
 def test_the_home_page_and_the_header_lead_to_the_verifier(client: FlaskClient) -> None:
@@ -141,5 +142,5 @@ def test_when_the_layout_fails_the_error_page_still_answers(
     response = client.get("/no-such-page?lang=es", headers={"Accept": BROWSER})
     html = response.data.decode()
     assert response.status_code == 404 and response.mimetype == "text/html"
-    assert TEXT["es"]["not_found_title"] in html and '<html lang="es">' in html
+    assert TEXT["es"]["error_not_found_title"] in html and '<html lang="es">' in html
     assert "database" not in html

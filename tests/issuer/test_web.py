@@ -64,7 +64,9 @@ def test_profile_content_negotiation(client: FlaskClient) -> None:
     html = client.get("/issuers/lakeside", headers={"Accept": "text/html"})
     assert html.status_code == 200 and html.mimetype == "text/html"
     assert b"Lakeside Unified School District" in html.data
-    assert html.headers["Vary"] == "Accept"
+    # the page is in the reader's language (issue #18), the JSON-LD is not
+    assert html.headers["Vary"] == "Accept, Accept-Language"
+    assert html.headers["Content-Language"] == "en"
     ld = client.get("/issuers/lakeside", headers={"Accept": "application/ld+json"})
     profile = ld.get_json(force=True)
     assert profile["type"] == ["Profile"]
