@@ -155,9 +155,10 @@ class Offer:
     offer: dict[str, Any]
     tx_code: str | None
     uri: str
-    #: The offer's VC-API exchange URL (see :mod:`issuer.services.vcapi`); its last
-    #: segment is a secret like the code.
-    exchange_url: str
+    #: The offer's VC-API exchange URL (see :mod:`issuer.services.vcapi`), whose last
+    #: segment is a secret like the code; None when the offer needs a transaction code,
+    #: which the exchange has no way to ask for.
+    exchange_url: str | None
 
     @property
     def link(self) -> str:
@@ -193,10 +194,10 @@ def create_offer(session: so.Session, issued: IssuedCredential, *, base_url: str
         raise ServiceError(f"unknown credential configuration(s): {unknown}",
                            code="unknown_configuration")
     code = secrets.token_urlsafe(32)
-    exchange = secrets.token_urlsafe(32)
+    exchange = None if with_tx_code else secrets.token_urlsafe(32)
     tx_code = f"{secrets.randbelow(10**6):06d}" if with_tx_code else None
     row = CredentialOffer(credential_pk=issued.id, code_hash=hash_secret(code),
-                          exchange_hash=hash_secret(exchange),
+                          exchange_hash=hash_secret(exchange) if exchange else None,
                           configurations=" ".join(configurations),
                           tx_code_hash=hash_secret(tx_code) if tx_code else None,
                           created_by=actor,
@@ -210,7 +211,7 @@ def create_offer(session: so.Session, issued: IssuedCredential, *, base_url: str
                  detail={"offer": row.id, "expires": row.expires_at.isoformat(),
                          "tx_code": tx_code is not None})
     return Offer(row, offer, tx_code, f"{base_url}/oid4vci/offers/{code}",
-                 f"{base_url}/exchanges/{exchange}")
+                 f"{base_url}/exchanges/{exchange}" if exchange else None)
 
 
 def offer_object(row: CredentialOffer, code: str, *, base_url: str) -> dict[str, Any]:

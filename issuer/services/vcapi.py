@@ -59,7 +59,7 @@ LCW_REQUEST = "https://lcw.app/request.html"
 
 
 class ExchangeError(Exception):
-    """A refused exchange step, answered as JSON ``{"error", "error_description"}``.
+    """A refused exchange step, answered as JSON ``{"error": {"code", "message"}}``.
 
     Attributes:
         error: a stable code (``exchange_not_found``, ``invalid_challenge``,
@@ -74,9 +74,9 @@ class ExchangeError(Exception):
         self.description = description
         self.status = status
 
-    def body(self) -> dict[str, str]:
-        """The JSON error body."""
-        return {"error": self.error, "error_description": self.description}
+    def body(self) -> dict[str, dict[str, str]]:
+        """The JSON error body, in the service's API error shape (``issuer/openapi.json``)."""
+        return {"error": {"code": self.error, "message": self.description}}
 
 
 def challenge_for(secret: str, exchange_id: str) -> str:

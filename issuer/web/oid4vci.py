@@ -12,7 +12,9 @@ Public protocol endpoints (no session, no CSRF: wallets are not browsers):
 Every error is an OAuth/OpenID4VCI JSON error body (RFC 6749 §5.2, OpenID4VCI
 §8.3.1.2), never a 500 page. The signed-in teacher's
 ``POST /wallet/<id>/claim`` makes a single-use, expiring offer for one
-award and shows its QR code and ``openid-credential-offer://`` link.
+award and shows its QR code and ``openid-credential-offer://`` link, the
+Learner Credential Wallet's deep links to the offer's VC-API exchange and the
+CHAPI offer (:mod:`issuer.web.vcapi`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from flask import request
 
 from issuer.certificates import qr
 from issuer.services import oid4vci
+from issuer.services import vcapi
 from issuer.services.errors import ServiceError
 from issuer.web.auth import deliver_mail
 from issuer.web.auth import protect
@@ -161,7 +164,13 @@ def offer(credential_id: str) -> Any:
     if made.tx_code is not None:
         deliver_mail()
     link = made.link
+    lcw = chapi = None
+    if made.exchange_url is not None:  # the Learner Credential Wallet's way (VC-API)
+        exchange_id = made.exchange_url.rsplit("/", 1)[1]
+        lcw = vcapi.lcw_links(settings().base_url, exchange_id, settings().secret_key)
+        chapi = vcapi.chapi_offer(settings().base_url, exchange_id, link)
     return render_template("wallet/claim.html", c=issued, link=link,
                            expires=made.row.expires_at, code_sent_to=(
                                person.email if made.tx_code is not None else None),
-                           qr_svg=qr.svg(link, title=f"Claim {issued.achievement.name}"))
+                           qr_svg=qr.svg(link, title=f"Claim {issued.achievement.name}"),
+                           lcw=lcw, chapi=chapi)

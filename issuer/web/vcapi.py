@@ -8,7 +8,8 @@
   :mod:`issuer.services.vcapi`).
 
 Public protocol endpoints (wallets are not browsers: no session, no CSRF, CORS
-open); every refusal is a JSON ``{"error", "error_description"}`` body.
+open); every refusal is the service's JSON error body
+``{"error": {"code", "message"}}`` (VC-API leaves the error body to the service).
 """
 
 from __future__ import annotations

@@ -30,17 +30,24 @@ from tests.issuer.test_oid4vci import LDP
 from tests.issuer.test_oid4vci import Service
 from tests.issuer.test_oid4vci import _code
 from tests.issuer.test_oid4vci import _token
+from tests.issuer.test_openapi import assert_documented
 
 # the same live service (SQLite and PostgreSQL), and the same interop requirement
 service = base.service
 _interop_requirements = base._interop_requirements
 
+PATH = "/exchanges/{exchange_id}"
 LCW_SUITE = "Ed25519Signature2020"
 DB_SUITE = "eddsa-rdfc-2022"
 
 
+def _url(made: oid4vci.Offer) -> str:
+    assert made.exchange_url is not None
+    return made.exchange_url
+
+
 def _exchange_id(made: oid4vci.Offer) -> str:
-    return made.exchange_url.rsplit("/", 1)[1]
+    return _url(made).rsplit("/", 1)[1]
 
 
 def _secret(service: Service) -> str:
@@ -50,6 +57,10 @@ def _secret(service: Service) -> str:
 
 def _json(response: Any) -> Any:
     return json.loads(response.data)
+
+
+def _refusal(answer: dict[str, Any]) -> tuple[int, str]:
+    return answer["status"], answer["body"]["error"]["code"]
 
 
 def _wallet(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -62,13 +73,13 @@ def test_wallet_exchange_binds_the_award_and_refuses_bad_presentations(
     offers = {name: service.offer(pk) for name in (
         "lcw", "db", "challenge", "domain", "signature", "legacy")}
     lcw, db, challenge, domain, signature, legacy = _wallet([
-        {"url": offers["lcw"].exchange_url, "suite": LCW_SUITE},
-        {"url": offers["db"].exchange_url, "suite": DB_SUITE, "mode": "replay"},
-        {"url": offers["challenge"].exchange_url, "suite": LCW_SUITE,
+        {"url": _url(offers["lcw"]), "suite": LCW_SUITE},
+        {"url": _url(offers["db"]), "suite": DB_SUITE, "mode": "replay"},
+        {"url": _url(offers["challenge"]), "suite": LCW_SUITE,
          "mode": "wrong-challenge"},
-        {"url": offers["domain"].exchange_url, "suite": DB_SUITE, "mode": "wrong-domain"},
-        {"url": offers["signature"].exchange_url, "suite": LCW_SUITE, "mode": "bad-signature"},
-        {"url": offers["legacy"].exchange_url, "suite": LCW_SUITE, "mode": "legacy",
+        {"url": _url(offers["domain"]), "suite": DB_SUITE, "mode": "wrong-domain"},
+        {"url": _url(offers["signature"]), "suite": LCW_SUITE, "mode": "bad-signature"},
+        {"url": _url(offers["legacy"]), "suite": LCW_SUITE, "mode": "legacy",
          "challenge": vcapi.challenge_for(_secret(service),
                                           _exchange_id(offers["legacy"]))},
     ])
@@ -76,7 +87,7 @@ def test_wallet_exchange_binds_the_award_and_refuses_bad_presentations(
     request = lcw["request"]
     assert request["query"][0]["type"] == "DIDAuthentication"
     assert request["domain"] == urlsplit(service.base).netloc
-    assert request["interact"]["service"][0]["serviceEndpoint"] == offers["lcw"].exchange_url
+    assert request["interact"]["service"][0]["serviceEndpoint"] == _url(offers["lcw"])
     stored = json.loads(service.document(pk))
     for answer in (lcw, db):
         assert answer["status"] == 200, answer
@@ -93,12 +104,10 @@ def test_wallet_exchange_binds_the_award_and_refuses_bad_presentations(
     assert legacy["body"]["credentialSubject"]["id"] == legacy["holder"]
     # refusals
     assert db["replay"]["status"] == 409, db
-    assert db["replay"]["body"]["error"] == "exchange_complete", db
-    assert (challenge["status"], challenge["body"]["error"]) == (400, "invalid_challenge"), \
-        challenge
-    assert (domain["status"], domain["body"]["error"]) == (400, "invalid_domain"), domain
-    assert (signature["status"], signature["body"]["error"]) == (400, "invalid_signature"), \
-        signature
+    assert _refusal(db["replay"]) == (409, "exchange_complete"), db
+    assert _refusal(challenge) == (400, "invalid_challenge"), challenge
+    assert _refusal(domain) == (400, "invalid_domain"), domain
+    assert _refusal(signature) == (400, "invalid_signature"), signature
     # claims and refusals are audited; a claimed offer's pre-authorized code is spent too
     with service.db.session() as s:
         actions = [(e.action, e.detail.get("via"), e.detail.get("reason"), e.actor)
@@ -119,41 +128,46 @@ def test_exchange_states_and_links(service: Service) -> None:
     client = service.server.app.test_client()
     pk = service.award("di")
     live = service.offer(pk)
-    path = urlsplit(live.exchange_url).path
+    path = urlsplit(_url(live)).path
     # the interaction URL tells the wallet which protocol to use
     got = client.get(path, headers={"Accept": "application/json"})
-    assert got.status_code == 200 and _json(got) == {"protocols": {"vcapi": live.exchange_url}}
+    assert got.status_code == 200 and _json(got) == {"protocols": {"vcapi": _url(live)}}
     assert got.headers["Access-Control-Allow-Origin"] == "*"
+    assert_documented(got, PATH, "get")
     # not JSON; a body that is neither a start nor a presentation
-    assert _json(client.post(path, data=b"{", content_type="application/json"))["error"] == \
-        "invalid_request"
-    assert _json(client.post(path, json={"hello": 1}))["error"] == "invalid_request"
-    assert _json(client.post(path, json=[1]))["error"] == "invalid_request"
+    for bad in (client.post(path, data=b"{", content_type="application/json"),
+                client.post(path, json={"hello": 1}), client.post(path, json=[1])):
+        assert (bad.status_code, _json(bad)["error"]["code"]) == (400, "invalid_request")
+        assert_documented(bad, PATH, "post")
     # an empty POST starts the exchange (VPR), without spending it
-    assert "verifiablePresentationRequest" in _json(client.post(path))
-    assert "verifiablePresentationRequest" in _json(client.post(path, json={}))
-    # unknown, expired, spent by OpenID4VCI, or an offer without ldp_vc
-    assert client.post("/exchanges/nope", json={}).status_code == 404
+    for start in (client.post(path), client.post(path, json={})):
+        assert "verifiablePresentationRequest" in _json(start)
+        assert_documented(start, PATH, "post")
+    # unknown, expired, spent by OpenID4VCI, an offer without ldp_vc or with a transaction code
     expired = service.offer(pk, age=timedelta(hours=1))
-    answer = client.post(urlsplit(expired.exchange_url).path, json={})
-    assert (answer.status_code, _json(answer)["error"]) == (410, "exchange_expired")
     redeemed = service.offer(pk)
     assert _token(service, _code(redeemed))[0] == 200
-    answer = client.post(urlsplit(redeemed.exchange_url).path, json={})
-    assert (answer.status_code, _json(answer)["error"]) == (409, "exchange_complete")
     jwt_only = service.offer(pk, configurations=(JWT,))
-    assert client.post(urlsplit(jwt_only.exchange_url).path, json={}).status_code == 404
+    assert service.offer(pk, tx_code=True).exchange_url is None
+    for url, status, code in (
+            ("/exchanges/nope", 404, "exchange_not_found"),
+            (urlsplit(_url(expired)).path, 410, "exchange_expired"),
+            (urlsplit(_url(redeemed)).path, 409, "exchange_complete"),
+            (urlsplit(_url(jwt_only)).path, 404, "exchange_not_found")):
+        for answer in (client.post(url, json={}), client.get(url)):
+            assert (answer.status_code, _json(answer)["error"]["code"]) == (status, code), url
+            assert_documented(answer, PATH, answer.request.method.lower())
     # LCW deep links and the CHAPI offer name this exchange
     secret = _secret(service)
     links = vcapi.lcw_links(service.base, _exchange_id(live), secret)
     request = json.loads(parse_qs(urlsplit(links["request"]).query)["request"][0])
     assert request == {"credentialRequestOrigin": service.base,
-                       "protocols": {"vcapi": live.exchange_url}}
+                       "protocols": {"vcapi": _url(live)}}
     legacy = parse_qs(urlsplit(links["legacy"]).query)
     assert links["legacy"].startswith("https://lcw.app/request.html?")
-    assert legacy["vc_request_url"] == [live.exchange_url]
+    assert legacy["vc_request_url"] == [_url(live)]
     assert legacy["auth_type"] == ["bearer"]
     assert legacy["challenge"] == [vcapi.challenge_for(secret, _exchange_id(live))]
     chapi = vcapi.chapi_offer(service.base, _exchange_id(live), live.link)
-    assert chapi["options"]["protocols"] == {"vcapi": live.exchange_url, "OID4VCI": live.link}
+    assert chapi["options"]["protocols"] == {"vcapi": _url(live), "OID4VCI": live.link}
     assert LDP in live.row.configurations.split()
