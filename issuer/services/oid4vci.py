@@ -47,12 +47,14 @@ from issuer.services.context import IssuerContext
 from issuer.services.errors import ServiceError
 from issuer.services.issuance import sign_document
 
-__all__ = ["ALGORITHMS", "CONFIGURATIONS", "OAuthError", "Claimed", "PRE_AUTHORIZED_GRANT",
-           "authorization_server_metadata", "bind", "claim", "create_offer", "hash_secret",
-           "issuer_metadata", "new_nonce", "offer_by_reference", "offer_link", "offer_object",
-           "redeem_code", "set_tx_code_rule", "tx_code_required"]
+__all__ = ["ALGORITHMS", "AUTHORIZATION_CODE_GRANT", "CONFIGURATIONS", "OAuthError", "Claimed",
+           "PRE_AUTHORIZED_GRANT", "authorization_server_metadata", "bind", "claim",
+           "create_offer", "hash_secret", "issue_token", "issuer_metadata", "new_nonce",
+           "offer_by_reference", "offer_link", "offer_object", "redeem_code", "set_tx_code_rule",
+           "tx_code_required"]
 
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+AUTHORIZATION_CODE_GRANT = "authorization_code"
 PROOF_TYP = "openid4vci-proof+jwt"
 #: Key proof algorithms accepted (Appendix F.1): the JOSE names of the key types we verify.
 ALGORITHMS: dict[str, keys.KeyType] = {"EdDSA": "ed25519", "ES256": "p256"}
@@ -117,13 +119,13 @@ def issuer_metadata(base_url: str) -> dict[str, Any]:
         "display": [{"name": "Open Badges micro-credentials", "locale": "en"}],
         "credential_configurations_supported": {
             "OpenBadgeCredential_ldp_vc": {
-                "format": "ldp_vc",
+                "format": "ldp_vc", "scope": "OpenBadgeCredential_ldp_vc",
                 "credential_definition": {"@context": [VC_V2, OB_CONTEXT], "type": VC_TYPES},
                 "cryptographic_binding_methods_supported": binding,
                 "credential_signing_alg_values_supported": ["eddsa-rdfc-2022"],
                 "proof_types_supported": proof_types, **display},
             "OpenBadgeCredential_jwt_vc_json": {
-                "format": "jwt_vc_json",
+                "format": "jwt_vc_json", "scope": "OpenBadgeCredential_jwt_vc_json",
                 "credential_definition": {"type": VC_TYPES},
                 "cryptographic_binding_methods_supported": binding,
                 "credential_signing_alg_values_supported": ["ES256"],
@@ -133,12 +135,22 @@ def issuer_metadata(base_url: str) -> dict[str, Any]:
 
 
 def authorization_server_metadata(base_url: str) -> dict[str, Any]:
-    """OAuth 2.0 Authorization Server Metadata (RFC 8414 §2; OpenID4VCI 1.0 §12.3)."""
+    """OAuth 2.0 Authorization Server Metadata (RFC 8414 §2; OpenID4VCI 1.0 §12.3).
+
+    Both grants: the pre-authorized code (§3.5) and the authorization code with
+    PKCE S256 (§3.4, RFC 7636) for a teacher who signs in; public clients
+    (``none``), scopes named after the credential configurations (§5.1.2).
+    """
     return {
         "issuer": base_url,
+        "authorization_endpoint": f"{base_url}/oid4vci/authorize",
         "token_endpoint": f"{base_url}/oid4vci/token",
-        "grant_types_supported": [PRE_AUTHORIZED_GRANT],
-        "response_types_supported": [],
+        "grant_types_supported": [AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_GRANT],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "code_challenge_methods_supported": ["S256"],
+        "scopes_supported": sorted(CONFIGURATIONS),
+        "authorization_response_iss_parameter_supported": True,
         "token_endpoint_auth_methods_supported": ["none"],
         "pre-authorized_grant_anonymous_access_supported": True,
     }
@@ -279,7 +291,7 @@ def redeem_code(session: so.Session, form: dict[str, str], *, now: datetime) -> 
         raise OAuthError("invalid_request", "pre-authorized_code is missing")
     row = session.scalar(sa.select(CredentialOffer).where(
         CredentialOffer.code_hash == hash_secret(code)).with_for_update())
-    if row is None:
+    if row is None or row.code_challenge is not None:  # not an authorization code either
         raise OAuthError("invalid_grant", "the pre-authorized code is not known")
     if row.code_used_at is not None:
         raise OAuthError("invalid_grant", "the pre-authorized code was already used")
@@ -295,6 +307,11 @@ def redeem_code(session: so.Session, form: dict[str, str], *, now: datetime) -> 
                 row.code_used_at = now  # spent: ask for a new offer
             session.flush()
             raise OAuthError("invalid_grant", "the transaction code is wrong")
+    return issue_token(session, row, now=now)
+
+
+def issue_token(session: so.Session, row: CredentialOffer, *, now: datetime) -> dict[str, Any]:
+    """Spend ``row``'s code and answer a new access token (RFC 6749 §5.1), stored hashed."""
     token = secrets.token_urlsafe(32)
     row.code_used_at = now
     row.token_hash = hash_secret(token)
