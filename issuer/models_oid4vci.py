@@ -51,6 +51,9 @@ class CredentialOffer(Base):
     #: wallet claims the award either here or with OpenID4VCI, once.
     exchange_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64), index=True,
                                                              unique=True)
+    #: Presentations the exchange refused so far; at
+    #: :data:`issuer.services.vcapi.EXCHANGE_TRIES` the offer is spent.
+    exchange_failures: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     #: Authorization code flow (OpenID4VCI 1.0 §3.4): the wallet's ``client_id``, its exact
     #: ``redirect_uri`` and its PKCE S256 ``code_challenge`` (RFC 7636 §4.2). Null for
     #: pre-authorized offers.

@@ -23,7 +23,8 @@ credential itself.
 The exchange id is a 256-bit secret stored only as its hash; the challenge is
 derived from it with a MAC under the service's secret key, so nothing else is
 stored. The exchange shares the offer's expiry and single use: an offer claimed
-by either protocol is spent for both.
+by either protocol is spent for both, and so is one whose exchange refused
+:data:`EXCHANGE_TRIES` presentations.
 """
 
 from __future__ import annotations
@@ -51,10 +52,12 @@ from issuer.services.oid4vci import OAuthError
 from issuer.services.oid4vci import bind
 from issuer.services.oid4vci import hash_secret
 
-__all__ = ["LDP", "ExchangeError", "challenge_for", "chapi_offer", "check_live", "lcw_links",
-           "participate", "protocols"]
+__all__ = ["EXCHANGE_TRIES", "LDP", "ExchangeError", "challenge_for", "chapi_offer",
+           "check_live", "lcw_links", "participate", "protocols"]
 
 LDP = "OpenBadgeCredential_ldp_vc"
+#: Refused presentations an exchange survives; then the offer is spent (ask for a new one).
+EXCHANGE_TRIES = 5
 LCW_REQUEST = "https://lcw.app/request.html"
 
 
@@ -201,11 +204,15 @@ def participate(session: so.Session, ctx: IssuerContext, exchange_id: str, body:
         holder = verify_didauth(presentation, challenge=challenge_for(secret, exchange_id),
                                 domain=domain_of(ctx.base_url), require_domain=wrapped)
     except DidAuthError as exc:
+        row.exchange_failures += 1
+        if row.exchange_failures >= EXCHANGE_TRIES:
+            row.code_used_at = row.code_used_at or now  # spent, for OpenID4VCI too
         issued = row.credential
         audit.record(session, actor="wallet", action="credential.claim_refused",
                      organization_id=issued.organization_id, subject_type="credential",
                      subject_id=issued.credential_id, at=now,
-                     detail={"offer": row.id, "via": "vc-api", "reason": exc.code})
+                     detail={"offer": row.id, "via": "vc-api", "reason": exc.code,
+                             "failures": row.exchange_failures})
         session.flush()
         raise ExchangeError(exc.code, exc.message) from None
     try:

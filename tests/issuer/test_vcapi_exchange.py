@@ -122,6 +122,20 @@ def test_wallet_exchange_binds_the_award_and_refuses_bad_presentations(
         ("credential.claim_refused", "vc-api", "invalid_signature", "wallet")])
     status, body = _token(service, _code(offers["lcw"]))
     assert (status, body["error"]) == (400, "invalid_grant"), body
+    # refused presentations count: the fifth spends the offer
+    challenged = offers["challenge"]
+    with service.db.session() as s:
+        row = s.get(type(challenged.row), challenged.row.id)
+        assert row is not None and row.exchange_failures == 1
+        row.exchange_failures = vcapi.EXCHANGE_TRIES - 1
+        s.commit()
+    client = service.server.app.test_client()
+    path = urlsplit(_url(challenged)).path
+    refused = client.post(path, json={"verifiablePresentation": {
+        "type": ["VerifiablePresentation"], "proof": {"type": "Ed25519Signature2020"}}})
+    assert refused.status_code == 400
+    spent = client.post(path, json={})
+    assert (spent.status_code, _json(spent)["error"]["code"]) == (409, "exchange_complete")
 
 
 def test_exchange_states_and_links(service: Service) -> None:

@@ -18,11 +18,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # Nullable columns only (issue #19): existing offers keep working as pre-authorized
+    # Nullable columns and a counter (issue #19): existing offers keep working as pre-authorized
     # offers without an exchange. Plain ADD COLUMN on both engines (see 0011), and the
     # exchange id's hash is unique through a unique index, which SQLite can add in place.
     op.add_column('credential_offers', sa.Column('exchange_hash', sa.String(length=64),
                                                  nullable=True))
+    op.add_column('credential_offers', sa.Column('exchange_failures', sa.Integer(),
+                                                 server_default='0', nullable=False))
     op.add_column('credential_offers', sa.Column('client_id', sa.String(length=200),
                                                  nullable=True))
     op.add_column('credential_offers', sa.Column('redirect_uri', sa.Text(), nullable=True))
@@ -34,7 +36,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index(op.f('ix_credential_offers_exchange_hash'), table_name='credential_offers')
-    for column in ('code_challenge', 'redirect_uri', 'client_id', 'exchange_hash'):
+    for column in ('code_challenge', 'redirect_uri', 'client_id', 'exchange_failures',
+                   'exchange_hash'):
         if op.get_bind().dialect.name == "sqlite":
             op.execute(f"ALTER TABLE credential_offers DROP COLUMN {column}")
         else:
