@@ -173,16 +173,18 @@ def offer(credential_id: str) -> Any:
     if made.tx_code is not None:
         deliver_mail()
     link = made.link
-    lcw = chapi = None
+    lcw = chapi = lcw_qr = None
     if made.exchange_url is not None:  # the Learner Credential Wallet's way (VC-API)
         exchange_id = made.exchange_url.rsplit("/", 1)[1]
         lcw = vcapi.lcw_links(settings().base_url, exchange_id, settings().secret_key)
         chapi = vcapi.chapi_offer(settings().base_url, exchange_id, link)
+        lcw_qr = qr.svg(lcw["request"], title=f"Claim {issued.achievement.name} in the "
+                                              "Learner Credential Wallet")
     return render_template("wallet/claim.html", c=issued, link=link,
                            expires=made.row.expires_at, code_sent_to=(
                                person.email if made.tx_code is not None else None),
                            qr_svg=qr.svg(link, title=f"Claim {issued.achievement.name}"),
-                           lcw=lcw, chapi=chapi)
+                           lcw=lcw, chapi=chapi, lcw_qr=lcw_qr)
 
 
 def _authorization_request(params: dict[str, str]) -> oid4vci_code.AuthorizationRequest:

@@ -39,7 +39,7 @@ def test_claim_in_a_wallet_shows_a_qr_code_and_the_offer(page: Any, site: Site) 
     page.get_by_role("button", name="Claim in a wallet").first.click()
     page.wait_for_selector("h1")
     assert page.inner_text("h1").startswith("Claim ") and "in a wallet" in page.inner_text("h1")
-    assert page.locator("figure svg").count() == 1
+    assert page.locator("figure svg").count() == 2  # OpenID4VCI and the LCW deep link
     link = page.get_by_role("link", name="Open in a wallet app").get_attribute("href")
     assert link is not None and link.startswith("openid-credential-offer://?credential_offer_uri=")
     violations = axe_violations(page)

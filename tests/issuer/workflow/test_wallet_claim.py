@@ -56,7 +56,7 @@ def test_the_owner_gets_a_single_use_offer_with_a_qr_code(
     page = teacher.post(f"/wallet/{issued.id}/claim")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "<svg" in html
+    assert html.count("<svg") == 2  # the OpenID4VCI offer and the LCW link
     start = html.index('href="openid-credential-offer://') + len('href="')
     link = html[start:html.index('"', start)].replace("&amp;", "&")
     offer = _offer(app, link)
