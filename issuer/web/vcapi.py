@@ -26,6 +26,8 @@ from issuer.web.common import session
 from issuer.web.common import settings
 
 bp = Blueprint("vcapi", __name__)
+#: A DIDAuth presentation is about 1 kB; JSON-LD processing of more is refused, not attempted.
+MAX_BODY = 64 * 1024
 
 
 def _json(body: object, status: int = 200) -> Response:
@@ -61,6 +63,9 @@ def interaction(exchange_id: str) -> Response:
 @bp.post("/exchanges/<exchange_id>")
 def participate(exchange_id: str) -> Response:
     """One step of the exchange: the VPR, or the credential for a DIDAuth presentation."""
+    if (request.content_length or 0) > MAX_BODY:
+        raise vcapi.ExchangeError("too_large", f"the body may be at most {MAX_BODY} bytes",
+                                  status=413)
     body = None
     if request.get_data(cache=True).strip():
         body = request.get_json(force=True, silent=True)

@@ -149,6 +149,9 @@ def test_exchange_states_and_links(service: Service) -> None:
     assert got.headers["Access-Control-Allow-Origin"] == "*"
     assert_documented(got, PATH, "get")
     # not JSON; a body that is neither a start nor a presentation
+    too_large = client.post(path, data=b" " * (70 * 1024), content_type="application/json")
+    assert (too_large.status_code, _json(too_large)["error"]["code"]) == (413, "too_large")
+    assert_documented(too_large, PATH, "post")
     for bad in (client.post(path, data=b"{", content_type="application/json"),
                 client.post(path, json={"hello": 1}), client.post(path, json=[1])):
         assert (bad.status_code, _json(bad)["error"]["code"]) == (400, "invalid_request")
