@@ -60,5 +60,8 @@ class CredentialOffer(Base):
     client_id: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     redirect_uri: so.Mapped[str | None] = so.mapped_column(sa.Text)
     code_challenge: so.Mapped[str | None] = so.mapped_column(sa.String(128))
+    #: Whether the wallet asked with ``authorization_details`` (§5.1.1) rather than ``scope``:
+    #: its token then names credential identifiers, which its credential requests use (§8.2).
+    by_details: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     credential: so.Mapped[IssuedCredential] = so.relationship()

@@ -149,6 +149,7 @@ def authorization_server_metadata(base_url: str) -> dict[str, Any]:
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "code_challenge_methods_supported": ["S256"],
+        "authorization_details_types_supported": ["openid_credential"],
         "scopes_supported": sorted(CONFIGURATIONS),
         "authorization_response_iss_parameter_supported": True,
         "token_endpoint_auth_methods_supported": ["none"],
@@ -481,15 +482,27 @@ def claim(session: so.Session, ctx: IssuerContext, body: Any, *, authorization: 
 
     Raises:
         OAuthError: ``invalid_token`` (401), ``invalid_credential_request``,
-            ``unknown_credential_configuration``, ``invalid_proof``, ``invalid_nonce``,
+            ``unknown_credential_configuration``, ``unknown_credential_identifier``,
+            ``invalid_proof``, ``invalid_nonce``,
             ``credential_request_denied`` (the award was revoked or suspended meanwhile).
     """
     row = _bearer(session, authorization, now=now)
     if not isinstance(body, dict):
         raise OAuthError("invalid_credential_request", "the request body must be a JSON object")
-    configuration = body.get("credential_configuration_id")
-    if not isinstance(configuration, str):
-        raise OAuthError("invalid_credential_request", "credential_configuration_id is required")
+    if row.by_details:  # the token named credential identifiers (§6.2): use them (§8.2)
+        configuration = body.get("credential_identifier")
+        if "credential_configuration_id" in body or not isinstance(configuration, str):
+            raise OAuthError("invalid_credential_request",
+                             "this token names credential identifiers: send "
+                             "credential_identifier, not credential_configuration_id")
+        if configuration not in row.configurations.split():
+            raise OAuthError("unknown_credential_identifier",
+                             f"{configuration!r} is not an identifier of this token")
+    else:
+        configuration = body.get("credential_configuration_id")
+        if "credential_identifier" in body or not isinstance(configuration, str):
+            raise OAuthError("invalid_credential_request",
+                             "credential_configuration_id is required")
     if configuration not in CONFIGURATIONS:
         raise OAuthError("unknown_credential_configuration",
                          f"{configuration!r} is not offered here")

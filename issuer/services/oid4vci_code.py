@@ -2,8 +2,11 @@
 
 The wallet sends the teacher's browser to the authorization endpoint (§5.1)
 with ``response_type=code``, its ``client_id``, ``redirect_uri``, a PKCE S256
-``code_challenge`` (RFC 7636 §4.3) and a ``scope`` naming the credential
-configurations it wants (§5.1.2: the scopes of the issuer metadata). The
+``code_challenge`` (RFC 7636 §4.3) and either a ``scope`` naming the credential
+configurations it wants (§5.1.2: the scopes of the issuer metadata) or
+``authorization_details`` of type ``openid_credential`` (§5.1.1); then the token
+response names one credential identifier per configuration (the configuration
+id itself, §6.2), which the credential request uses (§8.2). The
 teacher signs in if needed, picks one of their badges and consents; the
 endpoint redirects to ``redirect_uri`` with a single-use authorization code,
 ``state`` and ``iss`` (RFC 9207). The token endpoint trades the code for an
@@ -20,6 +23,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -41,9 +45,10 @@ from issuer.services.oid4vci import OAuthError
 from issuer.services.oid4vci import hash_secret
 from issuer.services.oid4vci import issue_token
 
-__all__ = ["AuthorizationRequest", "CODE_LIFETIME", "RedirectError", "authorize", "deny",
-           "parse_request", "redeem_authorization_code"]
+__all__ = ["AuthorizationRequest", "CODE_LIFETIME", "DETAILS_TYPE", "RedirectError",
+           "authorize", "deny", "parse_request", "redeem_authorization_code"]
 
+DETAILS_TYPE = "openid_credential"
 #: An authorization code lives this long (RFC 6749 §4.1.2: short, "10 minutes maximum").
 CODE_LIFETIME = timedelta(minutes=5)
 _VERIFIER = re.compile(r"[A-Za-z0-9._~-]{43,128}")  # RFC 7636 §4.1
@@ -70,6 +75,8 @@ class AuthorizationRequest:
     configurations: tuple[str, ...]
     state: str | None
     issuer: str
+    #: asked with ``authorization_details`` (§5.1.1) rather than ``scope`` (§5.1.2)
+    details: bool = False
 
     def redirect_with(self, params: dict[str, str]) -> str:
         """``redirect_uri`` with the answer, ``state`` and ``iss`` added (RFC 9207 §2)."""
@@ -83,7 +90,13 @@ class AuthorizationRequest:
         """The request again, for the consent form to post back."""
         fields = {"response_type": "code", "client_id": self.client_id,
                   "redirect_uri": self.redirect_uri, "code_challenge": self.code_challenge,
-                  "code_challenge_method": "S256", "scope": " ".join(self.configurations)}
+                  "code_challenge_method": "S256"}
+        if self.details:
+            fields["authorization_details"] = json.dumps(
+                [{"type": DETAILS_TYPE, "credential_configuration_id": c}
+                 for c in self.configurations])
+        else:
+            fields["scope"] = " ".join(self.configurations)
         if self.state is not None:
             fields["state"] = self.state
         return fields
@@ -144,12 +157,35 @@ def parse_request(params: dict[str, str], *, issuer: str) -> AuthorizationReques
     if params.get("code_challenge_method") != "S256" or not _CHALLENGE.fullmatch(challenge):
         raise RedirectError(partial, "invalid_request",
                             "PKCE is required: code_challenge with code_challenge_method S256")
+    if "authorization_details" in params:
+        wanted = _details(partial, params["authorization_details"])
+        return AuthorizationRequest(client_id, redirect_uri, challenge, wanted, state, issuer,
+                                    details=True)
     scopes = params.get("scope", "").split()
     wanted = tuple(s for s in scopes if s in CONFIGURATIONS)
     if not wanted:
         raise RedirectError(partial, "invalid_scope", "scope must name a credential "
                             f"configuration: {', '.join(sorted(CONFIGURATIONS))}")
     return AuthorizationRequest(client_id, redirect_uri, challenge, wanted, state, issuer)
+
+
+def _details(partial: AuthorizationRequest, text: str) -> tuple[str, ...]:
+    """The configurations an ``authorization_details`` parameter asks for (§5.1.1, RFC 9396)."""
+    try:
+        details = json.loads(text) if len(text) <= _MAX else None
+    except ValueError:
+        details = None
+    wanted: list[str] = []
+    for item in details if isinstance(details, list) and details else [None]:
+        if not isinstance(item, dict) or item.get("type") != DETAILS_TYPE \
+                or item.get("credential_configuration_id") not in CONFIGURATIONS:
+            raise RedirectError(partial, "invalid_authorization_details",
+                                "authorization_details must be a list of openid_credential "
+                                "entries naming a credential_configuration_id: "
+                                f"{', '.join(sorted(CONFIGURATIONS))}")
+        if item["credential_configuration_id"] not in wanted:
+            wanted.append(item["credential_configuration_id"])
+    return tuple(wanted)
 
 
 def authorize(session: so.Session, request: AuthorizationRequest, issued: IssuedCredential, *,
@@ -166,7 +202,8 @@ def authorize(session: so.Session, request: AuthorizationRequest, issued: Issued
     row = CredentialOffer(credential_pk=issued.id, code_hash=hash_secret(code),
                           configurations=" ".join(request.configurations),
                           client_id=request.client_id, redirect_uri=request.redirect_uri,
-                          code_challenge=request.code_challenge, created_by=actor,
+                          code_challenge=request.code_challenge, by_details=request.details,
+                          created_by=actor,
                           created_at=now, expires_at=now + CODE_LIFETIME)
     session.add(row)
     session.flush()
@@ -224,5 +261,10 @@ def redeem_authorization_code(session: so.Session, form: dict[str, str], *,
             or not hmac.compare_digest(_s256(verifier), row.code_challenge):
         raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
     answer = issue_token(session, row, now=now)
-    answer["scope"] = row.configurations
+    if row.by_details:  # §6.2: which credentials the token buys, by identifier
+        answer["authorization_details"] = [
+            {"type": DETAILS_TYPE, "credential_configuration_id": c,
+             "credential_identifiers": [c]} for c in row.configurations.split()]
+    else:
+        answer["scope"] = row.configurations
     return answer

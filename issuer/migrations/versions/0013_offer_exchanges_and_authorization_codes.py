@@ -30,14 +30,16 @@ def upgrade() -> None:
     op.add_column('credential_offers', sa.Column('redirect_uri', sa.Text(), nullable=True))
     op.add_column('credential_offers', sa.Column('code_challenge', sa.String(length=128),
                                                  nullable=True))
+    op.add_column('credential_offers', sa.Column('by_details', sa.Boolean(),
+                                                 server_default=sa.false(), nullable=False))
     op.create_index(op.f('ix_credential_offers_exchange_hash'), 'credential_offers',
                     ['exchange_hash'], unique=True)
 
 
 def downgrade() -> None:
     op.drop_index(op.f('ix_credential_offers_exchange_hash'), table_name='credential_offers')
-    for column in ('code_challenge', 'redirect_uri', 'client_id', 'exchange_failures',
-                   'exchange_hash'):
+    for column in ('by_details', 'code_challenge', 'redirect_uri', 'client_id',
+                   'exchange_failures', 'exchange_hash'):
         if op.get_bind().dialect.name == "sqlite":
             op.execute(f"ALTER TABLE credential_offers DROP COLUMN {column}")
         else:

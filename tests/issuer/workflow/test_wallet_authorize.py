@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import Flask
 
+from badges import keys
 from issuer.models import AuditEvent
 from issuer.models_oid4vci import CredentialOffer
 from issuer.services import issuance
@@ -57,6 +59,20 @@ def _award(app: Flask) -> Award:
                                 actor="test", now=NOW)
         session.commit()
         return Award(issued.id, issued.credential_id, issued.achievement.name)
+
+
+def _proof(app: Flask, key: keys.KeyPair) -> str:
+    """A ``jwt`` key proof (OpenID4VCI 1.0 Appendix F.1) with a fresh nonce."""
+    nonce = app.test_client().post("/oid4vci/nonce").json
+    assert nonce is not None
+    head = {"typ": oid4vci.PROOF_TYP, "alg": key.jose_alg,
+            "kid": f"{key.public.did_key}#{key.public.multibase}"}
+    claims = {"aud": seed.app_context(app).base_url, "nonce": nonce["c_nonce"],
+              "iat": int(seed.now_of(app).timestamp())}
+    signing_input = ".".join(base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(
+        b"=").decode() for part in (head, claims))
+    signature = base64.urlsafe_b64encode(key.sign(signing_input.encode())).rstrip(b"=")
+    return f"{signing_input}.{signature.decode()}"
 
 
 def _params(**changes: str | None) -> dict[str, str]:
@@ -137,13 +153,44 @@ def test_consent_pkce_and_exact_redirect(app: Flask, world: World,
         headers={"Authorization": f"Bearer {token['access_token']}"})
     assert refused.status_code == 401 and refused.json and \
         refused.json["error"] == "invalid_token"
+    # a wallet may ask with authorization_details (§5.1.1): the token then names credential
+    # identifiers (§6.2), and the credential request uses them (§8.2)
+    details = json.dumps([{"type": "openid_credential",
+                           "credential_configuration_id": "OpenBadgeCredential_ldp_vc"}])
+    asked = teacher.get("/oid4vci/authorize?" + urlencode(_params(
+        scope=None, authorization_details=details)))
+    assert asked.status_code == 200
+    code = _back(_consent(teacher, issued, scope=None, authorization_details=details))["code"]
+    status_code, token = _token(app, code)
+    assert status_code == 200 and "scope" not in token, token
+    assert token["authorization_details"] == [{
+        "type": "openid_credential", "credential_configuration_id": "OpenBadgeCredential_ldp_vc",
+        "credential_identifiers": ["OpenBadgeCredential_ldp_vc"]}]
+    holder = keys.generate("ed25519")
+    bearer = {"Authorization": f"Bearer {token['access_token']}"}
+    wallet = app.test_client()
+    by_configuration = wallet.post("/oid4vci/credential", headers=bearer, json={
+        "credential_configuration_id": "OpenBadgeCredential_ldp_vc",
+        "proofs": {"jwt": [_proof(app, holder)]}}).json
+    assert by_configuration and by_configuration["error"] == "invalid_credential_request"
+    unknown = wallet.post("/oid4vci/credential", headers=bearer, json={
+        "credential_identifier": "OpenBadgeCredential_jwt_vc_json",
+        "proofs": {"jwt": [_proof(app, holder)]}}).json
+    assert unknown and unknown["error"] == "unknown_credential_identifier"
+    issued_copy = wallet.post("/oid4vci/credential", headers=bearer, json={
+        "credential_identifier": "OpenBadgeCredential_ldp_vc",
+        "proofs": {"jwt": [_proof(app, holder)]}})
+    assert issued_copy.status_code == 200, issued_copy.json
+    assert issued_copy.json is not None
+    credential = issued_copy.json["credentials"][0]["credential"]
+    assert credential["credentialSubject"]["id"] == holder.public.did_key
     with app.extensions["badges"]["db"].session() as session:
-        row = session.scalars(sa.select(CredentialOffer)).one()
+        row = session.scalars(sa.select(CredentialOffer).where(
+            CredentialOffer.by_details.is_(False))).one()
         assert code not in (row.code_hash, row.code_challenge)  # only hashes are stored
         assert row.client_id == CLIENT and row.redirect_uri == REDIRECT
-        assert session.scalars(sa.select(AuditEvent).where(
-            AuditEvent.action == "credential.wallet_authorized")).one().actor == \
-            PEOPLE["teacher"][1]
+        assert {e.actor for e in session.scalars(sa.select(AuditEvent).where(
+            AuditEvent.action == "credential.wallet_authorized"))} == {PEOPLE["teacher"][1]}
 
 
 def test_refused_requests(app: Flask, world: World,
@@ -160,7 +207,13 @@ def test_refused_requests(app: Flask, world: World,
     for changes, error in (({"response_type": "token"}, "unsupported_response_type"),
                            ({"code_challenge_method": "plain"}, "invalid_request"),
                            ({"code_challenge": None}, "invalid_request"),
-                           ({"scope": "openid profile"}, "invalid_scope")):
+                           ({"scope": "openid profile"}, "invalid_scope"),
+                           ({"authorization_details": "[{}]"}, "invalid_authorization_details"),
+                           ({"authorization_details": "no"}, "invalid_authorization_details"),
+                           ({"authorization_details": json.dumps([{
+                               "type": "openid_credential",
+                               "credential_configuration_id": "other"}])},
+                            "invalid_authorization_details")):
         answer = _back(teacher.get("/oid4vci/authorize?" + urlencode(_params(**changes))))
         assert answer["error"] == error and answer["state"] == "s-1", (changes, answer)
     # the teacher says no
