@@ -67,8 +67,13 @@ def _wallet(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return run_batch("didauth-wallet.mjs", items, timeout=90)
 
 
-def test_wallet_exchange_binds_the_award_and_refuses_bad_presentations(
-        service: Service) -> None:
+def test_wallet_exchange(service: Service) -> None:
+    """One live service (per database) for both parts: its start-up is most of the cost."""
+    _binds_the_award_and_refuses_bad_presentations(service)
+    _states_and_links(service)
+
+
+def _binds_the_award_and_refuses_bad_presentations(service: Service) -> None:
     pk = service.award("di")
     offers = {name: service.offer(pk) for name in (
         "lcw", "db", "challenge", "domain", "signature", "legacy")}
@@ -138,7 +143,7 @@ def test_wallet_exchange_binds_the_award_and_refuses_bad_presentations(
     assert (spent.status_code, _json(spent)["error"]["code"]) == (409, "exchange_complete")
 
 
-def test_exchange_states_and_links(service: Service) -> None:
+def _states_and_links(service: Service) -> None:
     client = service.server.app.test_client()
     pk = service.award("di")
     live = service.offer(pk)
