@@ -66,6 +66,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from issuer.web import reviews
     from issuer.web import status
     from issuer.web import submissions
+    from issuer.web import vcapi
     from issuer.web import wallet
     from verifier import web as verifier_web
 
@@ -81,7 +82,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     for blueprint in (batches.bp, certificates.bp, status.bp, verifier_web.bp, auth.bp,
                       catalogue.bp, submissions.bp, reviews.bp, wallet.bp, dashboard.bp,
                       credentials.bp, audit.bp, artwork.bp, authoring.bp, oid4vci.bp,
-                      oid4vci.wallet_bp, partners.bp, pathways.bp):
+                      oid4vci.wallet_bp, partners.bp, pathways.bp, vcapi.bp):
         app.register_blueprint(blueprint)
     headers.init_app(app, production=settings.env == "production")
     from issuer.web import ops

@@ -47,12 +47,14 @@ from issuer.services.context import IssuerContext
 from issuer.services.errors import ServiceError
 from issuer.services.issuance import sign_document
 
-__all__ = ["ALGORITHMS", "CONFIGURATIONS", "OAuthError", "Claimed", "PRE_AUTHORIZED_GRANT",
-           "authorization_server_metadata", "claim", "create_offer", "issuer_metadata",
-           "new_nonce", "offer_by_reference", "offer_link", "offer_object", "redeem_code",
-           "set_tx_code_rule", "tx_code_required"]
+__all__ = ["ALGORITHMS", "AUTHORIZATION_CODE_GRANT", "CONFIGURATIONS", "OAuthError", "Claimed",
+           "PRE_AUTHORIZED_GRANT", "authorization_server_metadata", "bind", "claim",
+           "create_offer", "hash_secret", "issue_token", "issuer_metadata", "new_nonce",
+           "offer_by_reference", "offer_link", "offer_object", "redeem_code", "set_tx_code_rule",
+           "tx_code_required"]
 
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+AUTHORIZATION_CODE_GRANT = "authorization_code"
 PROOF_TYP = "openid4vci-proof+jwt"
 #: Key proof algorithms accepted (Appendix F.1): the JOSE names of the key types we verify.
 ALGORITHMS: dict[str, keys.KeyType] = {"EdDSA": "ed25519", "ES256": "p256"}
@@ -91,7 +93,8 @@ class OAuthError(Exception):
         return {"error": self.error, "error_description": self.description}
 
 
-def _hash(value: str) -> str:
+def hash_secret(value: str) -> str:
+    """The SHA-256 hex digest under which codes, tokens and exchange ids are stored."""
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
@@ -116,13 +119,13 @@ def issuer_metadata(base_url: str) -> dict[str, Any]:
         "display": [{"name": "Open Badges micro-credentials", "locale": "en"}],
         "credential_configurations_supported": {
             "OpenBadgeCredential_ldp_vc": {
-                "format": "ldp_vc",
+                "format": "ldp_vc", "scope": "OpenBadgeCredential_ldp_vc",
                 "credential_definition": {"@context": [VC_V2, OB_CONTEXT], "type": VC_TYPES},
                 "cryptographic_binding_methods_supported": binding,
                 "credential_signing_alg_values_supported": ["eddsa-rdfc-2022"],
                 "proof_types_supported": proof_types, **display},
             "OpenBadgeCredential_jwt_vc_json": {
-                "format": "jwt_vc_json",
+                "format": "jwt_vc_json", "scope": "OpenBadgeCredential_jwt_vc_json",
                 "credential_definition": {"type": VC_TYPES},
                 "cryptographic_binding_methods_supported": binding,
                 "credential_signing_alg_values_supported": ["ES256"],
@@ -132,12 +135,23 @@ def issuer_metadata(base_url: str) -> dict[str, Any]:
 
 
 def authorization_server_metadata(base_url: str) -> dict[str, Any]:
-    """OAuth 2.0 Authorization Server Metadata (RFC 8414 §2; OpenID4VCI 1.0 §12.3)."""
+    """OAuth 2.0 Authorization Server Metadata (RFC 8414 §2; OpenID4VCI 1.0 §12.3).
+
+    Both grants: the pre-authorized code (§3.5) and the authorization code with
+    PKCE S256 (§3.4, RFC 7636) for a teacher who signs in; public clients
+    (``none``), scopes named after the credential configurations (§5.1.2).
+    """
     return {
         "issuer": base_url,
+        "authorization_endpoint": f"{base_url}/oid4vci/authorize",
         "token_endpoint": f"{base_url}/oid4vci/token",
-        "grant_types_supported": [PRE_AUTHORIZED_GRANT],
-        "response_types_supported": [],
+        "grant_types_supported": [AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_GRANT],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "code_challenge_methods_supported": ["S256"],
+        "authorization_details_types_supported": ["openid_credential"],
+        "scopes_supported": sorted(CONFIGURATIONS),
+        "authorization_response_iss_parameter_supported": True,
         "token_endpoint_auth_methods_supported": ["none"],
         "pre-authorized_grant_anonymous_access_supported": True,
     }
@@ -154,6 +168,10 @@ class Offer:
     offer: dict[str, Any]
     tx_code: str | None
     uri: str
+    #: The offer's VC-API exchange URL (see :mod:`issuer.services.vcapi`), whose last
+    #: segment is a secret like the code; None when the offer needs a transaction code,
+    #: which the exchange has no way to ask for.
+    exchange_url: str | None
 
     @property
     def link(self) -> str:
@@ -189,10 +207,13 @@ def create_offer(session: so.Session, issued: IssuedCredential, *, base_url: str
         raise ServiceError(f"unknown credential configuration(s): {unknown}",
                            code="unknown_configuration")
     code = secrets.token_urlsafe(32)
+    exchange = None if with_tx_code else secrets.token_urlsafe(32)
     tx_code = f"{secrets.randbelow(10**6):06d}" if with_tx_code else None
-    row = CredentialOffer(credential_pk=issued.id, code_hash=_hash(code),
+    row = CredentialOffer(credential_pk=issued.id, code_hash=hash_secret(code),
+                          exchange_hash=hash_secret(exchange) if exchange else None,
                           configurations=" ".join(configurations),
-                          tx_code_hash=_hash(tx_code) if tx_code else None, created_by=actor,
+                          tx_code_hash=hash_secret(tx_code) if tx_code else None,
+                          created_by=actor,
                           created_at=now, expires_at=now + OFFER_LIFETIME)
     session.add(row)
     session.flush()
@@ -202,7 +223,8 @@ def create_offer(session: so.Session, issued: IssuedCredential, *, base_url: str
                  subject_id=issued.credential_id, at=now,
                  detail={"offer": row.id, "expires": row.expires_at.isoformat(),
                          "tx_code": tx_code is not None})
-    return Offer(row, offer, tx_code, f"{base_url}/oid4vci/offers/{code}")
+    return Offer(row, offer, tx_code, f"{base_url}/oid4vci/offers/{code}",
+                 f"{base_url}/exchanges/{exchange}" if exchange else None)
 
 
 def offer_object(row: CredentialOffer, code: str, *, base_url: str) -> dict[str, Any]:
@@ -227,7 +249,7 @@ def offer_by_reference(session: so.Session, code: str, *, base_url: str,
         ServiceError: ``offer_not_found`` (404) otherwise.
     """
     row = session.scalar(sa.select(CredentialOffer).where(
-        CredentialOffer.code_hash == _hash(code)))
+        CredentialOffer.code_hash == hash_secret(code)))
     if row is None or row.code_used_at is not None or now >= row.expires_at:
         raise ServiceError("no such credential offer, or it was used or has expired",
                            code="offer_not_found", status=404)
@@ -269,8 +291,8 @@ def redeem_code(session: so.Session, form: dict[str, str], *, now: datetime) -> 
     if not code:
         raise OAuthError("invalid_request", "pre-authorized_code is missing")
     row = session.scalar(sa.select(CredentialOffer).where(
-        CredentialOffer.code_hash == _hash(code)).with_for_update())
-    if row is None:
+        CredentialOffer.code_hash == hash_secret(code)).with_for_update())
+    if row is None or row.code_challenge is not None:  # not an authorization code either
         raise OAuthError("invalid_grant", "the pre-authorized code is not known")
     if row.code_used_at is not None:
         raise OAuthError("invalid_grant", "the pre-authorized code was already used")
@@ -280,15 +302,20 @@ def redeem_code(session: so.Session, form: dict[str, str], *, now: datetime) -> 
         given = form.get("tx_code")
         if not given:
             raise OAuthError("invalid_request", "this offer needs its transaction code (tx_code)")
-        if not hmac.compare_digest(_hash(given), row.tx_code_hash):
+        if not hmac.compare_digest(hash_secret(given), row.tx_code_hash):
             row.tx_code_failures += 1
             if row.tx_code_failures >= TX_CODE_TRIES:
                 row.code_used_at = now  # spent: ask for a new offer
             session.flush()
             raise OAuthError("invalid_grant", "the transaction code is wrong")
+    return issue_token(session, row, now=now)
+
+
+def issue_token(session: so.Session, row: CredentialOffer, *, now: datetime) -> dict[str, Any]:
+    """Spend ``row``'s code and answer a new access token (RFC 6749 §5.1), stored hashed."""
     token = secrets.token_urlsafe(32)
     row.code_used_at = now
-    row.token_hash = _hash(token)
+    row.token_hash = hash_secret(token)
     row.token_expires_at = now + TOKEN_LIFETIME
     session.flush()
     return {"access_token": token, "token_type": "Bearer",
@@ -340,7 +367,7 @@ def _bearer(session: so.Session, authorization: str | None, *, now: datetime) ->
     if scheme.lower() != "bearer" or not token.strip():
         raise OAuthError("invalid_token", "an access token (Bearer) is required", status=401)
     row = session.scalar(sa.select(CredentialOffer).where(
-        CredentialOffer.token_hash == _hash(token.strip())).with_for_update())
+        CredentialOffer.token_hash == hash_secret(token.strip())).with_for_update())
     if row is None or row.token_expires_at is None or now >= row.token_expires_at:
         raise OAuthError("invalid_token", "the access token is unknown or expired", status=401)
     if row.claimed_at is not None:
@@ -455,23 +482,52 @@ def claim(session: so.Session, ctx: IssuerContext, body: Any, *, authorization: 
 
     Raises:
         OAuthError: ``invalid_token`` (401), ``invalid_credential_request``,
-            ``unknown_credential_configuration``, ``invalid_proof``, ``invalid_nonce``,
+            ``unknown_credential_configuration``, ``unknown_credential_identifier``,
+            ``invalid_proof``, ``invalid_nonce``,
             ``credential_request_denied`` (the award was revoked or suspended meanwhile).
     """
     row = _bearer(session, authorization, now=now)
     if not isinstance(body, dict):
         raise OAuthError("invalid_credential_request", "the request body must be a JSON object")
-    configuration = body.get("credential_configuration_id")
-    if not isinstance(configuration, str):
-        raise OAuthError("invalid_credential_request", "credential_configuration_id is required")
-    fmt = CONFIGURATIONS.get(configuration)
-    if fmt is None:
+    if row.by_details:  # the token named credential identifiers (§6.2): use them (§8.2)
+        configuration = body.get("credential_identifier")
+        if "credential_configuration_id" in body or not isinstance(configuration, str):
+            raise OAuthError("invalid_credential_request",
+                             "this token names credential identifiers: send "
+                             "credential_identifier, not credential_configuration_id")
+        if configuration not in row.configurations.split():
+            raise OAuthError("unknown_credential_identifier",
+                             f"{configuration!r} is not an identifier of this token")
+    else:
+        configuration = body.get("credential_configuration_id")
+        if "credential_identifier" in body or not isinstance(configuration, str):
+            raise OAuthError("invalid_credential_request",
+                             "credential_configuration_id is required")
+    if configuration not in CONFIGURATIONS:
         raise OAuthError("unknown_credential_configuration",
                          f"{configuration!r} is not offered here")
     if configuration not in row.configurations.split():
         raise OAuthError("invalid_credential_request",
                          f"the offer did not include {configuration!r}")
     holder = check_proof(_proof_jwt(body), audience=ctx.base_url, secret=secret, now=now)
+    return Claimed(bind(session, ctx, row, holder, configuration, now=now, via="oid4vci"),
+                   holder)
+
+
+def bind(session: so.Session, ctx: IssuerContext, row: CredentialOffer, holder: str,
+         configuration: str, *, now: datetime, via: str) -> Any:
+    """Re-sign ``row``'s award with ``credentialSubject.id`` = ``holder``; spend the offer.
+
+    The copy keeps the award's id and its status entries (BSL §3.2), so revoking
+    the award revokes every copy; the claim is audited (``via`` says which
+    protocol: ``oid4vci`` or ``vc-api``). Returns the credential (a JSON object
+    for ``ldp_vc``, a compact JWT for ``jwt_vc_json``).
+
+    Raises:
+        OAuthError: ``credential_request_denied`` when the award was revoked or
+            suspended meanwhile, or cannot be bound.
+    """
+    fmt = CONFIGURATIONS[configuration]
     issued = row.credential
     if issued.revoked_at is not None or issued.suspended_at is not None:
         raise OAuthError("credential_request_denied", "this badge was revoked or suspended")
@@ -499,12 +555,13 @@ def claim(session: so.Session, ctx: IssuerContext, body: Any, *, authorization: 
         raise OAuthError("credential_request_denied",
                          f"this badge cannot be bound to that key: {exc.message}") from None
     row.claimed_at = now
+    row.code_used_at = row.code_used_at or now  # one claim per offer, by either protocol
     row.holder = holder
     row.configuration = configuration
     audit.record(session, actor=holder, action="credential.claimed",
                  organization_id=issued.organization_id, subject_type="credential",
                  subject_id=issued.credential_id, at=now,
                  detail={"offer": row.id, "holder": holder, "configuration": configuration,
-                         "key": signer.row.key_id})
+                         "key": signer.row.key_id, "via": via})
     session.flush()
-    return Claimed(json.loads(signed) if fmt == "di" else signed, holder)
+    return json.loads(signed) if fmt == "di" else signed

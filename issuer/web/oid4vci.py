@@ -5,30 +5,41 @@ Public protocol endpoints (no session, no CSRF: wallets are not browsers):
 * ``GET /.well-known/openid-credential-issuer``: Credential Issuer Metadata (§12.2);
 * ``GET /.well-known/oauth-authorization-server``: RFC 8414 metadata (§12.3);
 * ``GET /oid4vci/offers/<code>``: an offer by reference (§4.1.3);
-* ``POST /oid4vci/token``: the token endpoint (§6, form-encoded);
+* ``POST /oid4vci/token``: the token endpoint (§6, form-encoded; both grants);
 * ``POST /oid4vci/nonce``: the nonce endpoint (§7);
 * ``POST /oid4vci/credential``: the credential endpoint (§8, Bearer token, key proof).
 
 Every error is an OAuth/OpenID4VCI JSON error body (RFC 6749 §5.2, OpenID4VCI
 §8.3.1.2), never a 500 page. The signed-in teacher's
 ``POST /wallet/<id>/claim`` makes a single-use, expiring offer for one
-award and shows its QR code and ``openid-credential-offer://`` link.
+award and shows its QR code and ``openid-credential-offer://`` link, the
+Learner Credential Wallet's deep links to the offer's VC-API exchange and the
+CHAPI offer (:mod:`issuer.web.vcapi`). ``GET``/``POST /oid4vci/authorize`` is
+the authorization endpoint of the authorization code flow (§5.1): the teacher
+signs in if needed, picks a badge and allows or denies
+(:mod:`issuer.services.oid4vci_code`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint
 from flask import Response
 from flask import jsonify
+from flask import redirect
 from flask import render_template
 from flask import request
 
 from issuer.certificates import qr
+from issuer.models import IssuedCredential
 from issuer.services import oid4vci
+from issuer.services import oid4vci_code
+from issuer.services import vcapi
 from issuer.services.errors import ServiceError
 from issuer.web.auth import deliver_mail
+from issuer.web.auth import error_page
 from issuer.web.auth import protect
 from issuer.web.auth import viewer
 from issuer.web.auth import workflow_settings
@@ -96,13 +107,16 @@ def offer_by_reference(code: str) -> Response:
 
 @bp.post("/oid4vci/token")
 def token() -> Response:
-    """Trade a pre-authorized code (and tx_code) for an access token (§6.1, §6.2)."""
+    """Trade a pre-authorized code (and tx_code) or an authorization code for a token (§6)."""
     form = {k: v for k, v in request.form.items()}
     db = session()
     try:
-        answer = oid4vci.redeem_code(db, form, now=now())
+        if form.get("grant_type") == oid4vci.AUTHORIZATION_CODE_GRANT:
+            answer = oid4vci_code.redeem_authorization_code(db, form, now=now())
+        else:
+            answer = oid4vci.redeem_code(db, form, now=now())
     except oid4vci.OAuthError:
-        db.commit()  # a wrong transaction code counts
+        db.commit()  # a wrong transaction code counts; a reused code's token is revoked
         raise
     db.commit()
     return _json(answer)
@@ -132,8 +146,6 @@ def credential() -> Response:
 @wallet_bp.post("/wallet/<credential_id>/claim")
 def offer(credential_id: str) -> Any:
     """A single-use, expiring Credential Offer for one of the teacher's badges (§4.1)."""
-    from issuer.models import IssuedCredential
-
     db = session()
     issued = db.get(IssuedCredential, credential_id)
     person = viewer()
@@ -161,7 +173,68 @@ def offer(credential_id: str) -> Any:
     if made.tx_code is not None:
         deliver_mail()
     link = made.link
+    lcw = chapi = lcw_qr = None
+    if made.exchange_url is not None:  # the Learner Credential Wallet's way (VC-API)
+        exchange_id = made.exchange_url.rsplit("/", 1)[1]
+        lcw = vcapi.lcw_links(settings().base_url, exchange_id, settings().secret_key)
+        chapi = vcapi.chapi_offer(settings().base_url, exchange_id, link)
+        lcw_qr = qr.svg(lcw["request"], title=f"Claim {issued.achievement.name} in the "
+                                              "Learner Credential Wallet")
     return render_template("wallet/claim.html", c=issued, link=link,
                            expires=made.row.expires_at, code_sent_to=(
                                person.email if made.tx_code is not None else None),
-                           qr_svg=qr.svg(link, title=f"Claim {issued.achievement.name}"))
+                           qr_svg=qr.svg(link, title=f"Claim {issued.achievement.name}"),
+                           lcw=lcw, chapi=chapi, lcw_qr=lcw_qr)
+
+
+def _authorization_request(params: dict[str, str]) -> oid4vci_code.AuthorizationRequest:
+    return oid4vci_code.parse_request(params, issuer=settings().base_url)
+
+
+def _claimable(person_id: Any) -> list[IssuedCredential]:
+    return list(session().scalars(sa.select(IssuedCredential).where(
+        IssuedCredential.person_id == person_id, IssuedCredential.revoked_at.is_(None),
+        IssuedCredential.suspended_at.is_(None)).order_by(IssuedCredential.issued_at.desc())))
+
+
+@wallet_bp.get("/oid4vci/authorize")
+def authorize() -> Any:
+    """The authorization endpoint (§5.1): the signed-in teacher picks a badge and consents."""
+    try:
+        req = _authorization_request(request.args.to_dict())
+    except oid4vci.OAuthError as exc:
+        return error_page(f"The wallet app's request cannot be used: {exc.description}.", 400)
+    except oid4vci_code.RedirectError as exc:
+        return redirect(exc.location, code=303)
+    page = Response(render_template("wallet/authorize.html", req=req,
+                                    badges=_claimable(viewer().person_id)))
+    # the consent form's answer redirects to the wallet app: let the browser follow it
+    page.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        f"form-action 'self' {req.redirect_source}; frame-ancestors 'none'; base-uri 'none'")
+    return page
+
+
+@wallet_bp.post("/oid4vci/authorize")
+def authorize_decision() -> Any:
+    """Allow (a single-use code for the chosen badge) or deny, back to the wallet (§5.2)."""
+    try:
+        req = _authorization_request(request.form.to_dict())
+    except oid4vci.OAuthError as exc:
+        return error_page(f"The wallet app's request cannot be used: {exc.description}.", 400)
+    except oid4vci_code.RedirectError as exc:
+        return redirect(exc.location, code=303)
+    if request.form.get("decision") != "allow":
+        return redirect(oid4vci_code.deny(req), code=303)
+    db = session()
+    person = viewer()
+    issued = db.get(IssuedCredential, request.form.get("credential_id", ""))
+    if issued is None or issued.person_id != person.person_id:
+        raise NotVisible("badge")
+    try:
+        location = oid4vci_code.authorize(db, req, issued, actor=person.email, now=now())
+    except oid4vci_code.RedirectError as exc:
+        db.rollback()
+        return redirect(exc.location, code=303)
+    db.commit()
+    return redirect(location, code=303)

@@ -8,10 +8,19 @@
 // Answer: {ok: true, holder: DID-or-JWK, credential, tokenResponse, metadata}
 //   or {ok: false, stage: "token" | "credential" | ..., status, body, messages}.
 // "reuse-code" redeems the same pre-authorized code twice (the second must fail).
+//
+// Authorization code flow (§3.4), in two phases around the teacher's browser:
+//   {phase: "authorize", issuer, configuration, redirectUri, clientId}
+//     -> {ok, authorizationRequestUrl, codeVerifier, offer}: the client builds the
+//        PKCE S256 authorization request from an offer with the authorization_code grant;
+//   {phase: "code", offer, code, codeVerifier, redirectUri, clientId, configuration,
+//    holder, now, mode?} -> the same answer as the pre-authorized flow, the access
+//        token bought with the code (mode "reuse-code": the code a second time).
 import {webcrypto} from 'node:crypto';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import {Openid4vciClient} from '@openid4vc/openid4vci';
-import {clientAuthenticationAnonymous, setGlobalConfig} from '@openid4vc/oauth2';
+import {clientAuthenticationAnonymous, clientAuthenticationNone, setGlobalConfig}
+  from '@openid4vc/oauth2';
 import * as jose from 'jose';
 import {errorMessages, readRequest} from './common.mjs';
 
@@ -38,10 +47,11 @@ async function makeHolder(kind) {
   return {did, alg: 'ES256', signer, sign, jwk};
 }
 
-function callbacks(holder, mode) {
+function callbacks(holder, mode, clientId) {
   return {
     fetch: globalThis.fetch,
-    clientAuthentication: clientAuthenticationAnonymous(),
+    clientAuthentication: clientId ? clientAuthenticationNone({clientId})
+      : clientAuthenticationAnonymous(),
     generateRandom: n => webcrypto.getRandomValues(new Uint8Array(n)),
     hash: async (data, alg) => new Uint8Array(await webcrypto.subtle.digest(
       alg.replace('sha-', 'SHA-'), data)),
@@ -71,22 +81,50 @@ async function answerOf(error, stage) {
   return {ok: false, stage, status: response?.status, body, messages: errorMessages(error)};
 }
 
+async function authorize(request) {
+  const client = new Openid4vciClient({callbacks: callbacks(undefined, 'ok', request.clientId)});
+  try {
+    const offerObject = {credential_issuer: request.issuer,
+      credential_configuration_ids: [request.configuration], grants: {authorization_code: {}}};
+    const link = `openid-credential-offer://?credential_offer=${
+      encodeURIComponent(JSON.stringify(offerObject))}`;
+    const offer = await client.resolveCredentialOffer(link);
+    const metadata = await client.resolveIssuerMetadata(offer.credential_issuer);
+    const made = await client.createAuthorizationRequestUrlFromOffer({
+      clientId: request.clientId, credentialOffer: offer, issuerMetadata: metadata,
+      redirectUri: request.redirectUri,
+      scope: metadata.credentialIssuer.credential_configurations_supported[
+        request.configuration].scope});
+    return {ok: true, authorizationRequestUrl: made.authorizationRequestUrl,
+      codeVerifier: made.pkce?.codeVerifier, offer: link};
+  } catch(error) {
+    return answerOf(error, 'authorize');
+  }
+}
+
 async function run(request) {
+  if(request.phase === 'authorize') {
+    return authorize(request);
+  }
   const mode = request.mode ?? 'ok';
   const holder = await makeHolder(request.holder ?? 'did:key');
-  const client = new Openid4vciClient({callbacks: callbacks(holder, mode)});
+  const client = new Openid4vciClient({callbacks: callbacks(holder, mode, request.clientId)});
   let stage = 'offer';
   try {
     const offer = await client.resolveCredentialOffer(request.offer);
     stage = 'metadata';
     const metadata = await client.resolveIssuerMetadata(offer.credential_issuer);
     stage = 'token';
-    const token = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
-      credentialOffer: offer, issuerMetadata: metadata, txCode: request.txCode});
+    const getToken = () => request.phase === 'code'
+      ? client.retrieveAuthorizationCodeAccessTokenFromOffer({
+        credentialOffer: offer, issuerMetadata: metadata, authorizationCode: request.code,
+        pkceCodeVerifier: request.codeVerifier, redirectUri: request.redirectUri})
+      : client.retrievePreAuthorizedCodeAccessTokenFromOffer({
+        credentialOffer: offer, issuerMetadata: metadata, txCode: request.txCode});
+    const token = await getToken();
     if(mode === 'reuse-code') {
       stage = 'token-again';
-      await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
-        credentialOffer: offer, issuerMetadata: metadata, txCode: request.txCode});
+      await getToken();
       return {ok: true, stage};
     }
     stage = 'nonce';

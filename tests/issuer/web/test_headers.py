@@ -55,7 +55,8 @@ def _seed(app: Flask) -> dict[str, str]:
                 "batch_id": batch.id, "name": "classic", "purpose": "revocation",
                 "number": "1", "index": "0", "credential_id": issued.id,
                 "submission_id": issued.id, "item_id": "1", "filename": "missing.css",
-                "ref": "blended-learning-design", "code": "no-such-offer", "pathway_id": "1"}
+                "ref": "blended-learning-design", "code": "no-such-offer", "pathway_id": "1",
+                "exchange_id": "no-such-exchange"}
 
 
 def _every_get(app: Flask, values: dict[str, str]) -> Iterator[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -55,7 +56,7 @@ def test_the_owner_gets_a_single_use_offer_with_a_qr_code(
     page = teacher.post(f"/wallet/{issued.id}/claim")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "<svg" in html
+    assert html.count("<svg") == 2  # the OpenID4VCI offer and the LCW link
     start = html.index('href="openid-credential-offer://') + len('href="')
     link = html[start:html.index('"', start)].replace("&amp;", "&")
     offer = _offer(app, link)
@@ -67,6 +68,16 @@ def test_the_owner_gets_a_single_use_offer_with_a_qr_code(
         assert code not in (row.code_hash, row.created_by)  # only its hash is stored
         assert session.scalars(sa.select(AuditEvent).where(
             AuditEvent.action == "credential.offer_created")).one()
+    # the Learner Credential Wallet's deep link and the CHAPI offer name the offer's exchange
+    start = html.index('href="https://lcw.app/request.html?request=') + len('href="')
+    lcw = html[start:html.index('"', start)].replace("&amp;", "&")
+    exchange = json.loads(parse_qs(urlsplit(lcw).query)["request"][0])["protocols"]["vcapi"]
+    chapi = json.loads(html[html.index('id="chapi-offer">') + len('id="chapi-offer">'):
+                            html.index("</script>", html.index('id="chapi-offer"'))])
+    assert chapi["options"]["protocols"] == {"vcapi": exchange, "OID4VCI": link}
+    assert chapi["dataType"] == "VerifiablePresentation"
+    vpr = app.test_client().post(urlsplit(exchange).path, json={})
+    assert vpr.status_code == 200 and vpr.json and "verifiablePresentationRequest" in vpr.json
     form = {"grant_type": oid4vci.PRE_AUTHORIZED_GRANT, "pre-authorized_code": code}
     anonymous = app.test_client()
     first = anonymous.post("/oid4vci/token", data=form)
@@ -103,6 +114,8 @@ def test_a_district_rule_sends_a_transaction_code_by_email(
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "6-digit code" in html and PEOPLE["teacher"][1] in html
+    # the exchange cannot ask for the code: no Learner Credential Wallet link then
+    assert "lcw.app" not in html and "chapi-offer" not in html
     start = html.index('href="openid-credential-offer://') + len('href="')
     link = html[start:html.index('"', start)].replace("&amp;", "&")
     offer = _offer(app, link)

@@ -1,0 +1,82 @@
+"""VC-API exchange endpoints for the Learner Credential Wallet (issue #19).
+
+* ``GET /exchanges/<id>``: the interaction's ``protocols`` object (VC-API
+  "Interactions"), for wallets that dereference an interaction URL;
+* ``POST /exchanges/<id>``: participate in the exchange: ``{}`` gets the
+  Verifiable Presentation Request (DIDAuth, challenge, domain); a DIDAuth
+  presentation gets the holder-bound credential (see
+  :mod:`issuer.services.vcapi`).
+
+Public protocol endpoints (wallets are not browsers: no session, no CSRF, CORS
+open); every refusal is the service's JSON error body
+``{"error": {"code", "message"}}`` (VC-API leaves the error body to the service).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import Response
+from flask import jsonify
+from flask import request
+
+from issuer.services import vcapi
+from issuer.web.common import issuer_context
+from issuer.web.common import now
+from issuer.web.common import session
+from issuer.web.common import settings
+
+bp = Blueprint("vcapi", __name__)
+#: A DIDAuth presentation is about 1 kB; JSON-LD processing of more is refused, not attempted.
+MAX_BODY = 64 * 1024
+
+
+def _json(body: object, status: int = 200) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    """Browser-based wallets may call the exchange from any origin (no cookies are used)."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+@bp.errorhandler(vcapi.ExchangeError)
+def _exchange_error(exc: vcapi.ExchangeError) -> Response:
+    return _json(exc.body(), exc.status)
+
+
+@bp.get("/exchanges/<exchange_id>")
+def interaction(exchange_id: str) -> Response:
+    """The ``protocols`` of a live exchange (VC-API "Interactions")."""
+    vcapi.check_live(session(), exchange_id, now=now())
+    return _json(vcapi.protocols(settings().base_url, exchange_id))
+
+
+@bp.post("/exchanges/<exchange_id>")
+def participate(exchange_id: str) -> Response:
+    """One step of the exchange: the VPR, or the credential for a DIDAuth presentation."""
+    if (request.content_length or 0) > MAX_BODY:
+        raise vcapi.ExchangeError("too_large", f"the body may be at most {MAX_BODY} bytes",
+                                  status=413)
+    body = None
+    if request.get_data(cache=True).strip():
+        body = request.get_json(force=True, silent=True)
+        if body is None:
+            raise vcapi.ExchangeError("invalid_request", "the body must be JSON")
+    db = session()
+    try:
+        answer = vcapi.participate(db, issuer_context(), exchange_id, body,
+                                   secret=settings().secret_key, now=now())
+    except vcapi.ExchangeError:
+        db.commit()  # the refusal's audit record
+        raise
+    db.commit()
+    return _json(answer)
