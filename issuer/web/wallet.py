@@ -27,6 +27,7 @@ from flask import url_for
 from issuer import images
 from issuer.models import IssuedCredential
 from issuer.services import audit
+from issuer.services import obapi
 from issuer.services.errors import ServiceError
 from issuer.services.issuance import share_url
 from issuer.web.auth import protect
@@ -82,7 +83,8 @@ def index() -> Any:
     return render_template("wallet/index.html", earned=[
         {"issued": c, "state": state_of(c), "share": share_url(base, c),
          "linkedin": linkedin_url(c, base), "renewal": renewal[c.id]} for c in earned],
-        current=current, renew_days=renewals.RENEWAL_WINDOW_DAYS)
+        current=current, renew_days=renewals.RENEWAL_WINDOW_DAYS,
+        elsewhere=obapi.held_credentials(db, found.person_id))
 
 
 @bp.get("/wallet/<credential_id>.<ext>")
