@@ -62,6 +62,8 @@ REGISTER_LIMIT = throttle.Limit("obapi_register", 20, timedelta(hours=1), timede
 #: Failed token, revocation or bearer requests per client address.
 FAILURE_LIMIT = throttle.Limit("obapi_failure", 30, timedelta(minutes=15),
                                timedelta(minutes=15))
+#: The largest credential a host may push (the verifier reads at most this much too).
+MAX_CREDENTIAL_BYTES = 1024 * 1024
 _JSON_TYPES = ("application/json", "application/vc+ld+json", "application/ld+json")
 
 
@@ -128,6 +130,14 @@ def _not_found(_exc: Exception) -> Response:
 @bp.errorhandler(405)
 def _not_allowed(_exc: Exception) -> Response:
     return _imsx(405, "This method is not allowed here.", "not_allowed")
+
+
+@bp.route("/credentials", methods=["PUT", "PATCH", "DELETE"], endpoint="credentials_other")
+@bp.route("/profile", methods=["POST", "PATCH", "DELETE"], endpoint="profile_other")
+def _other_method() -> Response:
+    """Methods the API does not define: 405 with an imsx body (Flask's would be plain)."""
+    allowed = "GET, POST" if request.path.endswith("/credentials") else "GET, PUT"
+    return _imsx(405, "This method is not allowed here.", "not_allowed", {"Allow": allowed})
 
 
 @bp.errorhandler(413)
@@ -392,6 +402,8 @@ def upsert_credential() -> Response:
     if isinstance(granted, Response):
         return granted
     document: str | dict[str, Any]
+    if (request.content_length or 0) > MAX_CREDENTIAL_BYTES:
+        raise ServiceError("the credential is too large (at most 1 MiB)", code="invalid_data")
     if request.mimetype in _JSON_TYPES:
         parsed = request.get_json(silent=True)
         if not isinstance(parsed, dict):
