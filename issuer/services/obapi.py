@@ -8,6 +8,8 @@
   comparison": same issuer id and credential id replace, a newer
   ``validFrom`` wins);
 * :func:`profile_of`, :func:`update_profile`: ``getProfile``/``putProfile``;
+* :func:`connections`, :func:`disconnect`: the hosts a teacher let in, and
+  ending one's access (the wallet's "Connected apps");
 * :func:`status_info`: the ``imsx_StatusInfo`` error body.
 """
 
@@ -30,6 +32,8 @@ from badges.schema import check_profile
 from issuer.models import IssuedCredential
 from issuer.models import Person
 from issuer.models_obapi import HeldCredential
+from issuer.models_obapi import OAuthClient
+from issuer.models_obapi import OAuthToken
 from issuer.services import audit
 from issuer.services.errors import ServiceError
 
@@ -117,10 +121,14 @@ def _text(value: Any, default: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Upserted:
-    """What :func:`upsert_credential` did: ``created``, ``replaced`` or ``unchanged``."""
+    """What :func:`upsert_credential` did: ``created``, ``replaced`` or ``unchanged``.
+
+    ``held`` is None when the credential is one the district issued to this
+    teacher (its record is the district's, never a copy).
+    """
 
     outcome: str
-    held: HeldCredential
+    held: HeldCredential | None
 
 
 def upsert_credential(session: so.Session, person: Person, document: str | dict[str, Any], *,
@@ -155,6 +163,11 @@ def upsert_credential(session: so.Session, person: Person, document: str | dict[
     if isinstance(credential.get("validFrom"), str):
         valid_from = parse_datetime(credential["validFrom"])
     text = document if isinstance(document, str) else json.dumps(document)
+    ours = session.scalar(sa.select(IssuedCredential).where(
+        IssuedCredential.credential_id == credential_ref,
+        IssuedCredential.person_id == person.id))
+    if ours is not None:
+        return Upserted("unchanged", None)  # the district's own record already lists it
     existing = session.scalar(sa.select(HeldCredential).where(
         HeldCredential.person_id == person.id, HeldCredential.issuer_ref == issuer_ref,
         HeldCredential.credential_ref == credential_ref))
@@ -196,6 +209,62 @@ def held_credentials(session: so.Session, person_id: int) -> list[HeldCredential
     return list(session.scalars(sa.select(HeldCredential).where(
         HeldCredential.person_id == person_id).order_by(HeldCredential.updated_at.desc(),
                                                         HeldCredential.id)))
+
+
+# ------------------------------------------------------------------------------ connections
+
+
+def revoke_all(session: so.Session, client_pk: int, person_id: int, *, at: datetime) -> int:
+    """Revoke every token pair one client holds for one teacher; returns how many were live."""
+    live = session.execute(sa.update(OAuthToken).where(
+        OAuthToken.client_pk == client_pk, OAuthToken.person_id == person_id,
+        OAuthToken.refresh_revoked_at.is_(None)).values(refresh_revoked_at=at))
+    session.execute(sa.update(OAuthToken).where(
+        OAuthToken.client_pk == client_pk, OAuthToken.person_id == person_id,
+        OAuthToken.access_revoked_at.is_(None)).values(access_revoked_at=at))
+    return int(getattr(live, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """A host the teacher let in that can still reach their badges."""
+
+    client: OAuthClient
+    scopes: tuple[str, ...]
+    since: datetime
+
+
+def connections(session: so.Session, person_id: int, *, now: datetime) -> list[Connection]:
+    """The hosts holding a live access or refresh token for the teacher, oldest grant first."""
+    rows = session.scalars(sa.select(OAuthToken).where(
+        OAuthToken.person_id == person_id, sa.or_(
+            sa.and_(OAuthToken.access_revoked_at.is_(None), OAuthToken.expires_at > now),
+            sa.and_(OAuthToken.refresh_revoked_at.is_(None),
+                    OAuthToken.refresh_expires_at > now))).order_by(OAuthToken.issued_at))
+    found: dict[int, Connection] = {}
+    for row in rows:
+        known = found.get(row.client_pk)
+        scopes = set(row.scope.split()) | set(known.scopes if known else ())
+        found[row.client_pk] = Connection(row.client, tuple(sorted(scopes)),
+                                          known.since if known else row.issued_at)
+    return list(found.values())
+
+
+def disconnect(session: so.Session, person_id: int, client_id: str, *, actor: str,
+               now: datetime) -> OAuthClient:
+    """The teacher ends a host's access: every token it holds for them is revoked.
+
+    Raises:
+        ServiceError: ``not_found`` (404) for a client id that is not registered.
+    """
+    client = session.scalar(sa.select(OAuthClient).where(OAuthClient.client_id == client_id))
+    if client is None:
+        raise ServiceError("no such connected app", code="not_found", status=404)
+    revoke_all(session, client.id, person_id, at=now)
+    audit.record(session, actor=actor, action="obapi.connection_removed", organization_id=None,
+                 subject_type="oauth_client", subject_id=client.client_id, at=now,
+                 detail={"client_name": client.client_metadata.get("client_name", "")})
+    return client
 
 
 # ------------------------------------------------------------------------------ profile
@@ -246,6 +315,6 @@ def update_profile(session: so.Session, person: Person, body: Any, *, base_url: 
     return profile_of(person, base_url)
 
 
-__all__ = ["ACCEPTED_VERDICTS", "MAX_LIMIT", "Page", "Upserted",
-           "held_credentials", "list_credentials", "profile_of", "status_info",
-           "update_profile", "upsert_credential"]
+__all__ = ["ACCEPTED_VERDICTS", "MAX_LIMIT", "Connection", "Page", "Upserted", "connections",
+           "disconnect", "held_credentials", "list_credentials", "profile_of", "revoke_all",
+           "status_info", "update_profile", "upsert_credential"]

@@ -286,13 +286,13 @@ def authorize() -> Any:
     if person is None:
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
     client: obapi_server.Client = grant.client
+    target = urlsplit(grant.request.payload.redirect_uri)
     if request.method == "GET":
         page = current_app.make_response(render_template(
             "obapi/consent.html", client=client.meta,
             scopes=[(s, obapi_server.SCOPES[s]) for s in (grant.request.scope or "").split()],
-            action=request.full_path.rstrip("?")))
+            action=request.full_path.rstrip("?"), redirect_host=target.hostname))
         # the answer to this form redirects to the client: CSP form-action covers redirects
-        target = urlsplit(grant.request.payload.redirect_uri)
         page.headers["Content-Security-Policy"] = (
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
             f"form-action 'self' {target.scheme}://{target.netloc}; frame-ancestors 'none'; "
@@ -301,7 +301,8 @@ def authorize() -> Any:
     allowed = request.form.get("decision") == "allow"
     response = server.create_authorization_response(grant=grant,
                                                     grant_user=person if allowed else None)
-    audit.record(session(), actor=person.emails[0].address if person.emails else str(person.id),
+    viewer = current_viewer()
+    audit.record(session(), actor=viewer.email if viewer else str(person.id),
                  action="obapi.consent_granted" if allowed else "obapi.consent_denied",
                  organization_id=None, subject_type="oauth_client",
                  subject_id=client.get_client_id(), at=now(),

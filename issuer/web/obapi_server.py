@@ -27,7 +27,6 @@ import hmac
 import ipaddress
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -55,6 +54,7 @@ from issuer.models_obapi import OAuthClient
 from issuer.models_obapi import OAuthCode
 from issuer.models_obapi import OAuthToken
 from issuer.services import audit
+from issuer.services import obapi
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
@@ -230,15 +230,6 @@ def _save_token(token: dict[str, Any], request: OAuth2Request) -> None:
                                      "scope": row.scope})
 
 
-def _revoke_all(client_pk: int, person_id: int, *, at: datetime) -> None:
-    session().execute(sa.update(OAuthToken).where(
-        OAuthToken.client_pk == client_pk, OAuthToken.person_id == person_id,
-        OAuthToken.access_revoked_at.is_(None)).values(access_revoked_at=at))
-    session().execute(sa.update(OAuthToken).where(
-        OAuthToken.client_pk == client_pk, OAuthToken.person_id == person_id,
-        OAuthToken.refresh_revoked_at.is_(None)).values(refresh_revoked_at=at))
-
-
 # ------------------------------------------------------------------------------ grants
 
 
@@ -331,7 +322,7 @@ class RefreshGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
             return None
         current = now()
         if row.refresh_revoked_at is not None:
-            _revoke_all(row.client_pk, row.person_id, at=current)
+            obapi.revoke_all(db, row.client_pk, row.person_id, at=current)
             audit.record(db, actor=actor_of(row.client), action="obapi.refresh_replayed",
                          organization_id=None, subject_type="person",
                          subject_id=str(row.person_id), at=current)

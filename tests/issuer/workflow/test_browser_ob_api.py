@@ -198,7 +198,11 @@ def run_the_flow(chromium: Any, server: LiveServer, host: ObApiClient, clock: Se
     refused(host.get_credentials("?limit=0"), 400, "invalid_query_parameter")
     refused(host.get_credentials("?since=yesterday"), 400, "invalid_query_parameter")
 
-    # upsertCredential: verified, stored, listed; the same again is not modified
+    # upsertCredential: one of the district's own badges for this teacher is already here
+    assert host.upsert_credential(listed.json()["credential"][0]).status == 304
+    assert host.upsert_credential(listed.json()["compactJwsString"][0]).status == 304
+    assert host.get_credentials().headers["X-Total-Count"] == "2"
+    # another issuer's badge is verified, stored, listed; the same again is not modified
     pushed = elsewhere_credential()
     created = host.upsert_credential(pushed)
     assert created.status == 201, created.body

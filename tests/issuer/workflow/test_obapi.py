@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from importlib import resources
 from typing import Any
@@ -151,6 +152,15 @@ def test_a_pushed_jwt_from_another_district_is_verified_stored_and_listed(
         "bearer")
     wallet = teacher.get("/wallet").get_data(as_text=True)
     assert "From elsewhere" in wallet and "Elsewhere District" in wallet
+    # the teacher disconnects the host from the wallet: its tokens stop working
+    assert "Connected apps" in wallet and "Host" in wallet
+    registered_id = re.search(r"/wallet/connections/([^/]+)/disconnect", wallet)
+    assert registered_id is not None
+    gone = teacher.post(f"/wallet/connections/{registered_id.group(1)}/disconnect")
+    assert gone.status_code == 303
+    assert client.get(f"{API}/credentials", headers=bearer).status_code == 401
+    assert "Connected apps" not in teacher.get("/wallet").get_data(as_text=True)
+    assert teacher.post("/wallet/connections/nobody/disconnect").status_code == 404
 
 
 BAD_METADATA: list[tuple[dict[str, Any], str]] = [
