@@ -154,7 +154,7 @@ def upsert_credential(session: so.Session, person: Person, document: str | dict[
         raise ServiceError("this is not an Open Badges 3.0 credential", code="invalid_data")
     verdict = report.verdict.value
     if verdict not in ACCEPTED_VERDICTS:
-        failed = [c.code for c in report.checks if c.outcome.value == "failed"]
+        failed = [c.code for c in report.checks if c.outcome.value in ("failed", "indeterminate")]
         raise ServiceError(f"the credential did not verify ({verdict}: "
                            f"{', '.join(failed) or 'not confirmed'})", code="invalid_data")
     issuer_ref = _ref(credential.get("issuer"), "issuer id")

@@ -14,7 +14,8 @@ Under ``/ims/ob/v3p0``:
 
 OAuth endpoints answer with RFC 6749 §5.2 JSON errors; resource endpoints with
 ``imsx_StatusInfo`` bodies (OB 3.0 §6.3). Registration and failed token
-requests are throttled per client address (:mod:`issuer.workflow.throttle`).
+requests are throttled per client address, pushes per client
+(:mod:`issuer.workflow.throttle`).
 Every grant, token, replay, push and profile change is audited.
 """
 
@@ -62,6 +63,8 @@ REGISTER_LIMIT = throttle.Limit("obapi_register", 20, timedelta(hours=1), timede
 #: Failed token, revocation or bearer requests per client address.
 FAILURE_LIMIT = throttle.Limit("obapi_failure", 30, timedelta(minutes=15),
                                timedelta(minutes=15))
+#: Credentials one client may push per hour (each one is verified, maybe with fetches).
+UPSERT_LIMIT = throttle.Limit("obapi_upsert", 120, timedelta(hours=1), timedelta(minutes=15))
 #: The largest credential a host may push (the verifier reads at most this much too).
 MAX_CREDENTIAL_BYTES = 1024 * 1024
 _JSON_TYPES = ("application/json", "application/vc+ld+json", "application/ld+json")
@@ -416,9 +419,18 @@ def upsert_credential() -> Response:
     else:
         raise ServiceError("send the credential as application/json or a compact JWS as "
                            "text/plain", code="invalid_data")
+    source = obapi_server.actor_of(granted.row.client)
+    try:
+        throttle.check(session(), [(UPSERT_LIMIT, source)], now=now(), advice="")
+    except throttle.Throttled as exc:
+        raise Throttled(exc.seconds) from None
+    throttle.record(session(), UPSERT_LIMIT, source, now=now())
+    # committed before verifying: the verifier reads our own status lists through its own
+    # session, which an open write transaction would block on SQLite
+    session().commit()
     person = granted.row.person
     done = obapi.upsert_credential(session(), person, document, verify=_verify,
-                                   source=obapi_server.actor_of(granted.row.client), now=now())
+                                   source=source, now=now())
     session().commit()
     if done.outcome == "unchanged":
         return current_app.response_class(status=304)

@@ -33,6 +33,7 @@ from badges import keys
 from issuer.models import AuditEvent
 from issuer.services import issuance
 from issuer.services.issuance import IssuerContext
+from tests.browser.conftest import axe_violations
 from tests.conftest import load_json
 from tests.issuer.conftest import NOW
 from tests.issuer.conftest import LiveServer
@@ -155,7 +156,8 @@ def run_the_flow(chromium: Any, server: LiveServer, host: ObApiClient, clock: Se
     assert parse_qs(urlsplit(plain.headers["Location"]).query)["error"] == ["invalid_request"]
 
     # the teacher signs in and consents in a real browser
-    teacher = Person(chromium, base, "x", "teacher", DESKTOP)
+    teacher = Person(chromium, base, "sqlite" if db_url.startswith("sqlite") else "postgresql",
+                     "teacher", DESKTOP)
     page = teacher.page
     page.goto(host.authorization_url())
     page.get_by_label("E-mail address").fill(PEOPLE["teacher"][1])
@@ -163,6 +165,8 @@ def run_the_flow(chromium: Any, server: LiveServer, host: ObApiClient, clock: Se
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Allow Test Badge Host to use your badges?").wait_for()
     assert "Read your badges" in page.content()
+    assert axe_violations(page) == []
+    teacher.shot("obapi-01-consent")
     page.get_by_role("button", name="Allow", exact=True).click()
     page.wait_for_url(host.redirect_uri + "?**")
     back = host.received()
@@ -215,6 +219,9 @@ def run_the_flow(chromium: Any, server: LiveServer, host: ObApiClient, clock: Se
     # the teacher sees it in the wallet, from elsewhere
     page.goto("/wallet")
     page.get_by_role("heading", name="From elsewhere").wait_for()
+    page.get_by_role("heading", name="Connected apps").wait_for()
+    assert axe_violations(page) == []
+    teacher.shot("obapi-02-wallet")
     assert "Summer Institute" in page.locator("#from-elsewhere").inner_text()
 
     # getProfile / putProfile
