@@ -65,6 +65,8 @@ FAILURE_LIMIT = throttle.Limit("obapi_failure", 30, timedelta(minutes=15),
                                timedelta(minutes=15))
 #: Credentials one client may push per hour (each one is verified, maybe with fetches).
 UPSERT_LIMIT = throttle.Limit("obapi_upsert", 120, timedelta(hours=1), timedelta(minutes=15))
+#: The largest registration request (client metadata is a few hundred bytes).
+MAX_REGISTRATION_BYTES = 16 * 1024
 #: The largest credential a host may push (the verifier reads at most this much too).
 MAX_CREDENTIAL_BYTES = 1024 * 1024
 _JSON_TYPES = ("application/json", "application/vc+ld+json", "application/ld+json")
@@ -243,6 +245,12 @@ def register() -> Response:
     """Dynamic client registration (RFC 7591 §3): open, throttled per address."""
     _check(REGISTER_LIMIT)
     throttle.record(session(), REGISTER_LIMIT, client_address(), now=now())
+    if (request.content_length or 0) > MAX_REGISTRATION_BYTES:
+        session().commit()
+        return current_app.response_class(json.dumps({
+            "error": "invalid_client_metadata",
+            "error_description": "The registration request is too large."}),
+            status=400, mimetype="application/json")
     response: Response = obapi_server.server().create_endpoint_response("client_registration")
     session().commit()
     response.headers["Cache-Control"] = "no-store"

@@ -439,13 +439,17 @@ class Registration(ClientRegistrationEndpoint):  # type: ignore[misc]
                 "client_secret": secrets.token_urlsafe(32),
                 "client_id_issued_at": int(now().timestamp()), "client_secret_expires_at": 0}
 
+    def extract_client_metadata(self, request: Any) -> dict[str, Any]:
+        """The validated metadata with RFC 7591 §2's defaults filled in (and answered)."""
+        metadata: dict[str, Any] = super().extract_client_metadata(request)
+        return {"token_endpoint_auth_method": "client_secret_basic",
+                "grant_types": ["authorization_code"], "response_types": ["code"],
+                **{name: value for name, value in metadata.items() if value is not None}}
+
     def save_client(self, client_info: dict[str, Any], client_metadata: dict[str, Any],
                     request: Any) -> OAuthClient:
         """Store the client with its secret's digest only."""
-        metadata = {"token_endpoint_auth_method": "client_secret_basic",
-                    "grant_types": ["authorization_code"], "response_types": ["code"],
-                    **client_metadata}
-        client_metadata.update(metadata)  # the response shows what was registered
+        metadata = client_metadata
         row = OAuthClient(client_id=client_info["client_id"],
                           secret_hash=digest(client_info["client_secret"]),
                           client_metadata=metadata, issued_at=now())

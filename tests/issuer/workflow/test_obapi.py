@@ -179,7 +179,15 @@ def test_registration_refuses_bad_metadata_and_floods(app: Flask) -> None:
         refused = register(client, **changes)
         assert refused.status_code == 400, (changes, refused.get_json())
         assert refused.get_json()["error"] == error, changes
-    for _ in range(20 - len(BAD_METADATA)):
+    huge = register(client, contacts=["a@host.example"] * 2000)
+    assert huge.status_code == 400 and huge.get_json()["error"] == "invalid_client_metadata"
+    made = register(client).get_json()
+    assert made["grant_types"] == ["authorization_code", "refresh_token"]
+    assert made["token_endpoint_auth_method"] == "client_secret_basic"
+    bare = {k: v for k, v in METADATA.items() if k != "grant_types"}
+    assert client.post(f"{API}/oauth/register", json=bare).get_json()["grant_types"] == [
+        "authorization_code"]  # RFC 7591 §2's default, answered
+    for _ in range(20 - len(BAD_METADATA) - 3):
         assert register(client).status_code == 201
     held = register(client)
     assert held.status_code == 429 and int(held.headers["Retry-After"]) > 0
