@@ -30,6 +30,7 @@ from badges.model import parse_datetime
 from badges.report import VerificationReport
 from badges.schema import check_profile
 from issuer.models import IssuedCredential
+from issuer.models import Membership
 from issuer.models import Person
 from issuer.models_obapi import HeldCredential
 from issuer.models_obapi import OAuthClient
@@ -43,6 +44,17 @@ from issuer.services.errors import ServiceError
 ACCEPTED_VERDICTS = frozenset({"verified", "unknown_issuer", "expired"})
 MAX_LIMIT = 100
 _MAX_REF = 500
+
+
+def home_organization(session: so.Session, person_id: int) -> int | None:
+    """The organization whose admins see a teacher's API events in the audit log.
+
+    The teacher's first membership (people usually have one); None for
+    someone with no membership, whose events stay in the log unseen by admins.
+    """
+    found: int | None = session.scalar(sa.select(Membership.organization_id).where(
+        Membership.person_id == person_id).order_by(Membership.id).limit(1))
+    return found
 
 
 def status_info(description: str, minor: str, *, major: str = "failure",
@@ -198,7 +210,8 @@ def upsert_credential(session: so.Session, person: Person, document: str | dict[
     held.received_from = source[:200]
     held.updated_at = now
     audit.record(session, actor=source, action=f"obapi.credential_{outcome}",
-                 organization_id=None, subject_type="person", subject_id=str(person.id),
+                 organization_id=home_organization(session, person.id),
+                 subject_type="person", subject_id=str(person.id),
                  at=now, detail={"credential": credential_ref, "issuer": issuer_ref,
                                  "verdict": verdict})
     return Upserted(outcome, held)
@@ -261,7 +274,8 @@ def disconnect(session: so.Session, person_id: int, client_id: str, *, actor: st
     if client is None:
         raise ServiceError("no such connected app", code="not_found", status=404)
     revoke_all(session, client.id, person_id, at=now)
-    audit.record(session, actor=actor, action="obapi.connection_removed", organization_id=None,
+    audit.record(session, actor=actor, action="obapi.connection_removed",
+                 organization_id=home_organization(session, person_id),
                  subject_type="oauth_client", subject_id=client.client_id, at=now,
                  detail={"client_name": client.client_metadata.get("client_name", "")})
     return client
@@ -309,12 +323,13 @@ def update_profile(session: so.Session, person: Person, body: Any, *, base_url: 
                            code="invalid_data")
     if name.strip() != person.display_name:
         audit.record(session, actor=source, action="obapi.profile_updated",
-                     organization_id=None, subject_type="person", subject_id=str(person.id),
+                     organization_id=home_organization(session, person.id),
+                 subject_type="person", subject_id=str(person.id),
                      at=now, detail={"name": name.strip()})
         person.display_name = name.strip()
     return profile_of(person, base_url)
 
 
 __all__ = ["ACCEPTED_VERDICTS", "MAX_LIMIT", "Connection", "Page", "Upserted", "connections",
-           "disconnect", "held_credentials", "list_credentials", "profile_of", "revoke_all",
-           "status_info", "update_profile", "upsert_credential"]
+           "disconnect", "held_credentials", "home_organization", "list_credentials",
+           "profile_of", "revoke_all", "status_info", "update_profile", "upsert_credential"]

@@ -315,7 +315,8 @@ def authorize() -> Any:
     viewer = current_viewer()
     audit.record(session(), actor=viewer.email if viewer else str(person.id),
                  action="obapi.consent_granted" if allowed else "obapi.consent_denied",
-                 organization_id=None, subject_type="oauth_client",
+                 organization_id=obapi.home_organization(session(), person.id),
+                 subject_type="oauth_client",
                  subject_id=client.get_client_id(), at=now(),
                  detail={"scope": grant.request.scope or "", "client_name":
                          client.meta.get("client_name", "")})

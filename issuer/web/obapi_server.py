@@ -225,7 +225,8 @@ def _save_token(token: dict[str, Any], request: OAuth2Request) -> None:
     db = session()
     db.add(row)
     audit.record(db, actor=actor_of(client.row), action="obapi.token_issued",
-                 organization_id=None, subject_type="person", subject_id=str(request.user.id),
+                 organization_id=obapi.home_organization(db, request.user.id),
+                 subject_type="person", subject_id=str(request.user.id),
                  at=current, detail={"grant_type": request.payload.grant_type,
                                      "scope": row.scope})
 
@@ -286,8 +287,8 @@ class CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
                 OAuthToken.code_id == row.id).values(access_revoked_at=current,
                                                      refresh_revoked_at=current))
             audit.record(db, actor=actor_of(client.row), action="obapi.code_replayed",
-                         organization_id=None, subject_type="person",
-                         subject_id=str(row.person_id), at=current)
+                         organization_id=obapi.home_organization(db, row.person_id),
+                         subject_type="person", subject_id=str(row.person_id), at=current)
             return None
         if row.expires_at <= current:
             return None
@@ -324,8 +325,8 @@ class RefreshGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
         if row.refresh_revoked_at is not None:
             obapi.revoke_all(db, row.client_pk, row.person_id, at=current)
             audit.record(db, actor=actor_of(row.client), action="obapi.refresh_replayed",
-                         organization_id=None, subject_type="person",
-                         subject_id=str(row.person_id), at=current)
+                         organization_id=obapi.home_organization(db, row.person_id),
+                         subject_type="person", subject_id=str(row.person_id), at=current)
             return None
         if row.refresh_expires_at is None or row.refresh_expires_at <= current:
             return None
@@ -365,8 +366,8 @@ class Revocation(RevocationEndpoint):  # type: ignore[misc]
         if request.form.get("token_type_hint") != "access_token":
             token.row.refresh_revoked_at = token.row.refresh_revoked_at or current
         audit.record(session(), actor=actor_of(token.row.client), action="obapi.token_revoked",
-                     organization_id=None, subject_type="person",
-                     subject_id=str(token.row.person_id), at=current)
+                     organization_id=obapi.home_organization(session(), token.row.person_id),
+                     subject_type="person", subject_id=str(token.row.person_id), at=current)
 
 
 # ------------------------------------------------------------------------------ registration

@@ -112,7 +112,7 @@ def test_a_host_connects_through_the_teachers_consent(
 def run_the_flow(chromium: Any, server: LiveServer, host: ObApiClient, clock: SettableClock,
                  db_url: str) -> None:
     app = server.app
-    build_world(app)
+    world = build_world(app)
     base = server.base_url
     settings = app.extensions["badges"]["settings"]
     with app.extensions["badges"]["db"].session() as session:
@@ -274,6 +274,11 @@ def run_the_flow(chromium: Any, server: LiveServer, host: ObApiClient, clock: Se
     # everything is audited, and nothing is stored in clear
     with app.extensions["badges"]["db"].session() as session:
         actions = set(session.scalars(sa.select(AuditEvent.action)))
+        # the teacher's school sees the teacher's events; registration has no organization
+        seen = {e.action: e.organization_id for e in session.scalars(sa.select(AuditEvent))}
+        assert seen["obapi.consent_granted"] == world.orgs["lakeside-high"]
+        assert seen["obapi.credential_created"] == world.orgs["lakeside-high"]
+        assert seen["obapi.client_registered"] is None
         dumped = " ".join(str(row) for table in ("oauth_clients", "oauth_codes", "oauth_tokens")
                           for row in session.execute(sa.text(f"SELECT * FROM {table}")))
     assert {"obapi.client_registered", "obapi.consent_granted", "obapi.token_issued",
