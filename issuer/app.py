@@ -84,6 +84,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
                       credentials.bp, audit.bp, artwork.bp, authoring.bp, oid4vci.bp,
                       oid4vci.wallet_bp, partners.bp, pathways.bp, vcapi.bp):
         app.register_blueprint(blueprint)
+    from issuer.web import obapi
+
+    obapi.init_app(app)  # the 1EdTech Open Badges 3.0 API and its OAuth 2.0 server
     headers.init_app(app, production=settings.env == "production")
     from issuer.web import ops
 

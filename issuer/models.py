@@ -468,5 +468,6 @@ class AchievementVersionImage(Base):
 
 from issuer import models_batch as _models_batch  # noqa: E402,F401 - batch award tables
 from issuer import models_endorsements as _models_endorsements  # noqa: E402,F401 - partners
+from issuer import models_obapi as _models_obapi  # noqa: E402,F401 - OB 3.0 API (OAuth)
 from issuer import models_oid4vci as _models_oid4vci  # noqa: E402,F401 - OpenID4VCI offers
 from issuer import models_workflow as _models_workflow  # noqa: E402,F401 - workflow tables

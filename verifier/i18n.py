@@ -1154,6 +1154,14 @@ _SITE_TEXT: dict[str, dict[str, str]] = {
         "pw_next": "Next:",
         "pw_step": "step {number}, {title}",
         "pw_find": "Find it in the catalogue",
+        "wallet_elsewhere": "From elsewhere",
+        "wallet_elsewhere_intro": "Badges other issuers awarded you, stored here by a badge host "
+                                  "you connected. We checked each one before keeping it.",
+        "wallet_connections": "Connected apps",
+        "wallet_connections_intro": "Badge hosts you allowed to reach your badges through the "
+                                    "Open Badges API.",
+        "wallet_allowed": "allowed {date}",
+        "wallet_disconnect": "Disconnect",
         "wallet_intro": "Every badge you have earned. Each download carries the signed "
                         "credential, so any Open Badges 3.0 verifier can check it.",
         "wallet_issued": "issued {date}",
@@ -1467,6 +1475,15 @@ _SITE_TEXT: dict[str, dict[str, str]] = {
         "pw_next": "Siguiente:",
         "pw_step": "etapa {number}, {title}",
         "pw_find": "Búsquela en el catálogo",
+        "wallet_elsewhere": "De otros emisores",
+        "wallet_elsewhere_intro": "Insignias que otros emisores le otorgaron, guardadas aquí por "
+                                  "un servicio de insignias que usted conectó. Comprobamos cada "
+                                  "una antes de guardarla.",
+        "wallet_connections": "Aplicaciones conectadas",
+        "wallet_connections_intro": "Servicios de insignias a los que permitió acceder a sus "
+                                    "insignias mediante la API de Open Badges.",
+        "wallet_allowed": "permitido el {date}",
+        "wallet_disconnect": "Desconectar",
         "wallet_intro": "Todas las insignias que ha obtenido. Cada descarga lleva la "
                         "credencial firmada, así que cualquier verificador de Open Badges 3.0 "
                         "puede comprobarla.",

@@ -6,6 +6,8 @@
 * ``GET /wallet/<id>.<json|jwt|png|svg>``: downloads for the owner (they work
   whether or not the public share link is on);
 * ``POST /wallet/<id>/share``: turn the public share link on or off;
+* ``POST /wallet/connections/<client_id>/disconnect``: end a badge host's
+  access (the 1EdTech OB 3.0 API, :mod:`issuer.web.obapi`);
 * ``GET /wallet/<id>/renew``: renewing a badge that expires soon or has
   expired (the page expiry reminders link to), and ``POST`` to start the
   renewal: a new submission for the same achievement (issue #6).
@@ -28,6 +30,7 @@ from flask import url_for
 from issuer import images
 from issuer.models import IssuedCredential
 from issuer.services import audit
+from issuer.services import obapi
 from issuer.services.errors import ServiceError
 from issuer.services.issuance import share_url
 from issuer.web import endorsed as endorsed_pages
@@ -86,7 +89,9 @@ def index() -> Any:
         {"issued": c, "state": state_of(c), "share": share_url(base, c),
          "linkedin": linkedin_url(c, base), "renewal": renewal[c.id]} for c in earned],
         current=current, renew_days=renewals.RENEWAL_WINDOW_DAYS,
-        journeys=pathways.for_person(db, found.person_id, found.achievement_orgs()))
+        journeys=pathways.for_person(db, found.person_id, found.achievement_orgs()),
+        elsewhere=obapi.held_credentials(db, found.person_id),
+        connections=obapi.connections(db, found.person_id, now=current))
 
 
 @bp.get("/wallet/<credential_id>.<ext>")
@@ -137,6 +142,18 @@ def share(credential_id: str) -> Any:
              else "off: the link no longer works")
     flash(f"The share link for {issued.achievement.name} is {state}.", "success")
     return redirect(url_for("wallet.index", _anchor=f"badge-{issued.id}"), code=303)
+
+
+@bp.post("/wallet/connections/<client_id>/disconnect")
+def disconnect(client_id: str) -> Any:
+    """End a badge host's access to the teacher's badges (every token it holds is revoked)."""
+    found = viewer()
+    db = session()
+    client = obapi.disconnect(db, found.person_id, client_id, actor=found.email, now=now())
+    db.commit()
+    flash(f"{client.client_metadata.get('client_name', 'The app')} can no longer reach your "
+          "badges.", "success")
+    return redirect(url_for("wallet.index", _anchor="connections"), code=303)
 
 
 def _renew_page(issued: IssuedCredential, *, error: str | None = None,
