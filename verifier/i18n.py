@@ -1141,7 +1141,8 @@ _SITE_TEXT: dict[str, dict[str, str]] = {
         "pw_earned": "You earned the capstone{name}",
         "pw_see_below": "see it below",
         "pw_final_review": "Final review",
-        "pw_final_review_text": "Every step is done: a reviewer is looking at your pathway before the capstone{name} is awarded.",
+        "pw_final_review_text": "Every step is done: a reviewer is looking at your pathway "
+                                "before the capstone{name} is awarded.",
         "pw_progress": "{done} of {total} steps done",
         "pw_earns": "; completing it earns “{name}”",
         "pw_done": "Done",
@@ -1462,7 +1463,8 @@ _SITE_TEXT: dict[str, dict[str, str]] = {
         "pw_earned": "Obtuvo la credencial final{name}",
         "pw_see_below": "véala más abajo",
         "pw_final_review": "Revisión final",
-        "pw_final_review_text": "Todas las etapas están hechas: un revisor examina su itinerario antes de otorgar la credencial final{name}.",
+        "pw_final_review_text": "Todas las etapas están hechas: un revisor examina su "
+                                "itinerario antes de otorgar la credencial final{name}.",
         "pw_progress": "{done} de {total} etapas hechas",
         "pw_earns": "; al completarlo obtiene «{name}»",
         "pw_done": "Hecha",

@@ -96,7 +96,7 @@ def issuer_profile(slug: str) -> Response:
                     if a.active and a.catalogue_visible]
     return _negotiated(Response(render_template(
         "issuer/profile.html", org=org, profile=profile.to_json(), achievements=achievements,
-        did=did, endorsements=endorsed_pages.about(endorsed, did), t=Translator("en"))))
+        did=did, endorsements=endorsed_pages.about(endorsed, did))))
 
 
 @bp.get("/issuers/<slug>/jwks.json")
@@ -152,7 +152,7 @@ def achievement_page(achievement_id: str) -> Response:
         versions=authoring.versions(session(), current),
         version=authoring.version_number(found),
         current_version=authoring.version_number(current),
-        endorsements=endorsed_pages.about(endorsed, ob["id"]), t=Translator("en"))))
+        endorsements=endorsed_pages.about(endorsed, ob["id"]))))
 
 
 @bp.get("/achievements/<achievement_id>/image.<ext>")
