@@ -214,6 +214,19 @@ def _components(found: Progress) -> list[IssuedCredential]:
     return [cred for step in found.steps for cred in step.held[:step.choose]]
 
 
+def _in_step_order(pathway: Pathway, completion: PathwayCompletion) -> list[IssuedCredential]:
+    """A completion's component credentials in the order of the pathway's steps.
+
+    The stored rows have no order of their own (their key is a random id), so
+    a capstone reviewed later names its components as one issued at once does.
+    """
+    rank = {a.id: n for n, (_stage, options) in enumerate(definitions.stages_of(pathway))
+            for a in options}
+    return sorted((c.credential for c in completion.components),
+                  key=lambda cred: (rank.get(cred.achievement_id, len(rank)), cred.issued_at,
+                                    cred.id))
+
+
 def _evidence(base_url: str, pathway: Pathway, credentials: list[IssuedCredential]
               ) -> tuple[model.Evidence, ...]:
     """One evidence entry per component credential (OB 3.0 §B.1.9)."""
@@ -237,7 +250,8 @@ def capstone_evidence(session: so.Session, submission: Submission, *, base_url: 
     completion = final_review(session, submission)
     if completion is None:
         return ()
-    return _evidence(base_url, completion.pathway, [c.credential for c in completion.components])
+    return _evidence(base_url, completion.pathway,
+                     _in_step_order(completion.pathway, completion))
 
 
 def _issue_capstone(session: so.Session, ctx: IssuerContext, completion: PathwayCompletion,
@@ -251,7 +265,7 @@ def _issue_capstone(session: so.Session, ctx: IssuerContext, completion: Pathway
         name=person.display_name, actor=actor, now=now,
         narrative=f"Completed every step of the pathway “{completion.pathway.name}”.",
         evidence=_evidence(ctx.base_url, completion.pathway,
-                           [c.credential for c in completion.components]))
+                           _in_step_order(completion.pathway, completion)))
     completion.credential_id = issued.id
     completion.status = "issued"
     notifications.queue(
