@@ -28,6 +28,7 @@ from flask import Flask
 from badges.clr import Association
 from badges.clr_schema import check_clr
 from badges.clr_verify import record_structure
+from badges.clr_verify import verify_clr
 from issuer.models import AuditEvent
 from issuer.models import IssuedCredential
 from issuer.services import clr as clr_service
@@ -40,6 +41,7 @@ from tests.issuer.workflow.conftest import World
 from tests.issuer.workflow.test_pathways import _earn
 from tests.issuer.workflow.test_pathways import _lakeside
 from tests.issuer.workflow.test_pathways import definition
+from verifier.clr_text import to_text
 
 
 @pytest.fixture
@@ -105,6 +107,8 @@ def test_the_record_links_the_components_to_the_capstone_and_verifies(
     assert lines.index(("Tech", "isPartOf", ("Coach",))) + 1 == lines.index(
         ("Tech", "precedes", ("Literacy",)))
 
+    text = to_text(verify_clr(record, now=NOW))  # ``badges verify`` (offline here)
+    assert "  Tech — Part of: Coach\n" in text and "  Tech — Comes before: Literacy\n" in text
     html = _verifier_page(app, record, "en")
     assert 'data-verdict="verified" data-kind="clr"' in html
     assert "How these achievements fit together" in html
