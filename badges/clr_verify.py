@@ -193,7 +193,13 @@ class ClrReport:
 
     @property
     def structure(self) -> list[StructureLine]:
-        """How the record's achievements relate (:func:`record_structure`)."""
+        """How the record's achievements relate (:func:`record_structure`).
+
+        Empty when the record itself is forged: its issuer's signature does
+        not vouch for the associations, so they are not shown as the issuer's.
+        """
+        if self.record.verdict == Verdict.FORGED:
+            return []
         return record_structure(self.record.credential)
 
     def problems(self) -> list[str]:

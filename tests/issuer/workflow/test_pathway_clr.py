@@ -125,6 +125,7 @@ def test_the_record_links_the_components_to_the_capstone_and_verifies(
     html = _verifier_page(app, tampered, "en")
     assert 'data-verdict="forged" data-kind="clr"' in html
     assert _verdicts(html) == {"Tech": "verified", "Literacy": "forged", "Coach": "verified"}
+    assert "Part of: Coach" not in html  # a forged record's structure is not the issuer's
 
     without = clr_service.within_record(
         [Association("isPartOf", url["Tech"], url["Coach"]),
