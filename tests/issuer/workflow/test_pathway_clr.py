@@ -161,6 +161,9 @@ def test_the_wallet_downloads_the_chosen_record_for_the_teacher_only(
         assert event is not None and event.actor == "maria@lakeside.test"
         assert event.subject_id == record["id"]
 
+    forged_form = teacher.client.post("/wallet/clr", data={"issuer": "lakeside",
+                                                           "credential": chosen})
+    assert forged_form.status_code == 400  # no CSRF token: refused before anything is signed
     empty = teacher.post("/wallet/clr", {"issuer": "lakeside"})
     assert empty.status_code == 303 and empty.headers["Location"].endswith("#learner-record")
     assert "Choose at least one badge" in teacher.get("/wallet").get_data(as_text=True)
