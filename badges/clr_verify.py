@@ -32,7 +32,8 @@ from badges.verify import StatusChecker
 from badges.verify import verify_clr_envelope
 from badges.verify import verify_embedded
 
-__all__ = ["MAX_EMBEDDED", "ClrReport", "EmbeddedResult", "is_clr", "verify_clr"]
+__all__ = ["MAX_EMBEDDED", "ClrReport", "EmbeddedResult", "StructureLine", "is_clr",
+           "record_structure", "verify_clr"]
 
 #: The most embedded credentials one verification checks; a record with more is
 #: reported ``unconfirmed`` (the rest were not checked), never ``verified``.
@@ -56,6 +57,71 @@ def _why(report: VerificationReport) -> str:
     if decision.verdict == Verdict.VERIFIED or not decision.because:
         return ""
     return decision.because[0].message
+
+
+@dataclass(frozen=True, slots=True)
+class StructureLine:
+    """One achievement's relations in a record, by name (CLR 2.0 §Association).
+
+    Attributes:
+        name: the source achievement's name.
+        relation: the ``associationType`` (CLR 2.0 §AssociationType).
+        targets: the names of the target achievements, in the record's order.
+    """
+
+    name: str
+    relation: str
+    targets: tuple[str, ...]
+
+
+#: The order relations are listed in; ``isParentOf`` repeats ``isPartOf`` from the
+#: other end and is listed only for a parent with no ``isPartOf`` pointing at it.
+_RELATION_ORDER = ("isPartOf", "precedes", "isParentOf", "isChildOf", "isPeerOf",
+                   "exactMatchOf", "isRelatedTo", "replacedBy")
+
+
+def record_structure(record: Any) -> list[StructureLine]:
+    """How the achievements of a ``ClrCredential`` relate, by name, for people to read.
+
+    Reads ``credentialSubject.association`` (CLR 2.0 §Association) and names
+    each end by the record's ``achievement`` list; one line per source
+    achievement and relation ("Tech: isPartOf Certified EdTech Coach").
+    Associations with an unknown end or type are skipped; ``isParentOf`` lines
+    that only restate ``isPartOf`` ones are left out. Never raises.
+    """
+    subject = record.get("credentialSubject") if isinstance(record, Mapping) else None
+    if not isinstance(subject, Mapping):
+        return []
+    achievements = subject.get("achievement")
+    names: dict[str, str] = {}
+    for item in achievements if isinstance(achievements, list) else []:
+        if isinstance(item, Mapping) and isinstance(item.get("id"), str):
+            name = item.get("name")
+            names.setdefault(item["id"], name.strip() if isinstance(name, str) and
+                             name.strip() else item["id"])
+    links = subject.get("association")
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for link in links if isinstance(links, list) else []:
+        if not isinstance(link, Mapping):
+            continue
+        kind, source, target = (link.get("associationType"), link.get("sourceId"),
+                                link.get("targetId"))
+        if kind not in _RELATION_ORDER or source not in names or target not in names:
+            continue
+        targets = grouped.setdefault((source, kind), [])
+        if target not in targets:
+            targets.append(target)
+    part_of = {(t, s) for (s, kind), ts in grouped.items() if kind == "isPartOf" for t in ts}
+    lines = []
+    for source in names:
+        for kind in _RELATION_ORDER:
+            targets = grouped.get((source, kind), [])
+            if kind == "isParentOf":
+                targets = [t for t in targets if (source, t) not in part_of]
+            if targets:
+                lines.append(StructureLine(names[source], kind,
+                                           tuple(names[t] for t in targets)))
+    return lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +190,17 @@ class ClrReport:
     def verified(self) -> bool:
         """True only when the record and every embedded credential are verified."""
         return self.verdict == Verdict.VERIFIED
+
+    @property
+    def structure(self) -> list[StructureLine]:
+        """How the record's achievements relate (:func:`record_structure`).
+
+        Empty when the record itself is forged: its issuer's signature does
+        not vouch for the associations, so they are not shown as the issuer's.
+        """
+        if self.record.verdict == Verdict.FORGED:
+            return []
+        return record_structure(self.record.credential)
 
     def problems(self) -> list[str]:
         """One readable line per thing that is not verified, naming it.

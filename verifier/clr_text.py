@@ -29,6 +29,16 @@ TEXT: dict[str, dict[str, str]] = {
         "clr_unchecked": "{n} more credentials were not checked (at most {max} are).",
         "clr_checks": "All checks of this credential",
         "clr_no_credentials": "The record holds no credentials to check.",
+        "clr_structure": "How these achievements fit together",
+        "clr_structure_help": "As the issuer describes it in the signed record.",
+        "rel_isPartOf": "Part of",
+        "rel_precedes": "Comes before",
+        "rel_isParentOf": "Includes",
+        "rel_isChildOf": "Comes under",
+        "rel_isPeerOf": "At the same level as",
+        "rel_exactMatchOf": "The same as",
+        "rel_isRelatedTo": "Related to",
+        "rel_replacedBy": "Replaced by",
     },
     "es": {
         "clr_title": "Registro completo del aprendiz (CLR 2.0)",
@@ -48,6 +58,16 @@ TEXT: dict[str, dict[str, str]] = {
                          "máximo).",
         "clr_checks": "Todas las comprobaciones de esta credencial",
         "clr_no_credentials": "El registro no contiene credenciales que comprobar.",
+        "clr_structure": "Cómo encajan estos logros",
+        "clr_structure_help": "Tal como lo describe el emisor en el registro firmado.",
+        "rel_isPartOf": "Forma parte de",
+        "rel_precedes": "Va antes de",
+        "rel_isParentOf": "Incluye",
+        "rel_isChildOf": "Depende de",
+        "rel_isPeerOf": "Al mismo nivel que",
+        "rel_exactMatchOf": "Equivale a",
+        "rel_isRelatedTo": "Relacionado con",
+        "rel_replacedBy": "Sustituido por",
     },
 }
 
@@ -73,6 +93,11 @@ def to_text(report: ClrReport) -> str:
              TEXT["en"]["clr_summary"].format(ok=ok, total=total)]
     lines += [f"  {c.position}. {c.name}: {c.verdict.value}"
               + (f" ({c.reason})" if c.reason else "") for c in report.credentials]
+    structure = report.structure
+    if structure:
+        lines.append(TEXT["en"]["clr_structure"] + ":")
+        lines += [f"  {line.name} — {TEXT['en']['rel_' + line.relation]}: "
+                  + ", ".join(line.targets) for line in structure]
     problems = report.problems()
     if problems:
         lines += ["Problems:", *(f"  - {p}" for p in problems)]

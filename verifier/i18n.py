@@ -1209,6 +1209,16 @@ _SITE_TEXT: dict[str, dict[str, str]] = {
         "wallet_none": "No badges yet.",
         "wallet_browse": "Browse micro-credentials",
         "wallet_first": "to earn your first.",
+        "wallet_clr_heading": "Your learner record (CLR)",
+        "wallet_clr_intro": "One file a hiring school can check in one go: a Comprehensive "
+                            "Learner Record (CLR 2.0) signed by {issuer}, holding the badges "
+                            "you choose, each with its own signature, and how your pathway "
+                            "badges fit together.",
+        "wallet_clr_choose": "Badges from {issuer} to include",
+        "wallet_clr_cannot": "Revoked, suspended, expired and JWT badges cannot go in a record.",
+        "wallet_clr_button": "Download my learner record (CLR)",
+        "wallet_clr_none_chosen": "Choose at least one badge for your learner record.",
+        "wallet_clr_file": "Learner record from {issuer}",
         "subs_title": "My evidence",
         "subs_table": "Your submissions (table)",
         "subs_caption": "Your submissions",
@@ -1542,6 +1552,17 @@ _SITE_TEXT: dict[str, dict[str, str]] = {
         "wallet_none": "Todavía no tiene insignias.",
         "wallet_browse": "Explore las microcredenciales",
         "wallet_first": "para obtener la primera.",
+        "wallet_clr_heading": "Su registro del aprendiz (CLR)",
+        "wallet_clr_intro": "Un solo archivo que un centro que contrata puede comprobar de "
+                            "una vez: un registro completo del aprendiz (CLR 2.0) firmado por "
+                            "{issuer}, con las insignias que usted elija, cada una con su "
+                            "propia firma, y cómo encajan las insignias de su itinerario.",
+        "wallet_clr_choose": "Insignias de {issuer} que incluir",
+        "wallet_clr_cannot": "Las insignias revocadas, suspendidas, caducadas o en JWT no "
+                             "pueden ir en un registro.",
+        "wallet_clr_button": "Descargar mi registro del aprendiz (CLR)",
+        "wallet_clr_none_chosen": "Elija al menos una insignia para su registro del aprendiz.",
+        "wallet_clr_file": "Registro del aprendiz de {issuer}",
         "subs_title": "Mis evidencias",
         "subs_table": "Sus entregas (tabla)",
         "subs_caption": "Sus entregas",

@@ -30,15 +30,19 @@ from issuer.cli.context import run
               help="Write the record to this file instead of standard output.")
 def clr(slug: str, email: str, credential_ids: tuple[str, ...], output: str | None) -> None:
     """Print a signed CLR 2.0 of a teacher's credentials from one issuer."""
+    import functools
+
     from issuer.services import clr as clr_service
     from issuer.services.context import IssuerContext
+    from issuer.workflow import pathways
 
     with open_instance() as (settings, database):
         ctx = IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
         with database.session() as session:
             result = run(lambda: clr_service.teacher_clr(
                 session, ctx, issuer=slug, email=email, now=now(), actor="cli",
-                credential_ids=credential_ids))
+                credential_ids=credential_ids,
+                structure=functools.partial(pathways.record_associations, base_url=ctx.base_url)))
             left_out = [(row.achievement.name, row.credential_id, why)
                         for row, why in result.left_out]
             count = len(result.included)

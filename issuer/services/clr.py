@@ -7,6 +7,10 @@ issuer's current Ed25519 key, as awards are signed. Credentials that cannot
 stand in a record a hiring school will check are left out and named, and the
 record is then marked ``partial`` (CLR 2.0 §ClrCredential): revoked,
 suspended or expired ones, and VC-JWT ones (a CLR embeds JSON credentials).
+The record carries the structure of the issuer's pathways the teacher is on
+(CLR 2.0 §Association, from :func:`issuer.workflow.pathways.record_associations`):
+each component ``isPartOf`` its capstone, earlier steps ``precede`` later
+ones, kept only where both ends are achievements of embedded credentials.
 The record is not stored; issuing it is audited.
 """
 
@@ -15,6 +19,9 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -24,6 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from badges.clr import Association
 from badges.clr import ClrError
 from badges.clr import build_clr
 from badges.clr import sign_clr
@@ -36,7 +44,7 @@ from issuer.services import validation
 from issuer.services.context import IssuerContext
 from issuer.services.errors import ServiceError
 
-__all__ = ["ClrResult", "teacher_clr"]
+__all__ = ["ClrResult", "StructureSource", "reason_left_out", "teacher_clr", "within_record"]
 
 
 @dataclass
@@ -54,7 +62,8 @@ class ClrResult:
     left_out: list[tuple[IssuedCredential, str]] = field(default_factory=list)
 
 
-def _reason_left_out(issued: IssuedCredential, now: datetime) -> str | None:
+def reason_left_out(issued: IssuedCredential, now: datetime) -> str | None:
+    """Why ``issued`` cannot go in a record at ``now`` (None when it can)."""
     if issued.revoked_at is not None:
         return "revoked"
     if issued.suspended_at is not None:
@@ -66,9 +75,34 @@ def _reason_left_out(issued: IssuedCredential, now: datetime) -> str | None:
     return None
 
 
+#: Where a record's associations come from: ``(session, person_id, issuer org id)`` to the
+#: candidate associations (:func:`issuer.workflow.pathways.record_associations`, which the
+#: CLI and the wallet pass; the service layer does not import the workflow layer).
+StructureSource = Callable[[so.Session, int, int], Sequence[Association]]
+
+
+def within_record(links: Iterable[Association], credentials: Sequence[Mapping[str, Any]]
+                  ) -> list[Association]:
+    """The associations whose two ends are achievements of ``credentials``, once each.
+
+    CLR 2.0 §Association links achievements of the record; :func:`badges.clr.build_clr`
+    refuses any other, so a pathway's links to steps the teacher has not earned
+    (or left out) are dropped here.
+    """
+    held = set()
+    for credential in credentials:
+        subject = credential.get("credentialSubject")
+        achievement = subject.get("achievement") if isinstance(subject, Mapping) else None
+        if isinstance(achievement, Mapping) and isinstance(achievement.get("id"), str):
+            held.add(achievement["id"])
+    return [link for link in dict.fromkeys(links)
+            if link.source_id in held and link.target_id in held]
+
+
 def teacher_clr(session: so.Session, ctx: IssuerContext, *, issuer: str, email: str,
                 now: datetime, actor: str,
-                credential_ids: Sequence[str] = ()) -> ClrResult:
+                credential_ids: Sequence[str] = (),
+                structure: StructureSource | None = None) -> ClrResult:
     """Build and sign the CLR of the teacher with ``email``'s credentials from ``issuer``.
 
     Args:
@@ -81,6 +115,8 @@ def teacher_clr(session: so.Session, ctx: IssuerContext, *, issuer: str, email: 
         actor: who asked (for the audit log).
         credential_ids: only these credentials (``urn:uuid:...`` ids); empty
             for all of the teacher's credentials from the issuer.
+        structure: where the pathway associations come from (none when None);
+            only those between embedded credentials' achievements are kept.
 
     Returns:
         The :class:`ClrResult`.
@@ -111,7 +147,7 @@ def teacher_clr(session: so.Session, ctx: IssuerContext, *, issuer: str, email: 
         chosen = [by_id[ref] for ref in dict.fromkeys(credential_ids)]
     result = ClrResult(document={})
     for row in chosen:
-        reason = _reason_left_out(row, now)
+        reason = reason_left_out(row, now)
         if reason is None:
             result.included.append(row)
         else:
@@ -129,11 +165,14 @@ def teacher_clr(session: so.Session, ctx: IssuerContext, *, issuer: str, email: 
                            code="no_signing_key", status=409) from None
     issued_at = now.replace(microsecond=0)
     clr_id = f"urn:uuid:{uuid.uuid4()}"
+    embedded = [json.loads(row.document) for row in result.included]
+    links = within_record(structure(session, person.id, org.id), embedded) if structure \
+        else []
     try:
         unsigned = build_clr(
             clr_id=clr_id, issuer=organizations.profile(ctx.base_url, org),
             learner_email=address, salt=secrets.token_hex(16),
-            credentials=[json.loads(row.document) for row in result.included],
+            credentials=embedded, associations=links,
             valid_from=issued_at, name=f"{person.display_name}: learner record from {org.name}",
             description=f"Micro-credentials {org.name} awarded to {person.display_name}.",
             partial=len(result.included) < len(rows))
@@ -144,5 +183,6 @@ def teacher_clr(session: so.Session, ctx: IssuerContext, *, issuer: str, email: 
                  subject_type="clr", subject_id=clr_id, at=issued_at,
                  detail={"recipient": address, "key": signer.row.key_id,
                          "credentials": [row.credential_id for row in result.included],
+                         "associations": len(links),
                          "left_out": {row.credential_id: why for row, why in result.left_out}})
     return result

@@ -5,6 +5,8 @@
   an "Add to LinkedIn profile" link;
 * ``GET /wallet/<id>.<json|jwt|png|svg>``: downloads for the owner (they work
   whether or not the public share link is on);
+* ``POST /wallet/clr``: download a signed CLR 2.0 learner record of the
+  chosen badges from one issuer, with the pathway structure (issue #20);
 * ``POST /wallet/<id>/share``: turn the public share link on or off;
 * ``POST /wallet/connections/<client_id>/disconnect``: end a badge host's
   access (the 1EdTech OB 3.0 API, :mod:`issuer.web.obapi`);
@@ -15,6 +17,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,6 +34,7 @@ from flask import url_for
 from issuer import images
 from issuer.models import IssuedCredential
 from issuer.services import audit
+from issuer.services import clr as clr_service
 from issuer.services import obapi
 from issuer.services.errors import ServiceError
 from issuer.services.issuance import share_url
@@ -38,9 +43,11 @@ from issuer.web.auth import protect
 from issuer.web.auth import viewer
 from issuer.web.common import content_disposition
 from issuer.web.common import download_stem
+from issuer.web.common import issuer_context
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
+from issuer.web.language import translator
 from issuer.web.status import state_of
 from issuer.workflow import pathways
 from issuer.workflow import renewals
@@ -74,6 +81,16 @@ def _mine(credential_id: str) -> IssuedCredential:
     return found
 
 
+def _records(earned: list[IssuedCredential], current: Any) -> list[dict[str, Any]]:
+    """Per issuer, the badges that can go in a learner record (CLR), oldest first."""
+    by_issuer: dict[int, dict[str, Any]] = {}
+    for issued in sorted(earned, key=lambda c: (c.issued_at, c.id)):
+        if clr_service.reason_left_out(issued, current) is None:
+            by_issuer.setdefault(issued.organization_id, {
+                "org": issued.organization, "badges": []})["badges"].append(issued)
+    return list(by_issuer.values())
+
+
 @bp.get("/wallet")
 def index() -> Any:
     """Every badge the person has earned, newest first."""
@@ -89,6 +106,7 @@ def index() -> Any:
         {"issued": c, "state": state_of(c), "share": share_url(base, c),
          "linkedin": linkedin_url(c, base), "renewal": renewal[c.id]} for c in earned],
         current=current, renew_days=renewals.RENEWAL_WINDOW_DAYS,
+        records=_records(earned, current),
         journeys=pathways.for_person(db, found.person_id, found.achievement_orgs()),
         elsewhere=obapi.held_credentials(db, found.person_id),
         connections=obapi.connections(db, found.person_id, now=current))
@@ -124,6 +142,38 @@ def download(credential_id: str, ext: str) -> Response:
     else:
         raise NotVisible("download")
     response.headers["Content-Disposition"] = content_disposition("attachment", name)
+    return response
+
+
+@bp.post("/wallet/clr")
+def learner_record() -> Any:
+    """The teacher's signed CLR 2.0 of the chosen badges from one issuer, as a download.
+
+    Form fields: ``issuer`` (the issuer's slug) and ``credential`` (repeated,
+    ``urn:uuid:`` ids of the teacher's own badges). Built by
+    :func:`issuer.services.clr.teacher_clr` with the issuer's pathway
+    structure and audited (``clr.issued``); a badge that is not the
+    teacher's is refused as not found.
+    """
+    found = viewer()
+    chosen = [ref for ref in request.form.getlist("credential") if ref]
+    texts = translator()
+    if not chosen:
+        flash(texts("wallet_clr_none_chosen"), "error")
+        return redirect(url_for("wallet.index", _anchor="learner-record"), code=303)
+    db = session()
+    base = settings().base_url
+    result = clr_service.teacher_clr(
+        db, issuer_context(), issuer=request.form.get("issuer", ""), email=found.email,
+        now=now(), actor=found.email, credential_ids=chosen,
+        structure=functools.partial(pathways.record_associations, base_url=base))
+    db.commit()
+    issuer = result.included[0].organization.name
+    name = download_stem(texts("wallet_clr_file", issuer=issuer), found.name) + ".json"
+    response = Response(json.dumps(result.document, indent=2, ensure_ascii=False).encode(),
+                        mimetype="application/vc+ld+json")
+    response.headers["Content-Disposition"] = content_disposition("attachment", name)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -208,6 +208,16 @@ def clr_structure(session: so.Session, person_id: int, org_ids: frozenset[int], 
     return list(found.values()), list(dict.fromkeys(links))
 
 
+def record_associations(session: so.Session, person_id: int, org_id: int, *,
+                        base_url: str) -> list[Association]:
+    """The associations of ``org_id``'s pathways the person is on, for their CLR.
+
+    :func:`clr_structure`'s associations, in the shape
+    :data:`issuer.services.clr.StructureSource` takes (bind ``base_url``).
+    """
+    return clr_structure(session, person_id, frozenset({org_id}), base_url=base_url)[1]
+
+
 # --------------------------------------------------------------------------- stacking
 
 def _components(found: Progress) -> list[IssuedCredential]:
