@@ -29,6 +29,7 @@ from issuer.models import IssuedCredential
 from issuer.services import audit
 from issuer.services.errors import ServiceError
 from issuer.services.issuance import share_url
+from issuer.storage import storage_for
 from issuer.web.auth import protect
 from issuer.web.auth import viewer
 from issuer.web.common import content_disposition
@@ -107,7 +108,7 @@ def download(credential_id: str, ext: str) -> Response:
 
         s = settings()
         rendered = certificates.render_issued(issued, base_url=s.base_url,
-                                              instance_path=s.instance_path)
+                                              storage=storage_for(s))
         name = f"{stem} - certificate.pdf"
         response = Response(rendered.pdf, mimetype="application/pdf")
     else:
