@@ -182,7 +182,8 @@ def test_three_web_processes_survive_a_kill_9_without_losing_or_doubling_awards(
         print(f"\nfault test: {figures['requests']} requests, {figures['5xx']} 5xx, "
               f"{figures['cut']} cut on the killed process; awards expected {len(awarded)} "
               f"(+{len(in_flight_lost)} in flight at the kill), stored "
-              f"{sum(stored.values())}; duplicates {duplicates}, lost {len(lost)}; revocations {len(revoked)} seen at once by every process")
+              f"{sum(stored.values())}; duplicates {duplicates}, lost {len(lost)}; "
+              f"revocations {len(revoked)} seen at once by every process")
         assert figures["5xx"] == 0 and duplicates == 0 and lost == []
         assert set(stored) <= set(awarded) | in_flight_lost
         assert len(entries) == len(set(entries)) == sum(stored.values())
