@@ -19,6 +19,7 @@ import base64
 import json
 import math
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -51,6 +52,10 @@ class Settings:
     #: reverse proxies in front of the service that append to X-Forwarded-For (0: none)
     trusted_proxies: int = 0
     max_field_length: int = 10_000
+    #: where files are kept: ``local`` (the instance folder) or ``s3://bucket/prefix``
+    storage_url: str = "local"
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
     #: the source of "now" for pages, APIs, jobs and commands (tests pass another)
     clock: Clock = system_clock
 
@@ -253,9 +258,16 @@ def load_settings(environ: Mapping[str, str] | None = None,
     if not proxies.isdigit() or not 0 <= int(proxies) <= 10:
         raise ConfigError(f"{PREFIX}TRUSTED_PROXIES must be a whole number from 0 to 10 (the "
                           "reverse proxies in front of the service that set X-Forwarded-For)")
+    storage_url = _env(env_map, "STORAGE_URL") or "local"
+    if storage_url != "local" and not re.match(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$",
+                                                  storage_url):
+        raise ConfigError(f"{PREFIX}STORAGE_URL must be 'local' (the instance folder) or "
+                          "s3://<bucket>[/<prefix>] (S3-compatible object storage)")
     clock = (overrides or {}).get("clock") or system_clock
     return Settings(
         env=env, secret_key=secret, key_encryption_key=decode_kek(kek),
         database_url=database_url, base_url=base_url, instance_path=instance,
         fetch_allow_hosts=frozenset(h.strip() for h in allow.split(",") if h.strip()),
-        trusted_proxies=int(proxies), clock=clock)
+        trusted_proxies=int(proxies), clock=clock, storage_url=storage_url,
+        s3_endpoint_url=_env(env_map, "S3_ENDPOINT_URL") or "",
+        s3_region=_env(env_map, "S3_REGION") or "")

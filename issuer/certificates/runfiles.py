@@ -1,6 +1,7 @@
-"""The certificates of an award run on disk: a manifest, one PDF per credential, one ZIP.
+"""The certificates of an award run in storage: a manifest, one PDF per credential, one ZIP.
 
-``<instance>/certificate-runs/<batch id>/`` holds:
+``certificate-runs/<batch id>/`` in the service's storage (:mod:`issuer.storage`:
+the instance folder, or S3-compatible object storage shared by every host) holds:
 
 * ``manifest.json``: the current rendering (its id, state ``queued``,
   ``running``, ``done`` or ``failed``, paper, template, timestamps, and
@@ -9,29 +10,29 @@
   rendered (a crashed job that runs again skips these);
 * ``certificates-<rendering id>.zip``: every PDF, once the rendering is done.
 
-Every file is written to a temporary name and renamed into place, so a
-reader never sees half a file; the manifest is read and changed under an
-exclusive lock (``.lock``) shared by every process on the machine.
+Every object is written whole (a reader never sees half a file); the
+manifest is read and changed under the storage's lock for the run, shared by
+every process that shares the storage (a PostgreSQL advisory lock with object
+storage).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import re
-import secrets
-import shutil
+import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterable
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from typing import Literal
+
+from issuer.storage import MissingObject
+from issuer.storage import Storage
 
 FOLDER = "certificate-runs"
 MANIFEST = "manifest.json"
@@ -177,86 +178,67 @@ class RunFolder:
     """Where one award run's certificates are kept.
 
     Attributes:
-        path: ``<instance>/certificate-runs/<batch id>``.
+        storage: the service's storage.
+        prefix: ``certificate-runs/<batch id>``.
     """
 
-    path: Path
+    storage: Storage
+    prefix: str
 
     @property
-    def manifest(self) -> Path:
-        """The manifest file."""
-        return self.path / MANIFEST
+    def manifest(self) -> str:
+        """The manifest's key."""
+        return f"{self.prefix}/{MANIFEST}"
 
-    def pdf_dir(self, render_id: str) -> Path:
-        """The PDFs of one rendering."""
-        return self.path / "pdf" / _plain(render_id)
+    def pdf_dir(self, render_id: str) -> str:
+        """The key prefix of one rendering's PDFs."""
+        return f"{self.prefix}/pdf/{_plain(render_id)}"
 
-    def pdf(self, render_id: str, item: Item) -> Path:
-        """One certificate's PDF."""
-        return self.pdf_dir(render_id) / f"{_plain(item.row_id)}.pdf"
+    def pdf(self, render_id: str, item: Item) -> str:
+        """One certificate's PDF's key."""
+        return f"{self.pdf_dir(render_id)}/{_plain(item.row_id)}.pdf"
 
-    def zip(self, render_id: str) -> Path:
-        """The ZIP of one rendering."""
-        return self.path / f"certificates-{_plain(render_id)}.zip"
-
-
-def folder(instance_path: Path, batch_id: str) -> RunFolder:
-    """The folder of an award run's certificates (``batch_id`` must be a plain id)."""
-    return RunFolder(instance_path / FOLDER / _plain(batch_id))
+    def zip(self, render_id: str) -> str:
+        """The key of one rendering's ZIP."""
+        return f"{self.prefix}/certificates-{_plain(render_id)}.zip"
 
 
-@contextmanager
-def locked(run: RunFolder) -> Iterator[None]:
-    """Hold the run folder's lock (every process of this machine waits for it)."""
-    run.path.mkdir(parents=True, exist_ok=True, mode=0o750)
-    with (run.path / ".lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def folder(storage: Storage, batch_id: str) -> RunFolder:
+    """The place of an award run's certificates (``batch_id`` must be a plain id)."""
+    return RunFolder(storage, f"{FOLDER}/{_plain(batch_id)}")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        with temp.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+def locked(run: RunFolder) -> AbstractContextManager[None]:
+    """Hold the run's lock (every process sharing the storage waits for it)."""
+    return run.storage.lock(run.prefix)
 
 
 def read(run: RunFolder) -> Manifest | None:
     """The run's manifest, or None when no certificates were asked for (or it is unreadable)."""
     try:
-        data = json.loads(run.manifest.read_bytes())
+        data = json.loads(run.storage.get(run.manifest))
         return Manifest.from_json(data)
-    except (OSError, ValueError, KeyError, TypeError, AssertionError):
+    except (MissingObject, OSError, ValueError, KeyError, TypeError, AssertionError):
         return None
 
 
 def write(run: RunFolder, manifest: Manifest) -> None:
     """Replace the manifest (call under :func:`locked`)."""
-    write_atomic(run.manifest, json.dumps(manifest.to_json(), indent=1,
-                                          ensure_ascii=False).encode("utf-8"))
+    run.storage.put(run.manifest, json.dumps(manifest.to_json(), indent=1,
+                                             ensure_ascii=False).encode("utf-8"))
 
 
 def discard_others(run: RunFolder, keep: str) -> None:
     """Remove the PDFs and ZIPs of every rendering but ``keep`` (call under :func:`locked`)."""
-    pdfs = run.path / "pdf"
-    if pdfs.is_dir():
-        for old in pdfs.iterdir():
-            if old.name != keep:
-                shutil.rmtree(old, ignore_errors=True)
-    for old in run.path.glob("certificates-*.zip"):
-        if old != run.zip(keep):
-            old.unlink(missing_ok=True)
+    kept = (run.pdf_dir(keep) + "/", run.zip(keep), run.manifest)
+    for key in run.storage.keys(run.prefix):
+        if not key.startswith(kept):
+            run.storage.delete(key)
+
+
+def rendered(run: RunFolder, render_id: str) -> set[str]:
+    """The keys of the PDFs of a rendering that are stored."""
+    return set(run.storage.keys(run.pdf_dir(render_id)))
 
 
 def _part(text: str, fallback: str) -> str:
@@ -296,24 +278,22 @@ def file_names(pairs: Iterable[tuple[str, str]]) -> list[str]:
     return names
 
 
-def write_zip(run: RunFolder, manifest: Manifest) -> Path:
-    """Put every rendered PDF of ``manifest`` in its ZIP (written atomically).
+def write_zip(run: RunFolder, manifest: Manifest) -> str:
+    """Put every rendered PDF of ``manifest`` in its ZIP (built in a temporary file, then stored).
+
+    Returns:
+        The ZIP's key.
 
     Raises:
-        OSError: a PDF is missing or the disk is full.
+        MissingObject: a PDF is missing; OSError: the disk is full.
     """
     target = run.zip(manifest.id)
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED,
+    with tempfile.TemporaryDirectory(prefix="badges-zip-") as scratch:
+        path = Path(scratch) / "certificates.zip"
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED,
                              compresslevel=6) as archive:
             for item in manifest.items or ():
                 if item.state == "done":
-                    archive.write(run.pdf(manifest.id, item), arcname=item.file)
-        with temp.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+                    archive.writestr(item.file, run.storage.get(run.pdf(manifest.id, item)))
+        run.storage.put_file(target, path)
     return target

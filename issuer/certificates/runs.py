@@ -45,6 +45,8 @@ from issuer.models_batch import BatchRun
 from issuer.models_batch import BatchStatus
 from issuer.models_batch import RowState
 from issuer.services.errors import ServiceError
+from issuer.storage import Storage
+from issuer.storage import storage_for
 from verifier.clock import Clock
 from verifier.clock import system_clock
 
@@ -54,7 +56,7 @@ if TYPE_CHECKING:
     from issuer.jobs.runtime import Runtime
 
 __all__ = ["CHUNK", "STALL_SECONDS", "TASK", "render_run", "render_run_task", "start",
-           "status", "zip_path"]
+           "status", "zip_key"]
 
 #: The job's name in :data:`issuer.jobs.tasks.TASKS`.
 TASK = "certificates.batch"
@@ -71,13 +73,13 @@ def _not_ready(message: str, code: str = "certificates_not_ready") -> ServiceErr
     return ServiceError(message, code=code, status=409)
 
 
-def _check_options(org: Organization, *, instance_path: Path, paper: str,
+def _check_options(org: Organization, *, storage: Storage, paper: str,
                    template: str) -> None:
     from issuer.certificates.render import paper as paper_named
     from issuer.certificates.service import template_for
 
     paper_named(paper)
-    template_for(org, instance_path=instance_path, name=template)
+    template_for(org, storage=storage, name=template)
 
 
 def _stalled(manifest: Manifest, now: datetime) -> bool:
@@ -85,7 +87,7 @@ def _stalled(manifest: Manifest, now: datetime) -> bool:
     return (now - last).total_seconds() > STALL_SECONDS
 
 
-def start(session: so.Session, queue: JobQueue, batch: BatchRun, *, instance_path: Path,
+def start(session: so.Session, queue: JobQueue, batch: BatchRun, *, storage: Storage,
           now: datetime, paper: str | None = None, template: str | None = None,
           force: bool = False) -> tuple[Manifest, bool]:
     """Ask for the certificates of a completed award run.
@@ -94,7 +96,7 @@ def start(session: so.Session, queue: JobQueue, batch: BatchRun, *, instance_pat
         session: a session (only read).
         queue: where the job goes.
         batch: the award run (its ownership already checked).
-        instance_path: the service's instance folder.
+        storage: the service's storage (:mod:`issuer.storage`).
         now: the current time.
         paper: ``a4`` or ``letter`` (default: the existing rendering's, else letter).
         template: a template name (default: the existing rendering's, else
@@ -120,7 +122,7 @@ def start(session: so.Session, queue: JobQueue, batch: BatchRun, *, instance_pat
                          "it has completed", "batch_not_finished")
     org = session.get(Organization, batch.organization_id)
     assert org is not None
-    run = runfiles.folder(instance_path, batch.id)
+    run = runfiles.folder(storage, batch.id)
     with runfiles.locked(run):
         manifest = runfiles.read(run)
         if manifest is not None and not force:
@@ -130,7 +132,7 @@ def start(session: so.Session, queue: JobQueue, batch: BatchRun, *, instance_pat
                     f"certificates on {manifest.paper} with template {manifest.template!r} "
                     "were already asked for; add force=1 to make them again with other "
                     "options", code="certificates_exist", status=409)
-            done = manifest.state == "done" and run.zip(manifest.id).is_file()
+            done = manifest.state == "done" and storage.exists(run.zip(manifest.id))
             if done or (manifest.state in ("queued", "running")
                         and not _stalled(manifest, now)):
                 return manifest, False
@@ -138,7 +140,7 @@ def start(session: so.Session, queue: JobQueue, batch: BatchRun, *, instance_pat
             manifest.updated_at = now
         else:
             paper, template = paper or DEFAULT_PAPER, template or DEFAULT_TEMPLATE
-            _check_options(org, instance_path=instance_path, paper=paper, template=template)
+            _check_options(org, storage=storage, paper=paper, template=template)
             manifest = Manifest(id=str(uuid.uuid4()), batch_id=batch.id, state="queued",
                                 paper=paper, template=template, created_at=now,
                                 updated_at=now)
@@ -160,26 +162,26 @@ def start(session: so.Session, queue: JobQueue, batch: BatchRun, *, instance_pat
     return manifest, True
 
 
-def status(instance_path: Path, batch_id: str) -> Manifest:
+def status(storage: Storage, batch_id: str) -> Manifest:
     """The rendering of a run's certificates.
 
     Raises:
         ServiceError: ``no_certificates`` (404) when none was asked for.
     """
-    manifest = runfiles.read(runfiles.folder(instance_path, batch_id))
+    manifest = runfiles.read(runfiles.folder(storage, batch_id))
     if manifest is None:
         raise ServiceError("no certificates were asked for for this batch yet; POST to "
                            "start them", code="no_certificates", status=404)
     return manifest
 
 
-def zip_path(instance_path: Path, batch_id: str) -> Path:
-    """The ZIP of a run's certificates, once they are done.
+def zip_key(storage: Storage, batch_id: str) -> str:
+    """The storage key of the ZIP of a run's certificates, once they are done.
 
     Raises:
         ServiceError: ``certificates_not_ready`` (409) before that.
     """
-    run = runfiles.folder(instance_path, batch_id)
+    run = runfiles.folder(storage, batch_id)
     manifest = runfiles.read(run)
     if manifest is None:
         raise _not_ready("no certificates were asked for for this batch yet; POST to start "
@@ -319,7 +321,7 @@ def _record(run: runfiles.RunFolder, manifest: Manifest, chunk: Sequence[Item],
     for result in results:
         item = by_credential[result.credential_id]
         if result.pdf is not None:
-            runfiles.write_atomic(run.pdf(manifest.id, item), result.pdf)
+            run.storage.put(run.pdf(manifest.id, item), result.pdf)
             item.state, item.code, item.message = "done", None, None
         else:
             error = result.error or CertificateError("the certificate could not be rendered",
@@ -362,7 +364,7 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def render_run(database: Database, *, instance_path: Path, base_url: str, batch_id: str,
+def render_run(database: Database, *, storage: Storage, base_url: str, batch_id: str,
                render_id: str, workers: int | None = None, chunk_size: int = CHUNK,
                clock: Clock = system_clock) -> Outcome:
     """Render what is left of one rendering of an award run's certificates, then its ZIP.
@@ -372,7 +374,7 @@ def render_run(database: Database, *, instance_path: Path, base_url: str, batch_
 
     Args:
         database: the service's database.
-        instance_path: the service's instance folder.
+        storage: the service's storage (:mod:`issuer.storage`).
         base_url: the service's public base URL (for the QR codes).
         batch_id: the award run.
         render_id: the rendering (the manifest's id); another one stops the job.
@@ -391,7 +393,7 @@ def render_run(database: Database, *, instance_path: Path, base_url: str, batch_
     from issuer.certificates.batch import render_batch
     from issuer.certificates.service import template_for
 
-    run = runfiles.folder(instance_path, batch_id)
+    run = runfiles.folder(storage, batch_id)
     manifest = _begin(run, database, render_id, clock())
     if manifest is None:
         return Outcome("stopped")
@@ -402,12 +404,13 @@ def render_run(database: Database, *, instance_path: Path, base_url: str, batch_
             org = session.get(Organization, batch.organization_id) if batch else None
             if org is None:
                 raise CertificateError("the batch is no longer stored", code="unknown_batch")
-            folder = template_for(org, instance_path=instance_path, name=manifest.template)
+            folder = template_for(org, storage=storage, name=manifest.template)
     except CertificateError as exc:
         _fail(run, render_id, f"{exc.message} ({exc.code})", now=clock(), final=True)
         return Outcome("failed")
+    stored = runfiles.rendered(run, manifest.id)
     todo = [i for i in manifest.items if i.state == "pending"
-            or (i.state == "done" and not run.pdf(manifest.id, i).is_file())]
+            or (i.state == "done" and run.pdf(manifest.id, i) not in stored)]
     count = min(workers or _cores(), len(todo))
     pool = CertificatePool(count) if count > 1 else None
 
@@ -449,11 +452,11 @@ def render_run_task(runtime: Runtime, payload: Mapping[str, Any]) -> dict[str, A
     batch_id, render_id = str(payload["batch_id"]), str(payload["render_id"])
     settings = runtime.settings
     try:
-        outcome = render_run(runtime.database, instance_path=settings.instance_path,
+        outcome = render_run(runtime.database, storage=storage_for(settings),
                              base_url=settings.base_url, batch_id=batch_id,
                              render_id=render_id, clock=settings.clock)
     except Exception as exc:
-        _fail(runfiles.folder(settings.instance_path, batch_id), render_id,
+        _fail(runfiles.folder(storage_for(settings), batch_id), render_id,
               f"{type(exc).__name__}: {exc}", now=runtime.now(), final=runtime.final_attempt)
         raise
     return outcome.to_json()

@@ -39,6 +39,7 @@ from issuer.services import artwork
 from issuer.services import audit
 from issuer.services.errors import ServiceError
 from issuer.services.issuance import share_url
+from issuer.storage import Storage
 
 #: How much of an achievement's description a certificate shows.
 SHORT_DESCRIPTION = 320
@@ -177,13 +178,13 @@ def issuer_chain(org: Organization) -> list[str]:
     return chain
 
 
-def template_for(org: Organization, *, instance_path: Path, name: str | None = None) -> Path:
+def template_for(org: Organization, *, storage: Storage, name: str | None = None) -> Path:
     """The folder of the issuer's template ``name`` (default: ``default``).
 
     Raises:
         CertificateError: ``template_not_found`` or ``invalid_template_name``.
     """
-    return store.resolve(instance_path, issuer_chain(org), name or templates.DEFAULT_TEMPLATE)
+    return store.resolve(storage, issuer_chain(org), name or templates.DEFAULT_TEMPLATE)
 
 
 def withheld(issued: IssuedCredential) -> None:
@@ -209,7 +210,7 @@ def withheld(issued: IssuedCredential) -> None:
             code="certificate_withheld_suspended", status=409)
 
 
-def render_issued(issued: IssuedCredential, *, base_url: str, instance_path: Path,
+def render_issued(issued: IssuedCredential, *, base_url: str, storage: Storage,
                   template: str | Path | None = None,
                   paper: str = DEFAULT_PAPER, endorsed_by: tuple[str, ...] = ()) -> Rendered:
     """The certificate of a stored credential as a PDF.
@@ -217,7 +218,7 @@ def render_issued(issued: IssuedCredential, *, base_url: str, instance_path: Pat
     Args:
         issued: the credential.
         base_url: the service's public base URL (for the QR code).
-        instance_path: where districts' templates are kept.
+        storage: where districts' templates are kept.
         template: a template name, or a template folder (for designers).
         paper: ``a4`` or ``letter``.
         endorsed_by: endorsers whose endorsements verified (:func:`certificate_for`).
@@ -234,7 +235,7 @@ def render_issued(issued: IssuedCredential, *, base_url: str, instance_path: Pat
     """
     withheld(issued)
     folder = template if isinstance(template, Path) else template_for(
-        issued.organization, instance_path=instance_path, name=template)
+        issued.organization, storage=storage, name=template)
     return renderer().render(certificate_for(issued, base_url=base_url,
                                              endorsed_by=endorsed_by), template=folder,
                              paper_name=paper)
@@ -331,7 +332,7 @@ class Uploaded:
     warnings: tuple[str, ...]
 
 
-def upload_template(session: so.Session, org: Organization, *, instance_path: Path,
+def upload_template(session: so.Session, org: Organization, *, storage: Storage,
                     base_url: str, name: str, files: Mapping[str, bytes], actor: str,
                     now: datetime) -> Uploaded:
     """Check a district's template, render samples with it, then put it in place.
@@ -345,13 +346,12 @@ def upload_template(session: so.Session, org: Organization, *, instance_path: Pa
     """
     templates.check_name(name)
     manifest = templates.check_files(files)
-    staged = store.stage(instance_path, org.slug, files)
+    staged = store.stage(files)
     try:
         checked = check_template(staged, org, base_url=base_url)
-    except BaseException:
+    finally:
         store.discard(staged)
-        raise
-    store.activate(staged, name)
+    store.publish(storage, org.slug, name, files)
     audit.record(session, actor=actor, action="certificate_template.uploaded",
                  organization_id=org.id, subject_type="certificate_template",
                  subject_id=name, at=now,

@@ -24,6 +24,8 @@ from issuer.cli.context import now
 from issuer.cli.context import open_instance
 from issuer.cli.context import read_bytes
 from issuer.cli.context import run
+from issuer.storage import Storage
+from issuer.storage import storage_for
 
 #: How many failed rows are printed (the rest are in ``--report``).
 PRINTED_FAILURES = 200
@@ -294,13 +296,13 @@ def batch_report(batch_id: str, report_path: str | None) -> None:
     sys.exit(_exit_code(progress))
 
 
-def _follow_certificates(instance_path: Path, batch_id: str, job: str | None,
+def _follow_certificates(storage: Storage, batch_id: str, job: str | None,
                          queue: Any) -> Any:
     """Show the rendering's progress until it is done or failed (or its job is gone)."""
     from issuer.certificates import runs
 
     def read() -> Any:
-        return runs.status(instance_path, batch_id)
+        return runs.status(storage, batch_id)
 
     manifest = read()
     tty = sys.stdout.isatty()
@@ -347,8 +349,6 @@ def batch_certificates(batch_id: str, out: str, paper: str | None, template: str
     listed. Exit codes: 0 every certificate made, 1 some failed or the job
     stopped, 2 usage error (unknown or unfinished run, bad template).
     """
-    import shutil
-
     from issuer.batch import service
     from issuer.certificates import runs
 
@@ -358,7 +358,7 @@ def batch_certificates(batch_id: str, out: str, paper: str | None, template: str
             with database.sessions() as session:
                 batch = run(lambda: service.get(session, batch_id))
                 manifest, queued = run(lambda: runs.start(
-                    session, queue, batch, instance_path=settings.instance_path, now=now(),
+                    session, queue, batch, storage=storage_for(settings), now=now(),
                     paper=paper, template=template, force=force))
             job = manifest.job_id if queued else None
             click.echo(f"Certificates of batch {batch_id} ({manifest.paper}, template "
@@ -366,7 +366,7 @@ def batch_certificates(batch_id: str, out: str, paper: str | None, template: str
                        + (f", on the {queue.backend} backend" if queued else ""), err=True)
             if no_wait and queue.backend == "rq":
                 return
-            manifest = _follow_certificates(settings.instance_path, batch_id, job, queue)
+            manifest = _follow_certificates(storage_for(settings), batch_id, job, queue)
         finally:
             queue.close()
         summary = manifest.summary()
@@ -383,8 +383,11 @@ def batch_certificates(batch_id: str, out: str, paper: str | None, template: str
             click.echo(f"Run 'badges batch certificates {batch_id} --out {out}' again to "
                        "continue (certificates already made are kept)", err=True)
             sys.exit(1)
-        source = run(lambda: runs.zip_path(settings.instance_path, batch_id))
-        shutil.copyfile(source, out)
+        files = storage_for(settings)
+        key = run(lambda: runs.zip_key(files, batch_id))
+        with open(out, "wb") as handle:
+            for chunk in files.stream(key):
+                handle.write(chunk)
         click.echo(f"Wrote {summary['rendered']} certificates to {out}", err=True)
     sys.exit(1 if summary["failed"] else 0)
 

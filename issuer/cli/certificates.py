@@ -22,6 +22,7 @@ from issuer.cli.context import UsageProblem
 from issuer.cli.context import now
 from issuer.cli.context import open_instance
 from issuer.cli.context import run
+from issuer.storage import storage_for
 
 _PAPER = click.Choice(["a4", "letter"])
 
@@ -65,7 +66,7 @@ def certificate(credential: str, out: str, template: str | None, paper: str) -> 
     with open_instance() as (settings, database), database.session() as session:
         issued = run(lambda: service.find_issued(session, credential))
         rendered = run(lambda: service.render_issued(
-            issued, base_url=settings.base_url, instance_path=settings.instance_path,
+            issued, base_url=settings.base_url, storage=storage_for(settings),
             template=chosen, paper=paper))
         name = issued.recipient_name
     _write(out, rendered.pdf)
@@ -105,7 +106,7 @@ def template_upload(slug: str, name: str, folder: str) -> None:
     with open_instance() as (settings, database), database.session() as session:
         org = run(lambda: organizations.get(session, slug))
         result = run(lambda: service.upload_template(
-            session, org, instance_path=settings.instance_path, base_url=settings.base_url,
+            session, org, storage=storage_for(settings), base_url=settings.base_url,
             name=name, files=files, actor="cli", now=now()))
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -138,7 +139,7 @@ def template_preview(slug: str | None, name: str | None, out: str, paper: str,
                 where = Path(folder)
             elif org is not None:
                 where = run(lambda: service.template_for(
-                    org, instance_path=settings.instance_path, name=name))
+                    org, storage=storage_for(settings), name=name))
             else:
                 where = run(lambda: templates.builtin(name or templates.DEFAULT_TEMPLATE))
             rendered = run(lambda: service.preview(org, base_url=settings.base_url,
@@ -157,7 +158,7 @@ def template_list(slug: str) -> None:
     from issuer.certificates import templates
 
     with open_instance() as (settings, _):
-        for name in store.list_names(settings.instance_path, slug):
+        for name in store.list_names(storage_for(settings), slug):
             click.echo(f"{name}  (uploaded)")
     for path in sorted(templates.BUILTIN_ROOT.iterdir()):
         if path.is_dir():
@@ -188,7 +189,7 @@ def render_all(slug: str, out_dir: str, achievement: str | None, paper: str,
         if achievement:
             found = run(lambda: achievement_service.get(session, org, achievement))
             query = query.where(IssuedCredential.achievement_id == found.id)
-        folder = run(lambda: service.template_for(org, instance_path=settings.instance_path))
+        folder = run(lambda: service.template_for(org, storage=storage_for(settings)))
         rows = list(session.scalars(query.order_by(IssuedCredential.issued_at)))
         items = run(lambda: [BatchItem(service.certificate_for(row, base_url=settings.base_url),
                                         folder, paper) for row in rows])

@@ -14,6 +14,7 @@ import click
 
 from issuer.cli.context import UsageProblem
 from issuer.cli.context import current
+from issuer.cli.context import describe_database
 from issuer.cli.context import now
 from issuer.cli.context import open_instance
 from issuer.cli.context import read_bytes
@@ -386,9 +387,26 @@ def _print_demo_accounts(settings: Any, database: Any) -> None:
 
 
 
+@click.group("db")
+def db() -> None:
+    """The service's database."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database to the newest schema, then exit (run once before web and workers).
+
+    Safe when several hosts start together: on PostgreSQL one migrates while the
+    others wait for it (an advisory lock), then find the schema current.
+    """
+    with open_instance() as (settings, _):
+        where_to = describe_database(settings.database_url)
+        click.echo(f"The database is at the newest schema ({where_to})", err=True)
+
+
 def register(group: click.Group, keys: click.Group) -> None:
     """Add these commands to the ``badges`` group (and ``keys rotate`` to ``keys``)."""
-    for command in (serve, seed_demo, issuers, achievements, award, tokens, revoke, suspend,
+    for command in (serve, db, seed_demo, issuers, achievements, award, tokens, revoke, suspend,
                     unsuspend, revoke_bulk, renew, expiring):
         group.add_command(command)
     keys.add_command(keys_rotate)

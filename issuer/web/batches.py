@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hmac
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -43,7 +42,6 @@ from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import send_file
 from flask import session as cookie
 from flask import url_for
 
@@ -56,6 +54,9 @@ from issuer.models_batch import BatchRun
 from issuer.models_batch import RowState
 from issuer.services.errors import ServiceError
 from issuer.services.errors import not_found
+from issuer.storage import MissingObject
+from issuer.storage import storage_for
+from issuer.storage import stream_once
 from issuer.web.api import authorized_organization
 from issuer.web.api import json_object
 from issuer.web.common import now
@@ -243,7 +244,7 @@ def _start_certificates(batch: BatchRun, *, paper: str | None, template: str | N
                         force: bool) -> tuple[Manifest, bool]:
     from issuer.certificates import runs
 
-    return runs.start(session(), job_queue(), batch, instance_path=settings().instance_path,
+    return runs.start(session(), job_queue(), batch, storage=storage_for(settings()),
                       now=now(), paper=paper or None, template=template or None, force=force)
 
 
@@ -268,21 +269,25 @@ def certificates_state(batch_id: str) -> Any:
     from issuer.certificates import runs
 
     batch = _owned(batch_id)
-    manifest = runs.status(settings().instance_path, batch.id)
+    manifest = runs.status(storage_for(settings()), batch.id)
     return jsonify(certificates=manifest.summary(), links=_certificate_links(batch.id))
 
 
 def _zip(batch: BatchRun) -> Response:
     from issuer.certificates import runs
 
-    path: Path = runs.zip_path(settings().instance_path, batch.id)
+    files = storage_for(settings())
+    key = runs.zip_key(files, batch.id)
     try:
-        handle = path.open("rb")
-    except FileNotFoundError:  # replaced by a forced start since the manifest was read
+        size = files.size(key)
+        chunks = stream_once(files, key)
+    except MissingObject:  # replaced by a forced start since the manifest was read
         raise ServiceError("the certificates are being made again; try later",
                            code="certificates_not_ready", status=409) from None
-    response = send_file(handle, mimetype="application/zip", as_attachment=True,
-                         download_name=f"certificates-{batch.id}.zip", max_age=0)
+    response = Response(chunks, mimetype="application/zip")
+    response.headers["Content-Length"] = str(size)
+    response.headers["Content-Disposition"] = \
+        f'attachment; filename="certificates-{batch.id}.zip"'
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -355,7 +360,7 @@ def page(batch_id: str) -> Any:
     if manager:
         from issuer.certificates import runfiles
 
-        found = runfiles.read(runfiles.folder(settings().instance_path, batch.id))
+        found = runfiles.read(runfiles.folder(storage_for(settings()), batch.id))
         certificates = found.summary() if found is not None else None
     working = certificates is not None and certificates["state"] in ("queued", "running")
     refresh = (not progress.finished or working) and request.args.get("refresh") != "0"

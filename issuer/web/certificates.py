@@ -24,6 +24,7 @@ from flask import jsonify
 from flask import request
 
 from issuer.services.errors import ServiceError
+from issuer.storage import storage_for
 from issuer.web import endorsed as endorsed_pages
 from issuer.web.api import authorized_organization
 from issuer.web.common import content_disposition
@@ -62,7 +63,7 @@ def certificate(token: str) -> Response:
     issued = _shared(token)
     s = settings()
     rendered = service.render_issued(issued, base_url=s.base_url,
-                                     instance_path=s.instance_path, paper=_paper(),
+                                     storage=storage_for(s), paper=_paper(),
                                      endorsed_by=endorsed_pages.verified_endorsers(issued))
     stem = download_stem(issued.achievement.name, issued.recipient_name)
     return _pdf(rendered.pdf, f"{stem} - certificate.pdf")
@@ -76,7 +77,7 @@ def list_templates(slug: str) -> Any:
 
     org = authorized_organization(slug)
     builtin = sorted(p.name for p in templates.BUILTIN_ROOT.iterdir() if p.is_dir())
-    return jsonify(templates=store.list_names(settings().instance_path, org.slug),
+    return jsonify(templates=store.list_names(storage_for(settings()), org.slug),
                    builtin=builtin)
 
 
@@ -101,7 +102,7 @@ def upload_template(slug: str, name: str) -> Any:
         files[filename] = upload.read(MAX_UPLOAD_BYTES + 1)
     s = settings()
     db = session()
-    result = service.upload_template(db, org, instance_path=s.instance_path,
+    result = service.upload_template(db, org, storage=storage_for(s),
                                      base_url=s.base_url, name=name, files=files,
                                      actor=f"api-token:{org.slug}", now=now())
     db.commit()
@@ -118,7 +119,7 @@ def preview_template(slug: str, name: str) -> Response:
 
     org = authorized_organization(slug)
     s = settings()
-    folder = service.template_for(org, instance_path=s.instance_path, name=name)
+    folder = service.template_for(org, storage=storage_for(s), name=name)
     rendered = service.preview(org, base_url=s.base_url, folder=folder, paper=_paper())
     response = _pdf(rendered.pdf, f"{name}-preview.pdf")
     if rendered.warnings:
@@ -133,7 +134,7 @@ def delete_template(slug: str, name: str) -> Any:
     from issuer.services import audit
 
     org = authorized_organization(slug)
-    if not store.delete(settings().instance_path, org.slug, name):
+    if not store.delete(storage_for(settings()), org.slug, name):
         raise ServiceError(f"{org.slug} has no certificate template {name!r}",
                            code="template_not_found", status=404)
     db = session()

@@ -2,7 +2,8 @@
 
 * ``GET /healthz``: the process is up and answers (liveness; touches nothing else).
 * ``GET /readyz``: the database answers, its schema is at the newest migration,
-  and Redis answers when ``BADGES_REDIS_URL`` is set (readiness; 503 with the
+  the file storage answers (:mod:`issuer.storage`), and Redis answers when
+  ``BADGES_REDIS_URL`` is set (readiness; 503 with the
   failing check otherwise). Both answer JSON.
 * ``GET /metrics``: Prometheus text format (:mod:`issuer.metrics`). Probes and scrapes
   are counted in the metrics but not written to the request log.
@@ -178,7 +179,7 @@ def _check_redis(url: str) -> dict[str, Any]:
 
 @bp.get("/readyz")
 def ready() -> Response:
-    """Readiness: database reachable and migrated, Redis reachable when configured.
+    """Readiness: database reachable and migrated, storage reachable, Redis when configured.
 
     200 ``{"status": "ready", "checks": {...}}`` or 503 ``{"status":
     "not_ready", ...}`` naming each failing check and why.
@@ -198,6 +199,15 @@ def ready() -> Response:
         except Exception as exc:  # noqa: BLE001
             checks["redis"] = {"ok": False, "error": "unreachable",
                                "detail": type(exc).__name__}
+    try:
+        from issuer.storage import storage_for
+        from issuer.web.common import settings
+
+        files = storage_for(settings())
+        files.check()
+        checks["storage"] = {"ok": True, "backend": files.kind}
+    except Exception as exc:  # noqa: BLE001
+        checks["storage"] = {"ok": False, "error": "unreachable", "detail": type(exc).__name__}
     ready_now = all(check["ok"] for check in checks.values())
     response = jsonify(status="ready" if ready_now else "not_ready", checks=checks)
     response.status_code = 200 if ready_now else 503

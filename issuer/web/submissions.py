@@ -28,6 +28,7 @@ from issuer.models_workflow import EvidenceKind
 from issuer.models_workflow import Submission
 from issuer.services import authoring
 from issuer.services.errors import ServiceError
+from issuer.storage import storage_for
 from issuer.web.auth import deliver_mail
 from issuer.web.auth import protect
 from issuer.web.auth import viewer
@@ -45,7 +46,7 @@ protect(bp)
 
 def store() -> evidence.EvidenceStore:
     """The private evidence store of this app."""
-    return evidence.EvidenceStore(workflow_settings().evidence_dir)
+    return evidence.EvidenceStore(storage_for(settings()))
 
 
 def _page(sub: Submission, *, error: str | None = None, status: int = 200) -> Any:
@@ -199,11 +200,12 @@ def download(submission_id: str, item_id: int) -> Response:
     item = next((i for i in sub.items if i.id == item_id and i.kind == EvidenceKind.FILE), None)
     if item is None or item.file_sha256 is None or item.file is None:
         raise NotVisible("file")
-    data = store().read(item.file_sha256)
+    chunks = store().open(item.file_sha256)
     name = item.filename or "evidence"
     ascii_name = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_"
                          for c in name)
-    response = Response(data, mimetype=item.file.media_type)
+    response = Response(chunks, mimetype=item.file.media_type)
+    response.headers["Content-Length"] = str(item.file.size)
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}")
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -38,6 +38,7 @@ from issuer.services import clr as clr_service
 from issuer.services import obapi
 from issuer.services.errors import ServiceError
 from issuer.services.issuance import share_url
+from issuer.storage import storage_for
 from issuer.web import endorsed as endorsed_pages
 from issuer.web.auth import protect
 from issuer.web.auth import viewer
@@ -134,7 +135,7 @@ def download(credential_id: str, ext: str) -> Response:
 
         s = settings()
         rendered = certificates.render_issued(issued, base_url=s.base_url,
-                                              instance_path=s.instance_path,
+                                              storage=storage_for(s),
                                               endorsed_by=endorsed_pages.verified_endorsers(
                                                   issued))
         name = f"{stem} - certificate.pdf"

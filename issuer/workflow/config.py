@@ -23,7 +23,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from issuer.config import PREFIX
@@ -43,7 +42,6 @@ PRODUCTION_SCRYPT_N = 2**17
 class WorkflowSettings:
     """Settings of the evidence-and-review workflow."""
 
-    evidence_dir: Path
     evidence_max_bytes: int
     scrypt_n: int
     invitation_days: int
@@ -91,7 +89,6 @@ def load_workflow_settings(settings: Settings, *, environ: Mapping[str, str] | N
 
     mail = replace(load_mail(values), seal_key=outbox_key(settings.key_encryption_key))
     return WorkflowSettings(
-        evidence_dir=settings.instance_path / "evidence",
         evidence_max_bytes=_int(values, "EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES,
                                 low=1024, high=1024**3),
         scrypt_n=scrypt_n,

@@ -1,6 +1,7 @@
 """The private evidence store: type and size checks, safe names, content-addressed files.
 
-Files live under ``<instance>/evidence/<aa>/<sha256>``; the name a teacher's
+Files are ``evidence/<aa>/<sha256>`` in the service's storage (the instance
+folder or S3-compatible object storage, :mod:`issuer.storage`); the name a teacher's
 computer gave a file is kept only as metadata (checked, never used as a
 path). The type is decided from the file's first bytes, not its name or the
 browser's claim, and must agree with the extension: PDF, PNG, JPEG, Word
@@ -13,14 +14,16 @@ import hashlib
 import io
 import os
 import struct
-import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO
 
 from issuer.services.errors import ServiceError
+from issuer.storage import MissingObject
+from issuer.storage import Storage
+from issuer.storage import stream_once
 
 MEDIA_TYPES = {
     ".pdf": "application/pdf",
@@ -34,6 +37,7 @@ MEDIA_TYPES = {
 ACCEPTED = "PDF, PNG, JPEG, Word (.docx), OpenDocument text (.odt) or plain text (.txt)"
 _ODT_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.text"
 _MAX_NAME = 150
+FOLDER = "evidence"
 
 
 def _unsafe(message: str) -> ServiceError:
@@ -146,35 +150,31 @@ def read_limited(stream: IO[bytes], max_bytes: int) -> bytes:
 
 @dataclass(frozen=True)
 class EvidenceStore:
-    """Content-addressed private files under ``root`` (never under a public folder)."""
+    """Content-addressed private files, ``evidence/<aa>/<sha256>`` in the service's storage.
 
-    root: Path
+    The storage (:mod:`issuer.storage`) is the instance folder or S3-compatible
+    object storage; either way the files are never under a public URL.
+    """
 
-    def path(self, sha256: str) -> Path:
-        """Where the file with this digest lives."""
+    storage: Storage
+
+    @staticmethod
+    def key(sha256: str) -> str:
+        """The storage key of the file with this digest."""
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
             raise ValueError("not a SHA-256 hex digest")
-        return self.root / sha256[:2] / sha256
+        return f"{FOLDER}/{sha256[:2]}/{sha256}"
 
     def put(self, data: bytes) -> str:
-        """Store ``data`` (atomically, owner-only permissions); returns its SHA-256."""
+        """Store ``data`` (once: the key is its digest); returns its SHA-256."""
         digest = hashlib.sha256(data).hexdigest()
-        target = self.path(digest)
-        if target.exists():
-            return digest
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        if not self.storage.exists(self.key(digest)):
+            self.storage.put(self.key(digest), data)
         return digest
+
+    def _missing(self) -> ServiceError:
+        return ServiceError("the file is missing from the evidence store",
+                            code="missing_file", status=404)
 
     def read(self, sha256: str) -> bytes:
         """The stored bytes.
@@ -183,7 +183,17 @@ class EvidenceStore:
             ServiceError: ``missing_file`` (404) when the file is not in the store.
         """
         try:
-            return self.path(sha256).read_bytes()
-        except (OSError, ValueError):
-            raise ServiceError("the file is missing from the evidence store",
-                               code="missing_file", status=404) from None
+            return self.storage.get(self.key(sha256))
+        except (MissingObject, ValueError):
+            raise self._missing() from None
+
+    def open(self, sha256: str) -> Iterator[bytes]:
+        """The stored bytes in chunks, for a streamed download.
+
+        Raises:
+            ServiceError: ``missing_file`` (404) when the file is not in the store.
+        """
+        try:
+            return stream_once(self.storage, self.key(sha256))
+        except (MissingObject, ValueError):
+            raise self._missing() from None

@@ -134,17 +134,22 @@ class ClockedRunner(CliRunner):
         return super().invoke(*args, **kwargs)
 
 
+def create_app_for_tests(db_url: str, instance: Path, **overrides: Any) -> Flask:
+    """The app, on a clock that starts at :data:`NOW` (``clock=`` to choose another)."""
+    settings = {"env": "testing", "database_url": db_url, "instance_path": instance,
+                "base_url": "https://badges.test",
+                "key_encryption_key": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
+                "secret_key": "test-secret", "clock": running_from(NOW), **overrides}
+    return create_app(settings)
+
+
 @pytest.fixture
 def make_app(db_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
     apps: list[Flask] = []
 
     def build(**overrides: Any) -> Flask:
         """The app, on a clock that starts at :data:`NOW` (``clock=`` to choose another)."""
-        settings = {"env": "testing", "database_url": db_url, "instance_path": tmp_path,
-                    "base_url": "https://badges.test",
-                    "key_encryption_key": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
-                    "secret_key": "test-secret", "clock": running_from(NOW), **overrides}
-        app = create_app(settings)
+        app = create_app_for_tests(db_url, tmp_path, **overrides)
         apps.append(app)
         return app
 

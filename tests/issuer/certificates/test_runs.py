@@ -41,6 +41,8 @@ from issuer.models import Membership
 from issuer.models import Role
 from issuer.services import status as status_service
 from issuer.services.issuance import IssuerContext
+from issuer.storage import storage_for
+from issuer.storage.local import LocalStorage
 from issuer.workflow import accounts
 from tests.issuer import seed
 from tests.issuer.batch.conftest import BASE_URL
@@ -200,9 +202,9 @@ def test_every_certificate_of_a_run_in_one_zip(app: Flask, client: FlaskClient) 
     assert _finished(client, batch_id)["paper"] == "a4"
     assert page_count_and_size(_zip(client, batch_id).read(
         "Ann-Lee_Blended-Learning-Design.pdf"))[1].startswith("841.89")  # A4 landscape, in points
-    run = runfiles.folder(app.extensions["badges"]["settings"].instance_path, batch_id)
-    assert [p.name for p in (run.path / "pdf").iterdir()] == \
-        [forced.get_json()["certificates"]["id"]]  # the old rendering's files are gone
+    run = runfiles.folder(storage_for(app.extensions["badges"]["settings"]), batch_id)
+    assert {k.split("/")[3] for k in run.storage.keys(f"{run.prefix}/pdf")} == \
+        {forced.get_json()["certificates"]["id"]}  # the old rendering's files are gone
 
 
 def test_a_crashed_rendering_resumes_without_redoing_finished_certificates(
@@ -216,21 +218,23 @@ def test_a_crashed_rendering_resumes_without_redoing_finished_certificates(
 
     # As if the worker died after the first chunk: the manifest still says running, with
     # one certificate done (its PDF replaced by a marker), the others pending, no ZIP.
-    run = runfiles.folder(app.extensions["badges"]["settings"].instance_path, batch_id)
+    run = runfiles.folder(storage_for(app.extensions["badges"]["settings"]), batch_id)
     with runfiles.locked(run):
         manifest = runfiles.read(run)
         assert manifest is not None and manifest.items is not None
         kept, *redo = manifest.items
         marker = b"%PDF-1.7 rendered before the crash"
-        runfiles.write_atomic(run.pdf(render_id, kept), marker)
+        run.storage.put(run.pdf(render_id, kept), marker)
         for item in redo:
             item.state = "pending"
-            run.pdf(render_id, item).unlink()
+            run.storage.delete(run.pdf(render_id, item))
         manifest.state, manifest.finished_at = "running", None
         manifest.updated_at = NOW - timedelta(hours=1)
-        run.zip(render_id).unlink()
+        run.storage.delete(run.zip(render_id))
         runfiles.write(run, manifest)
-    kept_inode = run.pdf(render_id, kept).stat().st_ino
+    files = run.storage
+    assert isinstance(files, LocalStorage)
+    kept_inode = files.path(run.pdf(render_id, kept)).stat().st_ino
     waiting = client.get(base + ".zip", headers=AUTH)
     assert (waiting.status_code, waiting.get_json()["error"]["code"]) == \
         (409, "certificates_not_ready")
@@ -240,7 +244,7 @@ def test_a_crashed_rendering_resumes_without_redoing_finished_certificates(
     assert resumed.get_json()["certificates"]["id"] == render_id
     state = _finished(client, batch_id)
     assert (state["state"], state["rendered"], state["failed"]) == ("done", 3, 0)
-    assert run.pdf(render_id, kept).stat().st_ino == kept_inode
+    assert files.path(run.pdf(render_id, kept)).stat().st_ino == kept_inode
     archive = _zip(client, batch_id)
     assert archive.read(kept.file) == marker
     for item, issued in zip(redo, credentials[1:], strict=True):
@@ -383,8 +387,8 @@ def test_on_rq_with_a_district_template(app: Flask, client: FlaskClient) -> None
         state = _finished(client, batch_id, timeout=10)
         assert (state["state"], state["rendered"], state["template"], state["paper"]) == \
             ("done", 2, "classic", "a4"), state
-        manifest = json.loads((runfiles.folder(settings.instance_path, batch_id).manifest)
-                              .read_text())
+        run = runfiles.folder(storage_for(settings), batch_id)
+        manifest = json.loads(run.storage.get(run.manifest))
         assert manifest["backend"] == "rq" and manifest["jobId"]
         archive = _zip(client, batch_id)
         for file, issued in zip(archive.namelist(), _credentials(app, client, batch_id),

@@ -23,6 +23,7 @@ from issuer.services import issuance
 from issuer.services import organizations
 from issuer.services.issuance import IssuerContext
 from issuer.services.issuance import share_url
+from issuer.storage.local import LocalStorage
 from tests.issuer import seed
 from tests.issuer.certificates.conftest import decode_qr
 from tests.issuer.certificates.conftest import rasterize
@@ -55,7 +56,7 @@ def test_the_certificate_of_a_stored_credential(database: Database, ctx: IssuerC
         row = service.find_issued(session, issued.credential_id)
         assert service.find_issued(session, share_url(ctx.base_url, row)).id == row.id
         assert service.find_issued(session, row.share_token).id == row.id
-        rendered = service.render_issued(row, base_url=ctx.base_url, instance_path=tmp_path)
+        rendered = service.render_issued(row, base_url=ctx.base_url, storage=LocalStorage(tmp_path))
     assert decode_qr(rasterize(rendered.pdf)) == [share_url(ctx.base_url, issued)]
     (attached,) = pdf.read_pdf(rendered.pdf).attachments
     assert attached.data.decode("utf-8") == issued.document
@@ -94,20 +95,20 @@ def test_a_district_template_is_checked_installed_and_used_by_its_schools(
         org = organizations.get(session, "lakeside")
         school = organizations.create(session, slug="lakeside-high", name="Lakeside High",
                                       parent=org)
-        result = service.upload_template(session, org, instance_path=tmp_path,
+        result = service.upload_template(session, org, storage=LocalStorage(tmp_path),
                                          base_url=ctx.base_url, name="default",
                                          files=_district_files(), actor="test", now=NOW)
         assert result.title == "Lakeside classic" and "logo.svg" in result.files
-        assert store.list_names(tmp_path, "lakeside") == ["default"]
-        assert service.template_for(school, instance_path=tmp_path) == \
-            tmp_path / "certificate-templates" / "lakeside" / "default"
+        assert store.list_names(LocalStorage(tmp_path), "lakeside") == ["default"]
+        assert service.template_for(school, storage=LocalStorage(tmp_path)).parent == \
+            tmp_path / "certificate-templates" / "lakeside" / "default"  # a version of it
         events = session.scalars(sa.select(AuditEvent).where(
             AuditEvent.action == "certificate_template.uploaded")).all()
         assert [e.subject_id for e in events] == ["default"]
     issued = _award(database, ctx)
     with database.session() as session:
         row = service.find_issued(session, issued.id)
-        rendered = service.render_issued(row, base_url=ctx.base_url, instance_path=tmp_path,
+        rendered = service.render_issued(row, base_url=ctx.base_url, storage=LocalStorage(tmp_path),
                                          paper="a4")
     text = " ".join(text_layer(rendered.pdf).split())
     assert "Superintendent" in text and "María López" in text
@@ -126,15 +127,15 @@ def test_a_broken_upload_changes_nothing(database: Database, ctx: IssuerContext,
                 (_district_files(**{"certificate.css": b"body { background: url(http://x/y) }"}),
                  "http://x/y")):
             with pytest.raises(CertificateError) as refused:
-                service.upload_template(session, org, instance_path=tmp_path,
+                service.upload_template(session, org, storage=LocalStorage(tmp_path),
                                         base_url=ctx.base_url, name="classic", files=files,
                                         actor="test", now=NOW)
             assert needle in refused.value.message
-        assert store.list_names(tmp_path, "lakeside") == []
+        assert store.list_names(LocalStorage(tmp_path), "lakeside") == []
         folder = tmp_path / "certificate-templates" / "lakeside"
         assert not folder.exists() or [p.name for p in folder.iterdir()] == []
         with pytest.raises(CertificateError) as unknown:
-            service.template_for(org, instance_path=tmp_path, name="classic")
+            service.template_for(org, storage=LocalStorage(tmp_path), name="classic")
         assert unknown.value.code == "template_not_found"
 
 

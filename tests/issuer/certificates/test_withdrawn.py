@@ -18,6 +18,7 @@ from issuer.certificates.errors import CertificateError
 from issuer.models import IssuedCredential
 from issuer.services import issuance
 from issuer.services import status
+from issuer.storage import storage_for
 from tests.issuer import seed
 from tests.issuer.certificates.conftest import text_layer
 from tests.issuer.conftest import NOW
@@ -81,8 +82,7 @@ def test_a_withdrawn_badge_has_no_clean_certificate(app: Flask, action: str, mar
         assert row is not None
         with pytest.raises(CertificateError) as refused:
             service.render_issued(row, base_url="https://x.example",
-                                  instance_path=app.extensions["badges"]["settings"]
-                                  .instance_path)
+                                  storage=storage_for(app.extensions["badges"]["settings"]))
         assert refused.value.code == code
 
 

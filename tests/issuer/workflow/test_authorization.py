@@ -29,6 +29,7 @@ from issuer.models_workflow import SubmissionStatus
 from issuer.services import issuance
 from issuer.services import organizations
 from issuer.services.issuance import IssuerContext
+from issuer.storage import storage_for
 from tests.issuer.conftest import NOW
 from tests.issuer.workflow.conftest import PEOPLE
 from tests.issuer.workflow.conftest import Browser
@@ -109,7 +110,7 @@ def _certificates_done(app: Flask, issuer: str, achievement: str) -> str:
             actor="test", now=NOW, backend="inprocess")
         batch.status, batch.finished_at = BatchStatus.COMPLETED, NOW
         batch_id = batch.id
-    run = runfiles.folder(app.extensions["badges"]["settings"].instance_path, batch_id)
+    run = runfiles.folder(storage_for(app.extensions["badges"]["settings"]), batch_id)
     manifest = runfiles.Manifest(id=str(uuid.uuid4()), batch_id=batch_id, state="done",
                                  paper="letter", template="default", created_at=NOW,
                                  finished_at=NOW, items=[])
@@ -316,7 +317,7 @@ def _nothing_changed(app: Flask, world: World, objects: Objects) -> None:
                                    .where(Submission.renews_credential_id.is_not(None))).all()
         assert [tuple(r) for r in renewals] == [(world.people["teacher"], objects.renewable)]
     for batch_id in (objects.b1, objects.b2):
-        run = runfiles.folder(app.extensions["badges"]["settings"].instance_path, batch_id)
+        run = runfiles.folder(storage_for(app.extensions["badges"]["settings"]), batch_id)
         manifest = runfiles.read(run)
         assert manifest is not None and manifest.state == "done"
         assert manifest.job_id is None  # nobody started a new rendering

@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 
 from issuer.models_workflow import EvidenceItem
+from issuer.storage import storage_for
+from issuer.storage.local import LocalStorage
 from issuer.workflow import evidence
 from tests.issuer.workflow.conftest import Browser
 from tests.issuer.workflow.conftest import World
@@ -82,8 +83,7 @@ def test_bad_uploads_are_refused_with_a_clear_message(app: Flask,
         assert got == status, name
         assert message in page and "There is a problem" in page, name
     assert _items(app, sub) == []
-    store = app.extensions["workflow"].evidence_dir
-    assert not Path(store).exists() or not any(p.is_file() for p in Path(store).rglob("*"))
+    assert storage_for(app.extensions["badges"]["settings"]).keys("evidence") == []
 
 
 GOOD = [
@@ -98,12 +98,14 @@ GOOD = [
 def test_accepted_files_go_to_the_private_store(app: Flask,
                                                 draft: tuple[Browser, str]) -> None:
     teacher, sub = draft
-    store = evidence.EvidenceStore(app.extensions["workflow"].evidence_dir)
+    storage = storage_for(app.extensions["badges"]["settings"])
+    assert isinstance(storage, LocalStorage)
+    store = evidence.EvidenceStore(storage)
     for name, data, media_type in GOOD:
         assert _upload(teacher, sub, name, data)[0] == 303, name
         item = _items(app, sub)[-1]
         assert item.filename == name and item.file_sha256 is not None
-        path = store.path(item.file_sha256)
+        path = storage.path(store.key(item.file_sha256))
         assert path.read_bytes() == data and path.stat().st_mode & 0o077 == 0
         assert name not in str(path)
         download = teacher.get(f"/submissions/{sub}/items/{item.id}/file")

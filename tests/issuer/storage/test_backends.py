@@ -1,0 +1,134 @@
+"""Both storage backends keep the same promises: the local folder and S3 (s3rver)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from issuer.app import create_app
+from issuer.certificates import store
+from issuer.certificates.templates import builtin
+from issuer.certificates.templates import read_folder
+from issuer.storage import MissingObject
+from issuer.storage import Storage
+from issuer.storage import check_key
+from issuer.storage import stream_once
+from issuer.storage.local import LocalStorage
+from issuer.storage.locks import PostgresLocks
+from issuer.storage.locks import file_locks
+from issuer.storage.s3 import MULTIPART
+from issuer.storage.s3 import S3Storage
+from tests.issuer.conftest import PG_ADMIN
+from tests.issuer.conftest import Templates
+from tests.s3server import S3Server
+from tests.s3server import free_port
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
+    if request.param == "local":
+        yield LocalStorage(tmp_path / "files")
+        return
+    s3: S3Server = request.getfixturevalue("s3")
+    yield S3Storage.from_url(s3.url(), endpoint_url=s3.endpoint, region=None,
+                             locks=file_locks(tmp_path / "locks"))
+
+
+def test_objects_round_trip_and_missing_ones_say_so(storage: Storage) -> None:
+    storage.check()
+    storage.put("a/b/one.txt", b"first")
+    storage.put("a/b/one.txt", b"second")  # replaced whole
+    storage.put("a/c/two.bin", bytes(range(256)) * 1000)
+    storage.put("other/three", b"3")
+    assert storage.get("a/b/one.txt") == b"second"
+    assert b"".join(storage.stream("a/c/two.bin")) == bytes(range(256)) * 1000
+    assert storage.size("a/c/two.bin") == 256_000 and storage.exists("other/three")
+    assert storage.keys("a") == ["a/b/one.txt", "a/c/two.bin"]
+    assert storage.keys("a/b") == ["a/b/one.txt"] and storage.keys("nothing") == []
+    for call in (storage.get, storage.size, lambda k: stream_once(storage, k)):
+        with pytest.raises(MissingObject):
+            call("a/b/absent")
+    assert not storage.exists("a/b/absent")
+    storage.delete("a/b/one.txt")
+    storage.delete("a/b/one.txt")  # twice is fine
+    storage.delete_prefix("a")
+    assert storage.keys("a") == [] and storage.get("other/three") == b"3"
+
+
+def test_large_files_go_up_in_parts(storage: Storage, tmp_path: Path) -> None:
+    data = os.urandom(MULTIPART + 1024 * 1024)  # S3: a multipart upload of two parts
+    source = tmp_path / "big.zip"
+    source.write_bytes(data)
+    storage.put_file("runs/big.zip", source)
+    storage.put("runs/big2.zip", data)
+    assert storage.get("runs/big.zip") == data and storage.get("runs/big2.zip") == data
+    assert storage.size("runs/big.zip") == len(data)
+
+
+@pytest.mark.parametrize("key", ["", "/a", "a//b", "a/../b", "a/.hidden", "a/b c", "é"])
+def test_keys_are_plain(key: str) -> None:
+    with pytest.raises(ValueError, match="not a storage key"):
+        check_key(key)
+
+
+def test_a_template_is_published_whole_and_read_back_as_a_folder(storage: Storage) -> None:
+    files = read_folder(builtin())
+    assert store.list_names(storage, "lakeside") == []
+    first = store.publish(storage, "lakeside", "classic", files)
+    folder = store.resolve(storage, ["lakeside-high", "lakeside"], "classic")
+    assert read_folder(folder) == files and folder.name == first
+    second = store.publish(storage, "lakeside", "classic", {**files})
+    assert second != first and store.list_names(storage, "lakeside") == ["classic"]
+    assert all(f"/{first}/" not in k for k in storage.keys("certificate-templates"))
+    assert store.resolve(storage, ["lakeside"], "classic").name == second
+    assert store.delete(storage, "lakeside", "classic")
+    assert not store.delete(storage, "lakeside", "classic")
+    assert store.resolve(storage, ["lakeside"], "default") == builtin()
+
+
+def _contend(locks: object, name: str) -> list[str]:
+    """Two threads take the same lock; their critical sections never interleave."""
+    events: list[str] = []
+
+    def worker(tag: str) -> None:
+        with locks(name):  # type: ignore[operator]
+            events.append(f"{tag}+")
+            time.sleep(0.05)
+            events.append(f"{tag}-")
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return events
+
+
+def test_run_locks_exclude_each_other_on_postgresql_and_on_files(tmp_path: Path) -> None:
+    shared = PostgresLocks(PG_ADMIN)
+    try:
+        for locks in (shared, file_locks(tmp_path)):
+            events = _contend(locks, "certificate-runs/x")
+            assert events in (["a+", "a-", "b+", "b-"], ["b+", "b-", "a+", "a-"]), events
+    finally:
+        shared.dispose()
+
+
+def test_readyz_says_when_the_object_storage_is_unreachable(templates: Templates,
+                                                            tmp_path: Path) -> None:
+    url = templates.fresh("sqlite")
+    app = create_app({"env": "testing", "database_url": url, "instance_path": tmp_path,
+                      "storage_url": "s3://nowhere/x", "secret_key": "x",
+                      "s3_endpoint_url": f"http://127.0.0.1:{free_port()}"})
+    try:
+        response = app.test_client().get("/readyz")
+        assert response.status_code == 503
+        assert response.get_json()["checks"]["storage"] == {
+            "ok": False, "error": "unreachable", "detail": "EndpointConnectionError"}
+    finally:
+        app.extensions["badges"]["db"].dispose()
