@@ -999,6 +999,19 @@ _ES_CODES.update({
                            "logro que no está en el registro).",
     "invalid_name": "El registro necesita un nombre.",
 })
+# Issue #19: the codes of checking a wallet's DIDAuth presentation (badges.didauth).
+_ES_CODES.update({
+    code: text for code, text in {
+        "invalid_challenge": "La presentación no responde al desafío de este intercambio.",
+        "invalid_domain": "La presentación está firmada para otro dominio.",
+        "invalid_proof": "La prueba de la presentación no es válida.",
+        "invalid_signature": "La firma de la presentación no es válida.",
+        "unsupported_cryptosuite": "La presentación usa un conjunto criptográfico que este "
+                                   "servicio no acepta.",
+        "unsupported_did": "La presentación está firmada con un DID que este servicio no acepta "
+                           "(solo did:key).",
+    }.items() if code not in _ES_CODES
+})
 
 
 # The error pages of the district service (issuer/web/errors.py): 404, 410, 429, 500

@@ -364,6 +364,8 @@ _CODE_PATTERNS = (
     re.compile(r'_fail\(\s*"([a-z][a-z0-9_]*)"'),
 )
 #: Codes the sources hold that never reach a verification report, and why.
+_DIDAUTH = ("raised only when checking a wallet's DIDAuth presentation (badges.didauth); "
+            "the exchange endpoint answers it")
 NOT_REPORTED = {
     "invalid_credential_text": "raised only when baking a credential into an image",
     "registry_invalid": "a start-up error: the issuer registry cannot be read",
@@ -390,6 +392,13 @@ NOT_REPORTED = {
     "invalid_name": "raised only when building a CLR (badges.clr.build_clr)",
     "invalid_association": "raised only when building a CLR (badges.clr.build_clr)",
     "not_embeddable": "raised only when building a CLR (badges.clr.build_clr)",
+    "invalid_challenge": _DIDAUTH,
+    "invalid_presentation": _DIDAUTH,
+    "invalid_domain": _DIDAUTH,
+    "invalid_proof": _DIDAUTH,
+    "invalid_signature": _DIDAUTH,
+    "unsupported_cryptosuite": _DIDAUTH,
+    "unsupported_did": _DIDAUTH,
     "fetch_budget_exceeded": "a verification's first fetches never exceed its budget; later "
                              "ones reach the report as status_list_unreachable, "
                              "controller_unreachable or endorsement_unchecked, with it as "
