@@ -279,10 +279,14 @@ def run_the_flow(chromium: Any, server: LiveServer, host: ObApiClient, clock: Se
         assert seen["obapi.consent_granted"] == world.orgs["lakeside-high"]
         assert seen["obapi.credential_created"] == world.orgs["lakeside-high"]
         assert seen["obapi.client_registered"] is None
+        # reads are audited too: which client read the teacher's badges or profile
+        assert seen["obapi.credentials_read"] == world.orgs["lakeside-high"]
+        assert seen["obapi.profile_read"] == world.orgs["lakeside-high"]
         dumped = " ".join(str(row) for table in ("oauth_clients", "oauth_codes", "oauth_tokens")
                           for row in session.execute(sa.text(f"SELECT * FROM {table}")))
     assert {"obapi.client_registered", "obapi.consent_granted", "obapi.token_issued",
             "obapi.credential_created", "obapi.profile_updated", "obapi.refresh_replayed",
-            "obapi.code_replayed", "obapi.token_revoked"} <= actions
+            "obapi.code_replayed", "obapi.token_revoked", "obapi.credentials_read",
+            "obapi.profile_read"} <= actions
     for secret in (host.client_secret, host.access_token, host.refresh_token, code):
         assert secret not in dumped
