@@ -57,6 +57,7 @@ from issuer.web.common import issuer_context
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
+from issuer.web.language import translator
 from issuer.workflow import notifications
 from issuer.workflow import throttle
 from issuer.workflow.access import NotVisible
@@ -111,8 +112,7 @@ def _throttle_pages() -> Response | None:
     seconds = _held_back()
     if seconds is None:
         return None
-    page, status = error_page("Too many requests from this address. Wait a few minutes and "
-                              "try again from your wallet app.", 429)
+    page, status = error_page(translator()("wauth_too_many"), 429)
     response = Response(page, status=status)
     response.headers["Retry-After"] = str(seconds)
     return response

@@ -167,6 +167,21 @@ def run_the_flow(chromium: Any, server: LiveServer, host: ObApiClient, clock: Se
     assert "Read your badges" in page.content()
     assert axe_violations(page) == []
     teacher.shot("obapi-01-consent")
+    # the consent and terms pages in Spanish, from the one catalogue, axe-clean too
+    page.goto(page.url + "&lang=es")
+    page.get_by_role("heading", name="¿Permitir que Test Badge Host use sus insignias?").wait_for()
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert "Leer sus insignias" in page.content() and "Read your badges" not in page.content()
+    page.get_by_role("button", name="No permitir", exact=True).wait_for()
+    assert axe_violations(page) == []
+    for lang, heading in (("es", "API de Open Badges: condiciones y privacidad"),
+                          ("en", "Open Badges API: terms and privacy")):
+        page.goto(f"{base}/ims/ob/v3p0/terms?lang={lang}")
+        page.get_by_role("heading", name=heading).wait_for()
+        assert page.locator("html").get_attribute("lang") == lang
+        assert axe_violations(page) == [], lang
+    page.goto(host.authorization_url())  # English again (the last choice is remembered)
+    page.get_by_role("heading", name="Allow Test Badge Host to use your badges?").wait_for()
     page.get_by_role("button", name="Allow", exact=True).click()
     page.wait_for_url(host.redirect_uri + "?**")
     back = host.received()
