@@ -12,7 +12,7 @@ open); every refusal is the service's JSON error body
 ``{"error": {"code", "message"}}`` (VC-API leaves the error body to the service).
 Participation is rate-limited per client address (:data:`LIMIT`, the
 database-backed :mod:`issuer.workflow.throttle`): 429 with ``Retry-After`` and
-the code ``too_many_requests`` (RFC 6585 §4).
+the code ``too_many_requests`` (RFC 6585 §4). Every refused step is audited.
 """
 
 from __future__ import annotations
@@ -60,6 +60,13 @@ def _cors(response: Response) -> Response:
 
 @bp.errorhandler(vcapi.ExchangeError)
 def _exchange_error(exc: vcapi.ExchangeError) -> Response:
+    exchange_id = (request.view_args or {}).get("exchange_id")
+    if request.endpoint == "vcapi.participate" and request.method == "POST" \
+            and not exc.audited and isinstance(exchange_id, str):
+        db = session()
+        db.rollback()  # what the refused step changed and did not commit is not kept
+        vcapi.audit_refusal(db, exchange_id, exc, client=client_address(), now=now())
+        db.commit()
     return _json(exc.body(), exc.status)
 
 

@@ -133,6 +133,11 @@ def test_every_flow_is_audited_and_no_secret_is_stored_in_clear(
     bad = client.post(f"/exchanges/{exchange_id}", json={"verifiablePresentation": _signed(
         key=key, challenge="not-this-exchange", domain=domain)})
     assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "invalid_challenge"
+    not_a_presentation = client.post(f"/exchanges/{exchange_id}", json=[1])
+    assert not_a_presentation.get_json()["error"]["code"] == "invalid_request"
+    unknown = client.post("/exchanges/no-such-exchange", json={})
+    assert unknown.status_code == 404
+    assert unknown.get_json()["error"]["code"] == "exchange_not_found"
 
     # the authorization code flow (§3.4): the teacher consents; redirect URIs exact-match
     teacher = as_user("teacher")
@@ -184,7 +189,9 @@ def test_every_flow_is_audited_and_no_secret_is_stored_in_clear(
     assert {("openid4vci", "token", "invalid_grant", lakeside),  # wrong tx_code, replayed code
             ("openid4vci", "credential", "invalid_token", lakeside),  # a spent token
             ("openid4vci", "credential", "invalid_token", None),  # a token nobody issued
-            ("vc-api", None, "invalid_challenge", lakeside)} <= refusals
+            ("vc-api", None, "invalid_challenge", lakeside),  # a presentation for another
+            ("vc-api", None, "invalid_request", lakeside),  # not a presentation
+            ("vc-api", None, "exchange_not_found", None)} <= refusals  # an id nobody issued
     assert len([e for e in events if e.action == "credential.claimed"]) == 2
 
 
