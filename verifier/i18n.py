@@ -1445,6 +1445,68 @@ _SITE_TEXT: dict[str, dict[str, str]] = {
                              "e-mail.",
         "blocker_mentor": "You mentor this teacher, and the district asks that another "
                           "reviewer decide on their submissions.",
+        # --- i19e ---
+        "claim_title": "Claim {name} in a wallet",
+        "claim_intro": "Scan this code with an OpenID4VCI wallet app, or open the link on the "
+                       "device that has the wallet. The wallet receives its own copy of this "
+                       "badge, bound to its key; this district keeps the original record, and "
+                       "revoking the badge revokes the copy too.",
+        "claim_open": "Open in a wallet app",
+        "claim_code_asked": "Your wallet will ask for a 6-digit code.",
+        "claim_code_sent": "We sent it to {email}: your district asks for it so that nobody "
+                           "who sees this screen can claim the badge.",
+        "claim_once": "This offer works once and expires on {when} UTC. Ask for a new one from "
+                      "your wallet page if it expires.",
+        "claim_link": "The offer link",
+        "claim_lcw_before": "Scan this code with the ",
+        "claim_lcw_after": ", or open the link on the phone that has it: the wallet proves it "
+                           "controls its key and receives its own copy of the badge. The same "
+                           "offer works once, whichever wallet claims it.",
+        "claim_lcw_open": "Open in the Learner Credential Wallet",
+        "claim_lcw_older": "For older versions of the Learner Credential Wallet",
+        "claim_lcw_older_link": "Open with the older link",
+        "claim_lcw_no_code": "The Learner Credential Wallet cannot ask for the e-mailed code, so "
+                             "your district's rule leaves it out: use an OpenID4VCI wallet.",
+        "wauth_title": "Send a badge to a wallet app",
+        "wauth_asks_before": "The wallet app ",
+        "wauth_asks_middle": " asks for one of your badges. If you allow it, you will be sent "
+                             "back to ",
+        "wauth_asks_after": " and the wallet receives its own copy of the badge, bound to its "
+                            "key. This district keeps the original record; revoking the badge "
+                            "revokes the copy too.",
+        "wauth_which": "Which badge?",
+        "wauth_issued": "{issuer}, issued {day}",
+        "wauth_none": "You have no badge that can be claimed into a wallet (revoked and "
+                      "suspended badges cannot).",
+        "wauth_back": "Back to the wallet app",
+        "wauth_too_many": "Too many requests from this address. Wait a few minutes and try "
+                          "again from your wallet app.",
+        "consent_allow": "Allow",
+        "consent_deny": "Do not allow",
+        "obc_title": "Allow {client}?",
+        "obc_heading": "Allow {client} to use your badges?",
+        "obc_asks": " asks to connect to your badges here. If you allow it, it can:",
+        "obc_back_before": "After you answer, you go back to ",
+        "obc_cannot": "It cannot see your evidence, your reviews or your password. You can "
+                      "disconnect it at any time from your wallet.",
+        "obc_read_before": "Read its ",
+        "obc_terms": "terms",
+        "obc_and": " and ",
+        "obc_privacy": "privacy policy",
+        "obapi_scope_credential_readonly": "Read your badges (the credentials you earned here "
+                                           "and those stored for you)",
+        "obapi_scope_credential_upsert": "Add or update badges in your wallet",
+        "obapi_scope_profile_readonly": "Read your profile (your name and e-mail address)",
+        "obapi_scope_profile_update": "Change the name on your profile",
+        "obt_title": "Open Badges API: terms and privacy",
+        "obt_intro": "Badge hosts and wallets that speak the 1EdTech Open Badges 3.0 API can "
+                     "connect to a teacher's badges here, but only after the teacher signs in "
+                     "and allows it. A host sees only what the teacher allowed:",
+        "obt_privacy": "Privacy",
+        "obt_privacy_text": "We keep a record of which host was allowed, when and for what, in "
+                            "the district's audit log. Hosts never receive evidence, reviews or "
+                            "passwords. Credentials a host stores for a teacher are checked "
+                            "before they are kept, and are shown to that teacher only.",
     },
     "es": {
         "site_skip": "Saltar al contenido",
@@ -1794,6 +1856,73 @@ _SITE_TEXT: dict[str, dict[str, str]] = {
                              "invitación por correo electrónico.",
         "blocker_mentor": "Usted es mentor de este docente, y el distrito pide que otro "
                           "revisor decida sobre sus entregas.",
+        # --- i19e ---
+        "claim_title": "Guardar {name} en una cartera digital",
+        "claim_intro": "Escanee este código con una aplicación de cartera OpenID4VCI, o abra el "
+                       "enlace en el dispositivo que tiene la cartera. La cartera recibe su "
+                       "propia copia de esta insignia, vinculada a su clave; este distrito "
+                       "conserva el registro original, y revocar la insignia revoca también la "
+                       "copia.",
+        "claim_open": "Abrir en una aplicación de cartera",
+        "claim_code_asked": "Su cartera le pedirá un código de 6 dígitos.",
+        "claim_code_sent": "Lo enviamos a {email}: su distrito lo pide para que nadie que vea "
+                           "esta pantalla pueda obtener la insignia.",
+        "claim_once": "Esta oferta sirve una sola vez y caduca el {when} UTC. Si caduca, pida "
+                      "otra desde la página de su cartera.",
+        "claim_link": "El enlace de la oferta",
+        "claim_lcw_before": "Escanee este código con la ",
+        "claim_lcw_after": ", o abra el enlace en el teléfono que la tiene: la cartera demuestra "
+                           "que controla su clave y recibe su propia copia de la insignia. La "
+                           "misma oferta sirve una sola vez, sea cual sea la cartera que la "
+                           "use.",
+        "claim_lcw_open": "Abrir en Learner Credential Wallet",
+        "claim_lcw_older": "Para versiones anteriores de Learner Credential Wallet",
+        "claim_lcw_older_link": "Abrir con el enlace anterior",
+        "claim_lcw_no_code": "Learner Credential Wallet no puede pedir el código enviado por "
+                             "correo, así que la regla de su distrito la deja fuera: use una "
+                             "cartera OpenID4VCI.",
+        "wauth_title": "Enviar una insignia a una aplicación de cartera",
+        "wauth_asks_before": "La aplicación de cartera ",
+        "wauth_asks_middle": " pide una de sus insignias. Si lo permite, volverá a ",
+        "wauth_asks_after": " y la cartera recibirá su propia copia de la insignia, vinculada a "
+                            "su clave. Este distrito conserva el registro original; revocar la "
+                            "insignia revoca también la copia.",
+        "wauth_which": "¿Qué insignia?",
+        "wauth_issued": "{issuer}, emitida el {day}",
+        "wauth_none": "No tiene ninguna insignia que se pueda guardar en una cartera (las "
+                      "revocadas y las suspendidas no se pueden).",
+        "wauth_back": "Volver a la aplicación de cartera",
+        "wauth_too_many": "Demasiadas solicitudes desde esta dirección. Espere unos minutos y "
+                          "vuelva a intentarlo desde su aplicación de cartera.",
+        "consent_allow": "Permitir",
+        "consent_deny": "No permitir",
+        "obc_title": "¿Permitir a {client}?",
+        "obc_heading": "¿Permitir que {client} use sus insignias?",
+        "obc_asks": " pide conectarse a sus insignias aquí. Si lo permite, podrá:",
+        "obc_back_before": "Después de responder, volverá a ",
+        "obc_cannot": "No puede ver sus evidencias, sus revisiones ni su contraseña. Puede "
+                      "desconectarla en cualquier momento desde su cartera.",
+        "obc_read_before": "Lea sus ",
+        "obc_terms": "condiciones",
+        "obc_and": " y su ",
+        "obc_privacy": "política de privacidad",
+        "obapi_scope_credential_readonly": "Leer sus insignias (las credenciales que obtuvo "
+                                           "aquí y las que se guardan para usted)",
+        "obapi_scope_credential_upsert": "Añadir o actualizar insignias en su cartera",
+        "obapi_scope_profile_readonly": "Leer su perfil (su nombre y su dirección de correo "
+                                        "electrónico)",
+        "obapi_scope_profile_update": "Cambiar el nombre de su perfil",
+        "obt_title": "API de Open Badges: condiciones y privacidad",
+        "obt_intro": "Los servicios de insignias y las carteras que usan la API Open Badges 3.0 "
+                     "de 1EdTech pueden conectarse aquí a las insignias de un docente, pero solo "
+                     "después de que el docente inicie sesión y lo permita. Un servicio solo ve "
+                     "lo que el docente permitió:",
+        "obt_privacy": "Privacidad",
+        "obt_privacy_text": "Guardamos en el registro de auditoría del distrito qué servicio "
+                            "recibió permiso, cuándo y para qué. Los servicios nunca reciben "
+                            "evidencias, revisiones ni contraseñas. Las credenciales que un "
+                            "servicio guarda para un docente se comprueban antes de conservarlas "
+                            "y solo se muestran a ese docente.",
     },
 }
 for _lang, _texts in _SITE_TEXT.items():

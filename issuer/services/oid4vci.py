@@ -48,7 +48,8 @@ from issuer.services.errors import ServiceError
 from issuer.services.issuance import sign_document
 
 __all__ = ["ALGORITHMS", "AUTHORIZATION_CODE_GRANT", "CONFIGURATIONS", "OAuthError", "Claimed",
-           "PRE_AUTHORIZED_GRANT", "authorization_server_metadata", "bind", "claim",
+           "PRE_AUTHORIZED_GRANT", "audit_refusal", "authorization_server_metadata", "bind",
+           "claim",
            "create_offer", "hash_secret", "issue_token", "issuer_metadata", "new_nonce",
            "offer_by_reference", "offer_link", "offer_object", "redeem_code", "set_tx_code_rule",
            "tx_code_required"]
@@ -565,3 +566,39 @@ def bind(session: so.Session, ctx: IssuerContext, row: CredentialOffer, holder: 
                          "key": signer.row.key_id, "via": via})
     session.flush()
     return json.loads(signed) if fmt == "di" else signed
+
+
+def audit_refusal(session: so.Session, error: OAuthError, *, endpoint: str,
+                  code: str | None = None, token: str | None = None, client: str,
+                  now: datetime) -> None:
+    """Audit a refused token or credential request (issue #19: "all flows audited").
+
+    The offer the request named (by its code or access token, looked up by hash)
+    gives the event its organization and badge, so district admins see refused
+    claims of their badges; a request naming nothing known is logged without an
+    organization. Nothing secret is recorded: only the error code and endpoint.
+
+    Args:
+        session: the database session (the caller commits).
+        error: the refusal answered.
+        endpoint: ``token`` or ``credential``.
+        code: the pre-authorized or authorization code sent, if any.
+        token: the Bearer access token sent, if any.
+        client: the client address (:func:`issuer.workflow.throttle.address_key`).
+        now: the time.
+    """
+    row = None
+    if code:
+        row = session.scalar(sa.select(CredentialOffer).where(
+            CredentialOffer.code_hash == hash_secret(code)))
+    elif token:
+        row = session.scalar(sa.select(CredentialOffer).where(
+            CredentialOffer.token_hash == hash_secret(token)))
+    issued = row.credential if row is not None else None
+    audit.record(session, actor="wallet", action="credential.claim_refused",
+                 organization_id=issued.organization_id if issued is not None else None,
+                 subject_type="credential",
+                 subject_id=issued.credential_id if issued is not None else "unknown",
+                 at=now, detail={"offer": row.id if row is not None else None,
+                                 "via": "openid4vci", "endpoint": endpoint,
+                                 "reason": error.error, "client": client})

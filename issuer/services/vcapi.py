@@ -52,8 +52,8 @@ from issuer.services.oid4vci import OAuthError
 from issuer.services.oid4vci import bind
 from issuer.services.oid4vci import hash_secret
 
-__all__ = ["EXCHANGE_TRIES", "LDP", "ExchangeError", "challenge_for", "chapi_offer",
-           "check_live", "lcw_links", "participate", "protocols"]
+__all__ = ["EXCHANGE_TRIES", "LDP", "ExchangeError", "audit_refusal", "challenge_for",
+           "chapi_offer", "check_live", "lcw_links", "participate", "protocols"]
 
 LDP = "OpenBadgeCredential_ldp_vc"
 #: Refused presentations an exchange survives; then the offer is spent (ask for a new one).
@@ -76,6 +76,8 @@ class ExchangeError(Exception):
         self.error = error
         self.description = description
         self.status = status
+        #: Whether the refusal is already in the audit log (a refused presentation).
+        self.audited = False
 
     def body(self) -> dict[str, dict[str, str]]:
         """The JSON error body, in the service's API error shape (``issuer/openapi.json``)."""
@@ -116,6 +118,32 @@ def _row(session: so.Session, exchange_id: str, *, now: datetime,
         raise ExchangeError("exchange_not_found", "this offer has no VC-API exchange",
                             status=404)
     return row
+
+
+def audit_refusal(session: so.Session, exchange_id: str, error: ExchangeError, *,
+                  client: str, now: datetime) -> None:
+    """Audit a refused exchange step not audited where it was refused (issue #19).
+
+    An unknown, spent or expired exchange, a body that is not a presentation, a
+    badge revoked meanwhile: the offer the exchange id names (looked up by hash)
+    gives the event its organization and badge; the id itself is never recorded.
+
+    Args:
+        session: the database session (the caller commits).
+        exchange_id: the exchange id from the URL.
+        error: the refusal answered.
+        client: the client address (:func:`issuer.workflow.throttle.address_key`).
+        now: the time.
+    """
+    row = session.scalar(sa.select(CredentialOffer).where(
+        CredentialOffer.exchange_hash == hash_secret(exchange_id)))
+    issued = row.credential if row is not None else None
+    audit.record(session, actor="wallet", action="credential.claim_refused",
+                 organization_id=issued.organization_id if issued is not None else None,
+                 subject_type="credential",
+                 subject_id=issued.credential_id if issued is not None else "unknown",
+                 at=now, detail={"offer": row.id if row is not None else None,
+                                 "via": "vc-api", "reason": error.error, "client": client})
 
 
 def check_live(session: so.Session, exchange_id: str, *, now: datetime) -> None:
@@ -214,7 +242,9 @@ def participate(session: so.Session, ctx: IssuerContext, exchange_id: str, body:
                      detail={"offer": row.id, "via": "vc-api", "reason": exc.code,
                              "failures": row.exchange_failures})
         session.flush()
-        raise ExchangeError(exc.code, exc.message) from None
+        refusal = ExchangeError(exc.code, exc.message)
+        refusal.audited = True
+        raise refusal from None
     try:
         credential = bind(session, ctx, row, holder, LDP, now=now, via="vc-api")
     except OAuthError as exc:

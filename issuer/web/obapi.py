@@ -16,7 +16,7 @@ OAuth endpoints answer with RFC 6749 §5.2 JSON errors; resource endpoints with
 ``imsx_StatusInfo`` bodies (OB 3.0 §6.3). Registration and failed token
 requests are throttled per client address, pushes per client
 (:mod:`issuer.workflow.throttle`).
-Every grant, token, replay, push and profile change is audited.
+Every grant, token, replay, read, push and profile change is audited.
 """
 
 from __future__ import annotations
@@ -345,6 +345,15 @@ def _token(scope: str) -> obapi_server.Token | Response:
     return found
 
 
+def _audit_read(granted: obapi_server.Token, action: str, detail: dict[str, Any]) -> None:
+    """Record that a client read the teacher's data (who read what, when)."""
+    person_id = granted.row.person_id
+    audit.record(session(), actor=obapi_server.actor_of(granted.row.client), action=action,
+                 organization_id=obapi.home_organization(session(), person_id),
+                 subject_type="person", subject_id=str(person_id), at=now(), detail=detail)
+    session().commit()
+
+
 def _int_arg(name: str, default: int, low: int) -> int:
     raw = request.args.get(name)
     if raw is None:
@@ -386,6 +395,9 @@ def get_credentials() -> Response:
                                code="invalid_query_parameter") from None
     page = obapi.list_credentials(session(), granted.row.person_id, since=since, limit=limit,
                                   offset=offset)
+    _audit_read(granted, "obapi.credentials_read", {
+        "offset": offset, "limit": limit, "since": since_text or "",
+        "returned": len(page.credential) + len(page.compact_jws), "total": page.total})
     body: dict[str, Any] = {}
     if page.credential:
         body["credential"] = page.credential
@@ -456,6 +468,7 @@ def get_profile() -> Response:
     granted = _token("profile.readonly")
     if isinstance(granted, Response):
         return granted
+    _audit_read(granted, "obapi.profile_read", {})
     return current_app.response_class(
         json.dumps(obapi.profile_of(granted.row.person, settings().base_url)),
         mimetype="application/json")

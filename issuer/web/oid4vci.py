@@ -18,10 +18,17 @@ CHAPI offer (:mod:`issuer.web.vcapi`). ``GET``/``POST /oid4vci/authorize`` is
 the authorization endpoint of the authorization code flow (§5.1): the teacher
 signs in if needed, picks a badge and allows or denies
 (:mod:`issuer.services.oid4vci_code`).
+
+The token, nonce, credential and authorization endpoints are rate-limited per
+client address (:data:`LIMITS`, the database-backed
+:mod:`issuer.workflow.throttle`): a held-back wallet gets 429 with
+``Retry-After`` and an OAuth error body (RFC 6749 §5.2 shape; RFC 6585 §4),
+a held-back browser an HTML page.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,10 +41,13 @@ from flask import request
 
 from issuer.certificates import qr
 from issuer.models import IssuedCredential
+from issuer.services import audit
+from issuer.services import obapi
 from issuer.services import oid4vci
 from issuer.services import oid4vci_code
 from issuer.services import vcapi
 from issuer.services.errors import ServiceError
+from issuer.web.auth import client_address
 from issuer.web.auth import deliver_mail
 from issuer.web.auth import error_page
 from issuer.web.auth import protect
@@ -47,12 +57,65 @@ from issuer.web.common import issuer_context
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
+from issuer.web.language import translator
 from issuer.workflow import notifications
+from issuer.workflow import throttle
 from issuer.workflow.access import NotVisible
 
 bp = Blueprint("oid4vci", __name__)
 wallet_bp = Blueprint("oid4vci_wallet", __name__)
 protect(wallet_bp)
+
+_WINDOW, _COOLDOWN = timedelta(minutes=15), timedelta(minutes=5)
+_AUTHORIZE = throttle.Limit("oid4vci_authorize", 60, _WINDOW, _COOLDOWN)
+#: Requests per client address to each endpoint within 15 minutes. One claim is a
+#: token, a nonce and a credential request; a school's network address may carry
+#: a whole staff room claiming at once, so the limits stop floods, not teachers.
+LIMITS = {
+    "oid4vci.token": throttle.Limit("oid4vci_token", 120, _WINDOW, _COOLDOWN),
+    "oid4vci.nonce": throttle.Limit("oid4vci_nonce", 240, _WINDOW, _COOLDOWN),
+    "oid4vci.credential": throttle.Limit("oid4vci_credential", 120, _WINDOW, _COOLDOWN),
+    "oid4vci_wallet.authorize": _AUTHORIZE,
+    "oid4vci_wallet.authorize_decision": _AUTHORIZE,
+}
+#: What a held-back client is told.
+TOO_MANY = "too many requests from this address; retry later"
+
+
+def _held_back() -> int | None:
+    """Count this request against its endpoint's limit; the wait in seconds when refused."""
+    limit = LIMITS.get(request.endpoint or "")
+    if limit is None or request.method == "OPTIONS":
+        return None
+    db = session()
+    try:
+        throttle.hold(db, limit, client_address(), now=now())
+    except throttle.Throttled as exc:
+        db.rollback()
+        return exc.seconds
+    db.commit()  # counted whatever the outcome (the handler may roll back)
+    return None
+
+
+@bp.before_request
+def _throttle_protocol() -> Response | None:
+    seconds = _held_back()
+    if seconds is None:
+        return None
+    response = _json({"error": "invalid_request", "error_description": TOO_MANY}, 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+@wallet_bp.before_request
+def _throttle_pages() -> Response | None:
+    seconds = _held_back()
+    if seconds is None:
+        return None
+    page, status = error_page(translator()("wauth_too_many"), 429)
+    response = Response(page, status=status)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def _json(body: dict[str, Any], status: int = 200) -> Response:
@@ -73,8 +136,30 @@ def _cors(response: Response) -> Response:
     return response
 
 
+def _audit_refusal(exc: oid4vci.OAuthError) -> None:
+    """Audit a refused token or credential request.
+
+    What the handler changed is kept only where it committed (a wrong transaction
+    code, a replayed code's revoked token); the rest is rolled back, as before.
+    """
+    endpoint = {"oid4vci.token": "token", "oid4vci.credential": "credential"}.get(
+        request.endpoint or "")
+    if endpoint is None:
+        return
+    db = session()
+    db.rollback()
+    scheme, _, bearer = request.headers.get("Authorization", "").partition(" ")
+    code = (request.form.get("pre-authorized_code") or request.form.get("code")
+            if endpoint == "token" else None)
+    oid4vci.audit_refusal(db, exc, endpoint=endpoint, code=code,
+                          token=bearer.strip() if scheme.lower() == "bearer" else None,
+                          client=client_address(), now=now())
+    db.commit()
+
+
 @bp.errorhandler(oid4vci.OAuthError)
 def _oauth_error(exc: oid4vci.OAuthError) -> Response:
+    _audit_refusal(exc)
     response = _json(exc.body(), exc.status)
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = \
@@ -224,10 +309,16 @@ def authorize_decision() -> Any:
         return error_page(f"The wallet app's request cannot be used: {exc.description}.", 400)
     except oid4vci_code.RedirectError as exc:
         return redirect(exc.location, code=303)
-    if request.form.get("decision") != "allow":
-        return redirect(oid4vci_code.deny(req), code=303)
     db = session()
     person = viewer()
+    if request.form.get("decision") != "allow":
+        audit.record(db, actor=person.email, action="credential.wallet_denied",
+                     organization_id=obapi.home_organization(db, person.person_id),
+                     subject_type="wallet_client", subject_id=req.client_id[:100], at=now(),
+                     detail={"redirect": req.wallet_host,
+                             "configurations": list(req.configurations)})
+        db.commit()
+        return redirect(oid4vci_code.deny(req), code=303)
     issued = db.get(IssuedCredential, request.form.get("credential_id", ""))
     if issued is None or issued.person_id != person.person_id:
         raise NotVisible("badge")

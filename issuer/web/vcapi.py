@@ -10,9 +10,14 @@
 Public protocol endpoints (wallets are not browsers: no session, no CSRF, CORS
 open); every refusal is the service's JSON error body
 ``{"error": {"code", "message"}}`` (VC-API leaves the error body to the service).
+Participation is rate-limited per client address (:data:`LIMIT`, the
+database-backed :mod:`issuer.workflow.throttle`): 429 with ``Retry-After`` and
+the code ``too_many_requests`` (RFC 6585 §4). Every refused step is audited.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from flask import Blueprint
 from flask import Response
@@ -20,14 +25,19 @@ from flask import jsonify
 from flask import request
 
 from issuer.services import vcapi
+from issuer.web.auth import client_address
 from issuer.web.common import issuer_context
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
+from issuer.workflow import throttle
 
 bp = Blueprint("vcapi", __name__)
 #: A DIDAuth presentation is about 1 kB; JSON-LD processing of more is refused, not attempted.
 MAX_BODY = 64 * 1024
+#: Exchange steps per client address within 15 minutes (a claim takes two; a school's
+#: network address may carry a whole staff room claiming at once).
+LIMIT = throttle.Limit("vcapi_exchange", 240, timedelta(minutes=15), timedelta(minutes=5))
 
 
 def _json(body: object, status: int = 200) -> Response:
@@ -50,7 +60,33 @@ def _cors(response: Response) -> Response:
 
 @bp.errorhandler(vcapi.ExchangeError)
 def _exchange_error(exc: vcapi.ExchangeError) -> Response:
+    exchange_id = (request.view_args or {}).get("exchange_id")
+    if request.endpoint == "vcapi.participate" and request.method == "POST" \
+            and not exc.audited and isinstance(exchange_id, str):
+        db = session()
+        db.rollback()  # what the refused step changed and did not commit is not kept
+        vcapi.audit_refusal(db, exchange_id, exc, client=client_address(), now=now())
+        db.commit()
     return _json(exc.body(), exc.status)
+
+
+@bp.before_request
+def _throttle() -> Response | None:
+    """Count each exchange step per client address; 429 when held back."""
+    if request.endpoint != "vcapi.participate" or request.method != "POST":
+        return None
+    db = session()
+    try:
+        throttle.hold(db, LIMIT, client_address(), now=now())
+    except throttle.Throttled as exc:
+        db.rollback()
+        response = _json(vcapi.ExchangeError(
+            "too_many_requests", "too many requests from this address; retry later",
+            status=429).body(), 429)
+        response.headers["Retry-After"] = str(exc.seconds)
+        return response
+    db.commit()  # counted whatever the outcome
+    return None
 
 
 @bp.get("/exchanges/<exchange_id>")

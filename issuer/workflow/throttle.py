@@ -163,6 +163,19 @@ def check(session: so.Session, checks: Iterable[tuple[Limit, str]], *, now: date
         raise Throttled(max(waits), advice=advice)
 
 
+def hold(session: so.Session, limit: Limit, key: str, *, now: datetime) -> None:
+    """Count one request for ``key`` under ``limit``, refusing it when ``key`` is held back.
+
+    For protocol endpoints limited per client address whatever the outcome
+    (a refused request is not counted, as in :func:`wait`).
+
+    Raises:
+        Throttled: ``key`` is held back (no advice besides waiting).
+    """
+    check(session, [(limit, key)], now=now, advice="")
+    record(session, limit, key, now=now)
+
+
 def record(session: so.Session, limit: Limit, key: str, *, now: datetime) -> None:
     """Count one attempt for ``key`` (in the caller's transaction).
 

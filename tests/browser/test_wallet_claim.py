@@ -45,6 +45,17 @@ def test_claim_in_a_wallet_shows_a_qr_code_and_the_offer(page: Any, site: Site) 
     violations = axe_violations(page)
     assert violations == [], json.dumps(violations, indent=2)
     screenshot(page, "wallet-claim")
+    # the same page in Spanish, from the one catalogue, axe-clean too
+    page.goto(f"{site.base}/wallet?lang=es")
+    page.get_by_role("button", name="Guardar en una cartera digital").first.click()
+    page.wait_for_selector("h1")
+    assert page.inner_text("h1").startswith("Guardar ") and page.locator(
+        "html").get_attribute("lang") == "es"
+    page.get_by_role("link", name="Abrir en una aplicación de cartera").wait_for()
+    assert "Open in a wallet app" not in page.content()
+    violations = axe_violations(page)
+    assert violations == [], json.dumps(violations, indent=2)
+    page.goto(f"{site.base}/wallet?lang=en")  # back to English for the tests after this one
     uri = parse_qs(urlsplit(link).query)["credential_offer_uri"][0]
     with urlopen(uri, timeout=10) as answer:  # noqa: S310 - the loopback test server
         offer = json.loads(answer.read())
@@ -79,6 +90,17 @@ def test_a_wallet_app_gets_a_badge_with_the_authorization_code_flow(
     violations = axe_violations(page)
     assert violations == [], json.dumps(violations, indent=2)
     screenshot(page, "wallet-authorize")
+    # the consent page in Spanish, from the one catalogue, axe-clean too
+    english = page.url
+    page.goto(english + "&lang=es")
+    page.get_by_role("heading", name="Enviar una insignia a una aplicación de cartera").wait_for()
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert CLIENT_ID in page.inner_text("main")
+    page.get_by_role("button", name="Permitir", exact=True).wait_for()
+    violations = axe_violations(page)
+    assert violations == [], json.dumps(violations, indent=2)
+    page.goto(english + "&lang=en")
+    page.get_by_role("heading", name="Send a badge to a wallet app").wait_for()
     # the browser is sent back to the wallet app (a host that does not exist: the request
     # itself is what the app would receive)
     with page.expect_request("https://wallet.example/**") as back:

@@ -124,7 +124,8 @@ def _binds_the_award_and_refuses_bad_presentations(service: Service) -> None:
         ("credential.claimed", "vc-api", None, legacy["holder"]),
         ("credential.claim_refused", "vc-api", "invalid_challenge", "wallet"),
         ("credential.claim_refused", "vc-api", "invalid_domain", "wallet"),
-        ("credential.claim_refused", "vc-api", "invalid_signature", "wallet")])
+        ("credential.claim_refused", "vc-api", "invalid_signature", "wallet"),
+        ("credential.claim_refused", "vc-api", "exchange_complete", "wallet")])  # the replay
     status, body = _token(service, _code(offers["lcw"]))
     assert (status, body["error"]) == (400, "invalid_grant"), body
     # refused presentations count: the fifth spends the offer

@@ -167,6 +167,21 @@ def run_the_flow(chromium: Any, server: LiveServer, host: ObApiClient, clock: Se
     assert "Read your badges" in page.content()
     assert axe_violations(page) == []
     teacher.shot("obapi-01-consent")
+    # the consent and terms pages in Spanish, from the one catalogue, axe-clean too
+    page.goto(page.url + "&lang=es")
+    page.get_by_role("heading", name="¿Permitir que Test Badge Host use sus insignias?").wait_for()
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert "Leer sus insignias" in page.content() and "Read your badges" not in page.content()
+    page.get_by_role("button", name="No permitir", exact=True).wait_for()
+    assert axe_violations(page) == []
+    for lang, heading in (("es", "API de Open Badges: condiciones y privacidad"),
+                          ("en", "Open Badges API: terms and privacy")):
+        page.goto(f"{base}/ims/ob/v3p0/terms?lang={lang}")
+        page.get_by_role("heading", name=heading).wait_for()
+        assert page.locator("html").get_attribute("lang") == lang
+        assert axe_violations(page) == [], lang
+    page.goto(host.authorization_url())  # English again (the last choice is remembered)
+    page.get_by_role("heading", name="Allow Test Badge Host to use your badges?").wait_for()
     page.get_by_role("button", name="Allow", exact=True).click()
     page.wait_for_url(host.redirect_uri + "?**")
     back = host.received()
@@ -279,10 +294,14 @@ def run_the_flow(chromium: Any, server: LiveServer, host: ObApiClient, clock: Se
         assert seen["obapi.consent_granted"] == world.orgs["lakeside-high"]
         assert seen["obapi.credential_created"] == world.orgs["lakeside-high"]
         assert seen["obapi.client_registered"] is None
+        # reads are audited too: which client read the teacher's badges or profile
+        assert seen["obapi.credentials_read"] == world.orgs["lakeside-high"]
+        assert seen["obapi.profile_read"] == world.orgs["lakeside-high"]
         dumped = " ".join(str(row) for table in ("oauth_clients", "oauth_codes", "oauth_tokens")
                           for row in session.execute(sa.text(f"SELECT * FROM {table}")))
     assert {"obapi.client_registered", "obapi.consent_granted", "obapi.token_issued",
             "obapi.credential_created", "obapi.profile_updated", "obapi.refresh_replayed",
-            "obapi.code_replayed", "obapi.token_revoked"} <= actions
+            "obapi.code_replayed", "obapi.token_revoked", "obapi.credentials_read",
+            "obapi.profile_read"} <= actions
     for secret in (host.client_secret, host.access_token, host.refresh_token, code):
         assert secret not in dumped
