@@ -39,6 +39,7 @@ from issuer.web.common import session
 from issuer.web.common import settings
 from issuer.web.dashboard import admin_orgs
 from issuer.web.dashboard import chosen_org
+from issuer.web.language import translator
 from issuer.workflow import credentials
 from issuer.workflow import pathways
 from issuer.workflow.access import NotVisible
@@ -48,11 +49,24 @@ bp = Blueprint("credentials", __name__)
 protect(bp)
 
 ACTIONS = ("revoke", "suspend", "unsuspend")
-_CONFIRM = "Tick the box to confirm that you understand revocation cannot be undone."
+#: Service refusals said in the page's language, by the error's code (the English
+#: service sentence otherwise).
+_REFUSALS = {"already_revoked": "adm_msg_already_revoked",
+             "already_suspended": "adm_msg_already_suspended",
+             "not_suspended": "adm_msg_not_suspended",
+             "not_confirmed": "adm_msg_confirm", "missing_field": "adm_msg_reason"}
 
 
 def _sentence(message: str) -> str:
     return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+
+
+def _refusal(exc: ServiceError) -> str:
+    """A service refusal as a sentence for the page, translated by its code when known."""
+    key = _REFUSALS.get(exc.code or "")
+    if key is None or (exc.code == "missing_field" and "reason" not in exc.message):
+        return _sentence(exc.message)
+    return translator()(key)
 
 
 def _back(default: str) -> str:
@@ -114,10 +128,11 @@ def _apply(action: str, credential: IssuedCredential, actor: str) -> str:
         ServiceError: the service refused (nothing was changed).
     """
     db = session()
-    who = f"{credential.recipient_name}'s {credential.achievement.name} credential"
+    t = translator()
+    who = {"name": credential.recipient_name, "achievement": credential.achievement.name}
     if action == "revoke":
         if request.form.get("confirm") != "yes":
-            raise ServiceError(_CONFIRM, code="not_confirmed")
+            raise ServiceError(translator()("adm_msg_confirm"), code="not_confirmed")
         reason = request.form.get("reason", "")
         if not reason.strip():
             raise ServiceError("give a reason for the revocation: nothing was revoked",
@@ -125,16 +140,15 @@ def _apply(action: str, credential: IssuedCredential, actor: str) -> str:
         changed = status.revoke(db, credential.id, reason=reason,
                                 public=request.form.get("public") == "yes", actor=actor,
                                 now=now(), organization=credential.organization)
-        shown = " The reason is shown on its public page." if changed.reason_public else ""
-        return f"Revoked {who}.{shown} Verifiers see the change within five minutes."
+        shown = " " + t("adm_msg_reason_shown") if changed.reason_public else ""
+        return t("adm_msg_revoked", **who, shown=shown)
     if action == "suspend":
         status.suspend(db, credential.id, actor=actor, now=now(),
                        organization=credential.organization, note=request.form.get("note"))
-        return f"Suspended {who}. Verifiers see the change within five minutes."
+        return t("adm_msg_suspended", **who)
     status.unsuspend(db, credential.id, actor=actor, now=now(),
                      organization=credential.organization)
-    return f"{who[:1].upper()}{who[1:]} is active again. Verifiers see the change within " \
-           "five minutes."
+    return t("adm_msg_active", **who)
 
 
 @bp.post("/district/credentials/<credential_id>/<action>")
@@ -150,7 +164,7 @@ def change(credential_id: str, action: str) -> Any:
         message = _apply(action, credential, found.email)
     except ServiceError as exc:
         db.rollback()
-        flash(_sentence(exc.message), "error")
+        flash(_refusal(exc), "error")
         return redirect(_back(page + ("#revoke" if action == "revoke" else "")), code=303)
     _publish([credential])
     flash(message, "success")
@@ -182,20 +196,21 @@ def bulk() -> Any:
     reason = request.form.get("reason", "")
     public = request.form.get("public") == "yes"
     form = {"ids": "\n".join(refs), "reason": reason, "public": public}
+    t = translator()
     error = None
     if not refs:
-        error = "Paste at least one credential id, or tick credentials on the list."
+        error = t("adm_msg_no_ids")
     elif len(refs) > credentials.MAX_BULK_IDS:
-        error = f"At most {credentials.MAX_BULK_IDS:,} ids at a time: nothing was revoked."
+        error = t("adm_msg_too_many", most=f"{credentials.MAX_BULK_IDS:,}")
     elif not reason.strip():
-        error = "Give a reason for the revocation: nothing was revoked."
+        error = t("adm_msg_reason_bulk")
     elif request.form.get("confirm") != "yes":
-        error = _CONFIRM + " Nothing was revoked."
+        error = t("adm_msg_confirm") + " " + t("adm_msg_nothing_revoked")
     else:
         try:
             validation.text(reason, field="the reason", max_length=1000)
         except ServiceError as exc:
-            error = _sentence(exc.message) + " Nothing was revoked."
+            error = _sentence(exc.message) + " " + t("adm_msg_nothing_revoked")
     if error is not None:
         return _bulk_page(found, org, 400, error=error, **form)
     report, changed = credentials.revoke_many(
