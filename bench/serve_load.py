@@ -15,8 +15,10 @@ worker count, and ``wrk`` (Debian's package) drives, for ``--seconds`` each:
 * ``POST /api/v1/verify``: one credential the district issued (its own
   issuer: keys and status list read from the database).
 
-It prints requests/s, p50/p99 and non-2xx answers for each, and the ratio of
-each worker count's throughput to one worker's. The issue's goal for awards:
+It prints requests/s, p50/p99, the server's CPU per request (gunicorn master and
+workers, from ``/proc``; PostgreSQL and wrk not counted, so a busy shared host
+shows in the latencies but hardly in this figure), non-2xx answers for each, and
+the ratio of each worker count's throughput to one worker's. The issue's goal for awards:
 p99 under 250 ms at 16 connections on PostgreSQL.
 """
 
@@ -75,6 +77,33 @@ def run_wrk(url: str, script: Path, seconds: int, connections: int) -> dict[str,
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     return {"rps": rps, "p50_ms": _ms(percentiles["50"]), "p99_ms": _ms(percentiles["99"]),
             "non_2xx": int(non2xx.group(1)) if non2xx else 0}
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of ``pid`` and its live children, from ``/proc`` (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # after the ")": state(0) ppid(1) ... utime(11) stime(12)
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def measured(pid: int, url: str, script: Path, seconds: int,
+             connections: int) -> dict[str, Any]:
+    """:func:`run_wrk` plus the server's CPU milliseconds per request."""
+    before = server_cpu_seconds(pid)
+    result = run_wrk(url, script, seconds, connections)
+    requests = result["rps"] * seconds
+    result["cpu_ms"] = 1000 * (server_cpu_seconds(pid) - before) / max(requests, 1)
+    return result
 
 
 def _free_port() -> int:
@@ -192,9 +221,10 @@ def main() -> None:
                     sys.exit(f"wrk could not run the award script: {probe.stdout}"
                              f"{probe.stderr}\n{(scratch / f'serve-{workers}.log').read_text()}")
                 results[workers] = {
-                    "award": run_wrk(base, award_lua, args.seconds, args.connections),
-                    "verify": run_wrk(f"{base}/api/v1/verify", verify_lua, args.seconds,
-                                      args.connections)}
+                    "award": measured(proc.pid, base, award_lua, args.seconds,
+                                      args.connections),
+                    "verify": measured(proc.pid, f"{base}/api/v1/verify", verify_lua,
+                                       args.seconds, args.connections)}
             finally:
                 proc.send_signal(signal.SIGTERM)
                 proc.wait(timeout=60)
@@ -210,7 +240,8 @@ def main() -> None:
         for workers in counts:
             r = results[workers][kind]
             print(f"  {kind:<6} {workers} worker(s): {r['rps']:>8.1f}/s  p50 {r['p50_ms']:>7.1f} ms"
-                  f"  p99 {r['p99_ms']:>7.1f} ms  non-2xx {r['non_2xx']}"
+                  f"  p99 {r['p99_ms']:>7.1f} ms  CPU {r['cpu_ms']:>5.2f} ms each"
+                  f"  non-2xx {r['non_2xx']}"
                   f"  x{r['rps'] / one:.2f} of {counts[0]} worker(s)")
 
 

@@ -617,8 +617,13 @@ def colour_for(seed: str) -> tuple[str, str]:
     return PALETTE[hashlib.sha256(seed.encode()).digest()[0] % len(PALETTE)]
 
 
+@functools.lru_cache(maxsize=1024)
 def default_alt(name: str, seed: str) -> str:
-    """What the generated art shows, in words (see :mod:`issuer.badge_design`)."""
+    """What the generated art shows, in words (see :mod:`issuer.badge_design`; cached).
+
+    Every award of an achievement with the generated art names it as the image's
+    caption; fitting the words measures them with the font, so it is kept.
+    """
     from issuer import badge_design
 
     return badge_design.alt_text(name, seed)

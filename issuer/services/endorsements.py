@@ -269,8 +269,11 @@ def for_award(session: so.Session, ctx: IssuerContext, *, issuer_id: str,
               achievement_id: str) -> ForAward:
     """The current endorsements of ``issuer_id`` (a DID) and of the achievement (its row id)."""
     url = f"{ctx.base_url}/achievements/{achievement_id}"
-    return ForAward(tuple(documents(current(session, subject_id=issuer_id))),
-                    tuple(documents(current(session, subject_id=url))), url)
+    rows = list(session.scalars(sa.select(Endorsement).where(  # one query for both subjects
+        Endorsement.subject_id.in_((issuer_id, url)), Endorsement.revoked_at.is_(None))
+        .order_by(Endorsement.issued_at, Endorsement.id)))
+    return ForAward(tuple(documents([r for r in rows if r.subject_id == issuer_id])),
+                    tuple(documents([r for r in rows if r.subject_id == url])), url)
 
 
 def embed_into(credential: dict[str, Any], found: ForAward) -> dict[str, Any]:

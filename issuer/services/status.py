@@ -29,6 +29,8 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from badges import dataintegrity
@@ -136,13 +138,15 @@ def _claim(session: so.Session, sl: StatusList, credential: IssuedCredential,
     if session.scalar(sa.select(Endorsement.id).where(
             Endorsement.status_list_id == sl.id, Endorsement.status_index == index)):
         return None  # an endorsement of this (partner) issuer holds it
-    entry = StatusEntry(status_list_id=sl.id, index=index, credential_id=credential.id)
-    try:
-        with session.begin_nested():
-            session.add(entry)
-    except IntegrityError:
-        return None
-    return entry
+    # one statement, no savepoint: a concurrent award that took the index first makes it
+    # insert nothing (PostgreSQL and SQLite both have ON CONFLICT DO NOTHING ... RETURNING)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return session.scalars(
+        insert(StatusEntry).values(status_list_id=sl.id, index=index,
+                                   credential_id=credential.id, set=False)
+        .on_conflict_do_nothing(index_elements=["status_list_id", "index"])
+        .returning(StatusEntry)).one_or_none()
 
 
 def allocate(session: so.Session, org: Organization,
