@@ -178,8 +178,10 @@ def document_server(documents: dict[str, bytes], port: int) -> Iterator[None]:
         thread.join(timeout=5)
 
 
-def _server_command(server: str, port: int, workers: int, worker_class: str) -> list[str]:
-    binary = shutil.which(server, path=str(Path(sys.executable).parent)) or shutil.which(server)
+def _server_command(server: str, port: int, workers: int, worker_class: str,
+                    root: Path = ROOT) -> list[str]:
+    venv = root / ".venv" / "bin" if root != ROOT else Path(sys.executable).parent
+    binary = shutil.which(server, path=str(venv)) or shutil.which(server)
     if binary is None:
         sys.exit(f"{server} is not installed: .venv/bin/pip install -e '.[dev]'")
     if server == "granian":
@@ -204,18 +206,19 @@ def known_issuers(folder: Path, port: int) -> Path:
 @contextmanager
 def verifier_server(port: int, workers: int, instance: Path, worker_class: str,
                     server: str = "granian", rate_limit: int = 10**9,
-                    registry: Path | None = None) -> Iterator[subprocess.Popen[bytes]]:
+                    registry: Path | None = None,
+                    root: Path = ROOT) -> Iterator[subprocess.Popen[bytes]]:
     # the issuer's documents are on a loopback server here, which development mode reaches
     # only when allow-listed; the rate limiter runs (its cost is measured) but never binds
     # unless --rate-limit says so (0 turns it off)
     env = {**os.environ, "BADGES_VERIFIER_ENV": "development",
            "BADGES_VERIFIER_FETCH_ALLOW_HOSTS": "127.0.0.1",
            "BADGES_VERIFIER_RATE_LIMIT": str(rate_limit),
-           "BADGES_VERIFIER_INSTANCE_PATH": str(instance), "PYTHONPATH": str(ROOT)}
+           "BADGES_VERIFIER_INSTANCE_PATH": str(instance), "PYTHONPATH": str(root)}
     if registry is not None:  # the issuer is known, so its credentials read "verified"
         env["BADGES_VERIFIER_REGISTRY"] = str(registry)
     proc = subprocess.Popen(  # noqa: S603 - our own server
-        _server_command(server, port, workers, worker_class), env=env, cwd=str(ROOT))
+        _server_command(server, port, workers, worker_class, root), env=env, cwd=str(root))
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -378,6 +381,30 @@ def attacked(url: str, script: Path, attack_script: Path, seconds: int, connecti
     return result
 
 
+def measure(args: argparse.Namespace, bodies: list[bytes], doc_port: int,
+            root: Path) -> dict[str, Any]:
+    """Start the verifier from the checkout at ``root`` and measure it (quiet, then attacked)."""
+    api_port = _free_port()
+    url = f"http://127.0.0.1:{api_port}/api/v1/verify"
+    with tempfile.TemporaryDirectory() as tmp, \
+            verifier_server(api_port, args.workers, Path(tmp) / "instance",
+                            args.worker_class, args.server, args.rate_limit,
+                            registry=known_issuers(Path(tmp), doc_port), root=root) as server:
+        warm_up(url, bodies, args.workers)
+        script = Path(tmp) / "post.lua"
+        _lua(bodies, script)
+        load = os.getloadavg()[0]
+        result = run_wrk(url, script, args.seconds, args.connections, server.pid)
+        if args.attack:
+            attack_script = Path(tmp) / "attack.lua"
+            _lua(crafted_bodies(bodies[0]), attack_script)
+            under = attacked(url, script, attack_script, args.seconds, args.connections,
+                             args.attack, server.pid)
+            result["under_attack"] = {k: v for k, v in under.items() if k != "raw"}
+    result["load_before"] = round(load, 2)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=10)
@@ -395,36 +422,31 @@ def main() -> None:
                         help="credentials of 120 different JSON-LD shapes")
     parser.add_argument("--attack", type=int, default=0, metavar="N",
                         help="also measure while N connections post crafted slow credentials")
+    parser.add_argument("--baseline", type=Path, metavar="CHECKOUT",
+                        help="then measure the same credentials against the verifier of another "
+                             "checkout (its own .venv), e.g. a worktree at an older commit")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    doc_port, api_port = _free_port(), _free_port()
+    doc_port = _free_port()
     documents, bodies = issuer_documents(doc_port, args.credentials, args.shapes)
-    url = f"http://127.0.0.1:{api_port}/api/v1/verify"
-    with tempfile.TemporaryDirectory() as tmp, document_server(documents, doc_port), \
-            verifier_server(api_port, args.workers, Path(tmp) / "instance",
-                            args.worker_class, args.server, args.rate_limit,
-                            registry=known_issuers(Path(tmp), doc_port)) as server:
-        warm_up(url, bodies, args.workers)
-        script = Path(tmp) / "post.lua"
-        _lua(bodies, script)
-        load = os.getloadavg()[0]
-        result = run_wrk(url, script, args.seconds, args.connections, server.pid)
-        if args.attack:
-            attack_script = Path(tmp) / "attack.lua"
-            _lua(crafted_bodies(bodies[0]), attack_script)
-            under = attacked(url, script, attack_script, args.seconds, args.connections,
-                             args.attack, server.pid)
-            result["under_attack"] = {k: v for k, v in under.items() if k != "raw"}
+    with document_server(documents, doc_port):
+        result = measure(args, bodies, doc_port, ROOT)
+        baseline = measure(args, bodies, doc_port, args.baseline) if args.baseline else None
     cores = os.cpu_count() or 1
     per_request = result["worker_cpu_ms"] + result["wrk_cpu_ms"]
-    result.update(load_before=round(load, 2),
-                  capacity_rps=round(1000 * cores / per_request) if per_request else None)
+    result.update(capacity_rps=round(1000 * cores / per_request) if per_request else None)
     result.update(server=args.server, workers=args.workers,
                   worker_class=args.worker_class if args.server == "gunicorn" else None,
                   connections=args.connections, seconds=args.seconds,
                   credentials=len(bodies), cores=os.cpu_count(), shapes=args.shapes,
                   rps_vs_goal=round(result["rps"] / GOAL_RPS, 2),
                   p99_vs_goal=round(result["p99_ms"] / GOAL_P99_MS, 2))
+    if baseline is not None:
+        result["baseline"] = {k: v for k, v in baseline.items() if k != "raw"}
+        result["baseline"]["checkout"] = str(args.baseline)
+        result["vs_baseline"] = {
+            "rps": round(result["rps"] / baseline["rps"], 2),
+            "worker_cpu": round(baseline["worker_cpu_ms"] / result["worker_cpu_ms"], 2)}
     if args.json:
         print(json.dumps({k: v for k, v in result.items() if k != "raw"}, indent=2))
         return
@@ -455,6 +477,19 @@ def main() -> None:
               f"p50 {under['p50_ms']:.2f} ms, p99 {under['p99_ms']:.2f} ms "
               f"({under['p99_ms'] / result['p99_ms']:.2f}x the quiet p99); "
               f"non-2xx {under['non_2xx']}")
+
+    if baseline is not None:
+        print(f"  baseline {args.baseline}, the same credentials just after "
+              f"(load average {baseline['load_before']}):")
+        print(f"    throughput {baseline['rps']:>10,.0f} verifications/s; "
+              f"p50 {baseline['p50_ms']:.2f} ms, p99 {baseline['p99_ms']:.2f} ms; "
+              f"CPU {baseline['worker_cpu_ms']:.2f} ms per verification in the workers")
+        if args.attack:
+            b_under = baseline["under_attack"]
+            print(f"    under attack: {b_under['rps']:,.0f}/s, p99 {b_under['p99_ms']:.2f} ms")
+        ratio = result["vs_baseline"]
+        print(f"  this checkout vs the baseline: {ratio['rps']:.2f}x the throughput, "
+              f"{ratio['worker_cpu']:.2f}x less worker CPU per verification")
 
 
 if __name__ == "__main__":
