@@ -34,6 +34,18 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="badges-test-data-")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that drives a real browser ``browser``.
+
+    The run with the clock three years ahead (``scripts/test``) leaves them out:
+    the dates they show come from the same services and page handlers that the
+    shifted run checks without a browser, and Chromium is the slowest part.
+    """
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 def load_json(path: Path | str) -> Any:
     """A fresh copy of a JSON fixture."""
     return json.loads((FIXTURES / path).read_text("utf-8"))

@@ -275,6 +275,7 @@ def _fake_credentials(database: Database, count: int) -> tuple[list[str], list[i
         return [r["id"] for r in rows], indexes
 
 
+@pytest.mark.races
 @pytest.mark.usefixtures("district")
 def test_concurrent_revocations_from_several_processes_lose_nothing(
         database: Database, ctx: IssuerContext, db_url: str) -> None:
@@ -299,6 +300,7 @@ def test_concurrent_revocations_from_several_processes_lose_nothing(
     assert [i for i in range(len(bits)) if bits.get(i)] == indexes
 
 
+@pytest.mark.races
 @pytest.mark.usefixtures("district")
 def test_parallel_awards_never_share_an_index(database: Database, ctx: IssuerContext,
                                               db_url: str) -> None:

@@ -61,6 +61,7 @@ def test_only_known_tasks_are_queued() -> None:
         rq.close()
 
 
+@pytest.mark.races
 @pytest.mark.usefixtures("district")
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_a_pool_worker_killed_mid_run_is_replaced_and_its_job_run_again(
