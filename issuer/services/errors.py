@@ -1,4 +1,4 @@
-"""The one error type services raise: a stable code, a message, an HTTP status."""
+"""The error types services raise: a stable code, a message, an HTTP status."""
 
 from __future__ import annotations
 
@@ -25,6 +25,22 @@ class ServiceError(Exception):
     def message(self) -> str:
         """The human-readable message."""
         return str(self.args[0])
+
+
+class ProtocolError(Exception):
+    """A refused wallet protocol request (OpenID4VCI, VC-API), answered in that protocol's JSON.
+
+    Attributes:
+        error: a stable code (``invalid_grant``, ``exchange_not_found``...).
+        description: for people.
+        status: the HTTP status.
+    """
+
+    def __init__(self, error: str, description: str, *, status: int = 400) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description
+        self.status = status
 
 
 def not_found(what: str, code: str) -> ServiceError:

@@ -44,11 +44,13 @@ from issuer.models_oid4vci import CredentialOffer
 from issuer.services import audit
 from issuer.services import signing_keys
 from issuer.services.context import IssuerContext
+from issuer.services.errors import ProtocolError
 from issuer.services.errors import ServiceError
 from issuer.services.issuance import sign_document
 
 __all__ = ["ALGORITHMS", "AUTHORIZATION_CODE_GRANT", "CONFIGURATIONS", "OAuthError", "Claimed",
-           "PRE_AUTHORIZED_GRANT", "audit_refusal", "authorization_server_metadata", "bind",
+           "PRE_AUTHORIZED_GRANT", "audit_claim_refused", "audit_refusal",
+           "authorization_server_metadata", "bind",
            "claim",
            "create_offer", "hash_secret", "issue_token", "issuer_metadata", "new_nonce",
            "offer_by_reference", "offer_link", "offer_object", "redeem_code", "set_tx_code_rule",
@@ -74,7 +76,7 @@ PROOF_SKEW = timedelta(minutes=5)
 _MAX_PROOF = 16_384
 
 
-class OAuthError(Exception):
+class OAuthError(ProtocolError):
     """An error answered with an OAuth 2.0 / OpenID4VCI error body (RFC 6749 §5.2, §8.3.1.2).
 
     Attributes:
@@ -82,12 +84,6 @@ class OAuthError(Exception):
         description: ``error_description`` for people.
         status: the HTTP status.
     """
-
-    def __init__(self, error: str, description: str, *, status: int = 400) -> None:
-        super().__init__(description)
-        self.error = error
-        self.description = description
-        self.status = status
 
     def body(self) -> dict[str, str]:
         """The JSON error body."""
@@ -594,11 +590,26 @@ def audit_refusal(session: so.Session, error: OAuthError, *, endpoint: str,
     elif token:
         row = session.scalar(sa.select(CredentialOffer).where(
             CredentialOffer.token_hash == hash_secret(token)))
+    audit_claim_refused(session, row, now=now, detail={
+        "via": "openid4vci", "endpoint": endpoint, "reason": error.error, "client": client})
+
+
+def audit_claim_refused(session: so.Session, row: CredentialOffer | None, *, now: datetime,
+                        detail: dict[str, Any]) -> None:
+    """Record ``credential.claim_refused`` for a refused claim step, by either protocol.
+
+    The offer (when the request named a known one) gives the event its
+    organization and badge; without one the badge is ``unknown``.
+
+    Args:
+        session: the database session (the caller commits).
+        row: the offer the request named, if it is known.
+        now: the time.
+        detail: what was refused and how (``via``, ``reason``...), after the offer's id.
+    """
     issued = row.credential if row is not None else None
     audit.record(session, actor="wallet", action="credential.claim_refused",
                  organization_id=issued.organization_id if issued is not None else None,
                  subject_type="credential",
                  subject_id=issued.credential_id if issued is not None else "unknown",
-                 at=now, detail={"offer": row.id if row is not None else None,
-                                 "via": "openid4vci", "endpoint": endpoint,
-                                 "reason": error.error, "client": client})
+                 at=now, detail={"offer": row.id if row is not None else None, **detail})

@@ -45,10 +45,11 @@ import sqlalchemy.orm as so
 from badges.didauth import DidAuthError
 from badges.didauth import verify_didauth
 from issuer.models_oid4vci import CredentialOffer
-from issuer.services import audit
 from issuer.services.context import IssuerContext
+from issuer.services.errors import ProtocolError
 from issuer.services.oid4vci import VC_V2
 from issuer.services.oid4vci import OAuthError
+from issuer.services.oid4vci import audit_claim_refused
 from issuer.services.oid4vci import bind
 from issuer.services.oid4vci import hash_secret
 
@@ -61,7 +62,7 @@ EXCHANGE_TRIES = 5
 LCW_REQUEST = "https://lcw.app/request.html"
 
 
-class ExchangeError(Exception):
+class ExchangeError(ProtocolError):
     """A refused exchange step, answered as JSON ``{"error": {"code", "message"}}``.
 
     Attributes:
@@ -72,10 +73,7 @@ class ExchangeError(Exception):
     """
 
     def __init__(self, error: str, description: str, *, status: int = 400) -> None:
-        super().__init__(description)
-        self.error = error
-        self.description = description
-        self.status = status
+        super().__init__(error, description, status=status)
         #: Whether the refusal is already in the audit log (a refused presentation).
         self.audited = False
 
@@ -137,13 +135,8 @@ def audit_refusal(session: so.Session, exchange_id: str, error: ExchangeError, *
     """
     row = session.scalar(sa.select(CredentialOffer).where(
         CredentialOffer.exchange_hash == hash_secret(exchange_id)))
-    issued = row.credential if row is not None else None
-    audit.record(session, actor="wallet", action="credential.claim_refused",
-                 organization_id=issued.organization_id if issued is not None else None,
-                 subject_type="credential",
-                 subject_id=issued.credential_id if issued is not None else "unknown",
-                 at=now, detail={"offer": row.id if row is not None else None,
-                                 "via": "vc-api", "reason": error.error, "client": client})
+    audit_claim_refused(session, row, now=now,
+                        detail={"via": "vc-api", "reason": error.error, "client": client})
 
 
 def check_live(session: so.Session, exchange_id: str, *, now: datetime) -> None:
@@ -235,12 +228,8 @@ def participate(session: so.Session, ctx: IssuerContext, exchange_id: str, body:
         row.exchange_failures += 1
         if row.exchange_failures >= EXCHANGE_TRIES:
             row.code_used_at = row.code_used_at or now  # spent, for OpenID4VCI too
-        issued = row.credential
-        audit.record(session, actor="wallet", action="credential.claim_refused",
-                     organization_id=issued.organization_id, subject_type="credential",
-                     subject_id=issued.credential_id, at=now,
-                     detail={"offer": row.id, "via": "vc-api", "reason": exc.code,
-                             "failures": row.exchange_failures})
+        audit_claim_refused(session, row, now=now, detail={
+            "via": "vc-api", "reason": exc.code, "failures": row.exchange_failures})
         session.flush()
         refusal = ExchangeError(exc.code, exc.message)
         refusal.audited = True

@@ -82,13 +82,15 @@ def init_app(app: Flask) -> None:
 # ------------------------------------------------------------------------------ helpers
 
 
+def _json(body: object, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """``body`` as ``application/json``."""
+    return current_app.response_class(json.dumps(body), status=status,
+                                      mimetype="application/json", headers=headers)
+
+
 def _imsx(status: int, description: str, minor: str,
           headers: dict[str, str] | None = None) -> Response:
-    response = current_app.response_class(
-        json.dumps(obapi.status_info(description, minor)), status=status,
-        mimetype="application/json")
-    response.headers.update(headers or {})
-    return response
+    return _json(obapi.status_info(description, minor), status, headers)
 
 
 class Throttled(Exception):
@@ -118,11 +120,9 @@ def _count_failure(response: Response) -> Response:
 def _throttled(exc: Throttled) -> Response:
     headers = {"Retry-After": str(exc.seconds)}
     if request.path.startswith(f"{PREFIX}/oauth/"):
-        response = current_app.response_class(json.dumps({
-            "error": "invalid_request",
-            "error_description": "Too many requests from this address; retry later."}),
-            status=429, mimetype="application/json", headers=headers)
-        return response
+        return _json({"error": "invalid_request",
+                      "error_description": "Too many requests from this address; retry later."},
+                     429, headers)
     return _imsx(429, "Too many requests from this address; retry later.", "server_busy",
                  headers)
 
@@ -224,8 +224,7 @@ def discovery_document(base_url: str) -> dict[str, Any]:
 @bp.get("/discovery")
 def discovery() -> Response:
     """The getServiceDescription operation (OB 3.0 §6.1): public, cacheable for an hour."""
-    response = current_app.response_class(
-        json.dumps(discovery_document(settings().base_url)), mimetype="application/json")
+    response = _json(discovery_document(settings().base_url))
     response.headers["Cache-Control"] = "public, max-age=3600"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
@@ -247,10 +246,8 @@ def register() -> Response:
     throttle.record(session(), REGISTER_LIMIT, client_address(), now=now())
     if (request.content_length or 0) > MAX_REGISTRATION_BYTES:
         session().commit()
-        return current_app.response_class(json.dumps({
-            "error": "invalid_client_metadata",
-            "error_description": "The registration request is too large."}),
-            status=400, mimetype="application/json")
+        return _json({"error": "invalid_client_metadata",
+                      "error_description": "The registration request is too large."}, 400)
     response: Response = obapi_server.server().create_endpoint_response("client_registration")
     session().commit()
     response.headers["Cache-Control"] = "no-store"
@@ -327,8 +324,26 @@ def authorize() -> Any:
 # ------------------------------------------------------------------------------ resources
 
 
-def _token(scope: str) -> obapi_server.Token | Response:
-    """The request's access token for ``scope``, or the imsx error response."""
+class TokenRefused(Exception):
+    """The request's access token is missing, expired or lacks the scope (401 or 403)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status)
+        #: the imsx answer, with ``WWW-Authenticate`` (RFC 6750 §3)
+        self.response = response
+
+
+@bp.errorhandler(TokenRefused)
+def _token_refused(exc: TokenRefused) -> Response:
+    return exc.response
+
+
+def _token(scope: str) -> obapi_server.Token:
+    """The request's access token for ``scope``.
+
+    Raises:
+        TokenRefused: with the imsx error response (the failure is counted).
+    """
     _check(FAILURE_LIMIT)
     try:
         found: obapi_server.Token = obapi_server.protector().acquire_token(
@@ -340,8 +355,9 @@ def _token(scope: str) -> obapi_server.Token | Response:
         session().commit()
         message = ("The access token does not grant this scope." if status == 403 else
                    "A valid, unexpired access token is required.")
-        return _imsx(status, message, "forbidden" if status == 403 else "unauthorizedrequest",
-                     {k: v for k, v in headers.items() if k == "WWW-Authenticate"})
+        raise TokenRefused(_imsx(
+            status, message, "forbidden" if status == 403 else "unauthorizedrequest",
+            {k: v for k, v in headers.items() if k == "WWW-Authenticate"})) from None
     return found
 
 
@@ -381,8 +397,6 @@ def _page_url(limit: int, offset: int, since: str | None) -> str:
 def get_credentials() -> Response:
     """The getCredentials operation (OB 3.0 §6.2.1): paged with ``Link`` and ``X-Total-Count``."""
     granted = _token("credential.readonly")
-    if isinstance(granted, Response):
-        return granted
     limit = min(_int_arg("limit", obapi.MAX_LIMIT, 1), obapi.MAX_LIMIT)
     offset = _int_arg("offset", 0, 0)
     since_text = request.args.get("since")
@@ -403,7 +417,7 @@ def get_credentials() -> Response:
         body["credential"] = page.credential
     if page.compact_jws:
         body["compactJwsString"] = page.compact_jws
-    response = current_app.response_class(json.dumps(body), mimetype="application/json")
+    response = _json(body)
     response.headers["X-Total-Count"] = str(page.total)
     last = max(0, (page.total - 1) // limit * limit)
     links = [f'<{_page_url(limit, 0, since_text)}>; rel="first"',
@@ -424,8 +438,6 @@ def _verify(document: str | dict[str, Any]) -> Any:
 def upsert_credential() -> Response:
     """The upsertCredential operation (OB 3.0 §6.2.2): 201 created, 200 replaced, 304 unchanged."""
     granted = _token("credential.upsert")
-    if isinstance(granted, Response):
-        return granted
     document: str | dict[str, Any]
     if (request.content_length or 0) > MAX_CREDENTIAL_BYTES:
         raise ServiceError("the credential is too large (at most 1 MiB)", code="invalid_data")
@@ -458,30 +470,23 @@ def upsert_credential() -> Response:
     status = 201 if done.outcome == "created" else 200
     if isinstance(document, str):
         return current_app.response_class(document, status=status, mimetype="text/plain")
-    return current_app.response_class(json.dumps(document), status=status,
-                                      mimetype="application/json")
+    return _json(document, status)
 
 
 @bp.get("/profile")
 def get_profile() -> Response:
     """The getProfile operation (OB 3.0 §6.2.3): the teacher's Profile."""
     granted = _token("profile.readonly")
-    if isinstance(granted, Response):
-        return granted
     _audit_read(granted, "obapi.profile_read", {})
-    return current_app.response_class(
-        json.dumps(obapi.profile_of(granted.row.person, settings().base_url)),
-        mimetype="application/json")
+    return _json(obapi.profile_of(granted.row.person, settings().base_url))
 
 
 @bp.put("/profile")
 def put_profile() -> Response:
     """The putProfile operation (OB 3.0 §6.2.4): the teacher's name, from a whole Profile."""
     granted = _token("profile.update")
-    if isinstance(granted, Response):
-        return granted
     profile = obapi.update_profile(session(), granted.row.person,
                                    request.get_json(silent=True), base_url=settings().base_url,
                                    source=obapi_server.actor_of(granted.row.client), now=now())
     session().commit()
-    return current_app.response_class(json.dumps(profile), mimetype="application/json")
+    return _json(profile)

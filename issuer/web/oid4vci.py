@@ -38,6 +38,7 @@ from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask.typing import ResponseReturnValue
 
 from issuer.certificates import qr
 from issuer.models import IssuedCredential
@@ -47,6 +48,7 @@ from issuer.services import oid4vci
 from issuer.services import oid4vci_code
 from issuer.services import vcapi
 from issuer.services.errors import ServiceError
+from issuer.web import protocol
 from issuer.web.auth import client_address
 from issuer.web.auth import deliver_mail
 from issuer.web.auth import error_page
@@ -87,14 +89,7 @@ def _held_back() -> int | None:
     limit = LIMITS.get(request.endpoint or "")
     if limit is None or request.method == "OPTIONS":
         return None
-    db = session()
-    try:
-        throttle.hold(db, limit, client_address(), now=now())
-    except throttle.Throttled as exc:
-        db.rollback()
-        return exc.seconds
-    db.commit()  # counted whatever the outcome (the handler may roll back)
-    return None
+    return protocol.held_back(limit)
 
 
 @bp.before_request
@@ -102,9 +97,8 @@ def _throttle_protocol() -> Response | None:
     seconds = _held_back()
     if seconds is None:
         return None
-    response = _json({"error": "invalid_request", "error_description": TOO_MANY}, 429)
-    response.headers["Retry-After"] = str(seconds)
-    return response
+    return protocol.too_many({"error": "invalid_request", "error_description": TOO_MANY},
+                             seconds)
 
 
 @wallet_bp.before_request
@@ -118,22 +112,10 @@ def _throttle_pages() -> Response | None:
     return response
 
 
-def _json(body: dict[str, Any], status: int = 200) -> Response:
-    response = jsonify(body)
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.after_request
 def _cors(response: Response) -> Response:
     """Browser-based wallets may call these endpoints from any origin (no cookies are used)."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST"
-        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
-        response.headers["Access-Control-Max-Age"] = "600"
-    return response
+    return protocol.open_to_wallets(response, allow_headers="Authorization, Content-Type")
 
 
 def _audit_refusal(exc: oid4vci.OAuthError) -> None:
@@ -160,7 +142,7 @@ def _audit_refusal(exc: oid4vci.OAuthError) -> None:
 @bp.errorhandler(oid4vci.OAuthError)
 def _oauth_error(exc: oid4vci.OAuthError) -> Response:
     _audit_refusal(exc)
-    response = _json(exc.body(), exc.status)
+    response = protocol.no_store_json(exc.body(), exc.status)
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = \
             f'Bearer error="{exc.error}", error_description="{exc.description}"'
@@ -186,8 +168,9 @@ def offer_by_reference(code: str) -> Response:
         found = oid4vci.offer_by_reference(session(), code, base_url=settings().base_url,
                                            now=now())
     except ServiceError as exc:
-        return _json({"error": exc.code, "error_description": exc.message}, exc.status)
-    return _json(found)
+        return protocol.no_store_json({"error": exc.code, "error_description": exc.message},
+                                      exc.status)
+    return protocol.no_store_json(found)
 
 
 @bp.post("/oid4vci/token")
@@ -204,13 +187,13 @@ def token() -> Response:
         db.commit()  # a wrong transaction code counts; a reused code's token is revoked
         raise
     db.commit()
-    return _json(answer)
+    return protocol.no_store_json(answer)
 
 
 @bp.post("/oid4vci/nonce")
 def nonce() -> Response:
     """A fresh ``c_nonce`` for key proofs (§7.1, §7.2)."""
-    return _json(oid4vci.new_nonce(settings().secret_key, now=now()))
+    return protocol.no_store_json(oid4vci.new_nonce(settings().secret_key, now=now()))
 
 
 @bp.post("/oid4vci/credential")
@@ -225,7 +208,7 @@ def credential() -> Response:
                             authorization=request.headers.get("Authorization"),
                             secret=settings().secret_key, now=now())
     db.commit()
-    return _json(claimed.body())
+    return protocol.no_store_json(claimed.body())
 
 
 @wallet_bp.post("/wallet/<credential_id>/claim")
@@ -272,8 +255,19 @@ def offer(credential_id: str) -> Any:
                            lcw=lcw, chapi=chapi, lcw_qr=lcw_qr)
 
 
-def _authorization_request(params: dict[str, str]) -> oid4vci_code.AuthorizationRequest:
-    return oid4vci_code.parse_request(params, issuer=settings().base_url)
+def _authorization_request(
+        params: dict[str, str]) -> oid4vci_code.AuthorizationRequest | ResponseReturnValue:
+    """The wallet's checked authorization request (§5.1), or the answer refusing it.
+
+    A request that cannot be trusted to redirect (unknown client, bad redirect URI)
+    gets an error page here; other errors go back to the wallet (RFC 6749 §4.1.2.1).
+    """
+    try:
+        return oid4vci_code.parse_request(params, issuer=settings().base_url)
+    except oid4vci.OAuthError as exc:
+        return error_page(f"The wallet app's request cannot be used: {exc.description}.", 400)
+    except oid4vci_code.RedirectError as exc:
+        return redirect(exc.location, code=303)
 
 
 def _claimable(person_id: Any) -> list[IssuedCredential]:
@@ -285,12 +279,9 @@ def _claimable(person_id: Any) -> list[IssuedCredential]:
 @wallet_bp.get("/oid4vci/authorize")
 def authorize() -> Any:
     """The authorization endpoint (§5.1): the signed-in teacher picks a badge and consents."""
-    try:
-        req = _authorization_request(request.args.to_dict())
-    except oid4vci.OAuthError as exc:
-        return error_page(f"The wallet app's request cannot be used: {exc.description}.", 400)
-    except oid4vci_code.RedirectError as exc:
-        return redirect(exc.location, code=303)
+    req = _authorization_request(request.args.to_dict())
+    if not isinstance(req, oid4vci_code.AuthorizationRequest):
+        return req
     page = Response(render_template("wallet/authorize.html", req=req,
                                     badges=_claimable(viewer().person_id)))
     # the consent form's answer redirects to the wallet app: let the browser follow it
@@ -303,12 +294,9 @@ def authorize() -> Any:
 @wallet_bp.post("/oid4vci/authorize")
 def authorize_decision() -> Any:
     """Allow (a single-use code for the chosen badge) or deny, back to the wallet (§5.2)."""
-    try:
-        req = _authorization_request(request.form.to_dict())
-    except oid4vci.OAuthError as exc:
-        return error_page(f"The wallet app's request cannot be used: {exc.description}.", 400)
-    except oid4vci_code.RedirectError as exc:
-        return redirect(exc.location, code=303)
+    req = _authorization_request(request.form.to_dict())
+    if not isinstance(req, oid4vci_code.AuthorizationRequest):
+        return req
     db = session()
     person = viewer()
     if request.form.get("decision") != "allow":

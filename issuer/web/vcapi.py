@@ -21,10 +21,10 @@ from datetime import timedelta
 
 from flask import Blueprint
 from flask import Response
-from flask import jsonify
 from flask import request
 
 from issuer.services import vcapi
+from issuer.web import protocol
 from issuer.web.auth import client_address
 from issuer.web.common import issuer_context
 from issuer.web.common import now
@@ -40,22 +40,10 @@ MAX_BODY = 64 * 1024
 LIMIT = throttle.Limit("vcapi_exchange", 240, timedelta(minutes=15), timedelta(minutes=5))
 
 
-def _json(body: object, status: int = 200) -> Response:
-    response = jsonify(body)
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.after_request
 def _cors(response: Response) -> Response:
     """Browser-based wallets may call the exchange from any origin (no cookies are used)."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST"
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
-        response.headers["Access-Control-Max-Age"] = "600"
-    return response
+    return protocol.open_to_wallets(response, allow_headers="Content-Type")
 
 
 @bp.errorhandler(vcapi.ExchangeError)
@@ -67,7 +55,7 @@ def _exchange_error(exc: vcapi.ExchangeError) -> Response:
         db.rollback()  # what the refused step changed and did not commit is not kept
         vcapi.audit_refusal(db, exchange_id, exc, client=client_address(), now=now())
         db.commit()
-    return _json(exc.body(), exc.status)
+    return protocol.no_store_json(exc.body(), exc.status)
 
 
 @bp.before_request
@@ -75,25 +63,19 @@ def _throttle() -> Response | None:
     """Count each exchange step per client address; 429 when held back."""
     if request.endpoint != "vcapi.participate" or request.method != "POST":
         return None
-    db = session()
-    try:
-        throttle.hold(db, LIMIT, client_address(), now=now())
-    except throttle.Throttled as exc:
-        db.rollback()
-        response = _json(vcapi.ExchangeError(
-            "too_many_requests", "too many requests from this address; retry later",
-            status=429).body(), 429)
-        response.headers["Retry-After"] = str(exc.seconds)
-        return response
-    db.commit()  # counted whatever the outcome
-    return None
+    seconds = protocol.held_back(LIMIT)
+    if seconds is None:
+        return None
+    return protocol.too_many(vcapi.ExchangeError(
+        "too_many_requests", "too many requests from this address; retry later",
+        status=429).body(), seconds)
 
 
 @bp.get("/exchanges/<exchange_id>")
 def interaction(exchange_id: str) -> Response:
     """The ``protocols`` of a live exchange (VC-API "Interactions")."""
     vcapi.check_live(session(), exchange_id, now=now())
-    return _json(vcapi.protocols(settings().base_url, exchange_id))
+    return protocol.no_store_json(vcapi.protocols(settings().base_url, exchange_id))
 
 
 @bp.post("/exchanges/<exchange_id>")
@@ -115,4 +97,4 @@ def participate(exchange_id: str) -> Response:
         db.commit()  # the refusal's audit record
         raise
     db.commit()
-    return _json(answer)
+    return protocol.no_store_json(answer)

@@ -53,8 +53,7 @@ def test_a_good_presentation_names_its_did() -> None:
     # holder is signed over; no domain is accepted only when none was asked for
     vp = _signed()
     del vp["holder"]
-    with pytest.raises(DidAuthError):  # removing holder changes what was signed
-        verify_didauth(vp, challenge=CHALLENGE, domain=DOMAIN)
+    assert _code(vp) == "invalid_signature"  # removing holder changes what was signed
     assert verify_didauth(_signed(domain=None), challenge=CHALLENGE, domain=DOMAIN,
                           require_domain=False) == KEY.controller
 

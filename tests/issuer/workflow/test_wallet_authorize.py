@@ -128,7 +128,7 @@ def test_consent_pkce_and_exact_redirect(app: Flask, world: World,
     answer = _back(_consent(teacher, issued))
     assert answer["state"] == "s-1" and answer["iss"] == seed.app_context(app).base_url
     assert answer["app"] == "1"  # the redirect URI's own query is kept
-    code = answer["code"]
+    code = first_code = answer["code"]
     # the token endpoint wants the same redirect URI, the same client and the PKCE verifier
     assert _token(app, code, redirect_uri="https://wallet.example/cb")[1]["error"] == \
         "invalid_grant"
@@ -187,7 +187,9 @@ def test_consent_pkce_and_exact_redirect(app: Flask, world: World,
     with app.extensions["badges"]["db"].session() as session:
         row = session.scalars(sa.select(CredentialOffer).where(
             CredentialOffer.by_details.is_(False))).one()
-        assert code not in (row.code_hash, row.code_challenge)  # only hashes are stored
+        # only hashes are stored: the code as its SHA-256, the verifier as its S256 challenge
+        assert row.code_hash == oid4vci.hash_secret(first_code) != first_code
+        assert row.code_challenge == _challenge(VERIFIER) != VERIFIER
         assert row.client_id == CLIENT and row.redirect_uri == REDIRECT
         assert {e.actor for e in session.scalars(sa.select(AuditEvent).where(
             AuditEvent.action == "credential.wallet_authorized"))} == {PEOPLE["teacher"][1]}
