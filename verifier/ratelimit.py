@@ -29,6 +29,7 @@ metric and logs one warning per :attr:`RedisBuckets.warn_every` seconds.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import math
 import threading
@@ -84,6 +85,26 @@ redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens),
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return string.format('%.17g', wait)
 """
+
+
+def address_key(remote_addr: str | None) -> str:
+    """The key of a client address: IPv4 as is, IPv6 by its /64 network.
+
+    One IPv6 client usually holds a whole /64, so counting single addresses
+    would let it spread its requests (and fill the buckets' table). The
+    verifier's limits and the service's throttle (:mod:`issuer.workflow.throttle`)
+    count by the same key.
+    """
+    raw = (remote_addr or "").strip()
+    try:
+        parsed = ipaddress.ip_address(raw)
+    except ValueError:
+        return raw or "unknown"
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed)
 
 
 def refill(tokens: float, last: float, now: float, rate: float,

@@ -74,6 +74,7 @@ from verifier.intake import is_link
 from verifier.ratelimit import RateLimited
 from verifier.ratelimit import RateLimiter
 from verifier.ratelimit import RedisBuckets
+from verifier.ratelimit import address_key
 from verifier.receipts import ReceiptSigner
 from verifier.receipts import check_receipt
 from verifier.registry import RegistryError
@@ -130,7 +131,7 @@ class VerifierState:
         Raises:
             RateLimited: when the client's bucket is empty.
         """
-        wait = self.limits[kind].take(request.remote_addr or "unknown")
+        wait = self.limits[kind].take(address_key(request.remote_addr))
         if wait > 0:
             raise RateLimited(wait, "verifications" if kind == "verification" else "links")
 

@@ -144,6 +144,24 @@ def test_a_verifier_with_redis_down_answers_429_never_500(
     assert _fallbacks("verification") - before == 12
 
 
+def test_an_ipv6_client_is_one_client_across_its_slash_64(
+        verifier_app: Callable[..., Flask], prefix: str) -> None:
+    """Counting single IPv6 addresses would let one client spread over 2**64 of them
+    (and fill the shared table); the throttle and the verifier count by the same key."""
+    client = verifier_app(rate_limit="10", redis_url=REDIS_URL,
+                          rate_limit_prefix=prefix).test_client()
+    codes = [client.post("/api/v1/verify", data="x", content_type="text/plain",
+                         environ_base={"REMOTE_ADDR": f"2001:db8:0:1::{n + 1:x}"}).status_code
+             for n in range(11)]
+    assert 429 not in codes[:10] and codes[10] == 429
+    other = client.post("/api/v1/verify", data="x", content_type="text/plain",
+                        environ_base={"REMOTE_ADDR": "2001:db8:0:2::1"})
+    assert other.status_code != 429  # the next /64 is someone else
+    keys = {k.decode() for k in redis.Redis.from_url(REDIS_URL).scan_iter(match=prefix + "*")}
+    assert keys == {prefix + "verification:2001:db8:0:1::/64",
+                    prefix + "verification:2001:db8:0:2::/64"}
+
+
 def test_the_redis_url_comes_from_the_verifier_or_the_job_setting(
         verifier_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch) -> None:
     from verifier.config import VerifierConfigError
@@ -202,11 +220,14 @@ def _verifier(port: int, instance: Path, log: Path, **env: str) -> Process:
                     f"127.0.0.1:{port}", "verifier:create_app()"], environment, log).start()
 
 
-@pytest.mark.parametrize("shared", [True, False], ids=["redis", "per-process"])
+@pytest.mark.parametrize("redis_url", [REDIS_URL, None, "down"],
+                         ids=["redis", "per-process", "redis-down"])
 def test_two_worker_processes_admit_one_burst_per_client(
-        tmp_path: Path, prefix: str, shared: bool) -> None:
-    env = {"BADGES_REDIS_URL": REDIS_URL, "BADGES_VERIFIER_RATE_LIMIT_PREFIX": prefix} \
-        if shared else {}
+        tmp_path: Path, prefix: str, redis_url: str | None) -> None:
+    shared = redis_url == REDIS_URL
+    env = {} if redis_url is None else {
+        "BADGES_REDIS_URL": redis_url if shared else _closed_url(),
+        "BADGES_VERIFIER_RATE_LIMIT_PREFIX": prefix}
     ports = [free_port(), free_port()]
     processes = [_verifier(port, tmp_path / f"i{n}", tmp_path / f"w{n}.log", **env)
                  for n, port in enumerate(ports)]
@@ -226,3 +247,5 @@ def test_two_worker_processes_admit_one_burst_per_client(
     assert {n % 2 for n in admitted} == {0, 1}  # both processes admitted some
     refused = [headers for status, headers, _ in answers if status == 429]
     assert refused and all(0 < int(h["Retry-After"]) <= 60 for h in refused)
+    warned = [p.text().count("Redis unreachable") for p in processes]
+    assert warned == ([1, 1] if redis_url == "down" else [0, 0])  # once a minute each
