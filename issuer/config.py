@@ -71,16 +71,29 @@ def _env(environ: Mapping[str, str], name: str) -> str | None:
 
 
 def _dev_secrets(instance: Path) -> dict[str, str]:
+    """The development instance's secrets, made on first use.
+
+    Every process on the instance must use the same ones (sessions signed by
+    one are read by another; keys wrapped by one are unwrapped by another),
+    so the file is written whole under a temporary name and linked into place
+    only if absent: processes starting together all read the first one's.
+    """
     path = instance / "dev-secrets.json"
-    if path.exists():
-        data: dict[str, str] = json.loads(path.read_text("utf-8"))
-        return data
-    instance.mkdir(parents=True, exist_ok=True)
-    data = {"secret_key": secrets.token_urlsafe(32),
-            "key_encryption_key": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}
-    path.touch(mode=0o600)
-    path.write_text(json.dumps(data), "utf-8")
-    return data
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        data = {"secret_key": secrets.token_urlsafe(32),
+                "key_encryption_key": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}
+        draft = instance / f".dev-secrets.{os.getpid()}.{secrets.token_hex(4)}"
+        draft.touch(mode=0o600)
+        try:
+            draft.write_text(json.dumps(data), "utf-8")
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made them first: use theirs
+        finally:
+            draft.unlink(missing_ok=True)
+    found: dict[str, str] = json.loads(path.read_text("utf-8"))
+    return found
 
 
 def decode_kek(value: str) -> bytes:

@@ -7,6 +7,9 @@ Configuration comes from ``BADGES_VERIFIER_*`` variables (see
 any WSGI server, for example::
 
     gunicorn --workers 2 'verifier:create_app()'
+
+With more than one worker or host, set ``BADGES_VERIFIER_REDIS_URL`` so the
+per-client rate limits are counted once for all of them (:mod:`verifier.ratelimit`).
 """
 
 from __future__ import annotations

@@ -16,10 +16,15 @@ configuration; plain HTTP to loopback hosts is allowed only there.
 ``BADGES_VERIFIER_RATE_LIMIT``     verifications a minute per client address (default 120; 0: off)
 ``BADGES_VERIFIER_LINK_RATE_LIMIT``  links fetched a minute per client address (default 30)
 ``BADGES_TRUSTED_PROXIES``         proxies in front of the service that set X-Forwarded-For (0)
+``BADGES_VERIFIER_REDIS_URL``      keep the rate limits' buckets in this Redis, shared by every
+                                   worker and host (default: ``BADGES_REDIS_URL``; without
+                                   either, each process counts on its own)
+``BADGES_VERIFIER_RATE_LIMIT_PREFIX``  the buckets' Redis key prefix (``badges:ratelimit:``)
 =================================  ==========================================================
 
-``ENV``, ``INSTANCE_PATH`` and ``FETCH_ALLOW_HOSTS`` fall back to the issuer's
-``BADGES_ENV``, ``BADGES_INSTANCE_PATH`` and ``BADGES_FETCH_ALLOW_HOSTS``. Without
+``ENV``, ``INSTANCE_PATH``, ``FETCH_ALLOW_HOSTS`` and ``REDIS_URL`` fall back to the
+issuer's ``BADGES_ENV``, ``BADGES_INSTANCE_PATH``, ``BADGES_FETCH_ALLOW_HOSTS`` and
+``BADGES_REDIS_URL``. Without
 an instance path, both services use :func:`default_instance_path`, the same
 folder whatever the current directory.
 """
@@ -35,6 +40,8 @@ from typing import Any
 PREFIXES = ("BADGES_VERIFIER_", "BADGES_")
 ENVIRONMENTS = ("development", "testing", "production")
 DEFAULT_MAX_UPLOAD = 12 * 1024 * 1024
+DEFAULT_RATE_LIMIT_PREFIX = "badges:ratelimit:"
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 def default_instance_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -74,6 +81,8 @@ class VerifierSettings:
         link_rate_limit: links fetched for a client a minute (0: no limit).
         trusted_proxies: how many proxies in front of the standalone verifier
             set ``X-Forwarded-For`` (the client address rate limits count by).
+        redis_url: the Redis that holds the rate limits' buckets (None: in the process).
+        rate_limit_prefix: the buckets' key prefix in that Redis.
     """
 
     env: str = "development"
@@ -86,6 +95,8 @@ class VerifierSettings:
     rate_limit: int = 120
     link_rate_limit: int = 30
     trusted_proxies: int = 0
+    redis_url: str | None = None
+    rate_limit_prefix: str = DEFAULT_RATE_LIMIT_PREFIX
 
     @property
     def development(self) -> bool:
@@ -168,9 +179,18 @@ def load_settings(environ: Mapping[str, str] | None = None,
     if any(value < 0 for value in limits) or limits[2] > 10:
         raise VerifierConfigError("rate limits must be 0 (off) or more, and "
                                   "BADGES_TRUSTED_PROXIES from 0 to 10")
+    redis_url = str(get("redis_url") or "").strip() or None
+    if redis_url is not None and not redis_url.startswith(REDIS_SCHEMES):
+        raise VerifierConfigError("BADGES_VERIFIER_REDIS_URL (or BADGES_REDIS_URL) must be a "
+                                  "redis://, rediss:// or unix:// URL")
+    prefix = str(get("rate_limit_prefix", plain=False) or DEFAULT_RATE_LIMIT_PREFIX).strip()
+    if not 0 < len(prefix) <= 100 or any(c.isspace() for c in prefix):
+        raise VerifierConfigError("BADGES_VERIFIER_RATE_LIMIT_PREFIX must be 1 to 100 "
+                                  "characters without spaces")
     return VerifierSettings(
         env=env, instance_path=instance,
         allow_hosts=frozenset(str(h).strip() for h in items if str(h).strip()),
         registry=str(registry) if registry else None, name=name[:200],
         max_upload_bytes=max_upload, fetch_timeout=timeout, rate_limit=limits[0],
-        link_rate_limit=limits[1], trusted_proxies=limits[2])
+        link_rate_limit=limits[1], trusted_proxies=limits[2], redis_url=redis_url,
+        rate_limit_prefix=prefix)

@@ -73,6 +73,8 @@ from verifier.intake import image_type
 from verifier.intake import is_link
 from verifier.ratelimit import RateLimited
 from verifier.ratelimit import RateLimiter
+from verifier.ratelimit import RedisBuckets
+from verifier.ratelimit import address_key
 from verifier.receipts import ReceiptSigner
 from verifier.receipts import check_receipt
 from verifier.registry import RegistryError
@@ -98,7 +100,12 @@ _IMAGE_PREFIXES = ("data:image/png;", "data:image/jpeg;", "data:image/gif;", "da
 
 @dataclass
 class VerifierState:
-    """What the verifier keeps per app: settings, the verifier, receipts and rate limits."""
+    """What the verifier keeps per app: settings, the verifier, receipts and rate limits.
+
+    The rate limits count in Redis when one is configured (every worker and
+    host spends from one bucket per client), else in the process
+    (:mod:`verifier.ratelimit`).
+    """
 
     settings: VerifierSettings
     verifier: Verifier
@@ -124,7 +131,7 @@ class VerifierState:
         Raises:
             RateLimited: when the client's bucket is empty.
         """
-        wait = self.limits[kind].take(request.remote_addr or "unknown")
+        wait = self.limits[kind].take(address_key(request.remote_addr))
         if wait > 0:
             raise RateLimited(wait, "verifications" if kind == "verification" else "links")
 
@@ -187,10 +194,14 @@ def init_app(app: Flask, settings: VerifierSettings | None = None, *,
     except RegistryError as exc:
         raise VerifierConfigError(f"the issuer registry cannot be used: {exc.message}") \
             from None
+    shared = None if settings.redis_url is None else \
+        RedisBuckets.from_url(settings.redis_url, prefix=settings.rate_limit_prefix)
     limits = {"verification": RateLimiter(settings.rate_limit,
-                                          burst=max(10, settings.rate_limit // 2)),
+                                          burst=max(10, settings.rate_limit // 2),
+                                          name="verification", shared=shared),
               "link": RateLimiter(settings.link_rate_limit,
-                                  burst=max(5, settings.link_rate_limit // 3))}
+                                  burst=max(5, settings.link_rate_limit // 3),
+                                  name="link", shared=shared)}
     state = VerifierState(settings, Verifier(fetcher=fetcher, registry=registry, clock=clock,
                                              local=local),
                           ReceiptSigner(settings.receipt_key_path, settings.name), limits,

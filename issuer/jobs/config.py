@@ -17,6 +17,7 @@ from issuer.config import ConfigError
 from issuer.config import Settings
 from issuer.config import variables
 from issuer.jobs import JobQueue
+from verifier.config import REDIS_SCHEMES
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def load_job_settings(environ: Mapping[str, str] | None = None,
     """
     values = variables(environ, overrides)
     url = values.get(PREFIX + "REDIS_URL", "").strip() or None
-    if url is not None and not url.startswith(("redis://", "rediss://", "unix://")):
+    if url is not None and not url.startswith(REDIS_SCHEMES):
         raise ConfigError(f"{PREFIX}REDIS_URL must be a redis://, rediss:// or unix:// URL")
     raw = values.get(PREFIX + "JOB_WORKERS", "").strip()
     try:

@@ -16,7 +16,6 @@ attempts may pass the limit by the number of workers; the next one is held.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import math
 import random
 from collections.abc import Iterable
@@ -29,6 +28,7 @@ import sqlalchemy.orm as so
 
 from issuer.models_workflow import ThrottleEvent
 from issuer.services.errors import ServiceError
+from verifier.ratelimit import address_key as address_key  # one rule for every limit
 
 #: Chance that recording an attempt also deletes the scope's rows that no longer count.
 PURGE_CHANCE = 0.05
@@ -98,24 +98,6 @@ class Throttled(ServiceError):
 def account_key(email: str) -> str:
     """The key of an e-mail address as typed: trimmed and lower-cased (valid or not)."""
     return email.strip().lower()
-
-
-def address_key(remote_addr: str | None) -> str:
-    """The key of a client address: IPv4 as is, IPv6 by its /64 network.
-
-    One IPv6 client usually holds a whole /64, so counting single addresses
-    would let it spread its attempts.
-    """
-    raw = (remote_addr or "").strip()
-    try:
-        parsed = ipaddress.ip_address(raw)
-    except ValueError:
-        return raw or "unknown"
-    if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped is not None:
-            return str(parsed.ipv4_mapped)
-        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
-    return str(parsed)
 
 
 def _hash(key: str) -> str:

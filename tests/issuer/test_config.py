@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,25 @@ def test_trusted_proxies_is_a_small_whole_number(value: str, tmp_path: Path) -> 
         load_settings({"BADGES_INSTANCE_PATH": str(tmp_path), "BADGES_TRUSTED_PROXIES": value})
     assert load_settings({"BADGES_INSTANCE_PATH": str(tmp_path),
                           "BADGES_TRUSTED_PROXIES": "2"}).trusted_proxies == 2
+
+
+def test_processes_starting_together_share_the_first_ones_dev_secrets(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sessions and wrapped keys must agree across processes on one development instance:
+    a process that loses the race to create the secrets file uses the winner's."""
+    import secrets
+
+    from issuer import config
+
+    theirs = {"secret_key": "made-by-the-other-process", "key_encryption_key": "k"}
+    real = secrets.token_urlsafe
+
+    def other_process_wins(n: int) -> str:
+        # between our "is there a file?" and our write, another process writes its own
+        (tmp_path / "dev-secrets.json").write_text(json.dumps(theirs), "utf-8")
+        return real(n)
+
+    monkeypatch.setattr(config.secrets, "token_urlsafe", other_process_wins)
+    assert config._dev_secrets(tmp_path) == theirs
+    assert config._dev_secrets(tmp_path) == theirs
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dev-secrets.json"]  # no drafts left

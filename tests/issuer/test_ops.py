@@ -120,6 +120,24 @@ def test_metrics_count_requests_verdicts_and_awards(app: Flask, client: FlaskCli
                  status="401") == 1
 
 
+def test_an_unreachable_rate_limit_redis_is_counted_in_the_metrics(
+        make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The service's verifier keeps its rate limits in BADGES_REDIS_URL; when that is
+    down, each request is limited by the process instead, counted, and never a 500."""
+    from tests.s3server import free_port
+
+    monkeypatch.setenv("BADGES_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    monkeypatch.setenv("BADGES_VERIFIER_RATE_LIMIT", "20")  # a burst of 10
+    client = make_app().test_client()
+    before = client.get("/metrics").data.decode()
+    codes = [client.post("/api/v1/verify", data=b"\x00garbage",
+                         content_type="text/plain").status_code for _ in range(11)]
+    assert 500 not in codes and 429 not in codes[:10] and codes[10] == 429  # 422: unreadable
+    after = client.get("/metrics").data.decode()
+    assert _sample(after, "badges_rate_limit_fallbacks_total", limit="verification") \
+        - _sample(before, "badges_rate_limit_fallbacks_total", limit="verification") == 11
+
+
 def test_a_rolled_back_award_is_not_counted(app: Flask) -> None:
     from issuer import metrics
     from issuer.services import issuance
