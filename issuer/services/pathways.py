@@ -246,11 +246,10 @@ def create(session: so.Session, org: Organization, data: Any, *, actor: str,
 
 def capstone_counts(session: so.Session, pathway: Pathway) -> tuple[int, int]:
     """How many capstones of ``pathway`` were issued, and how many wait in a final review."""
-    rows = dict(session.execute(sa.select(
-        PathwayCompletion.credential_id.is_not(None), sa.func.count()).where(
-        PathwayCompletion.pathway_id == pathway.id).group_by(
-        PathwayCompletion.credential_id.is_not(None))).tuples().all())
-    return int(rows.get(True, 0)), int(rows.get(False, 0))
+    issued, total = session.execute(sa.select(
+        sa.func.count(PathwayCompletion.credential_id), sa.func.count()).where(
+        PathwayCompletion.pathway_id == pathway.id)).one()
+    return int(issued or 0), int(total or 0) - int(issued or 0)
 
 
 def _capstone_locked(pathway: Pathway, issued: int, waiting: int) -> ServiceError:

@@ -164,7 +164,7 @@ def index() -> Any:
 def new() -> Any:
     """An empty pathway form."""
     found = require(Role.ADMIN)
-    return _form_page(_chosen(found, request.args.get("org"), Role.ADMIN), {})
+    return _form_page(_chosen(found, request.args.get("org"), Role.ADMIN), MultiDict())
 
 
 @bp.post("/district/pathways")
