@@ -1704,6 +1704,7 @@ _SITE_TEXT: dict[str, dict[str, str]] = {
         "rv_pw_text": "{name} completed every step. Approving issues this capstone, naming "
                       "these credentials as its evidence:",
         "rv_pw_issued": "{name}, issued {day}",
+        "pw_quoted": "“{name}”",
     },
     "es": {
         "site_skip": "Saltar al contenido",
@@ -2321,6 +2322,7 @@ _SITE_TEXT: dict[str, dict[str, str]] = {
         "rv_pw_text": "{name} completó todas las etapas. Al aprobar se emite esta credencial "
                       "final, que nombra estas credenciales como su evidencia:",
         "rv_pw_issued": "{name}, emitida el {day}",
+        "pw_quoted": "«{name}»",
     },
 }
 for _lang, _texts in _SITE_TEXT.items():

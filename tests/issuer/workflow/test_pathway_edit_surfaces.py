@@ -256,3 +256,9 @@ def test_pathway_pages_in_spanish(app: Flask, world: World,
     assert "Revisión final del itinerario «Coach»" in review
     assert "María López completó todas las etapas" in review
     assert "Final review of the pathway" not in review
+    # and the teacher's wallet
+    wallet = as_user("teacher").get("/wallet?lang=es").get_data(as_text=True)
+    card = wallet[wallet.index('id="pathway-coach"'):]
+    card = card[:card.index("</article>")]
+    assert "Revisión final" in card and "«EdTech Coach»" in card
+    assert "Final review" not in card and "“" not in card
