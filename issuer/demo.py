@@ -1,4 +1,4 @@
-"""The demo district: schools, a competency framework, achievements with rubrics, people.
+"""The demo district: schools, a framework, achievements with rubrics, a pathway, people.
 
 ``badges seed-demo`` creates it once (running it again changes nothing) so a
 newcomer can walk the whole loop in a minute.
@@ -23,6 +23,7 @@ from issuer.models import Role
 from issuer.services import achievements
 from issuer.services import issuance
 from issuer.services import organizations
+from issuer.services import pathways as pathway_definitions
 from issuer.services import recipients
 from issuer.services import signing_keys
 from issuer.services import status
@@ -83,7 +84,30 @@ ACHIEVEMENTS: list[dict[str, Any]] = [
      "evidence": "Coaching log; colleague's artefact; reflection.",
      "hours": 20, "align": ("Leader 2.2.c", "Collaborator 2.4.a"),
      "rubric": [("coaching", "Coaching practice"), ("outcome", "Colleague outcome")]},
+    {"slug": "edtech-coach", "name": "Certified EdTech Coach",
+     "description": "Integrates technology with purpose, designs blended units and coaches "
+                    "colleagues: the capstone of the Certified EdTech Coach pathway.",
+     "criteria": "Awarded on completing every step of the Certified EdTech Coach pathway; "
+                 "the credential names the micro-credentials that earned it.",
+     "evidence": "The pathway's component credentials.",
+     "hours": None, "align": ("Leader 2.2.a", "Leader 2.2.c"), "rubric": []},
 ]
+
+#: The pathway to certification (issue #20), as README "Pathways" defines it:
+#: María holds steps 1 and 2, so her wallet and the cohort page show progress.
+COACH_PATHWAY: dict[str, Any] = {
+    "slug": "edtech-coach", "name": "Certified EdTech Coach",
+    "description": "Four steps to coaching colleagues: technology in class, digital "
+                   "citizenship or data use, blended design, then mentoring a colleague.",
+    "completion": "automatic", "capstone": "edtech-coach",
+    "steps": [
+        {"title": "Technology", "achievements": ["classroom-technology-integration"]},
+        {"title": "Literacy or data", "choose": 1, "after": [1],
+         "achievements": ["digital-literacy", "data-informed-instruction"]},
+        {"title": "Design", "achievements": ["blended-learning-design"]},
+        {"title": "Mentoring", "achievements": ["peer-mentoring"], "after": [2, 3]},
+    ],
+}
 
 # Ready-to-use accounts for the evidence-and-review loop (development only; the
 # command line refuses to set them in production).
@@ -166,12 +190,13 @@ def seed(session: so.Session, *, base_url: str, kek: bytes, now: datetime) -> De
                         for code in spec["align"]],
             rubric={"name": f"{spec['name']} rubric", "reflectionPerCriterion": True,
                     "criteria": [{"id": cid, "name": cname, "levels": _levels(cname.lower())}
-                                 for cid, cname in spec["rubric"]]})
+                                 for cid, cname in spec["rubric"]]} if spec["rubric"] else None)
     defined = {a.slug: a for a in achievements.list_for(session, district)}
     for slug, name, description, steps in PATHWAYS:
         catalogue.create_pathway(session, district, slug=slug, name=name,
                                  description=description,
                                  achievements=[defined[s] for s in steps])
+    pathway_definitions.create(session, district, COACH_PATHWAY, actor=actor, now=now)
     for name, email, role, slug in PEOPLE:
         person = recipients.find_or_create(session, email=email, name=name)
         session.add(Membership(person_id=person.id, organization_id=orgs[slug].id, role=role))

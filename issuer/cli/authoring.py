@@ -9,7 +9,6 @@ achievements"). A refused file prints every problem, one per line as
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import click
@@ -17,29 +16,16 @@ import click
 from issuer.cli.context import UsageProblem
 from issuer.cli.context import now
 from issuer.cli.context import open_instance
+from issuer.cli.context import problems
 from issuer.cli.context import read_bytes
 from issuer.cli.context import run
-
-
-def _problems(fn: Callable[[], Any]) -> Any:
-    """Run a service call; a refused definition lists its problems by field."""
-    from issuer.services.errors import ServiceError
-
-    try:
-        return fn()
-    except ServiceError as exc:
-        if not exc.problems:
-            raise
-        lines = "\n".join(f"  {p['field']}: {p['problem']}" for p in exc.problems)
-        raise UsageProblem(f"{exc.code}: {len(exc.problems)} problem"
-                           f"{'s' if len(exc.problems) != 1 else ''}\n{lines}") from None
 
 
 def _read(path: str) -> Any:
     from issuer.services import definition
 
     data = read_bytes(path)
-    return run(lambda: _problems(lambda: definition.load(data, name=path)))
+    return run(lambda: problems(lambda: definition.load(data, name=path)))
 
 
 def _show(session: Any, achievement: Any, base_url: str, as_json: bool,
@@ -72,7 +58,7 @@ def create(slug: str, file: str, as_json: bool) -> None:
     with open_instance() as (settings, database):
         with database.session() as session:
             org = run(lambda: organizations.get(session, slug))
-            made = run(lambda: _problems(lambda: authoring.create(
+            made = run(lambda: problems(lambda: authoring.create(
                 session, org, body, actor="cli", now=now())))
             _show(session, made, settings.base_url, as_json, "draft: publish it with "
                   f"'badges achievements publish --issuer {slug} {made.slug}'")
@@ -97,7 +83,7 @@ def update(slug: str, ref: str | None, file: str, as_json: bool) -> None:
     with open_instance() as (settings, database):
         with database.session() as session:
             org = run(lambda: organizations.get(session, slug))
-            found, new_version = run(lambda: _problems(lambda: authoring.update(
+            found, new_version = run(lambda: problems(lambda: authoring.update(
                 session, org, target, body, actor="cli", now=now())))
             _show(session, found, settings.base_url, as_json,
                   "new version: credentials already issued keep the previous one"
@@ -172,14 +158,14 @@ def frameworks_import(slug: str, source: str) -> None:
     with open_instance() as (settings, database):
         origin: str | None = None
         if source.startswith(("https://", "http://")):
-            data, origin = run(lambda: _problems(lambda: frameworks.fetch_package(
+            data, origin = run(lambda: problems(lambda: frameworks.fetch_package(
                 source, allow_hosts=settings.fetch_allow_hosts,
                 development=settings.development, own_url=settings.base_url)))
         else:
             data = read_bytes(source)
         with database.session() as session:
             org = run(lambda: organizations.get(session, slug))
-            row = run(lambda: _problems(lambda: frameworks.import_package(
+            row = run(lambda: problems(lambda: frameworks.import_package(
                 session, org, data, source=origin, actor="cli", now=now())))
             click.echo(f"Imported {row.title!r} ({len(row.items)} items) for {slug}: "
                        f"its items are alignment choices ('badges frameworks list "

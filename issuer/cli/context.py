@@ -109,6 +109,26 @@ def run(fn: Callable[[], T]) -> T:
         raise UsageProblem(f"{exc.message} ({exc.code}){hint}") from None
 
 
+def problems(fn: Callable[[], T]) -> T:
+    """Run a service call; a refused definition lists its problems by field.
+
+    A :class:`~issuer.services.errors.ServiceError` carrying ``problems`` (a
+    refused achievement or pathway definition) becomes a usage error listing
+    each as ``field: problem``, one per line; any other error is left to
+    :func:`run`.
+    """
+    from issuer.services.errors import ServiceError
+
+    try:
+        return fn()
+    except ServiceError as exc:
+        if not exc.problems:
+            raise
+        lines = "\n".join(f"  {p['field']}: {p['problem']}" for p in exc.problems)
+        raise UsageProblem(f"{exc.code}: {len(exc.problems)} problem"
+                           f"{'s' if len(exc.problems) != 1 else ''}\n{lines}") from None
+
+
 def describe_database(url: str) -> str:
     """A database URL fit to print: SQLite as its file, others without a password."""
     if url.startswith("sqlite:///"):

@@ -1,4 +1,4 @@
-"""``badges pathways create|list|archive|cohort``: pathways from files (issue #20).
+"""``badges pathways create|update|list|archive|cohort``: pathways from files (issue #20).
 
 FILE is YAML or JSON with the JSON API's field names (README, "Pathways").
 A refused file prints every problem, one per line as ``field: problem``, and
@@ -9,30 +9,15 @@ other command modules.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import click
 
-from issuer.cli.context import UsageProblem
 from issuer.cli.context import now
 from issuer.cli.context import open_instance
+from issuer.cli.context import problems
 from issuer.cli.context import read_bytes
 from issuer.cli.context import run
-
-
-def _problems(fn: Callable[[], Any]) -> Any:
-    """Run a service call; a refused definition lists its problems by field."""
-    from issuer.services.errors import ServiceError
-
-    try:
-        return fn()
-    except ServiceError as exc:
-        if not exc.problems:
-            raise
-        lines = "\n".join(f"  {p['field']}: {p['problem']}" for p in exc.problems)
-        raise UsageProblem(f"{exc.code}: {len(exc.problems)} problem"
-                           f"{'s' if len(exc.problems) != 1 else ''}\n{lines}") from None
 
 
 def _show(doc: dict[str, Any], as_json: bool) -> None:
@@ -65,13 +50,53 @@ def create(slug: str, file: str, as_json: bool) -> None:
     from issuer.services import pathways
 
     data = read_bytes(file)
-    body = run(lambda: _problems(lambda: definition.load(data, name=file)))
+    body = run(lambda: problems(lambda: definition.load(data, name=file)))
     with open_instance() as (_settings, database):
         with database.session() as session:
             org = run(lambda: organizations.get(session, slug))
-            made = run(lambda: _problems(lambda: pathways.create(
+            made = run(lambda: problems(lambda: pathways.create(
                 session, org, body, actor="cli", now=now())))
             _show(pathways.document(made), as_json)
+
+
+@pathways_group.command("update")
+@_issuer_option
+@click.argument("pathway")
+@click.option("--file", "file", required=True,
+              help="The whole definition again, YAML or JSON (- for standard input).")
+@_json_option
+def update(slug: str, pathway: str, file: str, as_json: bool) -> None:
+    """Edit PATHWAY (slug or id) from a definition file; its slug cannot change.
+
+    Teachers in progress are measured against the new steps at once: those it
+    finishes complete the pathway (capstone issued, or a final review opened).
+    The capstone cannot change once a capstone was issued.
+    """
+    from issuer.services import definition
+    from issuer.services import organizations
+    from issuer.services import pathways as definitions
+    from issuer.services.context import IssuerContext
+    from issuer.workflow import pathways as workflow
+
+    data = read_bytes(file)
+    body = run(lambda: problems(lambda: definition.load(data, name=file)))
+    with open_instance() as (settings, database):
+        ctx = IssuerContext(base_url=settings.base_url, kek=settings.key_encryption_key)
+        with database.session() as session:
+            org = run(lambda: organizations.get(session, slug))
+            edit = run(lambda: problems(lambda: workflow.update(
+                session, ctx, org, pathway, body, actor="cli", now=now())))
+            doc = definitions.document(edit.pathway)
+            if as_json:
+                _show({**doc, "changes": edit.changes, "completedNow": [
+                    {"person": c.person.display_name, "status": c.status}
+                    for c in edit.completed]}, True)
+                return
+            _show(doc, False)
+            click.echo("changed: " + (", ".join(edit.changes) or "nothing"))
+            for made in edit.completed:
+                click.echo(f"completed now: {made.person.display_name} "
+                           f"({'capstone issued' if made.status == 'issued' else 'final review'})")
 
 
 @pathways_group.command("list")

@@ -6,7 +6,8 @@ of its achievements (one achievement: a required step; several: an elective
 (``after``, by step number). Completing every step earns the ``capstone``
 achievement: issued at once (``completion: automatic``) or after a final
 review (``completion: review``). The definition, in YAML or JSON (the CLI,
-the JSON API and the admin form share it)::
+the JSON API and the admin form share it; an edit sends the whole definition
+again, see :func:`revise`)::
 
     slug: edtech-coach
     name: Certified EdTech Coach
@@ -155,9 +156,16 @@ def _steps(session: so.Session, org: Organization, raw: Any, problems: list[Prob
     return steps
 
 
-def check(session: so.Session, org: Organization, data: Any
-          ) -> tuple[dict[str, Any], list[Problem]]:
+def check(session: so.Session, org: Organization, data: Any, *,
+          existing: Pathway | None = None) -> tuple[dict[str, Any], list[Problem]]:
     """Read a definition; every problem by field (nothing is written).
+
+    Args:
+        session: the database session.
+        org: the organization the pathway belongs to.
+        data: the definition (a mapping, as read from YAML or JSON).
+        existing: the pathway an edit replaces: its slug is its identity, so
+            the definition may leave ``slug`` out or repeat it, never change it.
 
     Returns:
         The checked values (``slug``, ``name``, ``description``, ``completion``,
@@ -170,10 +178,17 @@ def check(session: so.Session, org: Organization, data: Any
     for key in sorted(set(data) - _FIELDS):
         problems.append({"field": key, "problem": "unknown field"})
     found: dict[str, Any] = {}
-    try:
-        found["slug"] = validation.slug(data.get("slug"))
-    except ServiceError as exc:
-        problems.append({"field": "slug", "problem": exc.message})
+    if existing is not None:
+        found["slug"] = existing.slug
+        if data.get("slug", existing.slug) != existing.slug:
+            problems.append({"field": "slug", "problem": "the slug is the pathway's identity "
+                             f"and cannot change (it is {existing.slug!r}); create a new "
+                             "pathway for a new slug"})
+    else:
+        try:
+            found["slug"] = validation.slug(data.get("slug"))
+        except ServiceError as exc:
+            problems.append({"field": "slug", "problem": exc.message})
     found["name"] = _text(data, "name", problems, max_length=200)
     found["description"] = _text(data, "description", problems, max_length=5000,
                                  required=False)
@@ -187,11 +202,25 @@ def check(session: so.Session, org: Organization, data: Any
     if capstone is not None and any(capstone.id == a.id for s in found["steps"] for a in s[3]):
         problems.append({"field": "capstone", "problem": "the capstone cannot also be a step"})
     slug = found.get("slug")
-    if slug and session.scalar(sa.select(Pathway.id).where(
+    if existing is None and slug and session.scalar(sa.select(Pathway.id).where(
             Pathway.organization_id == org.id, Pathway.slug == slug)):
         problems.append({"field": "slug", "problem": f"{org.slug} already has a pathway "
                          f"{slug!r}"})
     return found, problems
+
+
+def _fill(pathway: Pathway, found: Mapping[str, Any]) -> None:
+    """Give ``pathway`` the checked values of a definition: fields, steps, capstone."""
+    pathway.name = found["name"]
+    pathway.description = found["description"]
+    pathway.completion = found["completion"]
+    for number, (title, choose, after, options) in enumerate(found["steps"], start=1):
+        pathway.stages.append(PathwayStage(position=number, title=title, choose=choose,
+                                           after=after))
+        for option in options:
+            pathway.steps.append(PathwayStep(achievement=option, position=number))
+    pathway.steps.append(PathwayStep(achievement=found["capstone"], position=0,
+                                     capstone=True))
 
 
 def create(session: so.Session, org: Organization, data: Any, *, actor: str,
@@ -204,16 +233,8 @@ def create(session: so.Session, org: Organization, data: Any, *, actor: str,
     found, problems = check(session, org, data)
     if problems:
         raise refused(problems)
-    pathway = Pathway(organization_id=org.id, slug=found["slug"], name=found["name"],
-                      description=found["description"], completion=found["completion"],
-                      created_at=now)
-    for number, (title, choose, after, options) in enumerate(found["steps"], start=1):
-        pathway.stages.append(PathwayStage(position=number, title=title, choose=choose,
-                                           after=after))
-        for option in options:
-            pathway.steps.append(PathwayStep(achievement_id=option.id, position=number))
-    pathway.steps.append(PathwayStep(achievement_id=found["capstone"].id, position=0,
-                                     capstone=True))
+    pathway = Pathway(organization_id=org.id, slug=found["slug"], created_at=now)
+    _fill(pathway, found)
     session.add(pathway)
     session.flush()
     audit.record(session, actor=actor, action="pathway.created", organization_id=org.id,
@@ -221,6 +242,78 @@ def create(session: so.Session, org: Organization, data: Any, *, actor: str,
                  detail={"slug": pathway.slug, "steps": len(found["steps"]),
                          "completion": pathway.completion})
     return pathway
+
+
+def capstone_counts(session: so.Session, pathway: Pathway) -> tuple[int, int]:
+    """How many capstones of ``pathway`` were issued, and how many wait in a final review."""
+    issued, total = session.execute(sa.select(
+        sa.func.count(PathwayCompletion.credential_id), sa.func.count()).where(
+        PathwayCompletion.pathway_id == pathway.id)).one()
+    return int(issued or 0), int(total or 0) - int(issued or 0)
+
+
+def _capstone_locked(pathway: Pathway, issued: int, waiting: int) -> ServiceError:
+    said = []
+    if issued:
+        said.append(f"{issued} capstone{'s were' if issued != 1 else ' was'} already issued "
+                    "(they stay as issued)")
+    if waiting:
+        said.append(f"{waiting} teacher{'s are' if waiting != 1 else ' is'} in its final "
+                    "review")
+    return ServiceError(
+        f"the capstone of “{pathway.name}” cannot change: {' and '.join(said)}; keep the "
+        "capstone, or archive this pathway and create a new one",
+        code="capstone_locked", status=409)
+
+
+def revise(session: so.Session, org: Organization, ref: str, data: Any, *, actor: str,
+           now: datetime) -> tuple[Pathway, dict[str, Any]]:
+    """Replace a pathway's definition (all but its slug), all or nothing; audited.
+
+    Name, description, completion mode, steps, choices and prerequisites may
+    change. The capstone may change only until a capstone was issued (or a
+    teacher reached the final review): a credential already issued names its
+    achievement, so the pathway keeps it. Teachers' progress is not stored
+    (it is read from their credentials), so it follows the new steps at once;
+    :func:`issuer.workflow.pathways.update` then completes the pathway for
+    those the edit finishes. Completions already recorded stay as they are.
+
+    Returns:
+        The pathway and what changed: for each changed field of
+        :func:`document`, ``{"from": ..., "to": ...}`` (also the audit detail).
+
+    Raises:
+        ServiceError: ``unknown_pathway`` (404), ``pathway_archived`` (409),
+            ``invalid_pathway`` (422, every problem by field),
+            ``capstone_locked`` (409, saying how many capstones were issued).
+    """
+    pathway = get(session, org, ref)
+    session.execute(sa.select(Pathway.id).where(Pathway.id == pathway.id).with_for_update())
+    if pathway.archived_at is not None:
+        raise ServiceError(f"“{pathway.name}” is archived: an archived pathway cannot be "
+                           "edited", code="pathway_archived", status=409)
+    found, problems = check(session, org, data, existing=pathway)
+    if problems:
+        raise refused(problems)
+    before = document(pathway)
+    current = capstone_of(pathway)
+    if current is not None and found["capstone"].id != current.id:
+        issued, waiting = capstone_counts(session, pathway)
+        if issued or waiting:
+            raise _capstone_locked(pathway, issued, waiting)
+    pathway.steps.clear()
+    pathway.stages.clear()
+    session.flush()  # the old rows go before the new ones (same keys)
+    _fill(pathway, found)
+    session.flush()
+    after = document(pathway)
+    changes = {key: {"from": before[key], "to": after[key]}
+               for key in ("name", "description", "completion", "capstone", "steps")
+               if before[key] != after[key]}
+    audit.record(session, actor=actor, action="pathway.updated", organization_id=org.id,
+                 subject_type="pathway", subject_id=str(pathway.id), at=now,
+                 detail={"slug": pathway.slug, "changes": changes})
+    return pathway, changes
 
 
 def list_for(session: so.Session, org: Organization, *, archived: bool = False

@@ -75,6 +75,41 @@ def json_object(data: bytes) -> dict[str, Any]:
     return value
 
 
+#: The media types a definition body may be sent as YAML with.
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+
+
+def definition_body(what: str) -> Any:
+    """The request body as a definition: JSON, or YAML by its Content-Type.
+
+    Shared by the authoring routes (achievements, pathways): both read one
+    bounded JSON reader or :func:`issuer.services.definition.load`, so a bad
+    body is answered the same way everywhere.
+
+    Args:
+        what: what the body is, for the 415 message ("the definition", "the pathway").
+
+    Raises:
+        ServiceError: ``invalid_json`` (415) for another media type, (400) for
+            unreadable JSON or YAML.
+    """
+    from issuer.services import definition
+
+    kind = request.mimetype
+    if not (request.is_json or kind in YAML_TYPES):
+        raise ServiceError(f"send {what} as JSON (Content-Type: application/json) "
+                           "or YAML (application/yaml)", code="invalid_json", status=415)
+    data = request.get_data(cache=False)
+    if kind not in YAML_TYPES:
+        return json_object(data or b"null")
+    return definition.load(data, name="the body")
+
+
+def token_actor(org: Organization) -> str:
+    """Who an API change is recorded as, in the audit log: the organization's token."""
+    return f"api-token:{org.slug}"
+
+
 def _body() -> dict[str, Any]:
     if not request.is_json:
         raise ServiceError("send a JSON body with Content-Type: application/json",

@@ -39,6 +39,7 @@ from issuer.services import frameworks
 from issuer.services.errors import ServiceError
 from issuer.web.auth import protect
 from issuer.web.auth import require
+from issuer.web.common import form_problems
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.workflow.access import NotVisible
@@ -204,14 +205,9 @@ def _choices(org: Organization, chosen: list[dict[str, Any]]) -> list[dict[str, 
 def _form_page(org: Organization, values: Mapping[str, str], chosen: list[dict[str, Any]], *,
                achievement: Achievement | None = None, error: ServiceError | None = None,
                status: int = 200) -> Any:
-    problems = error.problems if error is not None else []
-    errors: dict[str, list[str]] = {}
-    for p in problems:
-        errors.setdefault(p["field"], []).append(p["problem"])
     return render_template(
         "dashboard/achievement_form.html", org=org, values=values, achievement=achievement,
-        problems=problems, errors=errors,
-        message=error.message if error is not None and not problems else None,
+        **form_problems(error),
         criteria_slots=CRITERIA_SLOTS, level_slots=LEVEL_SLOTS, choices=_choices(org, chosen),
         types=sorted(ACHIEVEMENT_TYPES), new_version=achievement is not None
         and achievement.status == authoring.PUBLISHED

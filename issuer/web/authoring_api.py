@@ -18,35 +18,17 @@ from flask import request
 
 from issuer.services import achievements
 from issuer.services import authoring
-from issuer.services import definition
 from issuer.services import frameworks
 from issuer.services.errors import ServiceError
 from issuer.web.api import authorized_organization
+from issuer.web.api import definition_body
 from issuer.web.api import json_object
+from issuer.web.api import token_actor
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
 
 bp = Blueprint("authoring_api", __name__)
-
-_YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
-
-
-def _definition() -> Any:
-    """The request body: a JSON or YAML definition (both read by one bounded reader)."""
-    kind = request.mimetype
-    if not (request.is_json or kind in _YAML_TYPES):
-        raise ServiceError("send the definition as JSON (Content-Type: application/json) "
-                           "or YAML (application/yaml)", code="invalid_json", status=415)
-    data = request.get_data(cache=False)
-    if kind not in _YAML_TYPES:
-        return json_object(data or b"null")
-    return definition.load(data, name="the body")
-
-
-def _actor(slug: str) -> str:
-    return f"api-token:{slug}"
-
 
 def _answer(achievement: Any, status: int = 200, **extra: Any) -> Any:
     doc = authoring.document(session(), achievement, base_url=settings().base_url)
@@ -66,9 +48,9 @@ def list_achievements(slug: str) -> Any:
 def create(slug: str) -> Any:
     """Create a draft achievement from a definition → 201."""
     org = authorized_organization(slug)
-    body = _definition()
+    body = definition_body("the definition")
     db = session()
-    made = authoring.create(db, org, body, actor=_actor(org.slug), now=now())
+    made = authoring.create(db, org, body, actor=token_actor(org), now=now())
     db.commit()
     return _answer(made, 201)
 
@@ -84,9 +66,9 @@ def show(slug: str, ref: str) -> Any:
 def update(slug: str, ref: str) -> Any:
     """Replace the definition; ``newVersion`` says whether a version was added."""
     org = authorized_organization(slug)
-    body = _definition()
+    body = definition_body("the definition")
     db = session()
-    found, new_version = authoring.update(db, org, ref, body, actor=_actor(org.slug),
+    found, new_version = authoring.update(db, org, ref, body, actor=token_actor(org),
                                           now=now())
     db.commit()
     return _answer(found, newVersion=new_version)
@@ -97,7 +79,7 @@ def publish(slug: str, ref: str) -> Any:
     """Publish a draft (or an archived achievement again)."""
     org = authorized_organization(slug)
     db = session()
-    found = authoring.publish(db, org, ref, actor=_actor(org.slug), now=now())
+    found = authoring.publish(db, org, ref, actor=token_actor(org), now=now())
     db.commit()
     return _answer(found)
 
@@ -107,7 +89,7 @@ def archive(slug: str, ref: str) -> Any:
     """Archive: hidden from the catalogue, no new awards; credentials keep verifying."""
     org = authorized_organization(slug)
     db = session()
-    found = authoring.archive(db, org, ref, actor=_actor(org.slug), now=now())
+    found = authoring.archive(db, org, ref, actor=token_actor(org), now=now())
     db.commit()
     return _answer(found)
 
@@ -135,7 +117,7 @@ def import_framework(slug: str) -> Any:
             body["url"], allow_hosts=s.fetch_allow_hosts, development=s.development,
             own_url=s.base_url)
     db = session()
-    row = frameworks.import_package(db, org, data, source=source, actor=_actor(org.slug),
+    row = frameworks.import_package(db, org, data, source=source, actor=token_actor(org),
                                     now=now())
     db.commit()
     found = next(f for f in frameworks.available(db, org) if f.identifier == row.identifier)

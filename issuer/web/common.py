@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote
 
 import sqlalchemy.orm as so
@@ -13,6 +14,7 @@ from flask import g
 from flask import request
 
 from issuer.config import Settings
+from issuer.services.errors import ServiceError
 from issuer.services.issuance import IssuerContext
 
 
@@ -81,3 +83,19 @@ def content_disposition(disposition: str, filename: str) -> str:
     fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
     fallback = fallback.replace('"', "").replace("\\", "") or "download"
     return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def form_problems(error: ServiceError | None) -> dict[str, Any]:
+    """What an authoring form shows for a refused save: each problem beside its field.
+
+    Returns:
+        ``problems`` (the list, for the summary), ``errors`` (problems by
+        field) and ``message`` (the error's sentence when it lists no
+        problems, e.g. a 409), as template values.
+    """
+    problems = error.problems if error is not None else []
+    errors: dict[str, list[str]] = {}
+    for p in problems:
+        errors.setdefault(p["field"], []).append(p["problem"])
+    return {"problems": problems, "errors": errors,
+            "message": error.message if error is not None and not problems else None}

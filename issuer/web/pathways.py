@@ -7,6 +7,9 @@
 * ``GET /district/pathways/<id>``: steps and cohort progress (teachers per
   step, median days between steps) as charts with tables;
   ``GET /district/pathways/<id>/cohort.csv`` the same as CSV;
+* ``GET /district/pathways/<id>/edit``, ``POST /district/pathways/<id>``: the
+  same form filled in from the stored definition (the slug fixed); saving
+  re-evaluates teachers in progress (:func:`issuer.workflow.pathways.update`);
 * ``POST /district/pathways/<id>/archive``;
 * ``POST /district/pathways/flags/<completion id>``: keep or revoke a flagged capstone.
 
@@ -26,6 +29,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from werkzeug.datastructures import MultiDict
 
 from issuer.models import Achievement
 from issuer.models import Organization
@@ -36,8 +40,11 @@ from issuer.services import pathways as definitions
 from issuer.services.errors import ServiceError
 from issuer.web.auth import protect
 from issuer.web.auth import require
+from issuer.web.common import form_problems
+from issuer.web.common import issuer_context
 from issuer.web.common import now
 from issuer.web.common import session
+from issuer.web.language import translator
 from issuer.workflow import dashboard
 from issuer.workflow import pathways
 from issuer.workflow.access import NotVisible
@@ -84,7 +91,7 @@ def from_form(form: Any) -> dict[str, Any]:
                            for k in ("slug", "name", "description", "capstone")}
     doc["completion"] = form.get("completion") or "automatic"
     steps = []
-    for i in range(STEP_SLOTS):
+    for i in range(definitions.MAX_STEPS):
         at = f"steps[{i}]"
         title = (form.get(f"{at}.title") or "").strip()
         chosen = form.getlist(f"{at}.achievements")
@@ -102,20 +109,40 @@ def from_form(form: Any) -> dict[str, Any]:
     return doc
 
 
-def _form_page(org: Organization, form: Any, *, error: ServiceError | None = None,
-               status: int = 200) -> Any:
-    problems = error.problems if error is not None else []
-    errors: dict[str, list[str]] = {}
-    for p in problems:
-        errors.setdefault(p["field"], []).append(p["problem"])
+def to_form(doc: dict[str, Any]) -> MultiDict[str, Any]:
+    """A stored pathway (:func:`issuer.services.pathways.document`) as the form's fields."""
+    form: MultiDict[str, Any] = MultiDict(
+        {k: doc.get(k) or "" for k in ("slug", "name", "description", "capstone",
+                                       "completion")})
+    for i, step in enumerate(doc["steps"]):
+        at = f"steps[{i}]"
+        form[f"{at}.title"] = step["title"]
+        for slug in step["achievements"]:
+            form.add(f"{at}.achievements", slug)
+        if len(step["achievements"]) > 1:
+            form[f"{at}.choose"] = str(step["choose"])
+        form[f"{at}.after"] = ", ".join(str(n) for n in step["after"])
+    return form
+
+
+def _filled(form: Any) -> int:
+    """How many step rows of ``form`` hold something (the form shows them all)."""
+    return max((i + 1 for i in range(definitions.MAX_STEPS)
+                if (form.get(f"steps[{i}].title") or "").strip()
+                or form.getlist(f"steps[{i}].achievements")), default=0)
+
+
+def _form_page(org: Organization, form: Any, *, pathway: Pathway | None = None,
+               error: ServiceError | None = None, status: int = 200) -> Any:
     published = list(session().scalars(sa.select(Achievement).where(
         Achievement.organization_id == org.id, Achievement.status == "published",
         Achievement.active.is_(True)).order_by(Achievement.name)))
+    slots = min(max(STEP_SLOTS, _filled(form) + 1), definitions.MAX_STEPS)
     return render_template("dashboard/pathway_form.html", org=org, form=form,
-                           problems=problems, errors=errors, achievements=published,
-                           slots=STEP_SLOTS,
-                           message=error.message if error is not None and not problems
-                           else None), status
+                           pathway=pathway, achievements=published, slots=slots,
+                           capstones_issued=definitions.capstone_counts(session(), pathway)[0]
+                           if pathway is not None else 0,
+                           **form_problems(error)), status
 
 
 @bp.get("/district/pathways")
@@ -137,7 +164,7 @@ def index() -> Any:
 def new() -> Any:
     """An empty pathway form."""
     found = require(Role.ADMIN)
-    return _form_page(_chosen(found, request.args.get("org"), Role.ADMIN), {})
+    return _form_page(_chosen(found, request.args.get("org"), Role.ADMIN), MultiDict())
 
 
 @bp.post("/district/pathways")
@@ -154,8 +181,45 @@ def create() -> Any:
         return _form_page(org, request.form, error=exc,
                           status=exc.status if exc.status < 500 else 400)
     db.commit()
-    flash(f"Pathway saved: {made.name}.", "success")
+    flash(translator()("pa_saved", name=made.name), "success")
     return redirect(url_for("pathways.show", pathway_id=made.id), code=303)
+
+
+@bp.get("/district/pathways/<int:pathway_id>/edit")
+def edit(pathway_id: int) -> Any:
+    """The form, filled in with the stored definition (an archived pathway says why not)."""
+    found = require(Role.ADMIN)
+    pathway = _managed(found, pathway_id)
+    form = to_form(definitions.document(pathway))
+    if pathway.archived_at is not None:
+        refusal = ServiceError(translator()("pa_archived_no_edit", name=pathway.name),
+                               code="pathway_archived", status=409)
+        return _form_page(pathway.organization, form, pathway=pathway, error=refusal,
+                          status=409)
+    return _form_page(pathway.organization, form, pathway=pathway)
+
+
+@bp.post("/district/pathways/<int:pathway_id>")
+def update(pathway_id: int) -> Any:
+    """Save the edit; teachers in progress are re-evaluated against the new steps at once."""
+    found = require(Role.ADMIN)
+    pathway = _managed(found, pathway_id)
+    org = pathway.organization
+    db = session()
+    try:
+        result = pathways.update(db, issuer_context(), org, str(pathway.id),
+                                 from_form(request.form), actor=found.email, now=now())
+    except ServiceError as exc:
+        db.rollback()
+        return _form_page(org, request.form, pathway=_managed(found, pathway_id), error=exc,
+                          status=exc.status if exc.status < 500 else 400)
+    db.commit()
+    t = translator()
+    flash(t("pa_saved_edit", name=result.pathway.name)
+          + (" " + t("pa_completed_now_one" if len(result.completed) == 1
+                     else "pa_completed_now", count=len(result.completed)) if result.completed
+             else ""), "success")
+    return redirect(url_for("pathways.show", pathway_id=pathway_id), code=303)
 
 
 @bp.get("/district/pathways/<int:pathway_id>")
@@ -165,12 +229,14 @@ def show(pathway_id: int) -> Any:
     pathway = _visible(found, pathway_id)
     db = session()
     figures = pathways.cohort(db, pathway)
+    t = translator()
     done = dashboard.Chart(
         title="Teachers who completed each step", unit="teachers",
-        bars=tuple(dashboard.Bar(f"Step {f.number}: {f.title}", f.teachers) for f in figures))
+        bars=tuple(dashboard.Bar(t("pa_step_label", number=f.number, title=f.title), f.teachers)
+                   for f in figures))
     gaps = dashboard.Chart(
         title="Median days since the previous step", unit="days",
-        bars=tuple(dashboard.Bar(f"Step {f.number}: {f.title}", f.median_days)
+        bars=tuple(dashboard.Bar(t("pa_step_label", number=f.number, title=f.title), f.median_days)
                    for f in figures if f.median_days is not None))
     return render_template("dashboard/pathway.html", pathway=pathway,
                            doc=definitions.document(pathway), figures=figures, done=done,
@@ -199,7 +265,7 @@ def archive(pathway_id: int) -> Any:
     db = session()
     definitions.archive(db, pathway.organization, pathway.slug, actor=found.email, now=now())
     db.commit()
-    flash(f"Archived: {pathway.name}.", "success")
+    flash(translator()("pa_archived_msg", name=pathway.name), "success")
     return redirect(url_for("pathways.show", pathway_id=pathway.id), code=303)
 
 
@@ -217,6 +283,6 @@ def decide(completion_id: int) -> Any:
     pathways.decide_flag(db, completion, keep=keep, reason=request.form.get("reason") or None,
                          actor=found.email, now=now())
     db.commit()
-    flash("Capstone kept." if keep else "Capstone revoked.", "success")
+    flash(translator()("pa_kept_msg" if keep else "pa_revoked_msg"), "success")
     return redirect(url_for("pathways.index", org=completion.pathway.organization.slug),
                     code=303)

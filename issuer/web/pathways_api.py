@@ -4,7 +4,9 @@ Same bearer tokens as the rest of the API (:mod:`issuer.web.api`). A
 pathway definition (:mod:`issuer.services.pathways`) is the body, as JSON or
 YAML (``Content-Type: application/yaml``); a refused one answers 422
 ``invalid_pathway`` with ``error.problems``, each ``{field, problem}``, and
-nothing stored. Cohort figures come as JSON or, with ``.csv``, as CSV.
+nothing stored. ``PUT`` on a pathway replaces its definition (not its slug):
+see :func:`issuer.workflow.pathways.update`. Cohort figures come as JSON
+or, with ``.csv``, as CSV.
 """
 
 from __future__ import annotations
@@ -16,30 +18,16 @@ from flask import Response
 from flask import jsonify
 from flask import request
 
-from issuer.services import definition
 from issuer.services import pathways as definitions
-from issuer.services.errors import ServiceError
 from issuer.web.api import authorized_organization
-from issuer.web.api import json_object
+from issuer.web.api import definition_body
+from issuer.web.api import token_actor
+from issuer.web.common import issuer_context
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.workflow import pathways
 
 bp = Blueprint("pathways_api", __name__)
-
-_YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
-
-
-def _body() -> Any:
-    kind = request.mimetype
-    if not (request.is_json or kind in _YAML_TYPES):
-        raise ServiceError("send the pathway as JSON (Content-Type: application/json) "
-                           "or YAML (application/yaml)", code="invalid_json", status=415)
-    data = request.get_data(cache=False)
-    if kind not in _YAML_TYPES:
-        return json_object(data or b"null")
-    return definition.load(data, name="the body")
-
 
 @bp.get("/issuers/<slug>/pathways")
 def list_pathways(slug: str) -> Any:
@@ -54,9 +42,9 @@ def list_pathways(slug: str) -> Any:
 def create(slug: str) -> Any:
     """Create a pathway from a definition → 201."""
     org = authorized_organization(slug)
-    body = _body()
+    body = definition_body("the pathway")
     db = session()
-    made = definitions.create(db, org, body, actor=f"api-token:{org.slug}", now=now())
+    made = definitions.create(db, org, body, actor=token_actor(org), now=now())
     db.commit()
     return jsonify(pathway=definitions.document(made)), 201
 
@@ -75,6 +63,26 @@ def show(slug: str, ref: str) -> Any:
                                      for f in pathways.cohort(db, found)]})
 
 
+@bp.put("/issuers/<slug>/pathways/<ref>")
+def update(slug: str, ref: str) -> Any:
+    """Replace a pathway's definition (its slug stays); teachers re-evaluated at once.
+
+    Answers the pathway and ``changes`` (each changed field, from and to) and
+    ``completedNow`` (teachers the new definition finished: capstone issued,
+    or final review opened). Refusals: 422 ``invalid_pathway`` (problems by
+    field, as for create), 409 ``pathway_archived`` or ``capstone_locked``.
+    """
+    org = authorized_organization(slug)
+    body = definition_body("the pathway")
+    db = session()
+    edit = pathways.update(db, issuer_context(), org, ref, body, actor=token_actor(org),
+                           now=now())
+    db.commit()
+    return jsonify(pathway=definitions.document(edit.pathway), changes=edit.changes,
+                   completedNow=[{"person": c.person.display_name, "status": c.status}
+                                 for c in edit.completed])
+
+
 @bp.get("/issuers/<slug>/pathways/<ref>/cohort.csv")
 def cohort_csv(slug: str, ref: str) -> Response:
     """The cohort figures as CSV (one row per step, then the completions)."""
@@ -88,6 +96,6 @@ def archive(slug: str, ref: str) -> Any:
     """Archive: no new progress or capstones; capstones issued keep verifying."""
     org = authorized_organization(slug)
     db = session()
-    found = definitions.archive(db, org, ref, actor=f"api-token:{org.slug}", now=now())
+    found = definitions.archive(db, org, ref, actor=token_actor(org), now=now())
     db.commit()
     return jsonify(pathway=definitions.document(found))

@@ -33,6 +33,7 @@ from badges import model
 from badges.clr import Association
 from issuer.models import Achievement
 from issuer.models import IssuedCredential
+from issuer.models import Organization
 from issuer.models_workflow import Pathway
 from issuer.models_workflow import PathwayCompletion
 from issuer.models_workflow import PathwayComponent
@@ -361,6 +362,82 @@ def after_approval(session: so.Session, ctx: IssuerContext, submission: Submissi
             if made is not None:
                 out.append(made)
     return out
+
+
+# --------------------------------------------------------------------------- editing
+
+@dataclass(frozen=True)
+class Edit:
+    """What an edit of a pathway did.
+
+    Attributes:
+        pathway: the pathway, with its new definition.
+        changes: each changed field, ``{"from": ..., "to": ...}`` (as audited).
+        completed: the teachers' completions the new definition brought about
+            (capstone issued, or a final review opened), in person order.
+    """
+
+    pathway: Pathway
+    changes: dict[str, Any]
+    completed: tuple[PathwayCompletion, ...]
+
+
+def _school_of(session: so.Session, person_id: int, pathway: Pathway) -> int:
+    """The school a final review goes through: the teacher's latest submission on the pathway."""
+    ids = [a.id for _s, options in definitions.stages_of(pathway) for a in options]
+    found = session.scalar(sa.select(Submission.organization_id).where(
+        Submission.person_id == person_id, Submission.achievement_id.in_(ids))
+        .order_by(Submission.updated_at.desc()).limit(1))
+    return int(found) if found is not None else pathway.organization_id
+
+
+def reevaluate(session: so.Session, ctx: IssuerContext, pathway: Pathway, *, actor: str,
+               now: datetime) -> list[PathwayCompletion]:
+    """Complete the pathway for every teacher whose credentials now finish it.
+
+    Teachers in progress are those holding an unrevoked credential of a step
+    without a completion of this pathway; each one the (new) definition
+    finishes goes through the normal completion path (:func:`_complete`: the
+    capstone issued at once, or a final review opened). Teachers who already
+    completed it are left alone: their completion and capstone stay.
+    """
+    if pathway.archived_at is not None or definitions.capstone_of(pathway) is None:
+        return []
+    ids = [a.id for _s, options in definitions.stages_of(pathway) for a in options]
+    finished = sa.select(PathwayCompletion.person_id).where(
+        PathwayCompletion.pathway_id == pathway.id)
+    people = session.scalars(sa.select(IssuedCredential.person_id).where(
+        IssuedCredential.achievement_id.in_(ids), IssuedCredential.revoked_at.is_(None),
+        IssuedCredential.person_id.not_in(finished)).distinct().order_by(
+        IssuedCredential.person_id))
+    out = []
+    for person_id in list(people):
+        found = progress(session, person_id, pathway)
+        if not found.complete:
+            continue
+        made = _complete(session, ctx, found, school_id=_school_of(session, person_id, pathway),
+                         actor=actor, now=now)
+        if made is not None:
+            out.append(made)
+    return out
+
+
+def update(session: so.Session, ctx: IssuerContext, org: Organization, ref: str, data: Any, *,
+           actor: str, now: datetime) -> Edit:
+    """Edit a pathway (admin page, JSON API and CLI all call this), then re-evaluate teachers.
+
+    The definition rules are :func:`issuer.services.pathways.revise`'s (slug
+    fixed, capstone fixed once one was issued, archived pathways refused,
+    audited); then every teacher in progress is measured against the new
+    steps at once (:func:`reevaluate`).
+
+    Raises:
+        ServiceError: as :func:`issuer.services.pathways.revise`, and any
+            issuance error of a capstone (nothing is committed by this function).
+    """
+    pathway, changes = definitions.revise(session, org, ref, data, actor=actor, now=now)
+    completed = reevaluate(session, ctx, pathway, actor=actor, now=now)
+    return Edit(pathway=pathway, changes=changes, completed=tuple(completed))
 
 
 def flagged(session: so.Session, org_ids: frozenset[int]) -> list[PathwayCompletion]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -49,6 +50,20 @@ def test_seed_demo_prints_accounts_that_work(runner: CliRunner,
     assert "EdTech Leadership" in catalogue and "Blended Learning Design" in catalogue
     wallet = teacher.get("/wallet").get_data(as_text=True)
     assert "Classroom Technology Integration" in wallet
+    # María is part-way through the pathway to certification (steps 1 and 2 of 4)
+    card = wallet[wallet.index('id="pathway-edtech-coach"'):]
+    card = card[:card.index("</article>")]
+    assert "Certified EdTech Coach" in card and "2 of 4 steps done" in card
+    assert "step 3, Design" in card and "Mentoring" in card
+    admin = Browser(app.test_client())
+    admin.sign_in(DEMO_ACCOUNTS[0][1], DEMO_ACCOUNTS[0][2])
+    listing = admin.get("/district/pathways").get_data(as_text=True)
+    link = re.search(r'href="(/district/pathways/\d+)">Certified EdTech Coach</a>', listing)
+    assert link is not None
+    cohort = admin.get(link.group(1)).get_data(as_text=True)
+    assert "any 1 of Data-Informed Instruction, Digital Literacy and Citizenship" in cohort
+    assert "Step 1: Technology: 1 teachers" in cohort  # María
+    assert "Step 2: Literacy or data: 2 teachers" in cohort  # María and Tom
     # María has a badge to renew; a hiring school can meet a revoked one
     assert "Data-Informed Instruction" in wallet and "Renew" in wallet
     samples = dict(line.split("): ", 1) for line in seeded.output.splitlines()
