@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
+from collections.abc import Callable
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,14 +64,60 @@ def test_objects_round_trip_and_missing_ones_say_so(storage: Storage) -> None:
     assert storage.keys("a") == [] and storage.get("other/three") == b"3"
 
 
-def test_large_files_go_up_in_parts(storage: Storage, tmp_path: Path) -> None:
-    data = os.urandom(MULTIPART + 1024 * 1024)  # S3: a multipart upload of two parts
+def test_large_files_round_trip(storage: Storage, tmp_path: Path) -> None:
+    data = os.urandom(MULTIPART + 1024 * 1024)
     source = tmp_path / "big.zip"
     source.write_bytes(data)
     storage.put_file("runs/big.zip", source)
     storage.put("runs/big2.zip", data)
     assert storage.get("runs/big.zip") == data and storage.get("runs/big2.zip") == data
     assert storage.size("runs/big.zip") == len(data)
+
+
+@contextmanager
+def _s3_calls(client: Any) -> Iterator[list[tuple[str, int, str | None]]]:
+    """The S3 calls ``client`` makes, as the server answered them: (operation, status, ETag).
+
+    Read from botocore's ``after-call`` event on the real client, so each entry is a
+    request s3rver received and answered (an ``UploadPart``'s ETag is the MD5 of the
+    part's bytes as the server computed it).
+    """
+    calls: list[tuple[str, int, str | None]] = []
+
+    def record(http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        calls.append((model.name, http_response.status_code, parsed.get("ETag")))
+
+    client.meta.events.register("after-call.s3", record)
+    try:
+        yield calls
+    finally:
+        client.meta.events.unregister("after-call.s3", record)
+
+
+@pytest.mark.parametrize("storage", ["s3"], indirect=True)
+def test_large_files_go_up_in_parts(storage: Storage, tmp_path: Path) -> None:
+    """Above MULTIPART, ``put_file`` and ``put`` make a multipart upload of two parts.
+
+    s3rver gives the assembled object the MD5 of its whole body as ETag (AWS would
+    give the MD5 of the parts' MD5s with a "-2" suffix), so the parts are shown by
+    the calls the server answered and by the ETag it computed for each part.
+    """
+    assert isinstance(storage, S3Storage)
+    data = os.urandom(MULTIPART + 1024 * 1024)
+    parts = {f'"{hashlib.md5(data[i:i + MULTIPART]).hexdigest()}"'  # noqa: S324 - S3's ETag
+             for i in (0, MULTIPART)}
+    source = tmp_path / "big.zip"
+    source.write_bytes(data)
+    uploads: list[Callable[[], None]] = [lambda: storage.put_file("runs/big.zip", source),
+                                         lambda: storage.put("runs/big2.zip", data)]
+    for upload in uploads:
+        with _s3_calls(storage.client) as calls:
+            upload()
+        assert sorted((name, status) for name, status, _ in calls) == [
+            ("CompleteMultipartUpload", 200), ("CreateMultipartUpload", 200),
+            ("UploadPart", 200), ("UploadPart", 200)], calls
+        assert {etag for name, _, etag in calls if name == "UploadPart"} == parts
+    assert storage.size("runs/big.zip") == storage.size("runs/big2.zip") == len(data)
 
 
 @pytest.mark.parametrize("key", ["", "/a", "a//b", "a/../b", "a/.hidden", "a/b c", "é"])
