@@ -58,3 +58,19 @@ def test_the_services_read_the_wall_clock_in_one_place(pattern: str) -> None:
             for p in (ROOT / package).rglob("*.py")
             if re.search(pattern, p.read_text("utf-8"))]
     assert hits == (["verifier/clock.py"] if pattern == r"datetime\.now\(" else [])
+
+
+# badges/model/: one module per OB 3.0 class group, each importing only those before it.
+MODEL_ORDER = ("common", "vocab", "image", "profile", "achievement", "identity", "subject",
+               "credential", "endorsement")
+
+
+def test_model_modules_import_only_the_groups_before_them() -> None:
+    """The badges.model modules form a chain, so they can never import one another in a cycle."""
+    modules = {p.stem for p in (ROOT / "badges" / "model").glob("*.py")} - {"__init__"}
+    assert modules == set(MODEL_ORDER), "place each badges/model module in MODEL_ORDER"
+    upward = [f"{path.relative_to(ROOT)} imports {name}"
+              for path, name in _imports("badges/model")
+              if path.stem != "__init__" and name.startswith("badges.model.")
+              and MODEL_ORDER.index(name.rsplit(".", 1)[1]) >= MODEL_ORDER.index(path.stem)]
+    assert upward == []
