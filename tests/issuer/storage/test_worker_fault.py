@@ -147,9 +147,9 @@ def test_a_killed_worker_loses_no_certificate_and_writes_none_twice(
         workers[killed] = worker(2)  # the host comes back
 
         # A live worker takes the rendering over and stores a chunk of its own.
-        _wait("the rendering taken over", lambda: holder() >= 0 and done() > at_kill.count(
-            "done"), deadline)
-        recovered_after = time.monotonic() - killed_at
+        _wait("the rendering taken over", lambda: holder() >= 0, deadline)
+        taken_after = time.monotonic() - killed_at
+        _wait("a chunk after the takeover", lambda: done() > at_kill.count("done"), deadline)
 
         # SIGTERM (warm shutdown) to the worker rendering now, as ``docker stop`` sends it:
         # its chunk in flight finishes on its renderer processes, the rest is handed on.
@@ -181,7 +181,7 @@ def test_a_killed_worker_loses_no_certificate_and_writes_none_twice(
               f"{len(stored)}, in the ZIP {len(names)} ({len(set(names))} distinct); "
               f"files written twice {twice}, lost {lost}; run {final.state}, handed on "
               f"{final.recovered} time(s); killed at {at_kill.count('done')} done, taken "
-              f"over {recovered_after:.1f} s later (stall {STALL} s); SIGTERM at "
+              f"over {taken_after:.1f} s later (stall {STALL} s); SIGTERM at "
               f"{before_stop} done, stopped cleanly at {after_stop.count('done')} "
               f"({'rest handed on' if handed_back else 'run finished'}); {elapsed:.1f} s")
         assert (final.state, final.count("done"), final.count("pending")) == \
