@@ -11,6 +11,7 @@ memory. Its credentials are fixed: ``S3RVER`` / ``S3RVER``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -23,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / "tests" / "servers" / "s3" / "node_modules" / ".bin" / "s3rver"
 BUCKET = "badges-test"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": "S3RVER"}
+#: s3rver's log line for one completed PutObject (or multipart completion).
+_STORED = re.compile(r'Stored object "([^"]+)" in bucket')
 
 
 def free_port() -> int:
@@ -39,6 +42,11 @@ class S3Server:
     endpoint: str
     proc: subprocess.Popen[bytes]
     root: Path
+    log: Path
+
+    def stored(self) -> list[str]:
+        """Every key written so far, once per write (only with ``start(verbose=True)``)."""
+        return _STORED.findall(self.log.read_text("utf-8", errors="replace"))
 
     def url(self) -> str:
         """A ``BADGES_STORAGE_URL`` with a prefix of its own (tests never share objects)."""
@@ -68,8 +76,10 @@ class S3Server:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def start(root: Path) -> S3Server:
+def start(root: Path, *, verbose: bool = False) -> S3Server:
     """Start s3rver on a free loopback port, storing under ``root``; wait until it answers.
+
+    ``verbose``: log every request, so :meth:`S3Server.stored` can count writes.
 
     Raises:
         RuntimeError: s3rver is not installed (run ``scripts/setup --dev``) or did not start.
@@ -82,10 +92,10 @@ def start(root: Path) -> S3Server:
     log = root.parent / f"s3rver-{port}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen([str(BIN), "-d", str(root), "-a", "127.0.0.1", "-p", str(port),
-                                 "--no-vhost-buckets", "--silent", "--configure-bucket",
-                                 BUCKET], stdout=out, stderr=subprocess.STDOUT,
-                                env=dict(os.environ))
-    server = S3Server(f"http://127.0.0.1:{port}", proc, root)
+                                 "--no-vhost-buckets", *(() if verbose else ("--silent",)),
+                                 "--configure-bucket", BUCKET],
+                                stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ))
+    server = S3Server(f"http://127.0.0.1:{port}", proc, root, log)
     deadline = time.monotonic() + 30
     while True:
         if proc.poll() is not None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import signal
 import time
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -72,6 +73,9 @@ _worker_frozen = False
 
 def _start_worker() -> None:
     global _worker_renderer
+    # A SIGTERM sent to the whole process group (systemd, ``kill -- -PGID``) is the job
+    # worker's to handle: it lets the chunk in flight finish here, then closes the pool.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _worker_renderer = Renderer()
 
 

@@ -115,6 +115,9 @@ class Manifest:
         items: every credential, once a job listed them (None before).
         job_id: the last job queued for it.
         backend: that job's backend.
+        owner: the job that holds it while it runs (``host:pid:token``); it proves
+            it is alive by moving ``updated_at`` on, and only its writes count.
+        recovered: how many times it was handed on because its job died.
     """
 
     id: str
@@ -130,6 +133,8 @@ class Manifest:
     items: list[Item] | None = None
     job_id: str | None = None
     backend: str | None = None
+    owner: str | None = None
+    recovered: int = 0
 
     def count(self, state: ItemState) -> int:
         """How many credentials are in ``state``."""
@@ -156,6 +161,7 @@ class Manifest:
     def to_json(self) -> dict[str, Any]:
         """The manifest file's form: the summary, every item and the job."""
         return {"version": 1, **self.summary(), "jobId": self.job_id, "backend": self.backend,
+                "owner": self.owner, "recovered": self.recovered,
                 "items": [i.to_json() for i in self.items] if self.items is not None else None}
 
     @classmethod
@@ -170,7 +176,8 @@ class Manifest:
             started_at=_time(data.get("startedAt")), updated_at=_time(data.get("updatedAt")),
             finished_at=_time(data.get("finishedAt")), error=data.get("error"),
             items=[Item.from_json(i) for i in items] if isinstance(items, list) else None,
-            job_id=data.get("jobId"), backend=data.get("backend"))
+            job_id=data.get("jobId"), backend=data.get("backend"), owner=data.get("owner"),
+            recovered=int(data.get("recovered") or 0))
 
 
 @dataclass(frozen=True, slots=True)

@@ -300,6 +300,9 @@ def _follow_certificates(storage: Storage, batch_id: str, job: str | None,
                          queue: Any) -> Any:
     """Show the rendering's progress until it is done or failed (or its job is gone)."""
     from issuer.certificates import runs
+    from issuer.jobs.config import load_job_settings
+
+    stall_seconds = load_job_settings().stall_seconds
 
     def read() -> Any:
         return runs.status(storage, batch_id)
@@ -315,7 +318,7 @@ def _follow_certificates(storage: Storage, batch_id: str, job: str | None,
                 manifest = read()
                 break
             if job is None and manifest.updated_at is not None and \
-                    (now() - manifest.updated_at).total_seconds() > runs.STALL_SECONDS:
+                    (now() - manifest.updated_at).total_seconds() > stall_seconds:
                 break
             time.sleep(_POLL_SECONDS)
             manifest = read()
@@ -351,6 +354,7 @@ def batch_certificates(batch_id: str, out: str, paper: str | None, template: str
     """
     from issuer.batch import service
     from issuer.certificates import runs
+    from issuer.jobs.config import load_job_settings
 
     with open_instance() as (settings, database):
         queue = _queue(settings, None)
@@ -359,7 +363,8 @@ def batch_certificates(batch_id: str, out: str, paper: str | None, template: str
                 batch = run(lambda: service.get(session, batch_id))
                 manifest, queued = run(lambda: runs.start(
                     session, queue, batch, storage=storage_for(settings), now=now(),
-                    paper=paper, template=template, force=force))
+                    paper=paper, template=template, force=force,
+                    stall_seconds=load_job_settings().stall_seconds))
             job = manifest.job_id if queued else None
             click.echo(f"Certificates of batch {batch_id} ({manifest.paper}, template "
                        f"{manifest.template!r}): {manifest.state}"
@@ -408,7 +413,8 @@ def worker(burst: bool) -> None:
         raise UsageProblem("set BADGES_REDIS_URL to run a worker (without it, jobs run "
                            "in-process)")
     click.echo(f"Worker on {jobs.queue_name} at {jobs.redis_url}", err=True)
-    work(jobs.redis_url, name=jobs.queue_name, burst=burst)
+    work(jobs.redis_url, name=jobs.queue_name, burst=burst, timeout=jobs.job_timeout,
+         sweep_every=max(1.0, jobs.stall_seconds / 4))
 
 
 def register(group: click.Group) -> None:

@@ -22,6 +22,9 @@ from issuer.services.context import IssuerContext
 
 _DATABASES: dict[str, Database] = {}
 _LOCK = threading.Lock()
+#: Set when this worker process was asked to stop (RQ's warm shutdown on ``SIGTERM``):
+#: long tasks stop at their next safe point and queue the rest as a follow-up job.
+SHUTDOWN = threading.Event()
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,10 @@ class Runtime:
     def now(self) -> datetime:
         """The current time, from the settings' clock (one clock per deployment)."""
         return self.settings.clock()
+
+    def stopping(self) -> bool:
+        """Whether the worker running this job was asked to stop (see :data:`SHUTDOWN`)."""
+        return SHUTDOWN.is_set()
 
     @property
     def ctx(self) -> IssuerContext:
@@ -78,8 +85,13 @@ def execute(task: str, payload: Mapping[str, Any], settings: Settings | None = N
     Returns:
         The task's result (JSON-like; ``then`` lists follow-up jobs).
     """
-    resolved = settings if settings is not None else load_settings()
     fn = tasks.resolve(task)
-    runtime = Runtime(resolved, database_for(resolved.database_url), final_attempt,
-                      dict(overrides or {}))
-    return fn(runtime, payload)
+    return fn(runtime_for(settings, final_attempt=final_attempt, overrides=overrides), payload)
+
+
+def runtime_for(settings: Settings | None = None, *, final_attempt: bool = True,
+                overrides: Mapping[str, str] | None = None) -> Runtime:
+    """A :class:`Runtime` for ``settings`` (None: from the ``BADGES_*`` variables)."""
+    resolved = settings if settings is not None else load_settings()
+    return Runtime(resolved, database_for(resolved.database_url), final_attempt,
+                   dict(overrides or {}))

@@ -243,9 +243,11 @@ def _certificate_options() -> dict[str, Any]:
 def _start_certificates(batch: BatchRun, *, paper: str | None, template: str | None,
                         force: bool) -> tuple[Manifest, bool]:
     from issuer.certificates import runs
+    from issuer.jobs.config import load_job_settings
 
     return runs.start(session(), job_queue(), batch, storage=storage_for(settings()),
-                      now=now(), paper=paper or None, template=template or None, force=force)
+                      now=now(), paper=paper or None, template=template or None, force=force,
+                      stall_seconds=load_job_settings().stall_seconds)
 
 
 @bp.post("/api/v1/batches/<batch_id>/certificates")

@@ -29,6 +29,10 @@ def test_overrides_win_and_none_means_not_set() -> None:
     assert values["OTHER"] == "x"
     assert load_mail(values).host is None
     assert load_job_settings({}, {"redis_url": None}).backend == "inprocess"
+    jobs = load_job_settings({}, {"job_timeout": "600", "certificate_stall_seconds": "30"})
+    assert (jobs.job_timeout, jobs.stall_seconds) == (600, 30)
+    defaults = load_job_settings({})
+    assert (defaults.job_timeout, defaults.stall_seconds) == (1800, 300)
 
 
 def test_production_refuses_to_start_without_its_secrets() -> None:
@@ -98,6 +102,10 @@ def test_a_weak_secret_is_a_clear_message_from_the_command_line(
     ("redis_url", "http://127.0.0.1:6379", "REDIS_URL"),
     ("job_workers", "lots", "JOB_WORKERS"),
     ("job_workers", "65", "JOB_WORKERS"),
+    ("job_timeout", "soon", "JOB_TIMEOUT must be a whole number"),
+    ("job_timeout", "5", "JOB_TIMEOUT must be between 10 and 604800"),
+    ("certificate_stall_seconds", "1", "CERTIFICATE_STALL_SECONDS must be between 2"),
+    ("certificate_stall_seconds", "90000", "CERTIFICATE_STALL_SECONDS"),
 ])
 def test_malformed_job_settings_are_refused(name: str, value: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):

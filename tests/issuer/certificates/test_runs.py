@@ -29,6 +29,7 @@ from flask.testing import FlaskClient
 
 from badges import pdf
 from issuer.certificates import runfiles
+from issuer.certificates import runs
 from issuer.certificates.templates import builtin
 from issuer.cli import main
 from issuer.config import Settings
@@ -249,6 +250,64 @@ def test_a_crashed_rendering_resumes_without_redoing_finished_certificates(
     assert archive.read(kept.file) == marker
     for item, issued in zip(redo, credentials[1:], strict=True):
         assert _attached(archive.read(item.file)) == issued.document
+
+
+def test_a_rendering_whose_job_died_is_handed_on_and_a_live_one_is_left_alone(
+        app: Flask, client: FlaskClient) -> None:
+    batch_id = _award(client, [_row(f"t{n}@lakeside.example.org", f"Teacher {n}")
+                               for n in range(3)])
+    render_id = client.post(f"/api/v1/batches/{batch_id}/certificates",
+                            headers=AUTH).get_json()["certificates"]["id"]
+    assert _finished(client, batch_id)["rendered"] == 3
+    run = runfiles.folder(storage_for(app.extensions["badges"]["settings"]), batch_id)
+    files, jobs = run.storage, app.extensions["badges"]["jobs"]
+    assert isinstance(files, LocalStorage)
+
+    def as_if(owner: str | None, state: str, *, silent: float, recovered: int = 0) -> None:
+        """A job that held the rendering stopped mid-chunk: the first PDF stored, not noted."""
+        with runfiles.locked(run):
+            manifest = runfiles.read(run)
+            assert manifest is not None and manifest.items is not None
+            for item in manifest.items:
+                item.state = "pending"
+            for item in manifest.items[1:]:
+                files.delete(run.pdf(render_id, item))
+            files.delete(run.zip(render_id))
+            manifest.state, manifest.finished_at, manifest.owner = state, None, owner
+            manifest.updated_at, manifest.recovered = NOW - timedelta(seconds=silent), recovered
+            runfiles.write(run, manifest)
+
+    def render(**options: Any) -> runs.Outcome:
+        return runs.render_run(_db(app), storage=files, base_url=BASE_URL, batch_id=batch_id,
+                               render_id=render_id, workers=1, clock=lambda: NOW, **options)
+
+    as_if("host-a:1:live", "running", silent=10)
+    first = files.path(run.pdf(render_id, runfiles.read(run).items[0]))  # type: ignore[union-attr]
+    kept = first.stat().st_ino
+    assert runs.recover(jobs, files, [batch_id], now=NOW, stall_seconds=60) == []
+    assert render(stall_seconds=60) == runs.Outcome("stopped")  # a second job does nothing
+    assert runs.recover(jobs, files, [batch_id, batch_id], now=NOW, stall_seconds=5) == \
+        [batch_id]
+    state = _finished(client, batch_id)
+    assert (state["state"], state["rendered"], state["failed"]) == ("done", 3, 0)
+    assert first.stat().st_ino == kept  # stored whole before the crash: kept, not rewritten
+    done = runfiles.read(run)
+    assert done is not None and (done.recovered, done.owner) == (1, None)
+
+    as_if(None, "queued", silent=0)  # a worker asked to stop hands the rest on, untouched
+    assert render(stopping=lambda: True) == runs.Outcome("handed_back")
+    handed = runfiles.read(run)
+    assert handed is not None and (handed.state, handed.owner, handed.count("done")) == \
+        ("queued", None, 1)  # the stored PDF is adopted, nothing else changed
+
+    as_if("host-b:2:dead", "running", silent=10, recovered=runs.MAX_RECOVERIES)
+    assert runs.recover(jobs, files, [batch_id], now=NOW, stall_seconds=5) == []
+    failed = client.get(f"/api/v1/batches/{batch_id}/certificates",
+                        headers=AUTH).get_json()["certificates"]
+    assert failed["state"] == "failed" and "stopped 4 times" in failed["error"]
+    assert client.post(f"/api/v1/batches/{batch_id}/certificates",
+                       headers=AUTH).status_code == 202  # asking again resumes it
+    assert _finished(client, batch_id)["state"] == "done"
 
 
 def test_refusals_are_4xx_and_start_nothing(app: Flask, client: FlaskClient) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests import s3server
+from tests.issuer.conftest import Templates
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +23,11 @@ def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[s3server.S3Server]:
         else:
             os.environ[key] = value
     server.stop()
+
+
+@pytest.fixture
+def pg_url(templates: Templates) -> Iterator[str]:
+    """A fresh PostgreSQL database of its own (the processes of a test share it)."""
+    url = templates.fresh("postgresql")
+    yield url
+    templates.drop(url)

@@ -3,8 +3,8 @@ and revoke traffic; one is killed with ``kill -9`` mid-traffic and restarted. No
 lost or duplicated, every revocation is seen by every process at once, and no request
 gets a 5xx other than those in flight on the killed process.
 
-(The worker half of the issue's fault test, ``kill -9`` of an RQ worker mid certificate
-batch, is not covered here yet.)
+The worker half, ``kill -9`` of an RQ worker mid certificate run (and a ``SIGTERM``
+that lets its chunk finish), is ``test_worker_fault.py``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,6 @@ from issuer.web.api import token_hash
 from tests import multihost
 from tests.issuer import seed
 from tests.issuer.conftest import KEK
-from tests.issuer.conftest import Templates
 from tests.s3server import S3Server
 from tests.s3server import free_port
 
@@ -39,13 +37,6 @@ TOKEN = "fault-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 SECONDS = 10.0
 CLIENTS = 6
-
-
-@pytest.fixture
-def pg_url(templates: Templates) -> Iterator[str]:
-    url = templates.fresh("postgresql")
-    yield url
-    templates.drop(url)
 
 
 def _status(report: dict[str, Any]) -> str:
