@@ -303,12 +303,14 @@ def _verify_request(read: Any) -> tuple[VerificationReport | ClrReport, Submissi
     except BadgesError as exc:  # IntakeError, or a core InputError from a bad image
         status = 413 if exc.code == "input_too_large" else 422
         return unreadable_report(exc), None, status
-    record = _state().verifier.clr_of(submission.data)
+    verifier = _state().verifier
+    data = verifier.read(submission.data)  # parsed once for both questions below
+    record = verifier.clr_of(data)
     if record is not None:  # a CLR 2.0 record: it and every credential in it (issue #20)
-        clr_report = _state().verifier.verify_clr(record)
+        clr_report = verifier.verify_clr(record)
         g.verdict = clr_report.verdict  # counted by a host app's metrics (issuer.web.ops)
         return clr_report, submission, 200
-    report = _state().verifier.verify_submission(submission, recipient=_recipient())
+    report = verifier.verify(data, recipient=_recipient())
     g.verdict = report.verdict  # counted by a host app's metrics (issuer.web.ops)
     fmt = report.check("format")
     status = 413 if fmt is not None and fmt.code == "input_too_large" else \
