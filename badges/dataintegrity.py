@@ -19,6 +19,7 @@ from typing import Any
 
 from badges import jsonld
 from badges import multibase
+from badges.errors import BadgesError
 from badges.errors import ProofError
 from badges.keys import KeyPair
 from badges.keys import PublicKey
@@ -168,13 +169,15 @@ def decode_proof_value(proof: Mapping[str, Any]) -> bytes:
 
 
 def verify_proof(credential: Mapping[str, Any], proof: Mapping[str, Any],
-                 public_key: PublicKey, *, prepared: jsonld.Prepared | None = None) -> bool:
+                 public_key: PublicKey, *,
+                 prepared: jsonld.Prepared | BadgesError | None = None) -> bool:
     """Check one proof's signature (VC-DI-EdDSA §3.2.2, Verify Proof).
 
     The caller has already chosen the key (and checks its binding to the
     issuer separately). Returns False for a wrong signature. ``prepared`` is
     the credential without ``proof`` as :func:`badges.jsonld.prepare` read it,
-    when the caller already has it (see :func:`hash_data`).
+    when the caller already has it (see :func:`hash_data`), or the error that
+    reading gave (raised where the reading would be, not worked out again).
 
     Raises:
         ProofError: ``unsupported_cryptosuite``, ``proof_value_invalid``,
@@ -190,6 +193,8 @@ def verify_proof(credential: Mapping[str, Any], proof: Mapping[str, Any],
     if proof.get("proofPurpose") != "assertionMethod":
         raise ProofError("proofPurpose must be assertionMethod", code="proof_purpose_invalid")
     signature = decode_proof_value(proof)
+    if isinstance(prepared, BadgesError):
+        raise prepared
     if prepared is None:
         prepared = jsonld.prepare({k: v for k, v in credential.items() if k != "proof"})
     if not public_key.verify(signature, hash_data(credential, proof, prepared=prepared)):

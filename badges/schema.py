@@ -471,13 +471,25 @@ def _flatten(error: ValidationError) -> Iterator[SchemaIssue]:
     yield SchemaIssue(_pointer(path), _message(error))
 
 
+#: Most jsonschema errors worked out for one document. Reporting an error costs
+#: about 0.1 ms (jsonschema's generic machinery, with the branches of a
+#: ``oneOf``), so a document built with hundreds of wrong members would
+#: otherwise cost tens of milliseconds; reports list 20 issues anyway.
+MAX_SCHEMA_ERRORS = 32
+
+
 def _run(kind: str, doc: Any) -> list[SchemaIssue]:
     try:
         fast = _fast(kind)
         if fast is not None and fast(doc):
             return []
         issues: dict[tuple[str, str], SchemaIssue] = {}
-        for error in _validator(kind).iter_errors(doc):
+        for count, error in enumerate(_validator(kind).iter_errors(doc)):
+            if count == MAX_SCHEMA_ERRORS:
+                issues[("", "")] = SchemaIssue(
+                    "", f"has more than {MAX_SCHEMA_ERRORS} problems; the first "
+                        f"{MAX_SCHEMA_ERRORS} found are listed")
+                break
             for issue in _flatten(error):
                 issues.setdefault((issue.path, issue.message), issue)
     except RecursionError:

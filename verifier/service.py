@@ -121,43 +121,58 @@ class ListVerifications:
         return report
 
 
-def _within_depth(value: Any, limit: int) -> bool:
-    """True when no object or array in ``value`` is nested deeper than ``limit``.
+def json_size(value: Any, max_depth: int) -> int:
+    """How many JSON values ``value`` holds, or -1 when it is nested deeper than ``max_depth``.
 
     ``value`` comes from :func:`json.loads`, so its containers are exactly
-    ``dict`` and ``list`` (compared by ``type``, much cheaper than ``isinstance``).
+    ``dict`` and ``list`` (compared by ``type``, much cheaper than
+    ``isinstance``). One pass, level by level: the count predicts what
+    verifying it costs (:mod:`verifier.admission`).
     """
     level: list[Any] = [value]
-    for _ in range(limit):
+    count = 1
+    for _ in range(max_depth):
         deeper: list[Any] = []
         for node in level:
-            for child in node.values() if type(node) is dict else node:
+            children = node.values() if type(node) is dict else node
+            count += len(children)
+            for child in children:
                 kind = type(child)
                 if kind is dict or kind is list:
                     deeper.append(child)
         if not deeper:
-            return True
+            return count
         level = deeper
-    return False
+    return -1
+
+
+def read_credential_json(data: bytes | str) -> tuple[dict[str, Any] | None, int]:
+    """Parse a JSON credential object quickly: ``(the object, its JSON values)``.
+
+    ``(None, 0)`` lets the core read ``data`` itself: the same bounds as
+    :func:`badges.intake.parse_json` (size, nesting) are checked on the parsed
+    value instead of by scanning the text first, and anything that is not
+    plainly a JSON object within bounds then gets the core's usual result and
+    error code.
+    """
+    if len(data) > MAX_TEXT_BYTES or data.lstrip()[:1] not in (b"{", "{"):
+        return None, 0
+    try:
+        value = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None, 0
+    if not isinstance(value, dict):
+        return None, 0
+    size = json_size(value, MAX_JSON_DEPTH)
+    return (value, size) if size >= 0 else (None, 0)
 
 
 def parse_credential_json(data: bytes | str) -> dict[str, Any] | None:
     """Parse a JSON credential object quickly, or None to let the core read ``data``.
 
-    The same bounds as :func:`badges.intake.parse_json` (size, nesting), checked
-    on the parsed value instead of by scanning the text first. Anything that is
-    not plainly a JSON object within bounds returns None, and the core's own
-    reader then gives its usual result and error code.
+    See :func:`read_credential_json`.
     """
-    if len(data) > MAX_TEXT_BYTES or data.lstrip()[:1] not in (b"{", "{"):
-        return None
-    try:
-        value = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        return None
-    if not isinstance(value, dict) or not _within_depth(value, MAX_JSON_DEPTH):
-        return None
-    return value
+    return read_credential_json(data)[0]
 
 
 def unreadable_report(exc: BadgesError) -> VerificationReport:
@@ -242,9 +257,15 @@ class Verifier:
         What :meth:`clr_of` and :meth:`verify` then both take, so a request's
         body is parsed once, not once per question asked of it.
         """
+        return self.read_sized(data)[0]
+
+    def read_sized(self, data: bytes | str | Mapping[str, Any],
+                   ) -> tuple[bytes | str | Mapping[str, Any], int]:
+        """:meth:`read`, with the JSON values counted (0 when ``data`` is not parsed here)."""
         if isinstance(data, bytes | str):
-            return parse_credential_json(data) or data
-        return data
+            found, size = read_credential_json(data)
+            return (found, size) if found is not None else (data, 0)
+        return data, 0
 
     def verify(self, data: bytes | str | Mapping[str, Any], *,
                recipient: str | None = None) -> VerificationReport:

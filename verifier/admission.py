@@ -1,0 +1,102 @@
+"""Admission of costly verifications: normal credentials go first, large ones share a budget.
+
+A worker process verifies its requests one after another, so a credential
+built to be slow (thousands of values, hundreds of look-alike blank nodes for
+RDFC-1.0, hundreds of schema errors) holds up every normal request queued
+behind it. The core bounds what one verification may cost
+(:mod:`badges.ldrdf`'s limits, :data:`badges.jsonld.MAX_FALLBACK_VALUES`,
+:data:`badges.schema.MAX_SCHEMA_ERRORS`); this module bounds how much of a
+process's time such verifications take together.
+
+A request is *costly* when its size predicts it (more than
+:data:`COSTLY_VALUES` JSON values, counted while the body is parsed; for a
+body that is not a JSON object, more than :data:`COSTLY_BYTES` bytes). A
+costly request spends from :class:`CostlyBudget`, a per-process allowance of
+CPU time refilled at a fixed share of one core; so does any verification that
+turned out to cost more than :data:`COSTLY_CPU_SECONDS` (measured). When the
+allowance is spent, costly requests are answered at once (429 with
+``Retry-After``, a clear message) until it refills, and normal credentials,
+never predicted costly, are served as before. A district badge holds 130-250
+JSON values and the most complete OB 3.0 example about 550.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+
+#: More JSON values than this predict a costly verification (a normal badge has 130-550).
+COSTLY_VALUES = 1000
+#: For a body that is not a JSON object (JWT, baked image, PDF): more bytes than this.
+COSTLY_BYTES = 256 * 1024
+#: A verification that took more CPU than this is charged to the budget whatever its size
+#: (a normal one takes about 1 ms).
+COSTLY_CPU_SECONDS = 0.005
+
+
+class Busy(Exception):
+    """The process's budget for costly verifications is spent; answer 429 with ``Retry-After``."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__("busy with other large credentials")
+        self.retry_after = max(1, math.ceil(retry_after))
+
+
+def is_costly(values: int, size: int) -> bool:
+    """Whether a request predicts a costly verification.
+
+    Args:
+        values: JSON values in the parsed body (0 when it is not a JSON object).
+        size: the body's length in bytes.
+    """
+    return values > COSTLY_VALUES if values else size > COSTLY_BYTES
+
+
+@dataclass
+class CostlyBudget:
+    """CPU seconds that costly verifications may use, refilled at ``share`` of one core.
+
+    Attributes:
+        share: the fraction of one core costly verifications may use over time.
+        burst: the most CPU seconds saved up (a quiet process serves a burst of
+            large credentials, a CLR of twenty badges, at once).
+        clock: monotonic seconds (tests pass their own).
+    """
+
+    share: float = 0.15
+    burst: float = 0.25
+    clock: Callable[[], float] = time.monotonic
+    _tokens: float | None = field(default=None, repr=False)
+    _stamp: float = field(default=0.0, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _refill(self) -> float:
+        now = self.clock()
+        if self._tokens is None:  # first use: a full allowance
+            self._tokens = self.burst
+        else:
+            self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.share)
+        self._stamp = now
+        return self._tokens
+
+    def admit(self) -> None:
+        """Let a costly verification start, or raise :class:`Busy` while the budget is spent."""
+        with self._lock:
+            tokens = self._refill()
+        if tokens <= 0:
+            raise Busy(-tokens / self.share + 0.001)
+
+    def charge(self, cpu_seconds: float) -> None:
+        """Count what a costly verification took (the budget may go below zero)."""
+        with self._lock:
+            self._tokens = self._refill() - cpu_seconds
+
+    @property
+    def available(self) -> float:
+        """CPU seconds costly verifications may still use now."""
+        with self._lock:
+            return self._refill()
