@@ -381,6 +381,9 @@ def attacked(url: str, script: Path, attack_script: Path, seconds: int, connecti
             attack.kill()
     total = re.search(r"(\d+) requests in", out)
     result["attack_requests"] = int(total.group(1)) if total else 0
+    # crafted credentials refused while costly ones have had their share (429)
+    refused = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    result["attack_non_2xx"] = int(refused.group(1)) if refused else 0
     return result
 
 
@@ -574,7 +577,8 @@ def main() -> None:
     if args.attack:
         under = result["under_attack"]
         print(f"  under attack ({args.attack} more connections posting crafted slow credentials, "
-              f"{under['attack_requests']:,} of them answered):")
+              f"{under['attack_requests']:,} of them answered, {under['attack_non_2xx']:,} "
+              "with 429 while costly ones had had their share):")
         print(f"    throughput {under['rps']:>10,.0f} verifications/s; "
               f"p50 {under['p50_ms']:.2f} ms, p99 {under['p99_ms']:.2f} ms "
               f"({under['p99_ms'] / result['p99_ms']:.2f}x the quiet p99); "
