@@ -8,9 +8,10 @@ behind it. The core bounds what one verification may cost
 :data:`badges.schema.MAX_SCHEMA_ERRORS`); this module bounds how much of a
 process's time such verifications take together.
 
-A request is *costly* when its size predicts it (more than
-:data:`COSTLY_VALUES` JSON values, counted while the body is parsed; for a
-body that is not a JSON object, more than :data:`COSTLY_BYTES` bytes). A
+A request is *costly* when its size predicts it: a body longer than
+:data:`COSTLY_JSON_BYTES` (JSON) or :data:`COSTLY_BYTES` (anything else),
+known before parsing, or more than :data:`COSTLY_VALUES` JSON values,
+counted while the body is parsed. A
 costly request spends from :class:`CostlyBudget`, a per-process allowance of
 CPU time refilled at a fixed share of one core; so does any verification that
 turned out to cost more than :data:`COSTLY_CPU_SECONDS` (measured). When the
@@ -31,6 +32,8 @@ from dataclasses import field
 
 #: More JSON values than this predict a costly verification (a normal badge has 130-550).
 COSTLY_VALUES = 1000
+#: A JSON body longer than this is costly before it is even parsed (a badge is 3-15 KB).
+COSTLY_JSON_BYTES = 48 * 1024
 #: For a body that is not a JSON object (JWT, baked image, PDF): more bytes than this.
 COSTLY_BYTES = 256 * 1024
 #: A verification that took more CPU than this is charged to the budget whatever its size
@@ -44,6 +47,16 @@ class Busy(Exception):
     def __init__(self, retry_after: float) -> None:
         super().__init__("busy with other large credentials")
         self.retry_after = max(1, math.ceil(retry_after))
+
+
+def costly_by_size(body: bytes | str) -> bool:
+    """Whether a body's length alone predicts a costly verification (checked before parsing).
+
+    Refusing those costs no parsing: a stream of large crafted bodies is turned
+    away for little more than the cost of reading it.
+    """
+    looks_json = body[:64].lstrip()[:1] in (b"{", "{")
+    return len(body) > (COSTLY_JSON_BYTES if looks_json else COSTLY_BYTES)
 
 
 def is_costly(values: int, size: int) -> bool:
@@ -67,7 +80,7 @@ class CostlyBudget:
         clock: monotonic seconds (tests pass their own).
     """
 
-    share: float = 0.15
+    share: float = 0.1
     burst: float = 0.25
     clock: Callable[[], float] = time.monotonic
     _tokens: float | None = field(default=None, repr=False)

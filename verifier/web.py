@@ -50,6 +50,7 @@ from badges.report import VerificationReport
 from verifier.admission import COSTLY_CPU_SECONDS
 from verifier.admission import Busy
 from verifier.admission import CostlyBudget
+from verifier.admission import costly_by_size
 from verifier.admission import is_costly
 from verifier.clock import Clock
 from verifier.clock import system_clock
@@ -328,11 +329,14 @@ def _verify_request(read: Any) -> tuple[VerificationReport | ClrReport, Submissi
         return unreadable_report(exc), None, status
     state = _state()
     verifier = state.verifier
-    # parsed once for both questions below, and its size predicts the cost
-    data, values = verifier.read_sized(submission.data)
-    costly = is_costly(values, len(submission.data))
+    # a long body is costly before it is parsed; else its JSON values predict the cost
+    costly = costly_by_size(submission.data)
     if costly:
-        state.costly.admit()  # raises Busy while large credentials have had their share
+        state.costly.admit()  # raises Busy while costly credentials have had their share
+    data, values = verifier.read_sized(submission.data)  # parsed once for both questions
+    if not costly and is_costly(values, len(submission.data)):
+        costly = True
+        state.costly.admit()
     started = time.thread_time()
     try:
         record = verifier.clr_of(data)

@@ -18,9 +18,11 @@ from flask import Flask
 from tests.verifier.conftest import DidWebIssuer
 from tests.verifier.conftest import registry_file
 from verifier.admission import COSTLY_BYTES
+from verifier.admission import COSTLY_JSON_BYTES
 from verifier.admission import COSTLY_VALUES
 from verifier.admission import Busy
 from verifier.admission import CostlyBudget
+from verifier.admission import costly_by_size
 from verifier.admission import is_costly
 from verifier.service import json_size
 from verifier.service import read_credential_json
@@ -49,6 +51,8 @@ def test_size_predicts_cost_from_the_parsed_body() -> None:
     assert read_credential_json(b"[1]") == (None, 0)
     assert not is_costly(COSTLY_VALUES, 10**6) and is_costly(COSTLY_VALUES + 1, 10)
     assert is_costly(0, COSTLY_BYTES + 1) and not is_costly(0, COSTLY_BYTES)
+    assert costly_by_size(b" {" + b" " * COSTLY_JSON_BYTES) and not costly_by_size(b"{}")
+    assert not costly_by_size(b"\x89PNG" + b"\0" * COSTLY_JSON_BYTES)
 
 
 def _large(credential: dict[str, Any]) -> dict[str, Any]:
@@ -72,6 +76,8 @@ def test_large_credentials_wait_their_turn_while_normal_ones_are_served(
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
     error = refused.get_json()["error"]
     assert error["code"] == "busy_with_large_credentials" and "large" in error["message"]
+    long_body = {**credential, "description": "x" * COSTLY_JSON_BYTES}  # refused unparsed
+    assert client.post("/api/v1/verify", json=long_body).status_code == 429
     normal = client.post("/api/v1/verify", json=credential)
     assert normal.status_code == 200 and normal.get_json()["verified"] is True
     page = client.post("/verify?lang=es", data={"credential": json.dumps(large)})
