@@ -10,8 +10,8 @@ process's time such verifications take together.
 
 A request is *costly* when its size predicts it: a body longer than
 :data:`COSTLY_JSON_BYTES` (JSON) or :data:`COSTLY_BYTES` (anything else),
-known before parsing, or more than :data:`COSTLY_VALUES` JSON values,
-counted while the body is parsed. A
+known before parsing, or more than :data:`COSTLY_VALUES` JSON values or
+:data:`COSTLY_DEPTH` levels, measured while the body is parsed. A
 costly request spends from :class:`CostlyBudget`, a per-process allowance of
 CPU time refilled at a fixed share of one core; so does any verification that
 turned out to cost more than :data:`COSTLY_CPU_SECONDS` (measured). When the
@@ -32,6 +32,9 @@ from dataclasses import field
 
 #: More JSON values than this predict a costly verification (a normal badge has 130-550).
 COSTLY_VALUES = 1000
+#: JSON nested deeper than this predicts a costly verification (a badge is about 6 levels
+#: deep, 11 with an endorsement inside its achievement).
+COSTLY_DEPTH = 16
 #: A JSON body longer than this is costly before it is even parsed (a badge is 3-15 KB).
 COSTLY_JSON_BYTES = 48 * 1024
 #: For a body that is not a JSON object (JWT, baked image, PDF): more bytes than this.
@@ -59,14 +62,17 @@ def costly_by_size(body: bytes | str) -> bool:
     return len(body) > (COSTLY_JSON_BYTES if looks_json else COSTLY_BYTES)
 
 
-def is_costly(values: int, size: int) -> bool:
+def is_costly(values: int, depth: int, length: int) -> bool:
     """Whether a request predicts a costly verification.
 
     Args:
         values: JSON values in the parsed body (0 when it is not a JSON object).
-        size: the body's length in bytes.
+        depth: how deep its JSON is nested.
+        length: the body's length in bytes.
     """
-    return values > COSTLY_VALUES if values else size > COSTLY_BYTES
+    if values:
+        return values > COSTLY_VALUES or depth > COSTLY_DEPTH
+    return length > COSTLY_BYTES
 
 
 @dataclass

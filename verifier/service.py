@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from functools import partial
 from typing import Any
+from typing import Final
+from typing import NamedTuple
 from typing import Protocol
 
 from badges.clr_verify import ClrReport
@@ -121,17 +123,28 @@ class ListVerifications:
         return report
 
 
-def json_size(value: Any, max_depth: int) -> int:
-    """How many JSON values ``value`` holds, or -1 when it is nested deeper than ``max_depth``.
+class JsonSize(NamedTuple):
+    """A parsed JSON value's size: its JSON values and its depth (1: no nesting)."""
+
+    values: int
+    depth: int
+
+
+#: The size of what was not parsed here (the core reads it).
+UNPARSED: Final = JsonSize(0, 0)
+
+
+def json_size(value: Any, max_depth: int) -> JsonSize | None:
+    """How many JSON values ``value`` holds and how deep, or None when deeper than ``max_depth``.
 
     ``value`` comes from :func:`json.loads`, so its containers are exactly
     ``dict`` and ``list`` (compared by ``type``, much cheaper than
-    ``isinstance``). One pass, level by level: the count predicts what
+    ``isinstance``). One pass, level by level: the size predicts what
     verifying it costs (:mod:`verifier.admission`).
     """
     level: list[Any] = [value]
     count = 1
-    for _ in range(max_depth):
+    for depth in range(1, max_depth + 1):
         deeper: list[Any] = []
         for node in level:
             children = node.values() if type(node) is dict else node
@@ -141,30 +154,30 @@ def json_size(value: Any, max_depth: int) -> int:
                 if kind is dict or kind is list:
                     deeper.append(child)
         if not deeper:
-            return count
+            return JsonSize(count, depth)
         level = deeper
-    return -1
+    return None
 
 
-def read_credential_json(data: bytes | str) -> tuple[dict[str, Any] | None, int]:
-    """Parse a JSON credential object quickly: ``(the object, its JSON values)``.
+def read_credential_json(data: bytes | str) -> tuple[dict[str, Any] | None, JsonSize]:
+    """Parse a JSON credential object quickly: ``(the object, its size)``.
 
-    ``(None, 0)`` lets the core read ``data`` itself: the same bounds as
+    ``(None, UNPARSED)`` lets the core read ``data`` itself: the same bounds as
     :func:`badges.intake.parse_json` (size, nesting) are checked on the parsed
     value instead of by scanning the text first, and anything that is not
     plainly a JSON object within bounds then gets the core's usual result and
     error code.
     """
     if len(data) > MAX_TEXT_BYTES or data.lstrip()[:1] not in (b"{", "{"):
-        return None, 0
+        return None, UNPARSED
     try:
         value = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        return None, 0
+        return None, UNPARSED
     if not isinstance(value, dict):
-        return None, 0
+        return None, UNPARSED
     size = json_size(value, MAX_JSON_DEPTH)
-    return (value, size) if size >= 0 else (None, 0)
+    return (value, size) if size is not None else (None, UNPARSED)
 
 
 def parse_credential_json(data: bytes | str) -> dict[str, Any] | None:
@@ -260,12 +273,12 @@ class Verifier:
         return self.read_sized(data)[0]
 
     def read_sized(self, data: bytes | str | Mapping[str, Any],
-                   ) -> tuple[bytes | str | Mapping[str, Any], int]:
-        """:meth:`read`, with the JSON values counted (0 when ``data`` is not parsed here)."""
+                   ) -> tuple[bytes | str | Mapping[str, Any], JsonSize]:
+        """:meth:`read`, with the JSON measured (:data:`UNPARSED` when not parsed here)."""
         if isinstance(data, bytes | str):
             found, size = read_credential_json(data)
-            return (found, size) if found is not None else (data, 0)
-        return data, 0
+            return (found, size) if found is not None else (data, UNPARSED)
+        return data, UNPARSED
 
     def verify(self, data: bytes | str | Mapping[str, Any], *,
                recipient: str | None = None) -> VerificationReport:

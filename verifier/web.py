@@ -333,8 +333,8 @@ def _verify_request(read: Any) -> tuple[VerificationReport | ClrReport, Submissi
     costly = costly_by_size(submission.data)
     if costly:
         state.costly.admit()  # raises Busy while costly credentials have had their share
-    data, values = verifier.read_sized(submission.data)  # parsed once for both questions
-    if not costly and is_costly(values, len(submission.data)):
+    data, size = verifier.read_sized(submission.data)  # parsed once for both questions
+    if not costly and is_costly(size.values, size.depth, len(submission.data)):
         costly = True
         state.costly.admit()
     started = time.thread_time()

@@ -18,12 +18,14 @@ from flask import Flask
 from tests.verifier.conftest import DidWebIssuer
 from tests.verifier.conftest import registry_file
 from verifier.admission import COSTLY_BYTES
+from verifier.admission import COSTLY_DEPTH
 from verifier.admission import COSTLY_JSON_BYTES
 from verifier.admission import COSTLY_VALUES
 from verifier.admission import Busy
 from verifier.admission import CostlyBudget
 from verifier.admission import costly_by_size
 from verifier.admission import is_costly
+from verifier.service import UNPARSED
 from verifier.service import json_size
 from verifier.service import read_credential_json
 from verifier.web import _state
@@ -44,13 +46,14 @@ def test_the_budget_admits_until_spent_then_refills_at_its_share() -> None:
 
 
 def test_size_predicts_cost_from_the_parsed_body() -> None:
-    assert json_size({"a": [1, {"b": 2}], "c": "x"}, 64) == 6
-    assert json_size({"a": {"b": {"c": {}}}}, 3) == -1
-    assert json_size({"a": {"b": {"c": 1}}}, 3) == 4
-    assert read_credential_json(b'{"a": [1, 2]}') == ({"a": [1, 2]}, 4)
-    assert read_credential_json(b"[1]") == (None, 0)
-    assert not is_costly(COSTLY_VALUES, 10**6) and is_costly(COSTLY_VALUES + 1, 10)
-    assert is_costly(0, COSTLY_BYTES + 1) and not is_costly(0, COSTLY_BYTES)
+    assert json_size({"a": [1, {"b": 2}], "c": "x"}, 64) == (6, 3)
+    assert json_size({"a": {"b": {"c": {}}}}, 3) is None
+    assert json_size({"a": {"b": {"c": 1}}}, 3) == (4, 3)
+    assert read_credential_json(b'{"a": [1, 2]}') == ({"a": [1, 2]}, (4, 2))
+    assert read_credential_json(b"[1]") == (None, UNPARSED)
+    assert not is_costly(COSTLY_VALUES, COSTLY_DEPTH, 10**6)
+    assert is_costly(COSTLY_VALUES + 1, 2, 10) and is_costly(20, COSTLY_DEPTH + 1, 10)
+    assert is_costly(0, 0, COSTLY_BYTES + 1) and not is_costly(0, 0, COSTLY_BYTES)
     assert costly_by_size(b" {" + b" " * COSTLY_JSON_BYTES) and not costly_by_size(b"{}")
     assert not costly_by_size(b"\x89PNG" + b"\0" * COSTLY_JSON_BYTES)
 
