@@ -13,12 +13,15 @@ suites are a fixed table, never chosen by the input.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from badges import jsonld
 from badges import multibase
+from badges.errors import BadgesError
 from badges.errors import ProofError
 from badges.keys import KeyPair
 from badges.keys import PublicKey
@@ -84,9 +87,38 @@ def hash_data(document: Mapping[str, Any], proof_options: Mapping[str, Any], *,
     if prepared is None:
         prepared = jsonld.prepare({k: v for k, v in document.items() if k != "proof"})
     config = {**_proof_options(proof_options), "@context": document.get("@context")}
-    proof_hash = hashlib.sha256(_utf8(jsonld.canonize(config))).digest()
+    proof_hash = _config_hash(config)
     doc_hash = hashlib.sha256(_utf8(prepared.canonize())).digest()
     return proof_hash + doc_hash
+
+
+#: Longest proof configuration (as JSON) whose hash is remembered.
+_MEMO_CONFIG_CHARS = 2048
+
+
+def _config_hash(config: Mapping[str, Any]) -> bytes:
+    """SHA-256 of the canonical proof configuration (VC-DI-EdDSA §3.2.5, §3.2.4).
+
+    An issuer's proofs share their contexts, type, cryptosuite, key and
+    purpose, and often their ``created`` time (a batch): the hash of a
+    configuration seen before is remembered, by its exact JSON text.
+    """
+    try:
+        key = json.dumps(config, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):  # pragma: no cover - parsed JSON always serializes
+        key = None
+    if key is None or len(key) > _MEMO_CONFIG_CHARS:
+        return _hash_config(config)
+    return _remembered_config_hash(key)
+
+
+@lru_cache(maxsize=512)
+def _remembered_config_hash(key: str) -> bytes:
+    return _hash_config(json.loads(key))
+
+
+def _hash_config(config: Mapping[str, Any]) -> bytes:
+    return hashlib.sha256(_utf8(jsonld.canonize(config))).digest()
 
 
 def _utf8(text: str) -> bytes:
@@ -168,13 +200,15 @@ def decode_proof_value(proof: Mapping[str, Any]) -> bytes:
 
 
 def verify_proof(credential: Mapping[str, Any], proof: Mapping[str, Any],
-                 public_key: PublicKey, *, prepared: jsonld.Prepared | None = None) -> bool:
+                 public_key: PublicKey, *,
+                 prepared: jsonld.Prepared | BadgesError | None = None) -> bool:
     """Check one proof's signature (VC-DI-EdDSA §3.2.2, Verify Proof).
 
     The caller has already chosen the key (and checks its binding to the
     issuer separately). Returns False for a wrong signature. ``prepared`` is
     the credential without ``proof`` as :func:`badges.jsonld.prepare` read it,
-    when the caller already has it (see :func:`hash_data`).
+    when the caller already has it (see :func:`hash_data`), or the error that
+    reading gave (raised where the reading would be, not worked out again).
 
     Raises:
         ProofError: ``unsupported_cryptosuite``, ``proof_value_invalid``,
@@ -190,6 +224,8 @@ def verify_proof(credential: Mapping[str, Any], proof: Mapping[str, Any],
     if proof.get("proofPurpose") != "assertionMethod":
         raise ProofError("proofPurpose must be assertionMethod", code="proof_purpose_invalid")
     signature = decode_proof_value(proof)
+    if isinstance(prepared, BadgesError):
+        raise prepared
     if prepared is None:
         prepared = jsonld.prepare({k: v for k, v in credential.items() if k != "proof"})
     if not public_key.verify(signature, hash_data(credential, proof, prepared=prepared)):

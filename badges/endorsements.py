@@ -102,11 +102,12 @@ def find(credential: Mapping[str, Any]) -> list[Found]:
     while level:
         deeper: list[tuple[str, Any]] = []
         for path, node in level:
-            if isinstance(node, list):
-                deeper.extend((path, value) for value in node)
-                continue
-            if not isinstance(node, Mapping):
-                continue
+            if type(node) is not dict:  # JSON objects are dicts: the rest is the rare case
+                if isinstance(node, list):
+                    deeper.extend((path, value) for value in node)
+                    continue
+                if not isinstance(node, Mapping):
+                    continue
             holder = node.get("id") if isinstance(node.get("id"), str) else None
             for key in _KEYS:
                 value = node.get(key)
@@ -114,11 +115,19 @@ def find(credential: Mapping[str, Any]) -> list[Found]:
                         else [value]:
                     found.append(Found(path, holder, item))
             for key, value in node.items():
-                if key not in _KEYS and key not in ("proof", "@context") \
-                        and isinstance(value, Mapping | list):
+                kind = type(value)
+                if kind in _LEAVES or key in _NOT_SEARCHED:
+                    continue
+                if kind is dict or kind is list or isinstance(value, Mapping | list):
                     deeper.append((key if path == "credential" else f"{path}.{key}", value))
         level = deeper
     return found
+
+
+#: JSON leaf types (checked by ``type``, cheaper than ``isinstance`` on every value).
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+#: Keys whose values :func:`find` does not look into.
+_NOT_SEARCHED = frozenset({*_KEYS, "proof", "@context"})
 
 
 def _id(value: Any) -> str | None:

@@ -83,10 +83,12 @@ MAX_EMBEDDED_COUNTED = 30
 MAX_ARRAY_ITEMS = ldrdf.MAX_ARRAY_ITEMS
 #: Most JSON values in a document that needs PyLD (JSON-LD the compiled walk
 #: of :mod:`badges.ldrdf` leaves to it: ``@reverse``, ``@included``,
-#: ``@base``...). PyLD costs about 30 µs a value, under a process-wide lock, so
-#: such documents are kept small: a credential of this size costs about 30 ms
-#: there; a larger one built to be slow is refused (``too_large``).
-MAX_FALLBACK_VALUES = 1000
+#: ``@base``...). PyLD costs about 30 µs a value on a new shape, under a
+#: process-wide lock, so such documents are kept small: one of this size costs
+#: about 10 ms there (1,000 values cost 35 ms, each request of a stream of new
+#: shapes); a larger one is refused (``too_large``). Open Badges credentials
+#: never need PyLD: the walk handles all the JSON-LD their contexts use.
+MAX_FALLBACK_VALUES = 300
 #: Shapes kept in memory (least recently used ones are dropped first).
 CACHE_SIZE = 2048
 

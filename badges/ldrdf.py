@@ -18,7 +18,8 @@ it raises :class:`~badges.ldcontext.Unsupported`, and the caller uses PyLD:
 the answer is the same, only slower.
 
 Bounded cost: depth (:data:`MAX_DEPTH`), JSON values (:data:`MAX_VALUES`),
-array length (:data:`MAX_ARRAY_ITEMS`), context derivations
+array length (:data:`MAX_ARRAY_ITEMS`), object members
+(:data:`MAX_OBJECT_MEMBERS`), context derivations
 (:data:`badges.ldcontext.MAX_NEW_CONTEXTS`) and inline term definitions
 (:data:`badges.ldcontext.MAX_INLINE_TERMS`) are checked during the walk.
 """
@@ -55,6 +56,9 @@ MAX_DEPTH: Final = 48
 MAX_VALUES: Final = 5000
 #: Most items in one array (PyLD, the fallback, is quadratic in it).
 MAX_ARRAY_ITEMS: Final = 256
+#: Most members in one JSON object (an Open Badges object has a few dozen; thousands of
+#: distinct properties only make every check slower and every report longer).
+MAX_OBJECT_MEMBERS: Final = 256
 
 _RDF: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _TYPE: Final = f"<{_RDF}type>"
@@ -305,6 +309,9 @@ class _Walk:
              depth: int) -> Any:
         """A JSON object: a value object, or a node object whose quads are emitted."""
         self.tick(depth)
+        if len(element) > MAX_OBJECT_MEMBERS:
+            raise JsonLdError(f"an object holds more than {MAX_OBJECT_MEMBERS} members",
+                              code="too_large")
         scoped = term.context if term is not None else None
         if ctx.previous is not None:
             revert = True

@@ -95,6 +95,8 @@ class VerificationReport:
     credential: dict[str, Any] | None = None
     format: str = "unknown"
     linked: dict[str, Any] | None = None
+    #: :attr:`decision`, worked out once (the API, the page and the metrics each ask)
+    _decision: Decision | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def standard(self) -> str:
@@ -104,9 +106,12 @@ class VerificationReport:
     @property
     def decision(self) -> Decision:
         """The verdict and the checks that decided it (:func:`badges.verdict.decide`)."""
-        from badges.verdict import decide  # the classifier reads reports: import late
+        if self._decision is None:
+            from badges.verdict import decide  # the classifier reads reports: import late
 
-        return decide(self)
+            object.__setattr__(self, "_decision", decide(self))
+        assert self._decision is not None
+        return self._decision
 
     @property
     def verdict(self) -> Verdict:

@@ -218,7 +218,20 @@ def _all_of(checks: list[_Check]) -> _Check:
         return checks[0]
 
     def check(x: Any) -> bool:
-        return all(c(x) for c in checks)
+        for c in checks:
+            if not c(x):
+                return False
+        return True
+
+    return check
+
+
+def _any_of(checks: list[_Check]) -> _Check:
+    def check(x: Any) -> bool:
+        for c in checks:
+            if c(x):
+                return True
+        return False
 
     return check
 
@@ -272,7 +285,7 @@ class _Compiler:
         if "type" in schema:
             kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
             tests = [_TYPES[k] for k in kinds]
-            checks.append(tests[0] if len(tests) == 1 else (lambda x: any(t(x) for t in tests)))
+            checks.append(tests[0] if len(tests) == 1 else _any_of(tests))
         if "enum" in schema:
             values = schema["enum"]
             if not all(isinstance(v, str) for v in values):
@@ -289,8 +302,7 @@ class _Compiler:
         if "allOf" in schema:
             checks.append(_all_of([self.build(s) for s in schema["allOf"]]))
         if "anyOf" in schema:
-            any_of = [self.build(s) for s in schema["anyOf"]]
-            checks.append(lambda x: any(s(x) for s in any_of))
+            checks.append(_any_of([self.build(s) for s in schema["anyOf"]]))
         if "oneOf" in schema:
             one = [self.build(s) for s in schema["oneOf"]]
             checks.append(lambda x: sum(1 for s in one if s(x)) == 1)
@@ -305,17 +317,36 @@ class _Compiler:
             def properties(x: Any) -> bool:
                 if not isinstance(x, dict):
                     return True
-                return all(check(x[k]) for k, check in props.items() if k in x)
+                # over the instance's members (fewer than the schema's, as a rule)
+                for k, v in x.items():
+                    check = props.get(k)
+                    if check is not None and not check(v):
+                        return False
+                return True
             checks.append(properties)
         required = tuple(schema.get("required", ()))
         if required:
-            checks.append(lambda x: not isinstance(x, dict) or all(k in x for k in required))
+            def has_required(x: Any) -> bool:
+                if not isinstance(x, dict):
+                    return True
+                for k in required:
+                    if k not in x:
+                        return False
+                return True
+            checks.append(has_required)
         extra = schema.get("additionalProperties", True)
         if extra is not True:
             known = frozenset(props)
             extra_check = self.build(extra)
-            checks.append(lambda x: not isinstance(x, dict) or all(
-                extra_check(v) for k, v in x.items() if k not in known))
+
+            def additional(x: Any) -> bool:
+                if not isinstance(x, dict):
+                    return True
+                for k, v in x.items():
+                    if k not in known and not extra_check(v):
+                        return False
+                return True
+            checks.append(additional)
         return checks
 
     def _array_checks(self, schema: Mapping[str, Any]) -> list[_Check]:
@@ -329,7 +360,15 @@ class _Compiler:
                 and all(rest(v) for v in x[len(positional):])))
         elif items is not True:
             each = self.build(items)
-            checks.append(lambda x: not isinstance(x, list) or all(each(v) for v in x))
+
+            def every_item(x: Any) -> bool:
+                if not isinstance(x, list):
+                    return True
+                for v in x:
+                    if not each(v):
+                        return False
+                return True
+            checks.append(every_item)
         if "minItems" in schema:
             low = schema["minItems"]
             checks.append(lambda x: not isinstance(x, list) or len(x) >= low)
@@ -432,13 +471,25 @@ def _flatten(error: ValidationError) -> Iterator[SchemaIssue]:
     yield SchemaIssue(_pointer(path), _message(error))
 
 
+#: Most jsonschema errors worked out for one document. Reporting an error costs
+#: about 0.1 ms (jsonschema's generic machinery, with the branches of a
+#: ``oneOf``), so a document built with hundreds of wrong members would
+#: otherwise cost tens of milliseconds; reports list 20 issues anyway.
+MAX_SCHEMA_ERRORS = 32
+
+
 def _run(kind: str, doc: Any) -> list[SchemaIssue]:
     try:
         fast = _fast(kind)
         if fast is not None and fast(doc):
             return []
         issues: dict[tuple[str, str], SchemaIssue] = {}
-        for error in _validator(kind).iter_errors(doc):
+        for count, error in enumerate(_validator(kind).iter_errors(doc)):
+            if count == MAX_SCHEMA_ERRORS:
+                issues[("", "")] = SchemaIssue(
+                    "", f"has more than {MAX_SCHEMA_ERRORS} problems; the first "
+                        f"{MAX_SCHEMA_ERRORS} found are listed")
+                break
             for issue in _flatten(error):
                 issues.setdefault((issue.path, issue.message), issue)
     except RecursionError:

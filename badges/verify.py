@@ -493,15 +493,20 @@ def _jsonld(step: Callable[[], _T]) -> _T:
         raise JsonLdError(f"JSON-LD processing failed: {exc}", code="invalid_jsonld") from None
 
 
-def _prepared(doc: Mapping[str, Any]) -> jsonld.Prepared | None:
-    """``doc`` without its proof, read once for safe mode and the proof (None if unreadable)."""
+def _prepared(doc: Mapping[str, Any]) -> jsonld.Prepared | BadgesError:
+    """``doc`` without its proof, read once for safe mode and the proof, or why it can't be.
+
+    The error is kept, not raised: the context and proof checks each report it
+    (a document refused as too large is not walked again for each of them).
+    """
     try:
         return _jsonld(lambda: jsonld.prepare({k: v for k, v in doc.items() if k != "proof"}))
-    except BadgesError:
-        return None  # each check reports the error itself
+    except BadgesError as exc:
+        return exc
 
 
-def _check_context(doc: Mapping[str, Any], prepared: jsonld.Prepared | None = None) -> CheckResult:
+def _check_context(doc: Mapping[str, Any],
+                   prepared: jsonld.Prepared | BadgesError | None = None) -> CheckResult:
     ctx = doc.get("@context")
     urls = [ctx] if isinstance(ctx, str) else ctx if isinstance(ctx, list) else None
     if not urls:
@@ -526,6 +531,8 @@ def _check_context(doc: Mapping[str, Any], prepared: jsonld.Prepared | None = No
                            f"({remote[0]}); contexts are never fetched from the network.",
                            {"contexts": remote})
     # Proofs are checked by their own suites; safe mode covers the signed content.
+    if isinstance(prepared, BadgesError):
+        raise prepared
     terms, types = prepared.undefined if prepared is not None else _jsonld(
         lambda: jsonld.undefined_terms({k: v for k, v in doc.items() if k != "proof"}))
     if terms or types:
@@ -555,7 +562,8 @@ class _KeyUse:
     embedded_jwk: bool = False
 
 
-def _safely_proof(intake: Intake, ctx: _Ctx, prepared: jsonld.Prepared | None = None,
+def _safely_proof(intake: Intake, ctx: _Ctx,
+                  prepared: jsonld.Prepared | BadgesError | None = None,
                   ) -> tuple[CheckResult, _KeyUse | None]:
     try:
         if intake.jwt is not None:
@@ -601,7 +609,7 @@ def _resolve_key(vm_id: str, ctx: _Ctx) -> did.ResolvedKey:
 
 
 def _check_embedded_proof(cred: Mapping[str, Any], ctx: _Ctx,
-                          prepared: jsonld.Prepared | None = None,
+                          prepared: jsonld.Prepared | BadgesError | None = None,
                           ) -> tuple[CheckResult, _KeyUse | None]:
     proofs = dataintegrity.proofs_of(cred)
     if not proofs:

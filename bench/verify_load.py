@@ -49,9 +49,12 @@ less than the throughput.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import http.server
+import io
 import json
 import os
+import pstats
 import re
 import resource
 import shutil
@@ -378,6 +381,9 @@ def attacked(url: str, script: Path, attack_script: Path, seconds: int, connecti
             attack.kill()
     total = re.search(r"(\d+) requests in", out)
     result["attack_requests"] = int(total.group(1)) if total else 0
+    # crafted credentials refused while costly ones have had their share (429)
+    refused = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    result["attack_non_2xx"] = int(refused.group(1)) if refused else 0
     return result
 
 
@@ -405,6 +411,90 @@ def measure(args: argparse.Namespace, bodies: list[bytes], doc_port: int,
     return result
 
 
+def _environ(body: bytes, port: int) -> dict[str, Any]:
+    """A WSGI environ for ``POST /api/v1/verify`` with ``body``, as a server would pass it."""
+    return {"REQUEST_METHOD": "POST", "PATH_INFO": "/api/v1/verify", "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": str(port), "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1", "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(body)), "HTTP_HOST": f"127.0.0.1:{port}",
+            "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr, "wsgi.multithread": False,
+            "wsgi.multiprocess": True, "wsgi.run_once": False}
+
+
+def cpu_in_process(args: argparse.Namespace, bodies: list[bytes], doc_port: int,
+                   ) -> dict[str, Any]:
+    """CPU time per verification in this process (``--cpu``): the figure a busy host disturbs least.
+
+    The verifier app is called through WSGI (what gunicorn's worker calls, without
+    its HTTP parsing) on every credential once, after a warm-up on other
+    credentials, and ``time.process_time`` is read around the loop; then the
+    core alone (:meth:`verifier.service.Verifier.verify` on the request body),
+    and, with ``--attack``, each crafted credential. ``--profile`` prints
+    cProfile's top functions of the WSGI loop.
+    """
+    from verifier import create_app
+
+    warm, measured = bodies[:40], bodies[40:]
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"env": "development", "fetch_allow_hosts": "127.0.0.1",
+                          "rate_limit": args.rate_limit, "instance_path": str(Path(tmp) / "i"),
+                          "registry": str(known_issuers(Path(tmp), doc_port))})
+        statuses: list[str] = []
+
+        def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+            statuses.append(status)
+            return lambda data: None
+
+        def call(body: bytes) -> bytes:
+            return b"".join(app.wsgi_app(_environ(body, doc_port), start_response))
+
+        for body in warm:
+            answer = json.loads(call(body))
+            if not answer.get("verified"):
+                sys.exit(f"the benchmark credential did not verify: {answer['checks']}")
+        statuses.clear()
+        profile = cProfile.Profile() if args.profile else None
+        start = time.process_time()
+        if profile is not None:
+            profile.enable()
+        for body in measured:
+            call(body)
+        if profile is not None:
+            profile.disable()
+        wsgi = time.process_time() - start
+        bad = [s for s in statuses if not s.startswith("200")]
+        with app.app_context():
+            from verifier.web import _state
+            verifier = _state().verifier
+        start = time.process_time()
+        for body in measured:
+            verifier.verify(body)
+        core = time.process_time() - start
+        result: dict[str, Any] = {
+            "credentials": len(measured), "non_200": len(bad),
+            "wsgi_cpu_ms": round(1000 * wsgi / len(measured), 3),
+            "core_cpu_ms": round(1000 * core / len(measured), 3)}
+        if args.attack:
+            crafted = []
+            for body in crafted_bodies(bodies[0]):
+                call(body)  # once before: what a process builds on first use is not counted
+                statuses.clear()
+                start = time.process_time()
+                for _ in range(3):
+                    answer = json.loads(call(body))
+                spent = (time.process_time() - start) / 3
+                crafted.append({"cpu_ms": round(1000 * spent, 2), "status": statuses[-1],
+                                "bytes": len(body), "verdict": answer.get("verdict")})
+            result["crafted"] = crafted
+        if profile is not None:
+            out = io.StringIO()
+            stats = pstats.Stats(profile, stream=out).sort_stats(args.profile)
+            stats.print_stats(args.profile_lines)
+            result["profile"] = out.getvalue()
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=10)
@@ -425,10 +515,25 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, metavar="CHECKOUT",
                         help="then measure the same credentials against the verifier of another "
                              "checkout (its own .venv), e.g. a worktree at an older commit")
+    parser.add_argument("--cpu", action="store_true",
+                        help="no servers: CPU time per verification in this process (WSGI and "
+                             "core), and per crafted credential with --attack")
+    parser.add_argument("--profile", metavar="SORT", choices=["tottime", "cumulative"],
+                        help="with --cpu: print cProfile's top functions, sorted by SORT")
+    parser.add_argument("--profile-lines", type=int, default=40, metavar="N",
+                        help="with --profile: how many functions to print")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     doc_port = _free_port()
     documents, bodies = issuer_documents(doc_port, args.credentials, args.shapes)
+    if args.cpu:
+        with document_server(documents, doc_port):
+            found = cpu_in_process(args, bodies, doc_port)
+        profile = found.pop("profile", None)
+        print(json.dumps(found, indent=2))
+        if profile:
+            print(profile)
+        return
     with document_server(documents, doc_port):
         result = measure(args, bodies, doc_port, ROOT)
         baseline = measure(args, bodies, doc_port, args.baseline) if args.baseline else None
@@ -472,7 +577,8 @@ def main() -> None:
     if args.attack:
         under = result["under_attack"]
         print(f"  under attack ({args.attack} more connections posting crafted slow credentials, "
-              f"{under['attack_requests']:,} of them answered):")
+              f"{under['attack_requests']:,} of them answered, {under['attack_non_2xx']:,} "
+              "with 429 while costly ones had had their share):")
         print(f"    throughput {under['rps']:>10,.0f} verifications/s; "
               f"p50 {under['p50_ms']:.2f} ms, p99 {under['p99_ms']:.2f} ms "
               f"({under['p99_ms'] / result['p99_ms']:.2f}x the quiet p99); "

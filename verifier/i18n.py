@@ -318,6 +318,9 @@ TEXT: dict[str, dict[str, str]] = {
         "explain_expired_ob2_hosted": "The issuer's server still publishes this badge as shown, "
                                       "but its validity period has ended, so it records a past "
                                       "achievement rather than a current one.",
+        # --- i16d ---
+        "busy_large": "This verifier is busy with other very large credentials. Please try "
+                      "this one again in {seconds} seconds.",
     },
     "es": {
         "skip": "Saltar al contenido",
@@ -612,6 +615,9 @@ TEXT: dict[str, dict[str, str]] = {
         "explain_expired_ob2_hosted": "El servidor del emisor aún publica esta insignia tal como "
                                       "se muestra, pero su periodo de validez terminó, así que "
                                       "registra un logro pasado y no uno vigente.",
+        # --- i16d ---
+        "busy_large": "Este verificador está ocupado con otras credenciales muy grandes. Vuelva "
+                      "a intentarlo con esta dentro de {seconds} segundos.",
     },
 }
 

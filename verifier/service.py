@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from functools import partial
 from typing import Any
+from typing import Final
+from typing import NamedTuple
 from typing import Protocol
 
 from badges.clr_verify import ClrReport
@@ -121,40 +123,69 @@ class ListVerifications:
         return report
 
 
-def _within_depth(value: Any, limit: int) -> bool:
-    """True when no object or array in ``value`` is nested deeper than ``limit``."""
+class JsonSize(NamedTuple):
+    """A parsed JSON value's size: its JSON values and its depth (1: no nesting)."""
+
+    values: int
+    depth: int
+
+
+#: The size of what was not parsed here (the core reads it).
+UNPARSED: Final = JsonSize(0, 0)
+
+
+def json_size(value: Any, max_depth: int) -> JsonSize | None:
+    """How many JSON values ``value`` holds and how deep, or None when deeper than ``max_depth``.
+
+    ``value`` comes from :func:`json.loads`, so its containers are exactly
+    ``dict`` and ``list`` (compared by ``type``, much cheaper than
+    ``isinstance``). One pass, level by level: the size predicts what
+    verifying it costs (:mod:`verifier.admission`).
+    """
     level: list[Any] = [value]
-    depth = 1
-    while level:
-        if depth > limit:
-            return False
+    count = 1
+    for depth in range(1, max_depth + 1):
         deeper: list[Any] = []
         for node in level:
-            for child in node.values() if isinstance(node, dict) else node:
-                if isinstance(child, dict | list):
+            children = node.values() if type(node) is dict else node
+            count += len(children)
+            for child in children:
+                kind = type(child)
+                if kind is dict or kind is list:
                     deeper.append(child)
+        if not deeper:
+            return JsonSize(count, depth)
         level = deeper
-        depth += 1
-    return True
+    return None
+
+
+def read_credential_json(data: bytes | str) -> tuple[dict[str, Any] | None, JsonSize]:
+    """Parse a JSON credential object quickly: ``(the object, its size)``.
+
+    ``(None, UNPARSED)`` lets the core read ``data`` itself: the same bounds as
+    :func:`badges.intake.parse_json` (size, nesting) are checked on the parsed
+    value instead of by scanning the text first, and anything that is not
+    plainly a JSON object within bounds then gets the core's usual result and
+    error code.
+    """
+    if len(data) > MAX_TEXT_BYTES or data.lstrip()[:1] not in (b"{", "{"):
+        return None, UNPARSED
+    try:
+        value = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None, UNPARSED
+    if not isinstance(value, dict):
+        return None, UNPARSED
+    size = json_size(value, MAX_JSON_DEPTH)
+    return (value, size) if size is not None else (None, UNPARSED)
 
 
 def parse_credential_json(data: bytes | str) -> dict[str, Any] | None:
     """Parse a JSON credential object quickly, or None to let the core read ``data``.
 
-    The same bounds as :func:`badges.intake.parse_json` (size, nesting), checked
-    on the parsed value instead of by scanning the text first. Anything that is
-    not plainly a JSON object within bounds returns None, and the core's own
-    reader then gives its usual result and error code.
+    See :func:`read_credential_json`.
     """
-    if len(data) > MAX_TEXT_BYTES or data.lstrip()[:1] not in (b"{", "{"):
-        return None
-    try:
-        value = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        return None
-    if not isinstance(value, dict) or not _within_depth(value, MAX_JSON_DEPTH):
-        return None
-    return value
+    return read_credential_json(data)[0]
 
 
 def unreadable_report(exc: BadgesError) -> VerificationReport:
@@ -233,6 +264,22 @@ class Verifier:
             return found
         return Registries()
 
+    def read(self, data: bytes | str | Mapping[str, Any]) -> bytes | str | Mapping[str, Any]:
+        """``data`` parsed once when it is plainly a JSON object (:func:`parse_credential_json`).
+
+        What :meth:`clr_of` and :meth:`verify` then both take, so a request's
+        body is parsed once, not once per question asked of it.
+        """
+        return self.read_sized(data)[0]
+
+    def read_sized(self, data: bytes | str | Mapping[str, Any],
+                   ) -> tuple[bytes | str | Mapping[str, Any], JsonSize]:
+        """:meth:`read`, with the JSON measured (:data:`UNPARSED` when not parsed here)."""
+        if isinstance(data, bytes | str):
+            found, size = read_credential_json(data)
+            return (found, size) if found is not None else (data, UNPARSED)
+        return data, UNPARSED
+
     def verify(self, data: bytes | str | Mapping[str, Any], *,
                recipient: str | None = None) -> VerificationReport:
         """Verify one credential in any accepted form; never raises for bad input.
@@ -240,8 +287,7 @@ class Verifier:
         ``recipient`` (an e-mail address) adds the recipient check to an Open
         Badges 2.0 badge (:func:`badges.ob2.verify.check_recipient`).
         """
-        if isinstance(data, bytes | str):
-            data = parse_credential_json(data) or data
+        data = self.read(data)
         now = self.clock()
         fetch = self.fetch_for(self.budget())
         checker = None
@@ -270,8 +316,8 @@ class Verifier:
 
     def clr_of(self, data: bytes | str | Mapping[str, Any]) -> dict[str, Any] | None:
         """``data`` as a CLR 2.0 ``ClrCredential`` JSON object, or None when it is not one."""
-        found = parse_credential_json(data) if isinstance(data, bytes | str) else data
-        return dict(found) if found is not None and is_clr(found) else None
+        found = self.read(data)
+        return dict(found) if isinstance(found, Mapping) and is_clr(found) else None
 
     def verify_clr(self, record: Mapping[str, Any]) -> ClrReport:
         """Verify a CLR and every credential it embeds (:func:`badges.clr_verify.verify_clr`).

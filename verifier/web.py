@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -46,6 +47,11 @@ from badges.intake import MAX_TEXT_BYTES
 from badges.intake import parse_json
 from badges.model import parse_datetime
 from badges.report import VerificationReport
+from verifier.admission import COSTLY_CPU_SECONDS
+from verifier.admission import Busy
+from verifier.admission import CostlyBudget
+from verifier.admission import costly_by_size
+from verifier.admission import is_costly
 from verifier.clock import Clock
 from verifier.clock import system_clock
 from verifier.clr_text import ClrTexts
@@ -113,6 +119,8 @@ class VerifierState:
     limits: dict[str, RateLimiter] = field(default_factory=dict)
     #: The deployment's own images by URL (None when not ours), read without the network.
     local_images: Callable[[str], bytes | None] | None = None
+    #: CPU time costly verifications may use in this process (:mod:`verifier.admission`).
+    costly: CostlyBudget = field(default_factory=CostlyBudget)
 
     @property
     def content_security_policy(self) -> str:
@@ -250,6 +258,22 @@ def _rate_limited(exc: RateLimited) -> Response:
     return response
 
 
+@bp.errorhandler(Busy)
+def _busy(exc: Busy) -> Response:
+    """429 with Retry-After for a costly credential while others have used the process's share."""
+    if request.path.startswith("/api/"):
+        response = _json_response({"error": {
+            "code": "busy_with_large_credentials",
+            "message": "This verifier is busy with other large credentials; a credential this "
+                       f"large is checked again in {exc.retry_after} s."}}, 429)
+    else:
+        lang = choose_language(request.args.get("lang"), request.accept_languages)
+        response = _page("verifier/form.html", lang, 429,
+                         error=Translator(lang)("busy_large").format(seconds=exc.retry_after))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def _too_large() -> IntakeError:
     limit = _state().settings.max_upload_bytes
     return IntakeError(f"the upload is larger than {limit // (1024 * 1024)} MB",
@@ -314,12 +338,28 @@ def _verify_request(read: Any) -> tuple[VerificationReport | ClrReport, Submissi
     except BadgesError as exc:  # IntakeError, or a core InputError from a bad image
         status = 413 if exc.code == "input_too_large" else 422
         return unreadable_report(exc), None, status
-    record = _state().verifier.clr_of(submission.data)
-    if record is not None:  # a CLR 2.0 record: it and every credential in it (issue #20)
-        clr_report = _state().verifier.verify_clr(record)
-        g.verdict = clr_report.verdict  # counted by a host app's metrics (issuer.web.ops)
-        return clr_report, submission, 200
-    report = _state().verifier.verify_submission(submission, recipient=_recipient())
+    state = _state()
+    verifier = state.verifier
+    # a long body is costly before it is parsed; else its JSON values predict the cost
+    costly = costly_by_size(submission.data)
+    if costly:
+        state.costly.admit()  # raises Busy while costly credentials have had their share
+    data, size = verifier.read_sized(submission.data)  # parsed once for both questions
+    if not costly and is_costly(size.values, size.depth, len(submission.data)):
+        costly = True
+        state.costly.admit()
+    started = time.thread_time()
+    try:
+        record = verifier.clr_of(data)
+        if record is not None:  # a CLR 2.0 record: it and every credential in it (issue #20)
+            clr_report = verifier.verify_clr(record)
+            g.verdict = clr_report.verdict  # counted by a host app's metrics (issuer.web.ops)
+            return clr_report, submission, 200
+        report = verifier.verify(data, recipient=_recipient())
+    finally:
+        spent = time.thread_time() - started
+        if costly or spent > COSTLY_CPU_SECONDS:
+            state.costly.charge(spent)
     g.verdict = report.verdict  # counted by a host app's metrics (issuer.web.ops)
     fmt = report.check("format")
     status = 413 if fmt is not None and fmt.code == "input_too_large" else \

@@ -287,3 +287,29 @@ def test_inline_contexts_are_not_remembered() -> None:
         quads, terms, _ = ldrdf.to_rdf(other)
         assert terms == () and any(q[1] == f"<https://e.org/{i}>" for q in quads)
     assert ldcontext._PINNED[0] == before
+
+
+def test_an_object_of_too_many_members_is_refused_and_one_at_the_limit_is_read() -> None:
+    wide = _unsigned()
+    wide["credentialSubject"].update({f"p{i}": "v" for i in range(ldrdf.MAX_OBJECT_MEMBERS)})
+    with pytest.raises(JsonLdError) as err:
+        ldrdf.to_rdf(wide)
+    assert err.value.code == "too_large" and "256 members" in err.value.message
+    at_limit = _unsigned()
+    subject = at_limit["credentialSubject"]
+    subject.update({f"p{i}": "v" for i in range(ldrdf.MAX_OBJECT_MEMBERS - len(subject))})
+    _, terms, _ = ldrdf.to_rdf(at_limit)
+    assert len(terms) == ldrdf.MAX_OBJECT_MEMBERS - len(_unsigned()["credentialSubject"])
+
+
+def test_a_document_needing_pyld_is_kept_small() -> None:
+    doc = _unsigned()
+    doc["@included"] = []
+    doc["evidence"] = [{"type": ["Evidence"], "name": [f"n{j}-{i}" for i in range(30)]}
+                       for j in range(10)]
+    with pytest.raises(JsonLdError) as err:
+        jsonld.prepare(doc)
+    assert err.value.code == "too_large" and str(jsonld.MAX_FALLBACK_VALUES) in err.value.message
+    small = _unsigned()
+    small["@included"] = []
+    assert jsonld.canonize(small) == jsonld.pyld_canonize(small)

@@ -509,3 +509,17 @@ def test_issuable_means_one_status_object_unless_the_issuer_chose_an_array() -> 
     broken = copy.deepcopy(one)
     del broken["credentialStatus"]["type"]
     assert "/credentialStatus/type" in _paths(check_issuable(broken))
+
+
+def test_a_document_of_hundreds_of_errors_costs_a_bounded_number_of_them() -> None:
+    from badges.schema import MAX_SCHEMA_ERRORS
+
+    doc = json.loads(json.dumps(_load(SPEC / "basic-openbadgecredential.unsigned.json")))
+    doc["evidence"] = [{"type": ["Evidence"], "narrative": {"x": i}} for i in range(250)]
+    issues = check_credential(doc)
+    assert issues[0].path == "" and f"more than {MAX_SCHEMA_ERRORS} problems" in issues[0].message
+    assert len(issues) <= MAX_SCHEMA_ERRORS * 2
+    few = json.loads(json.dumps(_load(SPEC / "basic-openbadgecredential.unsigned.json")))
+    few["evidence"] = [{"type": ["Evidence"], "narrative": {"x": i}} for i in range(3)]
+    assert [i.path for i in check_credential(few)] == [
+        "/evidence/0/narrative", "/evidence/1/narrative", "/evidence/2/narrative"]
