@@ -2096,6 +2096,18 @@ _SITE_TEXT: dict[str, dict[str, str]] = {
         "bat_reason_schema_invalid": "The credential would not pass the Open Badges 3.0 schema.",
         "bat_reason_undefined_term": "The credential would use undefined terms.",
         "bat_reason_invalid_credential": "The credential could not be built from this row.",
+        "mail_received_subject": "We received your evidence for {name}",
+        "mail_submitted_body": "Hello {teacher},\n\nYour evidence for \"{name}\" was submitted "
+                               "and is waiting for a reviewer. You will get an e-mail when they "
+                               "decide.\n\nYour submission: {link}\n",
+        "mail_resubmitted_body": "Hello {teacher},\n\nYour evidence for \"{name}\" was "
+                                 "resubmitted and is waiting for a reviewer. You will get an "
+                                 "e-mail when they decide.\n\nYour submission: {link}\n",
+        "sub_sent_msg": "Your evidence was sent to the reviewers. You will get an e-mail when "
+                        "they decide.",
+        "sub_draft_saved_msg": "Draft saved.",
+        "sub_evidence_saved_msg": "Evidence saved.",
+        "sub_evidence_removed_msg": "Evidence removed.",
     },
     "es": {
         "site_skip": "Saltar al contenido",
@@ -3125,6 +3137,18 @@ _SITE_TEXT: dict[str, dict[str, str]] = {
         "bat_reason_undefined_term": "La credencial usaría términos no definidos.",
         "bat_reason_invalid_credential": "No se pudo construir la credencial a partir de esta "
                                          "fila.",
+        "mail_received_subject": "Recibimos sus evidencias para {name}",
+        "mail_submitted_body": "Hola, {teacher}:\n\nSus evidencias para «{name}» se enviaron y "
+                               "esperan a un revisor. Recibirá un correo electrónico cuando "
+                               "decida.\n\nSu entrega: {link}\n",
+        "mail_resubmitted_body": "Hola, {teacher}:\n\nSus evidencias para «{name}» se volvieron "
+                                 "a enviar y esperan a un revisor. Recibirá un correo "
+                                 "electrónico cuando decida.\n\nSu entrega: {link}\n",
+        "sub_sent_msg": "Sus evidencias se enviaron a los revisores. Recibirá un correo "
+                        "electrónico cuando decidan.",
+        "sub_draft_saved_msg": "Borrador guardado.",
+        "sub_evidence_saved_msg": "Evidencia guardada.",
+        "sub_evidence_removed_msg": "Evidencia quitada.",
     },
 }
 for _lang, _texts in _SITE_TEXT.items():

@@ -24,11 +24,14 @@ from issuer.models_batch import BatchStatus
 from issuer.models_workflow import MailMessage
 from issuer.services import organizations
 from issuer.web.audit import SUBJECT_KINDS
+from issuer.workflow import accounts
 from issuer.workflow import notifications
 from tests.issuer.conftest import NOW
 from tests.issuer.workflow.conftest import PASSWORD
 from tests.issuer.workflow.conftest import Browser
 from tests.issuer.workflow.conftest import World
+from tests.issuer.workflow.test_flow import fill
+from tests.issuer.workflow.test_renewals import REFLECTIONS
 from tests.issuer.workflow.test_renewals import award_expiring
 from verifier.i18n import TEXT
 
@@ -262,6 +265,19 @@ def test_teacher_start_and_renew_in_spanish(app: Flask, world: World,
     assert started.status_code == 303
     shown = teacher.get(started.headers["Location"] + "?lang=es").get_data(as_text=True)
     assert "Se inició la renovación de Blended Learning Design" in shown
+    # the teacher submits in Spanish: the receipt is Spanish, the reviewers' notices English
+    submission = started.headers["Location"].rsplit("/", 1)[1]
+    fill(teacher, submission)
+    sent = teacher.post(f"/submissions/{submission}/reflections",
+                        {**REFLECTIONS, "action": "submit"})
+    shown = teacher.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "Sus evidencias se enviaron a los revisores." in shown
+    mails = {to: (subject, body) for to, subject, body in _mails(app, "submission_received")}
+    subject, body = mails["maria@lakeside.test"]
+    assert subject == "Recibimos sus evidencias para Blended Learning Design"
+    assert body.startswith("Hola, María López:\n\nSus evidencias para «Blended Learning "
+                           "Design» se enviaron y esperan a un revisor.")
+    assert mails["marcus@lakeside.test"][0] == "New evidence to review: Blended Learning Design"
 
 
 def test_partner_pages_and_invitation_in_spanish(app: Flask, world: World,
@@ -334,6 +350,8 @@ def test_every_choice_and_code_has_words_in_both_languages() -> None:
         assert TEXT["en"][f"bd_shape_words_{key}"] == words
     for key, (words, _) in badge_design.ICONS.items():
         assert TEXT["en"][f"bd_icon_{key}"] == words
+    for role, name in accounts.ROLE_NAMES.items():
+        assert TEXT["en"][f"role_{role.value}"] == name
     # every es2 key has a Spanish text with the same placeholders
     start = list(TEXT["en"]).index("acct_forgot_sent")
     for key in list(TEXT["en"])[start:]:
