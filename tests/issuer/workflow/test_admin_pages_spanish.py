@@ -22,6 +22,7 @@ from issuer.batch import intake
 from issuer.batch import service as batch_service
 from issuer.models_batch import BatchStatus
 from issuer.models_workflow import MailMessage
+from issuer.services import oid4vci
 from issuer.services import organizations
 from issuer.web.audit import SUBJECT_KINDS
 from issuer.workflow import accounts
@@ -357,3 +358,24 @@ def test_every_choice_and_code_has_words_in_both_languages() -> None:
     for key in list(TEXT["en"])[start:]:
         assert set(re.findall(r"{(\w+)}", TEXT["en"][key])) == \
             set(re.findall(r"{(\w+)}", TEXT["es"][key])), key
+
+
+def test_wallet_code_mail_in_the_language_the_teacher_asked_in(
+        app: Flask, world: World, as_user: Callable[[str], Browser]) -> None:
+    """The claim code e-mail goes to the person asking: in their page's language."""
+    credential = award_expiring(app, world)
+    with app.extensions["badges"]["db"].session() as session:
+        oid4vci.set_tx_code_rule(session, organizations.get(session, "lakeside"), enabled=True,
+                                 actor="test", now=NOW)
+        session.commit()
+    assert as_user("teacher").post(f"/wallet/{credential}/claim?lang=es").status_code == 200
+    ((_, subject, body),) = _mails(app, "claim_tx_code")
+    assert subject == "Su código para guardar Blended Learning Design en una cartera"
+    found = re.search(r"El código es (\d{6})\. Sirve una sola vez, hasta las \d\d:\d\d UTC del "
+                      r"\d{1,2} de [a-z]+ de \d{4}\.", body)
+    assert found is not None, body
+    assert as_user("teacher").post(f"/wallet/{credential}/claim").status_code == 200
+    (_, (_, subject, body)) = _mails(app, "claim_tx_code")
+    assert subject == "Your code to claim Blended Learning Design in a wallet"
+    assert re.search(r"The code is \d{6}\. It works once, until \d\d:\d\d UTC on \d\d [A-Z][a-z]+ "
+                     r"\d{4}\.", body), body
