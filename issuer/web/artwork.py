@@ -43,6 +43,7 @@ from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.dashboard import admin_orgs
 from issuer.web.dashboard import chosen_org
+from issuer.web.language import translator
 from issuer.workflow.access import NotVisible
 
 bp = Blueprint("artwork", __name__)
@@ -97,17 +98,16 @@ def upload(achievement_id: str) -> Any:
     db = session()
     try:
         if not data:
-            raise ServiceError("choose a PNG or SVG file to upload", code="missing_file")
+            raise ServiceError(translator()("art_choose_file"), code="missing_file")
         artwork.set_image(db, achievement, data, alt=request.form.get("alt", ""),
                           actor=found.email, now=now())
     except ServiceError as exc:
         db.rollback()
-        flash(f"{achievement.name}: {exc.message[:1].upper()}{exc.message[1:]}. "
-              "The image was not changed.", "error")
+        flash(translator()("art_refused", name=achievement.name,
+                           problem=exc.message[:1].upper() + exc.message[1:]), "error")
         return redirect(_back(achievement), code=303)
     db.commit()
-    flash(f"{achievement.name} now has the uploaded image everywhere: catalogue, wallets, "
-          "share pages, baked badges, certificates and the verifier.", "success")
+    flash(translator()("art_now_uploaded", name=achievement.name), "success")
     return redirect(_back(achievement), code=303)
 
 
@@ -119,7 +119,7 @@ def generated(achievement_id: str) -> Any:
     db = session()
     artwork.remove_image(db, achievement, actor=found.email, now=now())
     db.commit()
-    flash(f"{achievement.name} uses the generated image again.", "success")
+    flash(translator()("art_generated_again", name=achievement.name), "success")
     return redirect(_back(achievement), code=303)
 
 
@@ -175,10 +175,9 @@ def design_save(achievement_id: str) -> Any:
                           actor=found.email, now=now())
     except ServiceError as exc:
         db.rollback()
-        flash(f"{achievement.name}: {exc.message[:1].upper()}{exc.message[1:]}. "
-              "The image was not changed.", "error")
+        flash(translator()("art_refused", name=achievement.name,
+                           problem=exc.message[:1].upper() + exc.message[1:]), "error")
         return redirect(_back(achievement), code=303)
     db.commit()
-    flash(f"{achievement.name} now has the designed image everywhere: catalogue, wallets, "
-          "share pages, baked badges, certificates and the verifier.", "success")
+    flash(translator()("art_now_designed", name=achievement.name), "success")
     return redirect(_back(achievement), code=303)

@@ -28,16 +28,20 @@ from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.dashboard import admin_orgs
 from issuer.web.dashboard import chosen_org
+from issuer.web.language import translator
 
 bp = Blueprint("audit", __name__)
 protect(bp)
 
-#: What each kind of subject is called on the page.
-SUBJECT_LABELS = {"credential": "Credential", "submission": "Submission", "batch": "Batch run",
-                  "signing_key": "Signing key", "organization": "Organization",
-                  "person": "Person", "invitation": "Invitation",
-                  "certificate_template": "Certificate template",
-                  "achievement": "Micro-credential", "endorsement": "Endorsement"}
+#: The kinds of subject the page names (each is worded by the catalogue key ``aud_kind_<kind>``).
+SUBJECT_KINDS = ("credential", "submission", "batch", "signing_key", "organization", "person",
+                 "invitation", "certificate_template", "achievement", "endorsement")
+
+
+def subject_labels() -> dict[str, str]:
+    """What each kind of subject is called on the page, in the page's language."""
+    texts = translator()
+    return {kind: texts(f"aud_kind_{kind}") for kind in SUBJECT_KINDS}
 
 
 def subject_link(entry: audit.Entry) -> str | None:
@@ -80,7 +84,7 @@ def index() -> Any:
     return render_template(
         "dashboard/audit.html", org=org, orgs=admin_orgs(found), filters=filters,
         raw=request.args, page=page, error=error, actions=actions, types=types,
-        labels=SUBJECT_LABELS, link=subject_link), 400 if error else 200
+        labels=subject_labels(), link=subject_link), 400 if error else 200
 
 
 @bp.get("/district/audit.csv")

@@ -41,6 +41,7 @@ from issuer.services.errors import ServiceError
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
+from issuer.web.language import page_language
 from issuer.web.language import translator
 from issuer.workflow import accounts
 from issuer.workflow import notifications
@@ -273,6 +274,12 @@ def _template_helpers() -> dict[str, Any]:
     return {"csrf_token": csrf_token, "current_user": user, "nav_links": nav_links}
 
 
+def role_names() -> dict[Role, str]:
+    """Each role's name for people, in the page's language (``accounts.ROLE_NAMES`` in English)."""
+    texts = translator()
+    return {role: texts(f"role_{role.value}") for role in Role}
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> Any:
     """The sign-in form; a correct e-mail and password start a session."""
@@ -293,7 +300,7 @@ def sign_in() -> Any:
     db.commit()
     if person is None:
         return render_template("auth/sign_in.html", next=target, email=email,
-                               error="The e-mail address or password is not right."), 401
+                               error=translator()("acct_sign_in_wrong")), 401
     cookie.clear()
     cookie.permanent = True
     cookie["uid"] = person.id
@@ -306,7 +313,7 @@ def sign_in() -> Any:
 def sign_out() -> Any:
     """End the session."""
     cookie.clear()
-    flash("You are signed out.", "info")
+    flash(translator()("acct_signed_out"), "info")
     return redirect(url_for("auth.sign_in"), code=303)
 
 
@@ -319,7 +326,7 @@ def invitation(token: str) -> Any:
     existing = db.scalar(_person_with_password(found.email))
     context = {"invitation": found, "org": found.organization, "existing": existing,
                "signed_in": signed_in,
-               "roles": [accounts.ROLE_NAMES[Role(r)] for r in found.roles]}
+               "roles": [role_names()[Role(r)] for r in found.roles]}
     if request.method == "GET":
         return render_template("auth/invitation.html", **context, name="")
     person = db.get(Person, signed_in.person_id) if signed_in else None
@@ -337,7 +344,7 @@ def invitation(token: str) -> Any:
     cookie.permanent = True
     cookie["uid"] = accepted.person.id
     cookie["av"] = accounts.auth_version(accepted.person)
-    flash(f"Welcome, {accepted.person.display_name}: your account is ready.", "success")
+    flash(translator()("acct_welcome", name=accepted.person.display_name), "success")
     return redirect(url_for("auth.start"), code=303)
 
 
@@ -353,7 +360,7 @@ def forgot_password() -> Any:
         accounts.request_password_reset(
             db, email, client=client_address(), base_url=settings().base_url,
             limits=workflow.throttle, now=now(), minutes=workflow.reset_minutes,
-            seal_key=workflow.mail.seal_key)
+            seal_key=workflow.mail.seal_key, lang=page_language())
     except throttle.Throttled as exc:
         return _throttled("auth/forgot_password.html", exc, email=email)
     except ServiceError as exc:
@@ -391,7 +398,7 @@ def reset_password(token: str) -> Any:
                                error=exc.message), exc.status
     db.commit()
     cookie.clear()
-    flash("Your password was changed. Sign in with your new password.", "success")
+    flash(translator()("acct_password_changed"), "success")
     return redirect(url_for("auth.sign_in"), code=303)
 
 
@@ -415,7 +422,8 @@ def start() -> Any:
     mine = submission_service.mine(db, found) if found.has(Role.EARNER) else []
     waiting = len(review_service.queue(db, found, review_service.QueueFilter())) \
         if found.has(Role.REVIEWER, Role.ADMIN) else None
-    roles = sorted({accounts.ROLE_NAMES[role] for role, ids in found.direct.items() if ids})
+    names = role_names()
+    roles = sorted({names[role] for role, ids in found.direct.items() if ids})
     return render_template("auth/start.html", mine=mine, waiting=waiting, roles=roles,
                            labels=submission_service.STATUS_LABELS)
 

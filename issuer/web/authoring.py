@@ -42,6 +42,7 @@ from issuer.web.auth import require
 from issuer.web.common import form_problems
 from issuer.web.common import now
 from issuer.web.common import session
+from issuer.web.language import translator
 from issuer.workflow.access import NotVisible
 from issuer.workflow.access import Viewer
 
@@ -196,7 +197,7 @@ def _choices(org: Organization, chosen: list[dict[str, Any]]) -> list[dict[str, 
                        "items": items})
     others = [a for a in chosen if a.get("targetUrl") not in known]
     if others:
-        groups.append({"title": "Other alignments", "attribution": None, "items": [
+        groups.append({"title": translator()("ae_other"), "attribution": None, "items": [
             {"code": a.get("targetCode") or "", "label": a.get("targetName") or "",
              "value": json.dumps(a, sort_keys=True), "checked": True} for a in others]})
     return groups
@@ -247,7 +248,7 @@ def create() -> Any:
         return _form_page(org, request.form, doc.get("alignments", []), error=exc,
                           status=exc.status if exc.status < 500 else 400)
     db.commit()
-    flash(f"Draft saved: {made.name}. Publish it when it is ready.", "success")
+    flash(translator()("ae_draft_saved", name=made.name), "success")
     return redirect(url_for("authoring.index", org=org.slug), code=303)
 
 
@@ -278,8 +279,9 @@ def update(achievement_id: str) -> Any:
                           achievement=row, error=exc,
                           status=exc.status if exc.status < 500 else 400)
     db.commit()
-    flash(f"Saved as version {authoring.version_number(row)}: badges already awarded keep "
-          "the version they were issued with." if new_version else "Saved.", "success")
+    texts = translator()
+    flash(texts("ae_saved_version", version=authoring.version_number(row)) if new_version
+          else texts("ae_saved"), "success")
     return redirect(url_for("authoring.index", org=row.organization.slug), code=303)
 
 
@@ -295,7 +297,7 @@ def _move(achievement_id: str, action: str) -> Any:
         flash(exc.message[:1].upper() + exc.message[1:], "error")
     else:
         db.commit()
-        flash(f"{row.name} is {row.status}.", "success")
+        flash(translator()(f"ae_moved_{row.status}", name=row.name), "success")
     return redirect(url_for("authoring.index", org=row.organization.slug), code=303)
 
 

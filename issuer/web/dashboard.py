@@ -33,10 +33,13 @@ from issuer.services.errors import ServiceError
 from issuer.web.auth import deliver_mail
 from issuer.web.auth import protect
 from issuer.web.auth import require
+from issuer.web.auth import role_names
 from issuer.web.auth import workflow_settings
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
+from issuer.web.language import mail_translator
+from issuer.web.language import translator
 from issuer.workflow import accounts
 from issuer.workflow import dashboard
 from issuer.workflow import notifications
@@ -117,7 +120,7 @@ def people() -> Any:
         members=members, invitations=invitations, reviewers=reviewers, teachers=teachers,
         mentorships=accounts.mentorships(db, district) if district == org.id else [],
         policy=accounts.policy(db, district), is_district=district == org.id,
-        role_names=accounts.ROLE_NAMES)
+        role_names=role_names())
 
 
 def _person_in(scope: frozenset[int], person_id: int | None) -> Person:
@@ -153,16 +156,15 @@ def invite() -> Any:
         return redirect(back, code=303)
     link = f"{settings().base_url}/invite/{token}"
     email = request.form.get("email", "").strip().lower()
+    words = mail_translator(request.form.get("lang"))
     notifications.queue(
         db, kind="invitation", to=email, now=now(), seal_key=workflow_settings().mail.seal_key,
-        subject=f"You are invited to {target.name} micro-credentials",
-        body=f"Hello,\n\n{found.name} invited you to {target.name} on the district's "
-             f"micro-credential service.\n\nChoose your name and password here (the link "
-             f"works for {workflow_settings().invitation_days} days):\n\n{link}\n")
+        subject=words("mail_invite_subject", org=target.name),
+        body=words("mail_invite_body", inviter=found.name, org=target.name,
+                   days=workflow_settings().invitation_days, link=link))
     db.commit()
     deliver_mail()
-    flash(f"Invitation sent to {email}. The link, in case the e-mail does not arrive: {link}",
-          "success")
+    flash(translator()("ppl_invited", email=email, link=link), "success")
     return redirect(back, code=303)
 
 
@@ -185,7 +187,7 @@ def mentoring() -> Any:
         flash(exc.message[:1].upper() + exc.message[1:], "error")
         return redirect(url_for("dashboard.people", org=org.slug), code=303)
     db.commit()
-    flash("Mentoring updated.", "success")
+    flash(translator()("ppl_mentoring_updated"), "success")
     return redirect(url_for("dashboard.people", org=org.slug, _anchor="mentoring"), code=303)
 
 
@@ -200,6 +202,5 @@ def policy() -> Any:
     on = request.form.get("mentor_conflict") == "on"
     accounts.set_mentor_rule(db, org.id, on=on, actor=found.email, now=now())
     db.commit()
-    flash("Mentors now cannot decide on their mentees' submissions." if on else
-          "Mentors may now decide on their mentees' submissions.", "success")
+    flash(translator()("ppl_rule_on" if on else "ppl_rule_off"), "success")
     return redirect(url_for("dashboard.people", org=org.slug, _anchor="rules"), code=303)

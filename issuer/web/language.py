@@ -53,6 +53,18 @@ def translator() -> Translator:
     return Translator(page_language())
 
 
+def mail_translator(requested: str | None) -> Translator:
+    """The words of an e-mail: in the language asked for (``requested``), else the page's.
+
+    A message is written in its recipient's language when it is known: the
+    language the sender chose for it, or the page's when the recipient is the
+    person asking (a password reset, a wallet code).
+    """
+    if requested and requested.strip().lower()[:2] in LANGUAGES:
+        return Translator(requested.strip().lower()[:2])
+    return translator()
+
+
 def language_url(code: str) -> str:
     """This page in language ``code``: the same path and query, with ``lang`` replaced."""
     query = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
@@ -92,5 +104,5 @@ def init_app(app: Flask) -> None:
     app.after_request(_mark)
 
 
-__all__ = ["LANGUAGES", "day", "day_time", "init_app", "language_url", "page_language",
-           "translator"]
+__all__ = ["LANGUAGES", "day", "day_time", "init_app", "language_url", "mail_translator",
+           "page_language", "translator"]

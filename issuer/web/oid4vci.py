@@ -59,6 +59,7 @@ from issuer.web.common import issuer_context
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
+from issuer.web.language import mail_translator
 from issuer.web.language import translator
 from issuer.workflow import notifications
 from issuer.workflow import throttle
@@ -229,13 +230,14 @@ def offer(credential_id: str) -> Any:
         raise
     if made.tx_code is not None:
         # the second channel (§4.1.1 tx_code): whoever sees the QR code needs the e-mail too
+        words, expires = mail_translator(None), made.row.expires_at
+        until = f"{expires:%H:%M UTC on %d %B %Y}" if words.lang == "en" \
+            else f"{expires:%H:%M} UTC del {words.date(expires)}"
         notifications.queue(
             db, kind="claim_tx_code", to=person.email,
-            subject=f"Your code to claim {issued.achievement.name} in a wallet",
-            body=(f"Your wallet app will ask for a transaction code to claim "
-                  f"{issued.achievement.name}. The code is {made.tx_code}. It works once, "
-                  f"until {made.row.expires_at:%H:%M UTC on %d %B %Y}.\n\nIf you did not "
-                  f"ask to claim this badge, you can ignore this message."),
+            subject=words("mail_claim_subject", name=issued.achievement.name),
+            body=words("mail_claim_body", name=issued.achievement.name, code=made.tx_code,
+                       until=until),
             now=current, seal_key=workflow_settings().mail.seal_key)
     db.commit()
     if made.tx_code is not None:

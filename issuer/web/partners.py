@@ -40,6 +40,8 @@ from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
 from issuer.web.dashboard import admin_orgs
+from issuer.web.language import mail_translator
+from issuer.web.language import translator
 from issuer.workflow import accounts
 from issuer.workflow import notifications
 from issuer.workflow.access import NotVisible
@@ -111,16 +113,17 @@ def invite_partner() -> Any:
         flash(exc.message[:1].upper() + exc.message[1:], "error")
         return redirect(url_for("partners.partners"), code=303)
     invite_url = f"{settings().base_url}/invite/{token}"
+    words = mail_translator(request.form.get("lang"))
     notifications.queue(
         db, kind="invitation", to=email, now=now(), seal_key=workflow_settings().mail.seal_key,
-        subject=f"{district.name} invites {link.partner.name} to endorse its micro-credentials",
-        body=f"Hello,\n\n{district.name} invited {link.partner.name} to endorse its "
-             f"micro-credential programme. Choose your name and password here (the link "
-             f"works for {workflow_settings().invitation_days} days):\n\n{invite_url}\n")
+        subject=words("mail_partner_subject", district=district.name,
+                      partner=link.partner.name),
+        body=words("mail_partner_body", district=district.name, partner=link.partner.name,
+                   days=workflow_settings().invitation_days, link=invite_url))
     db.commit()
     deliver_mail()
-    flash(f"{link.partner.name} was added and {email} invited. The link, in case the e-mail "
-          f"does not arrive: {invite_url}", "success")
+    flash(translator()("prt_added", partner=link.partner.name, email=email, link=invite_url),
+          "success")
     return redirect(url_for("partners.partners"), code=303)
 
 
@@ -155,7 +158,7 @@ def endorse() -> Any:
         flash(exc.message[:1].upper() + exc.message[1:], "error")
         return redirect(url_for("partners.endorsements"), code=303)
     db.commit()
-    flash(f"Endorsement signed: {row.subject_id}", "success")
+    flash(translator()("prt_signed", subject=row.subject_id), "success")
     return redirect(url_for("partners.endorsements"), code=303)
 
 
@@ -175,5 +178,5 @@ def withdraw(endorsement_id: str) -> Any:
         flash(exc.message[:1].upper() + exc.message[1:], "error")
         return redirect(url_for("partners.endorsements"), code=303)
     db.commit()
-    flash("Endorsement withdrawn: verifiers now read it as revoked.", "success")
+    flash(translator()("prt_withdrawn_msg"), "success")
     return redirect(url_for("partners.endorsements"), code=303)

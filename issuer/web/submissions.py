@@ -36,6 +36,8 @@ from issuer.web.auth import workflow_settings
 from issuer.web.common import now
 from issuer.web.common import session
 from issuer.web.common import settings
+from issuer.web.language import page_language
+from issuer.web.language import translator
 from issuer.workflow import evidence
 from issuer.workflow import submissions
 from issuer.workflow.access import NotVisible
@@ -120,13 +122,13 @@ def reflections(submission_id: str) -> Any:
             submissions.save_reflections(db, sub, texts, now=now())
             db.commit()
         if request.form.get("action") == "submit":
-            submissions.submit(db, found, sub, base_url=settings().base_url, now=now())
+            submissions.submit(db, found, sub, base_url=settings().base_url, now=now(),
+                               lang=page_language())
             db.commit()
             deliver_mail()
-            flash("Your evidence was sent to the reviewers. You will get an e-mail when they "
-                  "decide.", "success")
+            flash(translator()("sub_sent_msg"), "success")
         else:
-            flash("Draft saved.", "success")
+            flash(translator()("sub_draft_saved_msg"), "success")
     except ServiceError as exc:
         db.rollback()
         if exc.status in (403, 404):
@@ -174,7 +176,7 @@ def add_item(submission_id: str) -> Any:
         return _page(submissions.own(db, found, submission_id), error=exc.message,
                      status=exc.status)
     db.commit()
-    flash("Evidence saved.", "success")
+    flash(translator()("sub_evidence_saved_msg"), "success")
     return redirect(url_for("submissions.show", submission_id=sub.id, _anchor="evidence"),
                     code=303)
 
@@ -187,7 +189,7 @@ def remove_item(submission_id: str, item_id: int) -> Any:
     sub = submissions.own(db, found, submission_id)
     submissions.withdraw_item(db, sub, item_id, now=now())
     db.commit()
-    flash("Evidence removed.", "success")
+    flash(translator()("sub_evidence_removed_msg"), "success")
     return redirect(url_for("submissions.show", submission_id=sub.id, _anchor="evidence"),
                     code=303)
 

@@ -189,9 +189,8 @@ def share(credential_id: str) -> Any:
                  subject_id=issued.credential_id, at=now(),
                  detail={"enabled": issued.share_enabled})
     db.commit()
-    state = ("on: anyone with the link can see and check the badge" if issued.share_enabled
-             else "off: the link no longer works")
-    flash(f"The share link for {issued.achievement.name} is {state}.", "success")
+    flash(translator()("ren_share_on" if issued.share_enabled else "ren_share_off",
+                       name=issued.achievement.name), "success")
     return redirect(url_for("wallet.index", _anchor=f"badge-{issued.id}"), code=303)
 
 
@@ -202,8 +201,9 @@ def disconnect(client_id: str) -> Any:
     db = session()
     client = obapi.disconnect(db, found.person_id, client_id, actor=found.email, now=now())
     db.commit()
-    flash(f"{client.client_metadata.get('client_name', 'The app')} can no longer reach your "
-          "badges.", "success")
+    texts = translator()
+    flash(texts("ren_disconnected", app=client.client_metadata.get("client_name")
+                or texts("ren_the_app")), "success")
     return redirect(url_for("wallet.index", _anchor="connections"), code=303)
 
 
@@ -244,6 +244,5 @@ def renew(credential_id: str) -> Any:
             return redirect(url_for("submissions.show", submission_id=existing.id), code=303)
         return _renew_page(issued, error=exc.message, status=exc.status)
     db.commit()
-    flash(f"Renewal of {issued.achievement.name} started: add fresh evidence and submit it "
-          "for review.", "success")
+    flash(translator()("ren_started", name=issued.achievement.name), "success")
     return redirect(url_for("submissions.show", submission_id=sub.id), code=303)

@@ -35,6 +35,7 @@ from issuer.services.errors import ServiceError
 from issuer.workflow import notifications
 from issuer.workflow import passwords
 from issuer.workflow import throttle
+from verifier.i18n import Translator
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
@@ -304,7 +305,8 @@ def forget_sent_reset_links(session: so.Session) -> int:
 
 def request_password_reset(session: so.Session, email: str, *, client: str, base_url: str,
                            limits: throttle.Limits, now: datetime, minutes: int,
-                           seal_key: bytes | None = None) -> PasswordReset | None:
+                           seal_key: bytes | None = None,
+                           lang: str = "en") -> PasswordReset | None:
     """E-mail a password reset link (through the outbox) if the address has an account.
 
     The answer to the person is the same either way; every request counts
@@ -323,6 +325,7 @@ def request_password_reset(session: so.Session, email: str, *, client: str, base
         minutes: how long the link works.
         seal_key: the outbox key (:func:`notifications.outbox_key`): the message
             waits sealed, so the link is never in the database in clear.
+        lang: the language of the e-mail (the one the person asked in).
 
     Returns:
         The new reset (None when the address has no account).
@@ -347,14 +350,12 @@ def request_password_reset(session: so.Session, email: str, *, client: str, base
                           created_at=now, expires_at=now + timedelta(minutes=minutes))
     session.add(reset)
     session.flush()
+    words = Translator(lang)
     notifications.queue(
         session, kind="password_reset", to=address, now=now, seal_key=seal_key,
-        subject="Reset your badges password",
-        body=f"Hello {person.display_name},\n\nSomeone (we hope you) asked to reset the "
-             f"password of your account on the district's micro-credential service.\n\n"
-             f"Choose a new password here (the link works once, for {minutes} minutes):"
-             f"\n\n{reset_url(base_url, token)}\n\nIf you did not ask, ignore this "
-             f"e-mail: your password stays as it is.\n")
+        subject=words("mail_reset_subject"),
+        body=words("mail_reset_body", name=person.display_name, minutes=minutes,
+                   link=reset_url(base_url, token)))
     audit.record(session, actor=address, action="password.reset_requested",
                  organization_id=None, subject_type="person", subject_id=str(person.id),
                  at=now, detail={"email": address, "client": client})

@@ -37,6 +37,7 @@ from issuer.workflow.access import Forbidden
 from issuer.workflow.access import NotVisible
 from issuer.workflow.access import Viewer
 from issuer.workflow.accounts import primary_email
+from verifier.i18n import Translator
 
 OPEN = (SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED, SubmissionStatus.RETURNED)
 EDITABLE = (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
@@ -361,8 +362,11 @@ def reviewers_for(session: so.Session, submission: Submission, viewer: Viewer) -
 
 
 def submit(session: so.Session, viewer: Viewer, submission: Submission, *, base_url: str,
-           now: datetime) -> Submission:
+           now: datetime, lang: str = "en") -> Submission:
     """Send the evidence to the reviewers (a first submission or a resubmission).
+
+    The teacher's receipt is written in ``lang`` (the language they submitted
+    in); the reviewers' notices stay English, their language being unknown.
 
     Raises:
         ServiceError: ``not_editable``, ``no_evidence``, ``missing_reflection``.
@@ -395,13 +399,13 @@ def submit(session: so.Session, viewer: Viewer, submission: Submission, *, base_
                 "criterion": i.criterion_id} for i in items]})
     name = submission.achievement.name
     teacher = submission.person
+    words = Translator(lang)
     notifications.queue(
         session, kind="submission_received", to=primary_email(teacher), now=now,
-        subject=f"We received your evidence for {name}",
-        body=f"Hello {teacher.display_name},\n\nYour evidence for \"{name}\" "
-             f"{'was resubmitted' if resubmission else 'was submitted'} and is waiting for a "
-             f"reviewer. You will get an e-mail when they decide.\n\n"
-             f"Your submission: {base_url}/submissions/{submission.id}\n")
+        subject=words("mail_received_subject", name=name),
+        body=words("mail_resubmitted_body" if resubmission else "mail_submitted_body",
+                   teacher=teacher.display_name, name=name,
+                   link=f"{base_url}/submissions/{submission.id}"))
     for reviewer in reviewers_for(session, submission, viewer):
         notifications.queue(
             session, kind="submission_received", to=primary_email(reviewer), now=now,

@@ -27,10 +27,10 @@
       big.src = url;
       small.src = url;
       big.alt = text;
-      small.alt = "The same badge at 64 pixels: " + text;
+      small.alt = (form.dataset.smallAlt || "") + text;
       alt.textContent = text;
     }).catch(function () {
-      alt.textContent = "The preview could not be drawn; choose again or use the Preview button.";
+      alt.textContent = form.dataset.failed || "";
     });
   }
   form.addEventListener("change", update);
