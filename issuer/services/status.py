@@ -135,16 +135,23 @@ def _free_index(session: so.Session, sl: StatusList) -> int | None:
 
 def _claim(session: so.Session, sl: StatusList, credential: IssuedCredential,
            index: int) -> StatusEntry | None:
-    if session.scalar(sa.select(Endorsement.id).where(
-            Endorsement.status_list_id == sl.id, Endorsement.status_index == index)):
-        return None  # an endorsement of this (partner) issuer holds it
-    # one statement, no savepoint: a concurrent award that took the index first makes it
-    # insert nothing (PostgreSQL and SQLite both have ON CONFLICT DO NOTHING ... RETURNING)
+    """Take ``index`` of ``sl`` for ``credential`` in one statement; None when it is held.
+
+    The row is inserted only where no endorsement of this (partner) issuer holds
+    the index (``NOT EXISTS``), and a concurrent award that took the index first
+    makes it insert nothing (PostgreSQL and SQLite both have ``ON CONFLICT DO
+    NOTHING ... RETURNING``): one round trip, no savepoint.
+    """
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    held = sa.exists().where(Endorsement.status_list_id == sl.id,
+                             Endorsement.status_index == index)
+    # SQLite needs the WHERE of INSERT ... SELECT ... ON CONFLICT (an upsert parsing rule)
+    values = sa.select(sa.literal(sl.id), sa.literal(index), sa.literal(credential.id),
+                       sa.false()).where(~held)
     return session.scalars(
-        insert(StatusEntry).values(status_list_id=sl.id, index=index,
-                                   credential_id=credential.id, set=False)
+        insert(StatusEntry)
+        .from_select(["status_list_id", "index", "credential_id", "set"], values)
         .on_conflict_do_nothing(index_elements=["status_list_id", "index"])
         .returning(StatusEntry)).one_or_none()
 
