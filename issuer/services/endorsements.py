@@ -15,8 +15,8 @@ seen by every verifier.
 Where endorsements go (OB 3.0 §B.1.1 ``Achievement.endorsement``, §B.1.14
 ``Profile.endorsement``): the achievement's and the profile's published
 JSON-LD list them, and every badge awarded afterwards embeds the current
-ones in its achievement and its issuer (:func:`embed`), each with its own
-proof, so any verifier checks them (OB 3.0 §9.1 step 6).
+ones in its achievement and its issuer (:func:`for_award`, :func:`embed_into`),
+each with its own proof, so any verifier checks them (OB 3.0 §9.1 step 6).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from issuer.services.context import IssuerContext
 from issuer.services.errors import ServiceError
 from issuer.services.errors import not_found
 
-__all__ = ["ForAward", "Subject", "add_partner", "current", "embed", "embed_into", "endorse",
+__all__ = ["ForAward", "Subject", "add_partner", "current", "embed_into", "endorse",
            "for_award", "partner_of",
            "partners_of", "subjects_for", "withdraw"]
 
@@ -297,15 +297,3 @@ def embed_into(credential: dict[str, Any], found: ForAward) -> dict[str, Any]:
         result["credentialSubject"] = {**subject, "achievement": {
             **held, "endorsement": list(found.achievement)}}
     return result
-
-
-def embed(session: so.Session, ctx: IssuerContext, credential: dict[str, Any],
-          achievement: Achievement) -> dict[str, Any]:
-    """``credential`` with the current endorsements of its achievement and its issuer embedded.
-
-    :func:`for_award` then :func:`embed_into`. Returns a new dict.
-    """
-    issuer = credential.get("issuer")
-    issuer_id = str(issuer.get("id")) if isinstance(issuer, dict) else ""
-    return embed_into(credential, for_award(session, ctx, issuer_id=issuer_id,
-                                            achievement_id=achievement.id))
