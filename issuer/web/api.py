@@ -23,6 +23,7 @@ from issuer.services import issuance
 from issuer.services import organizations
 from issuer.services import validation
 from issuer.services.errors import ServiceError
+from issuer.services.errors import not_found
 from issuer.web.common import issuer_context
 from issuer.web.common import now
 from issuer.web.common import session
@@ -47,13 +48,17 @@ def authorized_organization(slug: str | None) -> Organization:
     if not header.startswith("Bearer "):
         raise ServiceError("send 'Authorization: Bearer <token>'", code="unauthorized",
                            status=401)
-    row = session().scalar(sa.select(ApiToken).where(
-        ApiToken.token_hash == token_hash(header[7:].strip()), ApiToken.revoked_at.is_(None)))
-    if row is None:
+    # the token and the organization it acts for, in one query
+    acting = Organization.id == ApiToken.organization_id if slug is None \
+        else Organization.slug == slug
+    found = session().execute(sa.select(ApiToken, Organization).outerjoin(Organization, acting)
+                              .where(ApiToken.token_hash == token_hash(header[7:].strip()),
+                                     ApiToken.revoked_at.is_(None))).first()
+    if found is None:
         raise ServiceError("the token is not valid", code="unauthorized", status=401)
-    if slug is None:
-        return row.organization
-    org = organizations.get(session(), slug)
+    row, org = found
+    if org is None:
+        raise not_found(f"issuer {slug!r}", "unknown_issuer")
     if row.organization_id != org.id and org.parent_id != row.organization_id:
         raise ServiceError("the token does not grant access to this issuer",
                            code="forbidden", status=403)
