@@ -107,7 +107,7 @@ def alt_for(achievement: Achievement) -> str:
     return current_alt(achievement, session.scalar(uploaded_alt(achievement.id)))
 
 
-def uploaded_alt(achievement_id: str | sa.ColumnElement[str]) -> sa.Select[tuple[str]]:
+def uploaded_alt(achievement_id: str | so.QueryableAttribute[str]) -> sa.Select[str]:
     """The query for the alternative text of the uploaded art of ``achievement_id``.
 
     No row (NULL as a subquery) without an upload. Also a column of a query

@@ -46,6 +46,7 @@ from issuer.models_endorsements import Partnership
 from issuer.services import achievements as achievement_service
 from issuer.services import audit
 from issuer.services import organizations
+from issuer.services import signable
 from issuer.services import signing_keys
 from issuer.services import status as status_service
 from issuer.services import validation
@@ -145,18 +146,8 @@ def check_endorsement(document: dict[str, Any]) -> jsonld.Prepared:
     Raises:
         ServiceError: ``schema_invalid`` or ``undefined_term`` (422).
     """
-    issues = schema.check_endorsement(document)
-    if issues:
-        raise ServiceError("the endorsement would not pass the Open Badges 3.0 "
-                           "EndorsementCredential schema: "
-                           + "; ".join(f"{i.path}: {i.message}" for i in issues[:3]),
-                           code="schema_invalid", status=422)
-    prepared = jsonld.prepare(document)
-    terms, types = prepared.undefined
-    if terms or types:
-        raise ServiceError("the endorsement uses undefined JSON-LD terms: "
-                           + ", ".join([*terms, *types]), code="undefined_term", status=422)
-    return prepared
+    return signable.prepared(document, schema.check_endorsement(document), what="endorsement",
+                             schema_name="Open Badges 3.0 EndorsementCredential schema")
 
 
 def endorse(session: so.Session, ctx: IssuerContext, *, partner: Organization,

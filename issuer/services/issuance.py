@@ -35,6 +35,7 @@ from issuer.services import authoring
 from issuer.services import endorsements as endorsement_service
 from issuer.services import organizations
 from issuer.services import recipients
+from issuer.services import signable
 from issuer.services import signing_keys
 from issuer.services import status as status_service
 from issuer.services import validation
@@ -93,7 +94,7 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str | Organization
     if fmt not in ("di", "jwt"):
         raise ServiceError("format must be 'di' or 'jwt'", code="invalid_format")
     # Everything is read first and written last, so the session flushes twice: before
-    # the status index is claimed (person, credential), and at commit (document, audit).
+    # the status index is claimed (person, credential), and at the end (document, audit).
     org = issuer if isinstance(issuer, Organization) else organizations.get(session, issuer)
     current, alt = achievement_service.get_with_alt(session, org, achievement)
     if not current.active and current.status == "draft":
@@ -153,6 +154,7 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str | Organization
                  detail={"achievement": definition.slug, "recipient": address,
                          "format": fmt, "key": signer.row.key_id,
                          "renews": renews.credential_id if renews is not None else None})
+    session.flush()  # the caller gets the credential as stored
     metrics.award_pending(session, fmt)
     return issued
 
@@ -268,13 +270,5 @@ def check_credential(credential: dict[str, Any], *,
         ServiceError: ``schema_invalid`` or ``undefined_term`` (422).
     """
     issues = schema.check_issuable(credential, status_array=status_array)
-    if issues:
-        raise ServiceError("the credential would not pass the Open Badges 3.0 schema: "
-                           + "; ".join(f"{i.path}: {i.message}" for i in issues[:3]),
-                           code="schema_invalid", status=422)
-    prepared = jsonld.prepare(credential)
-    terms, types = prepared.undefined
-    if terms or types:
-        raise ServiceError("the credential uses undefined JSON-LD terms: "
-                           + ", ".join([*terms, *types]), code="undefined_term", status=422)
-    return prepared
+    return signable.prepared(credential, issues, what="credential",
+                             schema_name="Open Badges 3.0 schema")
