@@ -93,8 +93,9 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str | Organization
     """
     if fmt not in ("di", "jwt"):
         raise ServiceError("format must be 'di' or 'jwt'", code="invalid_format")
-    # Everything is read first and written last, so the session flushes twice: before
-    # the status index is claimed (person, credential), and at the end (document, audit).
+    # Everything is read first and written last: the person, the signed credential and
+    # the audit event in one flush, then the status entries (a position another award
+    # took meanwhile is drawn again, and the credential signed again with it).
     org = issuer if isinstance(issuer, Organization) else organizations.get(session, issuer)
     current, alt = achievement_service.get_with_alt(session, org, achievement)
     if not current.active and current.status == "draft":
@@ -123,38 +124,40 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str | Organization
     # partners' current endorsements of the achievement and the issuer (OB 3.0 §B.1.7)
     endorsed = endorsement_service.for_award(session, ctx, issuer_id=str(profile.id),
                                              achievement_id=definition.id)
+    positions = status_service.Allocation(session, org)
     person = recipients.find_or_add(session, email=address, name=display)
     issued = IssuedCredential(
         credential_id=credential_id, organization_id=org.id, achievement_id=definition.id,
         person=person, recipient_email=address, recipient_name=display, format=fmt,
-        document="", signing_key_id=signer.row.id, share_token=secrets.token_urlsafe(24),
+        signing_key_id=signer.row.id, share_token=secrets.token_urlsafe(24),
         issued_at=issued_at, valid_from=issued_at, valid_until=valid_until,
         renews_id=renews.id if renews is not None else None,
         achievement_version=authoring.version_number(definition))
     session.add(issued)
-    session.flush()
-    entries = status_service.allocate(session, org, issued)
-    prior = (model.Evidence(
-        id=share_url(ctx.base_url, renews), name="Previous credential",
-        narrative=f"Renews credential {renews.credential_id}, first awarded "
-                  f"{model.format_datetime(renews.issued_at)}."),) if renews is not None else ()
-    credential = build_credential(
-        credential_id=credential_id, issuer=profile,
-        achievement=achievement_service.to_model(
-            definition, base_url=ctx.base_url, alt=alt if definition is current else None),
-        email=address, name=display, issued_at=issued_at, valid_until=valid_until,
-        status=status_service.entries_json(ctx.base_url, org, entries, fmt),
-        narrative=note,
-        evidence=prior + evidence, source=source, results=results)
-    credential = endorsement_service.embed_into(credential, endorsed)
-    issued.document = sign_document(credential, key=signer.pair, fmt=fmt, created=issued_at,
-                                    status_array=len(entries) > 1)
     audit.record(session, actor=actor, action="credential.awarded", organization_id=org.id,
                  subject_type="credential", subject_id=credential_id, at=issued_at,
                  detail={"achievement": definition.slug, "recipient": address,
                          "format": fmt, "key": signer.row.key_id,
                          "renews": renews.credential_id if renews is not None else None})
-    session.flush()  # the caller gets the credential as stored
+    prior = (model.Evidence(
+        id=share_url(ctx.base_url, renews), name="Previous credential",
+        narrative=f"Renews credential {renews.credential_id}, first awarded "
+                  f"{model.format_datetime(renews.issued_at)}."),) if renews is not None else ()
+    achieved = achievement_service.to_model(definition, base_url=ctx.base_url,
+                                            alt=alt if definition is current else None)
+    entries = None
+    while entries is None:
+        status = positions.entries(ctx.base_url, fmt)
+        credential = build_credential(
+            credential_id=credential_id, issuer=profile, achievement=achieved,
+            email=address, name=display, issued_at=issued_at, valid_until=valid_until,
+            status=status, narrative=note, evidence=prior + evidence, source=source,
+            results=results)
+        issued.document = sign_document(endorsement_service.embed_into(credential, endorsed),
+                                        key=signer.pair, fmt=fmt, created=issued_at,
+                                        status_array=len(status) > 1)
+        session.flush()
+        entries = positions.claim(issued)
     metrics.award_pending(session, fmt)
     return issued
 

@@ -57,7 +57,8 @@ from issuer.services.organizations import issuer_did
 LIST_LENGTH = status_list.MIN_LENGTH_BITS
 #: How long verifiers may cache a list (BSL ``ttl``, milliseconds).
 TTL_MS = 300_000
-_RANDOM_TRIES = 24
+#: Random draws before the free indexes are listed (each lost draw costs a new signature).
+_RANDOM_TRIES = 4
 _SYSTEM_RANDOM = random.SystemRandom()
 
 
@@ -156,35 +157,67 @@ def _claim(session: so.Session, sl: StatusList, credential: IssuedCredential,
         .returning(StatusEntry)).one_or_none()
 
 
-def allocate(session: so.Session, org: Organization,
-             credential: IssuedCredential) -> list[StatusEntry]:
-    """Give ``credential`` a random, never-reused index in a list per purpose of :func:`purposes`.
+class Allocation:
+    """Status positions for one credential: drawn before it is signed, claimed after it is stored.
 
-    The credential row must already be flushed. Random indexes are tried
-    first; after a run of collisions the free indexes are listed and one is
-    drawn from them; a list with none left is closed and the next one opened.
+    One random index per purpose of :func:`purposes` is drawn in the issuer's
+    open lists (BSL §6.4 herd privacy) with nothing written, so the
+    credential can be signed with them and stored complete. :meth:`claim`
+    then inserts the entries, one statement each; the unique ``(list,
+    index)`` constraint still guarantees an index is never handed out twice.
+    A position another award took meanwhile (or an endorsement holds) is
+    drawn again, and the credential must be signed again with the new one:
+    random draws first; after a run of collisions the free indexes are listed
+    and one drawn from them; a list with none left is closed and the next
+    one opened.
     """
-    entries = []
-    for purpose in purposes(org):
-        while True:
-            sl = open_list(session, org, purpose)
-            entry = None
-            for _ in range(_RANDOM_TRIES):
-                entry = _claim(session, sl, credential, _SYSTEM_RANDOM.randrange(sl.length))
-                if entry is not None:
-                    break
-            while entry is None:
-                index = _free_index(session, sl)
-                if index is None:
-                    sl.full = True
-                    session.flush()
-                    break
-                entry = _claim(session, sl, credential, index)
-            if entry is not None:
+
+    def __init__(self, session: so.Session, org: Organization) -> None:
+        """Draw a position per purpose (one query per purpose for its open list)."""
+        self._session = session
+        self._org = org
+        self._tries = 0
+        self._drawn: dict[StatusPurpose, tuple[StatusList, int]] = {}
+        self._claimed: dict[StatusPurpose, StatusEntry] = {}
+        for purpose in purposes(org):
+            self._draw(purpose)
+
+    def entries(self, base_url: str, fmt: str = "di") -> list[model.BitstringStatusListEntry]:
+        """The ``credentialStatus`` entries of the positions drawn (BSL §2.1)."""
+        return [entry_model(base_url, self._org, purpose, sl.number, index, fmt=fmt)
+                for purpose, (sl, index) in self._drawn.items()]
+
+    def claim(self, credential: IssuedCredential) -> list[StatusEntry] | None:
+        """Take the positions for the stored ``credential``: its entries, or None to sign again.
+
+        None when a position was taken meanwhile; another one is drawn
+        (:meth:`entries` then names it) and the positions already taken stay
+        the credential's.
+        """
+        lost = False
+        for purpose, (sl, index) in self._drawn.items():
+            if purpose in self._claimed:
+                continue
+            entry = _claim(self._session, sl, credential, index)
+            if entry is None:
+                self._tries += 1
+                self._draw(purpose)
+                lost = True
+            else:
                 entry.status_list = sl
-                entries.append(entry)
-                break
-    return entries
+                self._claimed[purpose] = entry
+        return None if lost else [self._claimed[p] for p in self._drawn]
+
+    def _draw(self, purpose: StatusPurpose) -> None:
+        while True:
+            sl = open_list(self._session, self._org, purpose)
+            index = _SYSTEM_RANDOM.randrange(sl.length) if self._tries < _RANDOM_TRIES \
+                else _free_index(self._session, sl)
+            if index is not None:
+                self._drawn[purpose] = (sl, index)
+                return
+            sl.full = True
+            self._session.flush()
 
 
 def entries_json(base_url: str, org: Organization, entries: Iterable[StatusEntry],

@@ -25,10 +25,10 @@ from tests.issuer.conftest import NOW
 
 TOKEN = "test-token-lakeside"
 
-#: A new recipient: the issuer, the achievement with its image's alt text, the
-#: current key, the endorsements to embed, the person by address; INSERT person, address,
-#: credential; the open status list; INSERT its entry; UPDATE the signed document; INSERT audit.
-NEW_RECIPIENT = 12
+#: A new recipient: the issuer, the achievement with its image's alt text, the current
+#: key, the endorsements to embed, the open status list, the person by address; INSERT
+#: the person, the address, the signed credential and the audit event; INSERT its entry.
+NEW_RECIPIENT = 11
 #: The same for someone already known: no person or address to insert.
 KNOWN_RECIPIENT = NEW_RECIPIENT - 2
 #: Over the API the token and its issuer are read in one query instead of the issuer's.

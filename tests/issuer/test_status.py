@@ -222,6 +222,12 @@ def test_collisions_fall_back_to_a_free_index(database: Database, ctx: IssuerCon
     indexes = [json.loads(c.document)["credentialStatus"]["statusListIndex"]
                for c in (first, second)]
     assert indexes[0] == "7" and indexes[1] != "7"
+    # the second was signed again with the index it got, and that is the index it holds
+    with database.session() as session:
+        held = session.scalar(sa.select(StatusEntry.index).where(
+            StatusEntry.credential_id == second.id))
+    assert str(held) == indexes[1]
+    assert seed.verify(second.document, database, ctx).verified
 
 
 @pytest.mark.usefixtures("district")
