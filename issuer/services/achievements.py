@@ -22,13 +22,22 @@ def achievement_url(base_url: str, achievement: Achievement) -> str:
     return f"{base_url}/achievements/{achievement.id}"
 
 
+#: An achievement of an organization by id or slug, alone and with its image's alt text
+#: (built once: they are read by every award).
+_MATCHING = (Achievement.organization_id == sa.bindparam("org"),
+             sa.or_(Achievement.id == sa.bindparam("ref"), Achievement.slug == sa.bindparam("ref")))
+_BY_REF = sa.select(Achievement).where(*_MATCHING)
+_WITH_ALT = sa.select(Achievement, artwork.uploaded_alt(Achievement.id).scalar_subquery()).where(
+    *_MATCHING)
+
+
 def get(session: so.Session, org: Organization, ref: str) -> Achievement:
     """An achievement of ``org`` by id or slug.
 
     Raises:
         ServiceError: ``unknown_achievement`` (404).
     """
-    found = session.scalar(sa.select(Achievement).where(*_of(org, ref)))
+    found = session.scalar(_BY_REF, {"org": org.id, "ref": ref})
     if found is None:
         raise not_found(f"achievement {ref!r} of {org.slug}", "unknown_achievement")
     return found
@@ -40,17 +49,11 @@ def get_with_alt(session: so.Session, org: Organization, ref: str) -> tuple[Achi
     Raises:
         ServiceError: ``unknown_achievement`` (404).
     """
-    query = sa.select(Achievement, artwork.uploaded_alt(Achievement.id).scalar_subquery())
-    found = session.execute(query.where(*_of(org, ref))).first()
+    found = session.execute(_WITH_ALT, {"org": org.id, "ref": ref}).first()
     if found is None:
         raise not_found(f"achievement {ref!r} of {org.slug}", "unknown_achievement")
     achievement, uploaded = found
     return achievement, artwork.current_alt(achievement, uploaded)
-
-
-def _of(org: Organization, ref: str) -> tuple[sa.ColumnElement[bool], ...]:
-    return (Achievement.organization_id == org.id,
-            sa.or_(Achievement.id == ref, Achievement.slug == ref))
 
 
 def list_for(session: so.Session, org: Organization) -> list[Achievement]:

@@ -256,13 +256,19 @@ class ForAward:
     achievement_id: str
 
 
+#: The current endorsements of an issuer and an achievement, in one query (built once:
+#: it is read by every award).
+_FOR_AWARD = sa.select(Endorsement).where(
+    sa.or_(Endorsement.subject_id == sa.bindparam("issuer"),
+           Endorsement.subject_id == sa.bindparam("achievement")),
+    Endorsement.revoked_at.is_(None)).order_by(Endorsement.issued_at, Endorsement.id)
+
+
 def for_award(session: so.Session, ctx: IssuerContext, *, issuer_id: str,
               achievement_id: str) -> ForAward:
     """The current endorsements of ``issuer_id`` (a DID) and of the achievement (its row id)."""
     url = f"{ctx.base_url}/achievements/{achievement_id}"
-    rows = list(session.scalars(sa.select(Endorsement).where(  # one query for both subjects
-        Endorsement.subject_id.in_((issuer_id, url)), Endorsement.revoked_at.is_(None))
-        .order_by(Endorsement.issued_at, Endorsement.id)))
+    rows = list(session.scalars(_FOR_AWARD, {"issuer": issuer_id, "achievement": url}))
     return ForAward(tuple(documents([r for r in rows if r.subject_id == issuer_id])),
                     tuple(documents([r for r in rows if r.subject_id == url])), url)
 

@@ -145,8 +145,8 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str | Organization
                   f"{model.format_datetime(renews.issued_at)}."),) if renews is not None else ()
     achieved = achievement_service.to_model(definition, base_url=ctx.base_url,
                                             alt=alt if definition is current else None)
-    entries = None
-    while entries is None:
+    claimed = False
+    while not claimed:
         status = positions.entries(ctx.base_url, fmt)
         credential = build_credential(
             credential_id=credential_id, issuer=profile, achievement=achieved,
@@ -157,7 +157,7 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str | Organization
                                         key=signer.pair, fmt=fmt, created=issued_at,
                                         status_array=len(status) > 1)
         session.flush()
-        entries = positions.claim(issued)
+        claimed = positions.claim(issued)
     metrics.award_pending(session, fmt)
     return issued
 

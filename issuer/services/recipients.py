@@ -10,11 +10,14 @@ from issuer.models import PersonEmail
 from issuer.services import validation
 from issuer.services.errors import ServiceError
 
+#: The owner of an address (built once: it is read by every award).
+_BY_ADDRESS = sa.select(Person).join(PersonEmail).where(
+    PersonEmail.address == sa.bindparam("address"))
+
 
 def find_by_email(session: so.Session, address: str) -> Person | None:
     """The person who owns this address (any of their addresses)."""
-    return session.scalar(sa.select(Person).join(PersonEmail).where(
-        PersonEmail.address == validation.email(address)))
+    return session.scalar(_BY_ADDRESS, {"address": validation.email(address)})
 
 
 def find_or_create(session: so.Session, *, email: str, name: str) -> Person:

@@ -81,10 +81,15 @@ def ensure_keys(session: so.Session, org: Organization, *, kek: bytes, base_url:
     return created
 
 
+#: The issuer's current key of a type (built once: it is read by every award).
+_CURRENT_ROW = sa.select(SigningKey).where(
+    SigningKey.organization_id == sa.bindparam("org"),
+    SigningKey.key_type == sa.bindparam("key_type"),
+    SigningKey.status == KeyStatus.CURRENT).order_by(SigningKey.id.desc()).limit(1)
+
+
 def _current_row(session: so.Session, org: Organization, key_type: str) -> SigningKey | None:
-    return session.scalar(sa.select(SigningKey).where(
-        SigningKey.organization_id == org.id, SigningKey.key_type == key_type,
-        SigningKey.status == KeyStatus.CURRENT).order_by(SigningKey.id.desc()).limit(1))
+    return session.scalar(_CURRENT_ROW, {"org": org.id, "key_type": key_type})
 
 
 class _Unsealed:

@@ -108,11 +108,16 @@ def set_suspension(session: so.Session, org: Organization, *, enabled: bool, act
     return org
 
 
+#: The issuer's open list for a purpose (built once: it is read by every award).
+_OPEN_LIST = sa.select(StatusList).where(
+    StatusList.organization_id == sa.bindparam("org"),
+    StatusList.purpose == sa.bindparam("purpose"),
+    StatusList.full.is_(False)).order_by(StatusList.number.desc()).limit(1)
+
+
 def open_list(session: so.Session, org: Organization, purpose: StatusPurpose) -> StatusList:
     """The issuer's open (not full) list for ``purpose``, created when there is none."""
-    current = session.scalar(sa.select(StatusList).where(
-        StatusList.organization_id == org.id, StatusList.purpose == purpose,
-        StatusList.full.is_(False)).order_by(StatusList.number.desc()).limit(1))
+    current = session.scalar(_OPEN_LIST, {"org": org.id, "purpose": purpose})
     if current is not None:
         return current
     number = (session.scalar(sa.select(sa.func.max(StatusList.number)).where(
@@ -134,27 +139,37 @@ def _free_index(session: so.Session, sl: StatusList) -> int | None:
     return _SYSTEM_RANDOM.choice(free) if free else None
 
 
+def _claim_statement(insert: Any) -> Any:
+    held = sa.exists().where(Endorsement.status_list_id == sa.bindparam("list_id"),
+                             Endorsement.status_index == sa.bindparam("index"))
+    # SQLite needs the WHERE of INSERT ... SELECT ... ON CONFLICT (an upsert parsing rule)
+    values = sa.select(sa.bindparam("list_id", type_=sa.Integer),
+                       sa.bindparam("index", type_=sa.Integer),
+                       sa.bindparam("credential", type_=sa.String), sa.false()).where(~held)
+    return (insert(StatusEntry)
+            .from_select(["status_list_id", "index", "credential_id", "set"], values)
+            .on_conflict_do_nothing(index_elements=["status_list_id", "index"])
+            .returning(StatusEntry.id)
+            .execution_options(dml_strategy="raw"))  # one row, parameters bound by name
+
+
+#: The claim of one index, built once per dialect (building it is a share of an award's CPU).
+_CLAIM = {"postgresql": _claim_statement(postgresql.insert),
+          "sqlite": _claim_statement(sqlite.insert)}
+
+
 def _claim(session: so.Session, sl: StatusList, credential: IssuedCredential,
-           index: int) -> StatusEntry | None:
-    """Take ``index`` of ``sl`` for ``credential`` in one statement; None when it is held.
+           index: int) -> bool:
+    """Take ``index`` of ``sl`` for ``credential`` in one statement; False when it is held.
 
     The row is inserted only where no endorsement of this (partner) issuer holds
     the index (``NOT EXISTS``), and a concurrent award that took the index first
     makes it insert nothing (PostgreSQL and SQLite both have ``ON CONFLICT DO
     NOTHING ... RETURNING``): one round trip, no savepoint.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    held = sa.exists().where(Endorsement.status_list_id == sl.id,
-                             Endorsement.status_index == index)
-    # SQLite needs the WHERE of INSERT ... SELECT ... ON CONFLICT (an upsert parsing rule)
-    values = sa.select(sa.literal(sl.id), sa.literal(index), sa.literal(credential.id),
-                       sa.false()).where(~held)
-    return session.scalars(
-        insert(StatusEntry)
-        .from_select(["status_list_id", "index", "credential_id", "set"], values)
-        .on_conflict_do_nothing(index_elements=["status_list_id", "index"])
-        .returning(StatusEntry)).one_or_none()
+    statement = _CLAIM[session.get_bind().dialect.name]
+    return session.scalar(statement, {"list_id": sl.id, "index": index,
+                                      "credential": credential.id}) is not None
 
 
 class Allocation:
@@ -178,7 +193,7 @@ class Allocation:
         self._org = org
         self._tries = 0
         self._drawn: dict[StatusPurpose, tuple[StatusList, int]] = {}
-        self._claimed: dict[StatusPurpose, StatusEntry] = {}
+        self._claimed: set[StatusPurpose] = set()
         for purpose in purposes(org):
             self._draw(purpose)
 
@@ -187,26 +202,25 @@ class Allocation:
         return [entry_model(base_url, self._org, purpose, sl.number, index, fmt=fmt)
                 for purpose, (sl, index) in self._drawn.items()]
 
-    def claim(self, credential: IssuedCredential) -> list[StatusEntry] | None:
-        """Take the positions for the stored ``credential``: its entries, or None to sign again.
+    def claim(self, credential: IssuedCredential) -> bool:
+        """Take the positions for the stored ``credential``; False when it must be signed again.
 
-        None when a position was taken meanwhile; another one is drawn
+        False when a position was taken meanwhile; another one is drawn
         (:meth:`entries` then names it) and the positions already taken stay
-        the credential's.
+        the credential's. Its :class:`StatusEntry` rows are in the database,
+        read through ``credential.status_entries``.
         """
         lost = False
         for purpose, (sl, index) in self._drawn.items():
             if purpose in self._claimed:
                 continue
-            entry = _claim(self._session, sl, credential, index)
-            if entry is None:
+            if _claim(self._session, sl, credential, index):
+                self._claimed.add(purpose)
+            else:
                 self._tries += 1
                 self._draw(purpose)
                 lost = True
-            else:
-                entry.status_list = sl
-                self._claimed[purpose] = entry
-        return None if lost else [self._claimed[p] for p in self._drawn]
+        return not lost
 
     def _draw(self, purpose: StatusPurpose) -> None:
         while True:

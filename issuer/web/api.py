@@ -38,6 +38,17 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _token_and(acting: sa.ColumnElement[bool]) -> sa.Select[ApiToken, Organization | None]:
+    return sa.select(ApiToken, Organization).outerjoin(Organization, acting).where(
+        ApiToken.token_hash == sa.bindparam("hash"), ApiToken.revoked_at.is_(None))
+
+
+#: A valid token and the organization it acts for (its own, or the one named by slug),
+#: in one query, built once (every API call reads it).
+_TOKEN_AND_OWN = _token_and(Organization.id == ApiToken.organization_id)
+_TOKEN_AND_ISSUER = _token_and(Organization.slug == sa.bindparam("slug"))
+
+
 def authorized_organization(slug: str | None) -> Organization:
     """The organization the bearer token acts for (checked against ``slug`` if given).
 
@@ -48,12 +59,9 @@ def authorized_organization(slug: str | None) -> Organization:
     if not header.startswith("Bearer "):
         raise ServiceError("send 'Authorization: Bearer <token>'", code="unauthorized",
                            status=401)
-    # the token and the organization it acts for, in one query
-    acting = Organization.id == ApiToken.organization_id if slug is None \
-        else Organization.slug == slug
-    found = session().execute(sa.select(ApiToken, Organization).outerjoin(Organization, acting)
-                              .where(ApiToken.token_hash == token_hash(header[7:].strip()),
-                                     ApiToken.revoked_at.is_(None))).first()
+    secret = {"hash": token_hash(header[7:].strip())}
+    found = session().execute(_TOKEN_AND_OWN, secret).first() if slug is None \
+        else session().execute(_TOKEN_AND_ISSUER, {**secret, "slug": slug}).first()
     if found is None:
         raise ServiceError("the token is not valid", code="unauthorized", status=401)
     row, org = found
