@@ -234,13 +234,6 @@ class Allocation:
             self._session.flush()
 
 
-def entries_json(base_url: str, org: Organization, entries: Iterable[StatusEntry],
-                 fmt: str = "di") -> list[model.BitstringStatusListEntry]:
-    """The credential's ``credentialStatus`` entries (BSL §2.1)."""
-    return [entry_model(base_url, org, entry.status_list.purpose, entry.status_list.number,
-                        entry.index, fmt=fmt) for entry in entries]
-
-
 def entry_model(base_url: str, org: Organization, purpose: StatusPurpose, number: int,
                 index: int, *, fmt: str = "di") -> model.BitstringStatusListEntry:
     """One ``credentialStatus`` entry: position ``index`` of list ``number`` (BSL §2.1).
