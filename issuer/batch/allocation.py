@@ -1,6 +1,6 @@
 """Status list indexes for a whole chunk of credentials at once.
 
-Same rules as :func:`issuer.services.status.allocate` (random indexes in the
+Same rules as :class:`issuer.services.status.Allocation` (random indexes in the
 issuer's open list, never reused, a full list closed and the next opened),
 drawn many at a time: one query for the indexes in use, a random sample of
 the free ones, one INSERT later. The unique ``(list, index)`` constraint still

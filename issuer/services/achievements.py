@@ -10,6 +10,7 @@ import sqlalchemy.orm as so
 from badges import model
 from issuer.models import Achievement
 from issuer.models import Organization
+from issuer.services import artwork
 from issuer.services import validation
 from issuer.services.errors import ServiceError
 from issuer.services.errors import not_found
@@ -21,18 +22,38 @@ def achievement_url(base_url: str, achievement: Achievement) -> str:
     return f"{base_url}/achievements/{achievement.id}"
 
 
+#: An achievement of an organization by id or slug, alone and with its image's alt text
+#: (built once: they are read by every award).
+_MATCHING = (Achievement.organization_id == sa.bindparam("org"),
+             sa.or_(Achievement.id == sa.bindparam("ref"), Achievement.slug == sa.bindparam("ref")))
+_BY_REF = sa.select(Achievement).where(*_MATCHING)
+_WITH_ALT = sa.select(Achievement, artwork.uploaded_alt(Achievement.id).scalar_subquery()).where(
+    *_MATCHING)
+
+
 def get(session: so.Session, org: Organization, ref: str) -> Achievement:
     """An achievement of ``org`` by id or slug.
 
     Raises:
         ServiceError: ``unknown_achievement`` (404).
     """
-    found = session.scalar(sa.select(Achievement).where(
-        Achievement.organization_id == org.id,
-        sa.or_(Achievement.id == ref, Achievement.slug == ref)))
+    found = session.scalar(_BY_REF, {"org": org.id, "ref": ref})
     if found is None:
         raise not_found(f"achievement {ref!r} of {org.slug}", "unknown_achievement")
     return found
+
+
+def get_with_alt(session: so.Session, org: Organization, ref: str) -> tuple[Achievement, str]:
+    """:func:`get`, and its image's alternative text (:func:`artwork.alt_for`) in the same query.
+
+    Raises:
+        ServiceError: ``unknown_achievement`` (404).
+    """
+    found = session.execute(_WITH_ALT, {"org": org.id, "ref": ref}).first()
+    if found is None:
+        raise not_found(f"achievement {ref!r} of {org.slug}", "unknown_achievement")
+    achievement, uploaded = found
+    return achievement, artwork.current_alt(achievement, uploaded)
 
 
 def list_for(session: so.Session, org: Organization) -> list[Achievement]:
@@ -104,15 +125,18 @@ def rubric_descriptions(base: str, rubric: dict[str, Any] | None
     return tuple(out)
 
 
-def to_model(achievement: Achievement, *, base_url: str) -> model.Achievement:
-    """The OB 3.0 Achievement (OB 3.0 §B.1.1) for this definition."""
-    url = achievement_url(base_url, achievement)
-    from issuer.services import artwork
+def to_model(achievement: Achievement, *, base_url: str,
+             alt: str | None = None) -> model.Achievement:
+    """The OB 3.0 Achievement (OB 3.0 §B.1.1) for this definition.
 
+    ``alt`` is its image's alternative text when the caller has read it
+    (:func:`get_with_alt`); otherwise :func:`artwork.alt_for` reads it.
+    """
+    url = achievement_url(base_url, achievement)
     version = int(achievement.version) if str(achievement.version).isdigit() else None
     image = model.Image(id=achievement.image_url or f"{url}/versions/{version}/image.png"
                         if version is not None else f"{url}/image.png",
-                        caption=artwork.alt_for(achievement))
+                        caption=alt if alt is not None else artwork.alt_for(achievement))
     alignments = tuple(
         model.Alignment(target_name=a["targetName"], target_url=a["targetUrl"],
                         target_code=a.get("targetCode"),

@@ -104,9 +104,28 @@ def alt_for(achievement: Achievement) -> str:
     kept = _version_art(session, achievement, _number(achievement.version))
     if kept is not None:
         return kept.alt
-    stored = session.scalar(sa.select(AchievementImage.alt).where(
-        AchievementImage.achievement_id == achievement.id))
-    return stored if stored is not None else \
+    return current_alt(achievement, session.scalar(uploaded_alt(achievement.id)))
+
+
+def uploaded_alt(achievement_id: str | so.QueryableAttribute[str]) -> sa.Select[str]:
+    """The query for the alternative text of the uploaded art of ``achievement_id``.
+
+    No row (NULL as a subquery) without an upload. Also a column of a query
+    that loads achievements (``uploaded_alt(Achievement.id).scalar_subquery()``),
+    so a caller reads both in one round trip.
+    """
+    return sa.select(AchievementImage.alt).where(
+        AchievementImage.achievement_id == achievement_id)
+
+
+def current_alt(achievement: Achievement, uploaded: str | None) -> str:
+    """:func:`alt_for` of a stored achievement at its current version, given its upload's text.
+
+    ``uploaded`` is what :func:`uploaded_alt` read (None without an upload).
+    """
+    if achievement.image_url and achievement.image_alt:
+        return achievement.image_alt
+    return uploaded if uploaded is not None else \
         badge_art.default_alt(achievement.name, achievement.organization.slug)
 
 

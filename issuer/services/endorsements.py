@@ -15,8 +15,8 @@ seen by every verifier.
 Where endorsements go (OB 3.0 §B.1.1 ``Achievement.endorsement``, §B.1.14
 ``Profile.endorsement``): the achievement's and the profile's published
 JSON-LD list them, and every badge awarded afterwards embeds the current
-ones in its achievement and its issuer (:func:`embed`), each with its own
-proof, so any verifier checks them (OB 3.0 §9.1 step 6).
+ones in its achievement and its issuer (:func:`for_award`, :func:`embed_into`),
+each with its own proof, so any verifier checks them (OB 3.0 §9.1 step 6).
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from issuer.models_endorsements import Partnership
 from issuer.services import achievements as achievement_service
 from issuer.services import audit
 from issuer.services import organizations
+from issuer.services import signable
 from issuer.services import signing_keys
 from issuer.services import status as status_service
 from issuer.services import validation
@@ -53,7 +54,7 @@ from issuer.services.context import IssuerContext
 from issuer.services.errors import ServiceError
 from issuer.services.errors import not_found
 
-__all__ = ["ForAward", "Subject", "add_partner", "current", "embed", "embed_into", "endorse",
+__all__ = ["ForAward", "Subject", "add_partner", "current", "embed_into", "endorse",
            "for_award", "partner_of",
            "partners_of", "subjects_for", "withdraw"]
 
@@ -145,18 +146,8 @@ def check_endorsement(document: dict[str, Any]) -> jsonld.Prepared:
     Raises:
         ServiceError: ``schema_invalid`` or ``undefined_term`` (422).
     """
-    issues = schema.check_endorsement(document)
-    if issues:
-        raise ServiceError("the endorsement would not pass the Open Badges 3.0 "
-                           "EndorsementCredential schema: "
-                           + "; ".join(f"{i.path}: {i.message}" for i in issues[:3]),
-                           code="schema_invalid", status=422)
-    prepared = jsonld.prepare(document)
-    terms, types = prepared.undefined
-    if terms or types:
-        raise ServiceError("the endorsement uses undefined JSON-LD terms: "
-                           + ", ".join([*terms, *types]), code="undefined_term", status=422)
-    return prepared
+    return signable.prepared(document, schema.check_endorsement(document), what="endorsement",
+                             schema_name="Open Badges 3.0 EndorsementCredential schema")
 
 
 def endorse(session: so.Session, ctx: IssuerContext, *, partner: Organization,
@@ -265,13 +256,19 @@ class ForAward:
     achievement_id: str
 
 
+#: The current endorsements of an issuer and an achievement, in one query (built once:
+#: it is read by every award).
+_FOR_AWARD = sa.select(Endorsement).where(
+    sa.or_(Endorsement.subject_id == sa.bindparam("issuer"),
+           Endorsement.subject_id == sa.bindparam("achievement")),
+    Endorsement.revoked_at.is_(None)).order_by(Endorsement.issued_at, Endorsement.id)
+
+
 def for_award(session: so.Session, ctx: IssuerContext, *, issuer_id: str,
               achievement_id: str) -> ForAward:
     """The current endorsements of ``issuer_id`` (a DID) and of the achievement (its row id)."""
     url = f"{ctx.base_url}/achievements/{achievement_id}"
-    rows = list(session.scalars(sa.select(Endorsement).where(  # one query for both subjects
-        Endorsement.subject_id.in_((issuer_id, url)), Endorsement.revoked_at.is_(None))
-        .order_by(Endorsement.issued_at, Endorsement.id)))
+    rows = list(session.scalars(_FOR_AWARD, {"issuer": issuer_id, "achievement": url}))
     return ForAward(tuple(documents([r for r in rows if r.subject_id == issuer_id])),
                     tuple(documents([r for r in rows if r.subject_id == url])), url)
 
@@ -297,15 +294,3 @@ def embed_into(credential: dict[str, Any], found: ForAward) -> dict[str, Any]:
         result["credentialSubject"] = {**subject, "achievement": {
             **held, "endorsement": list(found.achievement)}}
     return result
-
-
-def embed(session: so.Session, ctx: IssuerContext, credential: dict[str, Any],
-          achievement: Achievement) -> dict[str, Any]:
-    """``credential`` with the current endorsements of its achievement and its issuer embedded.
-
-    :func:`for_award` then :func:`embed_into`. Returns a new dict.
-    """
-    issuer = credential.get("issuer")
-    issuer_id = str(issuer.get("id")) if isinstance(issuer, dict) else ""
-    return embed_into(credential, for_award(session, ctx, issuer_id=issuer_id,
-                                            achievement_id=achievement.id))

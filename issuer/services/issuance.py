@@ -35,6 +35,7 @@ from issuer.services import authoring
 from issuer.services import endorsements as endorsement_service
 from issuer.services import organizations
 from issuer.services import recipients
+from issuer.services import signable
 from issuer.services import signing_keys
 from issuer.services import status as status_service
 from issuer.services import validation
@@ -92,19 +93,21 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str | Organization
     """
     if fmt not in ("di", "jwt"):
         raise ServiceError("format must be 'di' or 'jwt'", code="invalid_format")
+    # Everything is read first and written last: the person, the signed credential and
+    # the audit event in one flush, then the status entries (a position another award
+    # took meanwhile is drawn again, and the credential signed again with it).
     org = issuer if isinstance(issuer, Organization) else organizations.get(session, issuer)
-    definition = achievement_service.get(session, org, achievement)
-    if not definition.active and definition.status == "draft":
-        raise ServiceError(f"achievement {definition.slug!r} is a draft: publish it first",
+    current, alt = achievement_service.get_with_alt(session, org, achievement)
+    if not current.active and current.status == "draft":
+        raise ServiceError(f"achievement {current.slug!r} is a draft: publish it first",
                            code="achievement_draft", status=409)
-    if not definition.active:
-        raise ServiceError(f"achievement {definition.slug!r} is retired",
+    if not current.active:
+        raise ServiceError(f"achievement {current.slug!r} is retired",
                            code="achievement_retired", status=409)
-    definition = authoring.as_of(session, definition, version)
+    definition = authoring.as_of(session, current, version)
     address = validation.email(email)
     display = validation.text(name, field="name", max_length=200) or ""
     note = validation.text(narrative, field="narrative", max_length=10_000, required=False)
-    person = recipients.find_or_create(session, email=address, name=display)
     issued_at = now.replace(microsecond=0)
     valid_until = issued_at + timedelta(days=definition.validity_days) \
         if definition.validity_days else None
@@ -117,37 +120,44 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str | Organization
         raise ServiceError(f"{org.slug} has no current signing key; run "
                            f"'badges keys rotate --issuer {org.slug}'",
                            code="no_signing_key", status=409) from None
+    profile = organizations.profile(ctx.base_url, org)
+    # partners' current endorsements of the achievement and the issuer (OB 3.0 §B.1.7)
+    endorsed = endorsement_service.for_award(session, ctx, issuer_id=str(profile.id),
+                                             achievement_id=definition.id)
+    positions = status_service.Allocation(session, org)
+    person = recipients.find_or_add(session, email=address, name=display)
     issued = IssuedCredential(
         credential_id=credential_id, organization_id=org.id, achievement_id=definition.id,
-        person_id=person.id, recipient_email=address, recipient_name=display, format=fmt,
-        document="", signing_key_id=signer.row.id, share_token=secrets.token_urlsafe(24),
+        person=person, recipient_email=address, recipient_name=display, format=fmt,
+        signing_key_id=signer.row.id, share_token=secrets.token_urlsafe(24),
         issued_at=issued_at, valid_from=issued_at, valid_until=valid_until,
         renews_id=renews.id if renews is not None else None,
         achievement_version=authoring.version_number(definition))
     session.add(issued)
-    session.flush()
-    entries = status_service.allocate(session, org, issued)
-    prior = (model.Evidence(
-        id=share_url(ctx.base_url, renews), name="Previous credential",
-        narrative=f"Renews credential {renews.credential_id}, first awarded "
-                  f"{model.format_datetime(renews.issued_at)}."),) if renews is not None else ()
-    credential = build_credential(
-        credential_id=credential_id, issuer=organizations.profile(ctx.base_url, org),
-        achievement=achievement_service.to_model(definition, base_url=ctx.base_url),
-        email=address, name=display, issued_at=issued_at, valid_until=valid_until,
-        status=status_service.entries_json(ctx.base_url, org, entries, fmt),
-        narrative=note,
-        evidence=prior + evidence, source=source, results=results)
-    # partners' current endorsements of the achievement and the issuer (OB 3.0 §B.1.7)
-    credential = endorsement_service.embed(session, ctx, credential, definition)
-    issued.document = sign_document(credential, key=signer.pair, fmt=fmt, created=issued_at,
-                                    status_array=len(entries) > 1)
-    session.flush()
     audit.record(session, actor=actor, action="credential.awarded", organization_id=org.id,
                  subject_type="credential", subject_id=credential_id, at=issued_at,
                  detail={"achievement": definition.slug, "recipient": address,
                          "format": fmt, "key": signer.row.key_id,
                          "renews": renews.credential_id if renews is not None else None})
+    prior = (model.Evidence(
+        id=share_url(ctx.base_url, renews), name="Previous credential",
+        narrative=f"Renews credential {renews.credential_id}, first awarded "
+                  f"{model.format_datetime(renews.issued_at)}."),) if renews is not None else ()
+    achieved = achievement_service.to_model(definition, base_url=ctx.base_url,
+                                            alt=alt if definition is current else None)
+    claimed = False
+    while not claimed:
+        status = positions.entries(ctx.base_url, fmt)
+        credential = build_credential(
+            credential_id=credential_id, issuer=profile, achievement=achieved,
+            email=address, name=display, issued_at=issued_at, valid_until=valid_until,
+            status=status, narrative=note, evidence=prior + evidence, source=source,
+            results=results)
+        issued.document = sign_document(endorsement_service.embed_into(credential, endorsed),
+                                        key=signer.pair, fmt=fmt, created=issued_at,
+                                        status_array=len(status) > 1)
+        session.flush()
+        claimed = positions.claim(issued)
     metrics.award_pending(session, fmt)
     return issued
 
@@ -263,13 +273,5 @@ def check_credential(credential: dict[str, Any], *,
         ServiceError: ``schema_invalid`` or ``undefined_term`` (422).
     """
     issues = schema.check_issuable(credential, status_array=status_array)
-    if issues:
-        raise ServiceError("the credential would not pass the Open Badges 3.0 schema: "
-                           + "; ".join(f"{i.path}: {i.message}" for i in issues[:3]),
-                           code="schema_invalid", status=422)
-    prepared = jsonld.prepare(credential)
-    terms, types = prepared.undefined
-    if terms or types:
-        raise ServiceError("the credential uses undefined JSON-LD terms: "
-                           + ", ".join([*terms, *types]), code="undefined_term", status=422)
-    return prepared
+    return signable.prepared(credential, issues, what="credential",
+                             schema_name="Open Badges 3.0 schema")

@@ -31,13 +31,17 @@ def issuer_did(base_url: str, org: Organization) -> str:
     return did_web_for(parts.netloc, f"{parts.path}/issuers/{org.slug}")
 
 
+#: An organization by slug (built once: it is read by every award and page).
+_BY_SLUG = sa.select(Organization).where(Organization.slug == sa.bindparam("slug"))
+
+
 def get(session: so.Session, slug: str) -> Organization:
     """The organization with this slug.
 
     Raises:
         ServiceError: ``unknown_issuer`` (404).
     """
-    org = session.scalar(sa.select(Organization).where(Organization.slug == slug))
+    org = session.scalar(_BY_SLUG, {"slug": slug})
     if org is None:
         raise not_found(f"issuer {slug!r}", "unknown_issuer")
     return org

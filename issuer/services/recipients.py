@@ -10,15 +10,30 @@ from issuer.models import PersonEmail
 from issuer.services import validation
 from issuer.services.errors import ServiceError
 
+#: The owner of an address (built once: it is read by every award).
+_BY_ADDRESS = sa.select(Person).join(PersonEmail).where(
+    PersonEmail.address == sa.bindparam("address"))
+
 
 def find_by_email(session: so.Session, address: str) -> Person | None:
     """The person who owns this address (any of their addresses)."""
-    return session.scalar(sa.select(Person).join(PersonEmail).where(
-        PersonEmail.address == validation.email(address)))
+    return session.scalar(_BY_ADDRESS, {"address": validation.email(address)})
 
 
 def find_or_create(session: so.Session, *, email: str, name: str) -> Person:
     """The person with this address, created (with ``name``) if nobody has it."""
+    person = find_or_add(session, email=email, name=name)
+    if person.id is None:
+        session.flush()
+    return person
+
+
+def find_or_add(session: so.Session, *, email: str, name: str) -> Person:
+    """:func:`find_or_create`, but a new person is only added to ``session``, not yet written.
+
+    The row is inserted at the session's next flush, with whatever else is
+    pending then (the award that names the person, see :mod:`issuer.services.issuance`).
+    """
     address = validation.email(email)
     display = validation.text(name, field="name", max_length=200) or ""
     person = find_by_email(session, address)
@@ -26,7 +41,6 @@ def find_or_create(session: so.Session, *, email: str, name: str) -> Person:
         person = Person(display_name=display)
         person.emails.append(PersonEmail(address=address, primary=True))
         session.add(person)
-        session.flush()
     return person
 
 

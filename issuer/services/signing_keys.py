@@ -7,6 +7,8 @@ key is dropped from ``assertionMethod`` and from the document.
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +26,12 @@ from issuer.services.organizations import issuer_did
 from issuer.services.organizations import issuer_url
 
 KEY_TYPES: tuple[keys.KeyType, ...] = ("ed25519", "p256")
+#: How long this process keeps a key it decrypted (seconds), so an issuer's
+#: awards do not each decrypt and parse the same key. Keys stay encrypted at
+#: rest; the cache lives only in memory, which also holds the key-encryption key.
+UNSEALED_SECONDS = 300.0
+#: The most decrypted keys this process keeps at once (oldest dropped first).
+UNSEALED_MAX = 64
 
 
 @dataclass(frozen=True)
@@ -73,26 +81,85 @@ def ensure_keys(session: so.Session, org: Organization, *, kek: bytes, base_url:
     return created
 
 
+#: The issuer's current key of a type (built once: it is read by every award).
+_CURRENT_ROW = sa.select(SigningKey).where(
+    SigningKey.organization_id == sa.bindparam("org"),
+    SigningKey.key_type == sa.bindparam("key_type"),
+    SigningKey.status == KeyStatus.CURRENT).order_by(SigningKey.id.desc()).limit(1)
+
+
 def _current_row(session: so.Session, org: Organization, key_type: str) -> SigningKey | None:
-    return session.scalar(sa.select(SigningKey).where(
-        SigningKey.organization_id == org.id, SigningKey.key_type == key_type,
-        SigningKey.status == KeyStatus.CURRENT).order_by(SigningKey.id.desc()).limit(1))
+    return session.scalar(_CURRENT_ROW, {"org": org.id, "key_type": key_type})
+
+
+class _Unsealed:
+    """Decrypted, named key pairs of this process, each for at most :data:`UNSEALED_SECONDS`.
+
+    An entry is found only by everything it was made from (the stored blob,
+    the key-encryption key, the row's organization and key id, the DID), so
+    a changed row, another database or a wrong key-encryption key never hits
+    it; whether a key is still the current one is read from the database on
+    every call. Expired entries are dropped on every lookup. Thread-safe.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pairs: dict[tuple[int, str, bytes, bytes, str], tuple[float, keys.KeyPair]] = {}
+
+    def named(self, row: SigningKey, *, kek: bytes, did: str) -> keys.KeyPair:
+        """The key of ``row`` decrypted with ``kek`` and named ``did#key_id``.
+
+        Raises:
+            keystore.KeystoreError: when the blob does not decrypt.
+        """
+        found = (row.organization_id, row.key_id, bytes(row.encrypted_private), kek, did)
+        now = time.monotonic()
+        with self._lock:
+            for stale in [k for k, (made, _) in self._pairs.items()
+                          if now - made >= UNSEALED_SECONDS]:
+                del self._pairs[stale]
+            hit = self._pairs.get(found)
+        if hit is not None:
+            return hit[1]
+        pair = keystore.unseal(row.encrypted_private, kek=kek,
+                               organization_id=row.organization_id, key_id=row.key_id
+                               ).with_controller(did, f"{did}#{row.key_id}")
+        with self._lock:
+            while len(self._pairs) >= UNSEALED_MAX:
+                del self._pairs[next(iter(self._pairs))]
+            self._pairs[found] = (now, pair)
+        return pair
+
+    def clear(self) -> None:
+        """Forget every decrypted key."""
+        with self._lock:
+            self._pairs.clear()
+
+
+_unsealed = _Unsealed()
 
 
 def current_signer(session: so.Session, org: Organization, key_type: keys.KeyType, *,
                    kek: bytes, base_url: str) -> Signer:
     """The issuer's current key of this type, decrypted and named under its ``did:web``.
 
+    The row is read every time (a rotation or revocation in any process
+    counts at once); the decrypted key may come from this process's
+    short-lived cache (:data:`UNSEALED_SECONDS`).
+
     Raises:
         LookupError: when the issuer has no current key of that type.
+        keystore.KeystoreError: when the key does not decrypt under ``kek``.
     """
     row = _current_row(session, org, key_type)
     if row is None:
         raise LookupError(f"{org.slug} has no current {key_type} key")
-    pair = keystore.unseal(row.encrypted_private, kek=kek, organization_id=org.id,
-                           key_id=row.key_id)
-    did = issuer_did(base_url, org)
-    return Signer(row, pair.with_controller(did, f"{did}#{row.key_id}"))
+    return Signer(row, _unsealed.named(row, kek=kek, did=issuer_did(base_url, org)))
+
+
+def forget_decrypted_keys() -> None:
+    """Drop every key this process decrypted (they are decrypted again when next needed)."""
+    _unsealed.clear()
 
 
 def rotate(session: so.Session, org: Organization, *, kek: bytes, base_url: str,

@@ -57,7 +57,8 @@ from issuer.services.organizations import issuer_did
 LIST_LENGTH = status_list.MIN_LENGTH_BITS
 #: How long verifiers may cache a list (BSL ``ttl``, milliseconds).
 TTL_MS = 300_000
-_RANDOM_TRIES = 24
+#: Random draws before the free indexes are listed (each lost draw costs a new signature).
+_RANDOM_TRIES = 4
 _SYSTEM_RANDOM = random.SystemRandom()
 
 
@@ -107,11 +108,16 @@ def set_suspension(session: so.Session, org: Organization, *, enabled: bool, act
     return org
 
 
+#: The issuer's open list for a purpose (built once: it is read by every award).
+_OPEN_LIST = sa.select(StatusList).where(
+    StatusList.organization_id == sa.bindparam("org"),
+    StatusList.purpose == sa.bindparam("purpose"),
+    StatusList.full.is_(False)).order_by(StatusList.number.desc()).limit(1)
+
+
 def open_list(session: so.Session, org: Organization, purpose: StatusPurpose) -> StatusList:
     """The issuer's open (not full) list for ``purpose``, created when there is none."""
-    current = session.scalar(sa.select(StatusList).where(
-        StatusList.organization_id == org.id, StatusList.purpose == purpose,
-        StatusList.full.is_(False)).order_by(StatusList.number.desc()).limit(1))
+    current = session.scalar(_OPEN_LIST, {"org": org.id, "purpose": purpose})
     if current is not None:
         return current
     number = (session.scalar(sa.select(sa.func.max(StatusList.number)).where(
@@ -133,58 +139,99 @@ def _free_index(session: so.Session, sl: StatusList) -> int | None:
     return _SYSTEM_RANDOM.choice(free) if free else None
 
 
+def _claim_statement(insert: Any) -> Any:
+    held = sa.exists().where(Endorsement.status_list_id == sa.bindparam("list_id"),
+                             Endorsement.status_index == sa.bindparam("index"))
+    # SQLite needs the WHERE of INSERT ... SELECT ... ON CONFLICT (an upsert parsing rule)
+    values = sa.select(sa.bindparam("list_id", type_=sa.Integer),
+                       sa.bindparam("index", type_=sa.Integer),
+                       sa.bindparam("credential", type_=sa.String), sa.false()).where(~held)
+    return (insert(StatusEntry)
+            .from_select(["status_list_id", "index", "credential_id", "set"], values)
+            .on_conflict_do_nothing(index_elements=["status_list_id", "index"])
+            .returning(StatusEntry.id)
+            .execution_options(dml_strategy="raw"))  # one row, parameters bound by name
+
+
+#: The claim of one index, built once per dialect (building it is a share of an award's CPU).
+_CLAIM = {"postgresql": _claim_statement(postgresql.insert),
+          "sqlite": _claim_statement(sqlite.insert)}
+
+
 def _claim(session: so.Session, sl: StatusList, credential: IssuedCredential,
-           index: int) -> StatusEntry | None:
-    if session.scalar(sa.select(Endorsement.id).where(
-            Endorsement.status_list_id == sl.id, Endorsement.status_index == index)):
-        return None  # an endorsement of this (partner) issuer holds it
-    # one statement, no savepoint: a concurrent award that took the index first makes it
-    # insert nothing (PostgreSQL and SQLite both have ON CONFLICT DO NOTHING ... RETURNING)
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return session.scalars(
-        insert(StatusEntry).values(status_list_id=sl.id, index=index,
-                                   credential_id=credential.id, set=False)
-        .on_conflict_do_nothing(index_elements=["status_list_id", "index"])
-        .returning(StatusEntry)).one_or_none()
+           index: int) -> bool:
+    """Take ``index`` of ``sl`` for ``credential`` in one statement; False when it is held.
 
-
-def allocate(session: so.Session, org: Organization,
-             credential: IssuedCredential) -> list[StatusEntry]:
-    """Give ``credential`` a random, never-reused index in a list per purpose of :func:`purposes`.
-
-    The credential row must already be flushed. Random indexes are tried
-    first; after a run of collisions the free indexes are listed and one is
-    drawn from them; a list with none left is closed and the next one opened.
+    The row is inserted only where no endorsement of this (partner) issuer holds
+    the index (``NOT EXISTS``), and a concurrent award that took the index first
+    makes it insert nothing (PostgreSQL and SQLite both have ``ON CONFLICT DO
+    NOTHING ... RETURNING``): one round trip, no savepoint.
     """
-    entries = []
-    for purpose in purposes(org):
+    statement = _CLAIM[session.get_bind().dialect.name]
+    return session.scalar(statement, {"list_id": sl.id, "index": index,
+                                      "credential": credential.id}) is not None
+
+
+class Allocation:
+    """Status positions for one credential: drawn before it is signed, claimed after it is stored.
+
+    One random index per purpose of :func:`purposes` is drawn in the issuer's
+    open lists (BSL §6.4 herd privacy) with nothing written, so the
+    credential can be signed with them and stored complete. :meth:`claim`
+    then inserts the entries, one statement each; the unique ``(list,
+    index)`` constraint still guarantees an index is never handed out twice.
+    A position another award took meanwhile (or an endorsement holds) is
+    drawn again, and the credential must be signed again with the new one:
+    random draws first; after a run of collisions the free indexes are listed
+    and one drawn from them; a list with none left is closed and the next
+    one opened.
+    """
+
+    def __init__(self, session: so.Session, org: Organization) -> None:
+        """Draw a position per purpose (one query per purpose for its open list)."""
+        self._session = session
+        self._org = org
+        self._tries = 0
+        self._drawn: dict[StatusPurpose, tuple[StatusList, int]] = {}
+        self._claimed: set[StatusPurpose] = set()
+        for purpose in purposes(org):
+            self._draw(purpose)
+
+    def entries(self, base_url: str, fmt: str = "di") -> list[model.BitstringStatusListEntry]:
+        """The ``credentialStatus`` entries of the positions drawn (BSL §2.1)."""
+        return [entry_model(base_url, self._org, purpose, sl.number, index, fmt=fmt)
+                for purpose, (sl, index) in self._drawn.items()]
+
+    def claim(self, credential: IssuedCredential) -> bool:
+        """Take the positions for the stored ``credential``; False when it must be signed again.
+
+        False when a position was taken meanwhile; another one is drawn
+        (:meth:`entries` then names it) and the positions already taken stay
+        the credential's. Its :class:`StatusEntry` rows are in the database,
+        read through ``credential.status_entries``.
+        """
+        lost = False
+        for purpose, (sl, index) in self._drawn.items():
+            if purpose in self._claimed:
+                continue
+            if _claim(self._session, sl, credential, index):
+                self._claimed.add(purpose)
+            else:
+                self._tries += 1
+                self._draw(purpose)
+                lost = True
+        return not lost
+
+    def _draw(self, purpose: StatusPurpose) -> None:
         while True:
-            sl = open_list(session, org, purpose)
-            entry = None
-            for _ in range(_RANDOM_TRIES):
-                entry = _claim(session, sl, credential, _SYSTEM_RANDOM.randrange(sl.length))
-                if entry is not None:
-                    break
-            while entry is None:
-                index = _free_index(session, sl)
-                if index is None:
-                    sl.full = True
-                    session.flush()
-                    break
-                entry = _claim(session, sl, credential, index)
-            if entry is not None:
-                entry.status_list = sl
-                entries.append(entry)
-                break
-    return entries
-
-
-def entries_json(base_url: str, org: Organization, entries: Iterable[StatusEntry],
-                 fmt: str = "di") -> list[model.BitstringStatusListEntry]:
-    """The credential's ``credentialStatus`` entries (BSL §2.1)."""
-    return [entry_model(base_url, org, entry.status_list.purpose, entry.status_list.number,
-                        entry.index, fmt=fmt) for entry in entries]
+            sl = open_list(self._session, self._org, purpose)
+            index = _SYSTEM_RANDOM.randrange(sl.length) if self._tries < _RANDOM_TRIES \
+                else _free_index(self._session, sl)
+            if index is not None:
+                self._drawn[purpose] = (sl, index)
+                return
+            sl.full = True
+            self._session.flush()
 
 
 def entry_model(base_url: str, org: Organization, purpose: StatusPurpose, number: int,

@@ -23,6 +23,7 @@ from issuer.services import issuance
 from issuer.services import organizations
 from issuer.services import validation
 from issuer.services.errors import ServiceError
+from issuer.services.errors import not_found
 from issuer.web.common import issuer_context
 from issuer.web.common import now
 from issuer.web.common import session
@@ -37,6 +38,17 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _token_and(acting: sa.ColumnElement[bool]) -> sa.Select[ApiToken, Organization | None]:
+    return sa.select(ApiToken, Organization).outerjoin(Organization, acting).where(
+        ApiToken.token_hash == sa.bindparam("hash"), ApiToken.revoked_at.is_(None))
+
+
+#: A valid token and the organization it acts for (its own, or the one named by slug),
+#: in one query, built once (every API call reads it).
+_TOKEN_AND_OWN = _token_and(Organization.id == ApiToken.organization_id)
+_TOKEN_AND_ISSUER = _token_and(Organization.slug == sa.bindparam("slug"))
+
+
 def authorized_organization(slug: str | None) -> Organization:
     """The organization the bearer token acts for (checked against ``slug`` if given).
 
@@ -47,13 +59,14 @@ def authorized_organization(slug: str | None) -> Organization:
     if not header.startswith("Bearer "):
         raise ServiceError("send 'Authorization: Bearer <token>'", code="unauthorized",
                            status=401)
-    row = session().scalar(sa.select(ApiToken).where(
-        ApiToken.token_hash == token_hash(header[7:].strip()), ApiToken.revoked_at.is_(None)))
-    if row is None:
+    secret = {"hash": token_hash(header[7:].strip())}
+    found = session().execute(_TOKEN_AND_OWN, secret).first() if slug is None \
+        else session().execute(_TOKEN_AND_ISSUER, {**secret, "slug": slug}).first()
+    if found is None:
         raise ServiceError("the token is not valid", code="unauthorized", status=401)
-    if slug is None:
-        return row.organization
-    org = organizations.get(session(), slug)
+    row, org = found
+    if org is None:
+        raise not_found(f"issuer {slug!r}", "unknown_issuer")
     if row.organization_id != org.id and org.parent_id != row.organization_id:
         raise ServiceError("the token does not grant access to this issuer",
                            code="forbidden", status=403)

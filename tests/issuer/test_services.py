@@ -225,6 +225,30 @@ def test_private_keys_are_encrypted_at_rest(database: Database, ctx: IssuerConte
 
 
 @pytest.mark.usefixtures("district")
+def test_a_decrypted_key_is_kept_for_a_bounded_time_and_only_while_its_row_is_current(
+        database: Database, ctx: IssuerContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    with database.session() as session:
+        org = organizations.get(session, "lakeside")
+        first = signing_keys.current_signer(session, org, "ed25519", kek=ctx.kek,
+                                            base_url=ctx.base_url)
+        again = signing_keys.current_signer(session, org, "ed25519", kek=ctx.kek,
+                                            base_url=ctx.base_url)
+        assert again.pair is first.pair  # not decrypted a second time
+        with pytest.raises(keystore.KeystoreError):  # the cache never skips the KEK check
+            signing_keys.current_signer(session, org, "ed25519", kek=bytes(32),
+                                        base_url=ctx.base_url)
+        monkeypatch.setattr(signing_keys, "UNSEALED_SECONDS", 0.0)
+        later = signing_keys.current_signer(session, org, "ed25519", kek=ctx.kek,
+                                            base_url=ctx.base_url)
+        assert later.pair is not first.pair and later.pair.to_json() == first.pair.to_json()
+        first.row.status = signing_keys.KeyStatus.REVOKED  # type: ignore[attr-defined]
+        session.flush()
+        with pytest.raises(LookupError):  # the row is read every time
+            signing_keys.current_signer(session, org, "ed25519", kek=ctx.kek,
+                                        base_url=ctx.base_url)
+
+
+@pytest.mark.usefixtures("district")
 def test_audit_log_is_append_only(database: Database, ctx: IssuerContext) -> None:
     _award(database, ctx)
     session = database.sessions()

@@ -24,6 +24,7 @@ from issuer.models import IssuedCredential
 from issuer.models import StatusEntry
 from issuer.models import StatusList
 from issuer.models import StatusPurpose
+from issuer.models_endorsements import Endorsement
 from issuer.services import issuance
 from issuer.services import organizations
 from issuer.services import signing_keys
@@ -221,6 +222,30 @@ def test_collisions_fall_back_to_a_free_index(database: Database, ctx: IssuerCon
     indexes = [json.loads(c.document)["credentialStatus"]["statusListIndex"]
                for c in (first, second)]
     assert indexes[0] == "7" and indexes[1] != "7"
+    # the second was signed again with the index it got, and that is the index it holds
+    with database.session() as session:
+        held = session.scalar(sa.select(StatusEntry.index).where(
+            StatusEntry.credential_id == second.id))
+    assert str(held) == indexes[1]
+    assert seed.verify(second.document, database, ctx).verified
+
+
+@pytest.mark.usefixtures("district")
+def test_an_index_an_endorsement_holds_is_never_given_to_a_credential(
+        database: Database, ctx: IssuerContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    with database.session() as session:  # an endorsement at index 7 of the issuer's list
+        org = organizations.get(session, "lakeside")
+        sl = status.open_list(session, org, StatusPurpose.REVOCATION)
+        key = signing_keys.current_signer(session, org, "ed25519", kek=ctx.kek,
+                                          base_url=ctx.base_url).row
+        session.add(Endorsement(
+            credential_id=f"urn:uuid:{uuid.uuid4()}", partner_id=org.id, district_id=org.id,
+            subject_id="https://elsewhere.example/programme", comment="Fine work.",
+            document="{}", signing_key_id=key.id, status_list_id=sl.id, status_index=7,
+            issued_at=NOW, issued_by="test"))
+    monkeypatch.setattr(status._SYSTEM_RANDOM, "randrange", lambda n: 7)
+    issued = _award(database, ctx)
+    assert json.loads(issued.document)["credentialStatus"]["statusListIndex"] != "7"
 
 
 @pytest.mark.usefixtures("district")
