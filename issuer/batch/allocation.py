@@ -24,6 +24,7 @@ from issuer.models import Organization
 from issuer.models import StatusEntry
 from issuer.models import StatusList
 from issuer.models import StatusPurpose
+from issuer.models_endorsements import Endorsement
 from issuer.services import status as status_service
 
 #: Lanes chunks draw from (a chunk's lane is its number modulo this).
@@ -47,10 +48,19 @@ def lane_for(batch_id: str, chunk: int) -> int:
 
 
 def _used(session: so.Session, sl: StatusList, lane: int | None) -> set[int]:
-    query = sa.select(StatusEntry.index).where(StatusEntry.status_list_id == sl.id)
+    """Indexes of ``sl`` taken by a credential or by an endorsement the issuer signed.
+
+    An organisation that endorses (a partner) keeps its endorsements' positions in
+    the same revocation list as its credentials; handing one of them to a
+    credential would make revoking either revoke both.
+    """
+    credentials = sa.select(StatusEntry.index).where(StatusEntry.status_list_id == sl.id)
+    endorsements = sa.select(Endorsement.status_index).where(
+        Endorsement.status_list_id == sl.id)
     if lane is not None:
-        query = query.where(StatusEntry.index % LANES == lane)
-    return set(session.scalars(query))
+        credentials = credentials.where(StatusEntry.index % LANES == lane)
+        endorsements = endorsements.where(Endorsement.status_index % LANES == lane)
+    return set(session.scalars(sa.union_all(credentials, endorsements)))
 
 
 def draw(session: so.Session, org: Organization, purpose: StatusPurpose, count: int, *,
