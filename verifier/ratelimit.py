@@ -45,8 +45,6 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
 
-from verifier.metrics import RATE_LIMIT_FALLBACKS
-
 log = logging.getLogger(__name__)
 
 #: Where the buckets' keys start, unless configured (``BADGES_VERIFIER_RATE_LIMIT_PREFIX``).
@@ -189,6 +187,10 @@ class RedisBuckets:
 
     def fell_back(self, now: float, name: str) -> None:
         """Count a request decided by the process's own bucket; warn once per interval."""
+        # Imported here, not at the top: prometheus_client picks its storage (one
+        # process, or files shared by gunicorn's workers) when first imported, and
+        # `badges serve` imports this module before it sets PROMETHEUS_MULTIPROC_DIR.
+        from verifier.metrics import RATE_LIMIT_FALLBACKS
         RATE_LIMIT_FALLBACKS.labels(name).inc()
         with self._lock:
             self._unwarned += 1
