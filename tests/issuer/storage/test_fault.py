@@ -71,6 +71,7 @@ def test_three_web_processes_survive_a_kill_9_without_losing_or_doubling_awards(
     lock = threading.Lock()
     dead: set[int] = set()
     numbers = itertools.count()
+    phase = ["before the kill"]  # which part of the run an answer came in
     try:
         for process, base in hosts:
             multihost.wait_healthy(process, base)
@@ -90,6 +91,7 @@ def test_three_web_processes_survive_a_kill_9_without_losing_or_doubling_awards(
                 return None
             with lock:
                 figures["requests"] += 1
+                figures[f"host {host} answered {phase[0]}"] += 1
                 if status >= 500:
                     figures["5xx"] += 1
             return status, answer
@@ -158,6 +160,7 @@ def test_three_web_processes_survive_a_kill_9_without_losing_or_doubling_awards(
         hosts[0] = (restarted, hosts[0][1])
         with lock:
             dead.discard(0)
+            phase[0] = "after the restart"
         for thread in threads:
             thread.join()
         assert errors == [], errors[0]
@@ -174,13 +177,18 @@ def test_three_web_processes_survive_a_kill_9_without_losing_or_doubling_awards(
               f"{figures['cut']} cut on the killed process; awards expected {len(awarded)} "
               f"(+{len(in_flight_lost)} in flight at the kill), stored "
               f"{sum(stored.values())}; duplicates {duplicates}, lost {len(lost)}; "
-              f"revocations {len(revoked)} seen at once by every process")
+              f"revocations {len(revoked)} seen at once by every process; the killed host answered "
+              f"{figures['host 0 answered before the kill']} before the kill and "
+              f"{figures['host 0 answered after the restart']} after its restart")
         assert figures["5xx"] == 0 and duplicates == 0 and lost == []
         assert set(stored) <= set(awarded) | in_flight_lost
         assert len(entries) == len(set(entries)) == sum(stored.values())
         assert len(revoked) <= revoked_rows <= len(revoked) + figures[
             "revocations in flight at the kill"]
         assert len(awarded) >= 10
+        # the killed process was serving traffic, and its restart served again
+        assert figures["host 0 answered before the kill"] > 0, figures
+        assert figures["host 0 answered after the restart"] > 0, figures
     finally:
         multihost.stop_all([process for process, _ in hosts])
         database.dispose()
