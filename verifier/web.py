@@ -242,36 +242,32 @@ def _limit_body() -> None:
         _state().spend("verification")
 
 
-@bp.errorhandler(RateLimited)
-def _rate_limited(exc: RateLimited) -> Response:
+def _too_many(code: str, message: str, key: str, retry_after: int) -> Response:
     """429 with Retry-After: JSON for the API, a page in the reader's language for people."""
     if request.path.startswith("/api/"):
-        response = _json_response({"error": {
-            "code": "rate_limited",
-            "message": f"Too many {exc.kind} from this address; try again in "
-                       f"{exc.retry_after} s."}}, 429)
+        response = _json_response({"error": {"code": code, "message": message}}, 429)
     else:
         lang = choose_language(request.args.get("lang"), request.accept_languages)
         response = _page("verifier/form.html", lang, 429,
-                         error=Translator(lang)("rate_limited").format(seconds=exc.retry_after))
-    response.headers["Retry-After"] = str(exc.retry_after)
+                         error=Translator(lang)(key).format(seconds=retry_after))
+    response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+@bp.errorhandler(RateLimited)
+def _rate_limited(exc: RateLimited) -> Response:
+    """The client's bucket is empty (:mod:`verifier.ratelimit`)."""
+    return _too_many("rate_limited", f"Too many {exc.kind} from this address; try again in "
+                     f"{exc.retry_after} s.", "rate_limited", exc.retry_after)
 
 
 @bp.errorhandler(Busy)
 def _busy(exc: Busy) -> Response:
-    """429 with Retry-After for a costly credential while others have used the process's share."""
-    if request.path.startswith("/api/"):
-        response = _json_response({"error": {
-            "code": "busy_with_large_credentials",
-            "message": "This verifier is busy with other large credentials; a credential this "
-                       f"large is checked again in {exc.retry_after} s."}}, 429)
-    else:
-        lang = choose_language(request.args.get("lang"), request.accept_languages)
-        response = _page("verifier/form.html", lang, 429,
-                         error=Translator(lang)("busy_large").format(seconds=exc.retry_after))
-    response.headers["Retry-After"] = str(exc.retry_after)
-    return response
+    """A costly credential while others used the process's share (:mod:`verifier.admission`)."""
+    return _too_many("busy_with_large_credentials",
+                     "This verifier is busy with other large credentials; a credential this "
+                     f"large is checked again in {exc.retry_after} s.", "busy_large",
+                     exc.retry_after)
 
 
 def _too_large() -> IntakeError:

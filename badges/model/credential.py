@@ -185,6 +185,25 @@ class BitstringStatusListEntry:
         }
 
 
+def _check_validity_and_status(credential: Any) -> None:
+    """The checks every credential class shares.
+
+    VCDM 2.0 §4.9 validity period, OB 3.0 §B.1.2/§B.1.8 credentialStatus and
+    credentialSchema: ``valid_from`` present and every date timezone-aware,
+    ``valid_until`` after ``valid_from``, status and schema entries as tuples of
+    the right kinds.
+    """
+    if credential.valid_from is None:
+        raise ValueError("valid_from is required")
+    _aware("valid_from", credential.valid_from)
+    _aware("valid_until", credential.valid_until)
+    _aware("awarded_date", credential.awarded_date)
+    if credential.valid_until is not None and credential.valid_until <= credential.valid_from:
+        raise ValueError("valid_until must be after valid_from")
+    _tuple(credential, "credential_status", (BitstringStatusListEntry, Mapping))
+    _tuple(credential, "credential_schema", Mapping)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OpenBadgeCredential:
     """An unsigned OpenBadgeCredential (OB 3.0 §B.1.2, VCDM 2.0).
@@ -238,16 +257,8 @@ class OpenBadgeCredential:
             raise TypeError("issuer must be a Profile (an embedded Profile object)")
         if not isinstance(self.credential_subject, AchievementSubject):
             raise TypeError("credential_subject must be an AchievementSubject")
-        if self.valid_from is None:
-            raise ValueError("valid_from is required")
-        _aware("valid_from", self.valid_from)
-        _aware("valid_until", self.valid_until)
-        _aware("awarded_date", self.awarded_date)
-        if self.valid_until is not None and self.valid_until <= self.valid_from:
-            raise ValueError("valid_until must be after valid_from")
         _tuple(self, "evidence", Evidence)
-        _tuple(self, "credential_status", (BitstringStatusListEntry, Mapping))
-        _tuple(self, "credential_schema", Mapping)
+        _check_validity_and_status(self)
         _tuple(self, "endorsement", Mapping)
         _tuple(self, "endorsement_jwt", str)
         _tuple(self, "extra_contexts", (str, Mapping))

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from badges.model.common import _aware
 from badges.model.common import _date
 from badges.model.common import _put
 from badges.model.common import _text
@@ -20,6 +19,7 @@ from badges.model.common import format_datetime
 from badges.model.credential import BitstringStatusListEntry
 from badges.model.credential import _check_schemas
 from badges.model.credential import _check_status_entries
+from badges.model.credential import _check_validity_and_status
 from badges.model.credential import _contexts
 from badges.model.credential import _status_json
 from badges.model.profile import Profile
@@ -64,15 +64,7 @@ class EndorsementCredential:
         _text("EndorsementCredential.subject_id", self.subject_id)
         if not isinstance(self.issuer, Profile):
             raise TypeError("issuer must be a Profile")
-        if self.valid_from is None:
-            raise ValueError("valid_from is required")
-        _aware("valid_from", self.valid_from)
-        _aware("valid_until", self.valid_until)
-        _aware("awarded_date", self.awarded_date)
-        if self.valid_until is not None and self.valid_until <= self.valid_from:
-            raise ValueError("valid_until must be after valid_from")
-        _tuple(self, "credential_status", (BitstringStatusListEntry, Mapping))
-        _tuple(self, "credential_schema", Mapping)
+        _check_validity_and_status(self)
         _tuple(self, "extra_contexts", (str, Mapping))
         _check_status_entries(self.credential_status)
         _check_schemas(self.credential_schema)
