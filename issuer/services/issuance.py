@@ -124,6 +124,10 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str | Organization
     # partners' current endorsements of the achievement and the issuer (OB 3.0 §B.1.7)
     endorsed = endorsement_service.for_award(session, ctx, issuer_id=str(profile.id),
                                              achievement_id=definition.id)
+    # built before anything is added: an older version's art is looked up (a query that
+    # would autoflush a credential row that has no document yet)
+    achieved = achievement_service.to_model(definition, base_url=ctx.base_url,
+                                            alt=alt if definition is current else None)
     positions = status_service.Allocation(session, org)
     person = recipients.find_or_add(session, email=address, name=display)
     issued = IssuedCredential(
@@ -143,8 +147,6 @@ def award(session: so.Session, ctx: IssuerContext, *, issuer: str | Organization
         id=share_url(ctx.base_url, renews), name="Previous credential",
         narrative=f"Renews credential {renews.credential_id}, first awarded "
                   f"{model.format_datetime(renews.issued_at)}."),) if renews is not None else ()
-    achieved = achievement_service.to_model(definition, base_url=ctx.base_url,
-                                            alt=alt if definition is current else None)
     claimed = False
     while not claimed:
         status = positions.entries(ctx.base_url, fmt)
