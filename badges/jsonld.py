@@ -449,9 +449,12 @@ def _quads_of_expanded(expanded: Any) -> list[rdfc.Quad]:
             for name, graph in sorted(node_map.items())
             if name == "@default" or _pyld._is_absolute_iri(name)
         }
-    except _pyld.JsonLdError as exc:
+    except Exception as exc:  # noqa: BLE001 - PyLD's internals raise AttributeError etc. too
         raise _translate(exc) from None
-    return rdfc.from_pyld_dataset(dataset)
+    try:
+        return rdfc.from_pyld_dataset(dataset)
+    except (TypeError, KeyError, ValueError) as exc:
+        raise _translate(exc) from None
 
 
 def _undefined(doc: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:

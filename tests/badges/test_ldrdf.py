@@ -139,6 +139,54 @@ def test_walk_matches_pyld_on_generated_credentials(doc: dict[str, Any]) -> None
     assert ours == _oracle(doc)
 
 
+JUNK = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False,
+                                                              allow_infinity=False)
+    | st.text(max_size=4) | st.sampled_from(["@id", "@json", "@none", "ex:x", "_:b1"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["@value", "@type", "@id", "@language", "@direction", "@list", "@set",
+                         "id", "type", "name"]), inner, max_size=3),
+    max_leaves=5)
+JUNK_KEYS = st.sampled_from(["type", "id", "@type", "@id", "name", "description", "@value",
+                             "@language", "@direction", "@list", "@set", "@index", "@context",
+                             "achievement", "langMap", "ordered", "raw", "link"])
+
+
+@st.composite
+def junk_credentials(draw: st.DrawFn) -> dict[str, Any]:
+    """Credentials with JSON of any type where keywords and terms expect one kind."""
+    doc = draw(strategies.credentials(issuer_id=ISSUER))
+    if draw(st.booleans()):
+        doc["@context"] = [*doc["@context"], INLINE]
+    nodes = _nodes(doc)
+    for _ in range(draw(st.integers(1, 3))):
+        draw(st.sampled_from(nodes))[draw(JUNK_KEYS)] = draw(JUNK)
+    return doc
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(junk_credentials())
+def test_values_of_unexpected_types_are_handed_to_pyld_or_read_alike(doc: dict[str, Any]) -> None:
+    """Compiled or not, the walk reads a value of an odd type as PyLD does, or hands it over.
+
+    Compiled by mypyc (badges.native), the walk checks its declared types at run
+    time: a TypeError there must mean "PyLD reads this one", never an internal
+    error; and the public API answers with a result or a JsonLdError, nothing else.
+    """
+    try:
+        ours = _walk(copy.deepcopy(doc))
+    except JsonLdError:
+        assert _oracle(doc) is None
+    else:
+        if ours is not None:
+            assert ours == _oracle(doc)
+    try:
+        jsonld.prepare(copy.deepcopy(doc)).canonize()
+    except JsonLdError:
+        pass
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(strategies.credentials(issuer_id=ISSUER))
 def test_plain_credentials_never_need_pyld(doc: dict[str, Any]) -> None:
