@@ -52,3 +52,23 @@ class SchemaError(BadgesError):
     """A document does not pass the Open Badges JSON Schema."""
 
     code = "schema_invalid"
+
+
+class CanonicalizationError(BadgesError):
+    """Canonicalization was refused: the dataset needs more work than allowed.
+
+    Raised when a dataset exceeds the ``max_work`` budget of
+    :func:`badges.rdfc.canonicalize`, which is how RDFC-1.0 §7.1 (Dataset
+    Poisoning) asks implementations to protect themselves against datasets
+    crafted to make canonicalization take exponential time. Defined here, not in
+    the compiled :mod:`badges.rdfc`, because a class compiled by mypyc does not
+    keep a subclass's class-level ``code`` (see :mod:`badges.native`).
+    """
+
+    code = "canonicalization_limit"
+
+
+class MultibaseError(BadgesError):
+    """A multibase string is malformed (defined here for the reason above)."""
+
+    code = "invalid_multibase"

@@ -389,9 +389,10 @@ class _Definer:
             self.protected and value.get("@protected", True) is not False)
         kind: str | None = None
         if "@type" in value:
-            kind = value["@type"]
-            if not isinstance(kind, str):
+            declared = value["@type"]
+            if not isinstance(declared, str):  # checked before typing it (mypyc checks types)
                 raise Unsupported("@type not a string")
+            kind = declared
             if kind not in ("@id", "@vocab", "@json", "@none"):
                 kind = self.expand(kind, defined=defined)
                 if kind is None or not ABSOLUTE.match(kind) or kind.startswith("_:"):

@@ -637,7 +637,13 @@ def to_rdf(doc: Any, max_values: int = MAX_VALUES
         JsonLdError: ``too_deep`` or ``too_large``.
     """
     walk = _Walk(max_values)
-    walk.document(doc)
+    try:
+        walk.document(doc)
+    except TypeError as error:
+        # A JSON value of a type the walk does not expect where it meets it: compiled by
+        # mypyc (badges.native), the walk checks declared types at run time, where plain
+        # Python would go on or fail elsewhere. PyLD reads such documents instead.
+        raise Unsupported(f"value of an unexpected type: {error}") from None
     if walk.directional and direction_collides(walk.quads):
         raise Unsupported("values equal for node map generation but for their direction")
     return walk.quads, tuple(sorted(walk.terms)), tuple(sorted(walk.types))

@@ -11,7 +11,7 @@ import base64
 import binascii
 import re
 
-from badges.errors import BadgesError
+from badges.errors import MultibaseError as MultibaseError
 
 _B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHABET)}
@@ -21,12 +21,6 @@ ED25519_PUB = b"\xed\x01"
 ED25519_PRIV = b"\x80\x26"
 P256_PUB = b"\x80\x24"
 P256_PRIV = b"\x86\x26"
-
-
-class MultibaseError(BadgesError):
-    """A multibase string is malformed."""
-
-    code = "invalid_multibase"
 
 
 def b58encode(data: bytes) -> str:

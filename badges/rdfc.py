@@ -51,7 +51,7 @@ from collections.abc import Mapping
 from typing import Any
 from typing import Final
 
-from badges.errors import BadgesError
+from badges.errors import CanonicalizationError as CanonicalizationError
 
 __all__ = [
     "DEFAULT_MAX_WORK",
@@ -94,18 +94,6 @@ _Result = tuple[str, _Issuer]
 #: recursive call it needs (§4.8.3 step 5.4.5.1), is sent back that call's
 #: result, and finally returns its own result.
 _HashCall = Generator[tuple[str, _Issuer], _Result, _Result]
-
-
-class CanonicalizationError(BadgesError):
-    """Canonicalization was refused: the dataset needs more work than allowed.
-
-    Raised when a dataset exceeds the ``max_work`` budget of
-    :func:`canonicalize`, which is how RDFC-1.0 §7.1 (Dataset Poisoning) asks
-    implementations to protect themselves against datasets crafted to make
-    canonicalization take exponential time.
-    """
-
-    code = "canonicalization_limit"
 
 
 def escape_literal(value: str) -> str:
