@@ -98,9 +98,11 @@ def find(credential: Mapping[str, Any]) -> list[Found]:
     endorsement's own, and are not checked).
     """
     found: list[Found] = []
-    level: list[tuple[str, Any]] = [("credential", credential)]
+    # a path is "credential" or (parent path, key), spelled out only for what is found:
+    # building every dotted path would cost the square of a deep document's depth
+    level: list[tuple[Any, Any]] = [("credential", credential)]
     while level:
-        deeper: list[tuple[str, Any]] = []
+        deeper: list[tuple[Any, Any]] = []
         for path, node in level:
             if type(node) is not dict:  # JSON objects are dicts: the rest is the rare case
                 if isinstance(node, list):
@@ -113,15 +115,25 @@ def find(credential: Mapping[str, Any]) -> list[Found]:
                 value = node.get(key)
                 for item in value if isinstance(value, list) else [] if value is None \
                         else [value]:
-                    found.append(Found(path, holder, item))
+                    found.append(Found(_dotted(path), holder, item))
             for key, value in node.items():
                 kind = type(value)
                 if kind in _LEAVES or key in _NOT_SEARCHED:
                     continue
                 if kind is dict or kind is list or isinstance(value, Mapping | list):
-                    deeper.append((key if path == "credential" else f"{path}.{key}", value))
+                    deeper.append((key if path == "credential" else (path, key), value))
         level = deeper
     return found
+
+
+def _dotted(path: Any) -> str:
+    """``credential``, ``issuer``, or ``credentialSubject.achievement``: a path spelled out."""
+    keys: list[str] = []
+    while isinstance(path, tuple):
+        path, key = path
+        keys.append(key)
+    keys.append(path)
+    return ".".join(reversed(keys))
 
 
 #: JSON leaf types (checked by ``type``, cheaper than ``isinstance`` on every value).

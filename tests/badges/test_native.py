@@ -167,3 +167,41 @@ def _copy_tree(source: Path, target: Path) -> None:
 @given(st.binary(min_size=1, max_size=80))
 def test_multibase_round_trips_whatever_runs(data: bytes) -> None:
     assert multibase.decode(multibase.encode(data)) == data
+
+
+_DEEP = """
+import sys
+from badges import endorsements, jsonld, ldrdf
+from badges.errors import BadgesError
+from badges.ldcontext import Unsupported
+
+levels = int(sys.argv[1])
+doc = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"]}
+node, scoped = doc, {}
+doc["@context"].append(scoped)
+for _ in range(levels):
+    node["fooBar"] = [{"type": "Nope"}]
+    node = node["fooBar"][0]
+    inner = {}
+    scoped["t"] = {"@id": "https://example.org/t", "@context": inner}
+    scoped = inner
+for run in (lambda: ldrdf.to_rdf(doc), lambda: jsonld.prepare(doc).canonize()):
+    try:
+        run()
+        print("read")
+    except (BadgesError, Unsupported) as exc:
+        print(getattr(exc, "code", "unsupported"))
+print(len(endorsements.find(doc)))
+"""
+
+
+def test_a_document_nested_far_too_deep_is_refused_not_a_crash() -> None:
+    """Compiled code does not count Python's recursion limit: depth is bounded before it recurses.
+
+    A compiled function recursing 100,000 levels would overflow the C stack and kill
+    the process (seen with badges/schema.py compiled, which is why it is not).
+    """
+    run = subprocess.run([sys.executable, "-c", _DEEP, "100000"], capture_output=True,
+                         text=True, cwd=ROOT, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ["too_deep", "too_deep", "0"]
