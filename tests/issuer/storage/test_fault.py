@@ -75,7 +75,9 @@ def test_three_web_processes_survive_a_kill_9_without_losing_or_doubling_awards(
     try:
         for process, base in hosts:
             multihost.wait_healthy(process, base)
-        stop_at = time.monotonic() + SECONDS
+        # traffic runs SECONDS, and at least SECONDS / 3 after the killed host is back (a
+        # restart on a busy machine may take longer than the rest of the run)
+        stop_at = [time.monotonic() + SECONDS]
 
         def call(host: int, path: str, body: Any, **kwargs: Any,
                  ) -> tuple[int, bytes] | None:
@@ -102,7 +104,7 @@ def test_three_web_processes_survive_a_kill_9_without_losing_or_doubling_awards(
 
         def client(seed_value: int) -> None:
             rng = random.Random(seed_value)  # noqa: S311 - traffic mix, not secrets
-            while time.monotonic() < stop_at:
+            while time.monotonic() < stop_at[0]:
                 host = rng.choice(alive_hosts())
                 n = next(numbers)
                 email = f"t{n}@lakeside.example.org"
@@ -161,6 +163,7 @@ def test_three_web_processes_survive_a_kill_9_without_losing_or_doubling_awards(
         with lock:
             dead.discard(0)
             phase[0] = "after the restart"
+            stop_at[0] = max(stop_at[0], time.monotonic() + SECONDS / 3)
         for thread in threads:
             thread.join()
         assert errors == [], errors[0]
