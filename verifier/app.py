@@ -42,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         verifier.config.VerifierConfigError: for bad settings or an unreadable registry.
     """
     from verifier import web
+    from verifier.fastpath import VerifyFastPath
 
     settings = load_settings(overrides=config)
     app = Flask("verifier", template_folder=str(TEMPLATES),
@@ -49,12 +50,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(TESTING=settings.env == "testing",
                       MAX_CONTENT_LENGTH=settings.max_upload_bytes)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    web.init_app(app, settings)
+    app.register_blueprint(web.bp)
+    # plain JSON verifications skip Flask's request machinery (verifier.fastpath); inside
+    # ProxyFix, so that they are rate-limited by the same client address
+    app.wsgi_app = VerifyFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     if settings.trusted_proxies:
         # the client address (rate limits, receipts) from X-Forwarded-For, set by our proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,  # type: ignore[method-assign]
                                 x_proto=settings.trusted_proxies)
-    web.init_app(app, settings)
-    app.register_blueprint(web.bp)
 
     @app.get("/")
     def home() -> Any:

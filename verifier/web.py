@@ -134,12 +134,20 @@ class VerifierState:
                 "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
     def spend(self, kind: str) -> None:
-        """Take one of the client's ``kind`` tokens (``verification`` or ``link``).
+        """Take one of the requesting client's ``kind`` tokens (``verification`` or ``link``).
 
         Raises:
             RateLimited: when the client's bucket is empty.
         """
-        wait = self.limits[kind].take(address_key(request.remote_addr))
+        self.take(kind, request.remote_addr)
+
+    def take(self, kind: str, remote_addr: str | None) -> None:
+        """Take one of ``kind`` tokens of the client at ``remote_addr``.
+
+        Raises:
+            RateLimited: when the client's bucket is empty.
+        """
+        wait = self.limits[kind].take(address_key(remote_addr))
         if wait > 0:
             raise RateLimited(wait, "verifications" if kind == "verification" else "links")
 
@@ -242,32 +250,35 @@ def _limit_body() -> None:
         _state().spend("verification")
 
 
-def _too_many(code: str, message: str, key: str, retry_after: int) -> Response:
-    """429 with Retry-After: JSON for the API, a page in the reader's language for people."""
-    if request.path.startswith("/api/"):
-        response = _json_response({"error": {"code": code, "message": message}}, 429)
-    else:
-        lang = choose_language(request.args.get("lang"), request.accept_languages)
-        response = _page("verifier/form.html", lang, 429,
-                         error=Translator(lang)(key).format(seconds=retry_after))
-    response.headers["Retry-After"] = str(retry_after)
-    return response
+def refusal(exc: RateLimited | Busy) -> tuple[dict[str, Any], str]:
+    """A 429's JSON answer and the page's message key (Retry-After is ``exc.retry_after``).
+
+    :class:`RateLimited`: the client's bucket is empty (:mod:`verifier.ratelimit`);
+    :class:`Busy`: a costly credential while others used the process's share
+    (:mod:`verifier.admission`).
+    """
+    if isinstance(exc, RateLimited):
+        return {"error": {"code": "rate_limited", "message": (
+            f"Too many {exc.kind} from this address; try again in {exc.retry_after} s.")}}, \
+            "rate_limited"
+    return {"error": {"code": "busy_with_large_credentials", "message": (
+        "This verifier is busy with other large credentials; a credential this large is "
+        f"checked again in {exc.retry_after} s.")}}, "busy_large"
 
 
 @bp.errorhandler(RateLimited)
-def _rate_limited(exc: RateLimited) -> Response:
-    """The client's bucket is empty (:mod:`verifier.ratelimit`)."""
-    return _too_many("rate_limited", f"Too many {exc.kind} from this address; try again in "
-                     f"{exc.retry_after} s.", "rate_limited", exc.retry_after)
-
-
 @bp.errorhandler(Busy)
-def _busy(exc: Busy) -> Response:
-    """A costly credential while others used the process's share (:mod:`verifier.admission`)."""
-    return _too_many("busy_with_large_credentials",
-                     "This verifier is busy with other large credentials; a credential this "
-                     f"large is checked again in {exc.retry_after} s.", "busy_large",
-                     exc.retry_after)
+def _too_many(exc: RateLimited | Busy) -> Response:
+    """429 with Retry-After: JSON for the API, a page in the reader's language for people."""
+    payload, key = refusal(exc)
+    if request.path.startswith("/api/"):
+        response = _json_response(payload, 429)
+    else:
+        lang = choose_language(request.args.get("lang"), request.accept_languages)
+        response = _page("verifier/form.html", lang, 429,
+                         error=Translator(lang)(key).format(seconds=exc.retry_after))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _too_large() -> IntakeError:
@@ -321,9 +332,13 @@ def _recipient() -> str | None:
     return value[:_MAX_RECIPIENT] or None
 
 
+def json_bytes(payload: Any) -> bytes:
+    """The API's JSON text of ``payload``, as UTF-8 (lone surrogates escaped)."""
+    return encodable(json.dumps(payload, ensure_ascii=False)).encode("utf-8")
+
+
 def _json_response(payload: Any, status: int = 200) -> Response:
-    return Response(encodable(json.dumps(payload, ensure_ascii=False)), status=status,
-                    mimetype="application/json")
+    return Response(json_bytes(payload), status=status, mimetype="application/json")
 
 
 def _verify_request(read: Any) -> tuple[VerificationReport | ClrReport, Submission | None, int]:
@@ -334,7 +349,22 @@ def _verify_request(read: Any) -> tuple[VerificationReport | ClrReport, Submissi
     except BadgesError as exc:  # IntakeError, or a core InputError from a bad image
         status = 413 if exc.code == "input_too_large" else 422
         return unreadable_report(exc), None, status
-    state = _state()
+    report, status = verify_submission(_state(), submission, _recipient())
+    g.verdict = report.verdict  # counted by a host app's metrics (issuer.web.ops)
+    return report, submission, status
+
+
+def verify_submission(state: VerifierState, submission: Submission, recipient: str | None,
+                      ) -> tuple[VerificationReport | ClrReport, int]:
+    """Verify what a request submitted: the report and the HTTP status to answer with.
+
+    A costly credential (by its length, then by its JSON values) is admitted
+    only while the process's share for them lasts (:mod:`verifier.admission`);
+    a CLR 2.0 record is verified with every credential in it (issue #20).
+
+    Raises:
+        Busy: costly credentials have had their share for now (answer 429).
+    """
     verifier = state.verifier
     # a long body is costly before it is parsed; else its JSON values predict the cost
     costly = costly_by_size(submission.data)
@@ -347,31 +377,35 @@ def _verify_request(read: Any) -> tuple[VerificationReport | ClrReport, Submissi
     started = time.thread_time()
     try:
         record = verifier.clr_of(data)
-        if record is not None:  # a CLR 2.0 record: it and every credential in it (issue #20)
-            clr_report = verifier.verify_clr(record)
-            g.verdict = clr_report.verdict  # counted by a host app's metrics (issuer.web.ops)
-            return clr_report, submission, 200
-        report = verifier.verify(data, recipient=_recipient())
+        if record is not None:
+            return verifier.verify_clr(record), 200
+        report = verifier.verify(data, recipient=recipient)
     finally:
         spent = time.thread_time() - started
         if costly or spent > COSTLY_CPU_SECONDS:
             state.costly.charge(spent)
-    g.verdict = report.verdict  # counted by a host app's metrics (issuer.web.ops)
     fmt = report.check("format")
     status = 413 if fmt is not None and fmt.code == "input_too_large" else \
         422 if report.verdict == "unreadable" else 200
-    return report, submission, status
+    return report, status
+
+
+def api_payload(report: VerificationReport | ClrReport,
+                submission: Submission | None) -> dict[str, Any]:
+    """The JSON answer of ``POST /api/v1/verify`` (without a receipt)."""
+    source = submission.to_json() if submission else None
+    if isinstance(report, ClrReport):
+        return {**report.to_json(), "source": source}
+    return report_json(report, source=source)
 
 
 @bp.post("/api/v1/verify")
 def verify_api() -> Response:
     """Verify one credential and return the report (``?receipt=true`` adds a receipt)."""
     report, submission, status = _verify_request(_api_submission)
-    if isinstance(report, ClrReport):
-        return _json_response({**report.to_json(),
-                               "source": submission.to_json() if submission else None}, status)
-    payload = report_json(report, source=submission.to_json() if submission else None)
-    if request.args.get("receipt", "").lower() in ("1", "true", "yes"):
+    payload = api_payload(report, submission)
+    if isinstance(report, VerificationReport) and \
+            request.args.get("receipt", "").lower() in ("1", "true", "yes"):
         payload["receipt"] = _state().receipts.issue(
             report, submission=submission, now=_state().verifier.clock(),
             requested_by=request.args.get("requested_by"))
@@ -677,14 +711,22 @@ def receipt_page() -> Response:
     return response
 
 
+#: Headers of every answer (unless the view set its own).
+SAFETY_HEADERS: tuple[tuple[str, str], ...] = (("X-Content-Type-Options", "nosniff"),
+                                               ("Referrer-Policy", "no-referrer"))
+#: Headers of every API answer: any web page may call the API (no cookies are involved).
+API_HEADERS: tuple[tuple[str, str], ...] = (("Access-Control-Allow-Origin", "*"),
+                                            ("Access-Control-Allow-Headers", "Content-Type"),
+                                            ("Access-Control-Allow-Methods", "GET, POST"))
+
+
 @bp.after_request
 def _headers(response: Response) -> Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    for name, value in SAFETY_HEADERS:
+        response.headers.setdefault(name, value)
     if response.mimetype == "text/html":
         response.headers["Content-Security-Policy"] = _state().content_security_policy
     if request.path.startswith("/api/"):
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+        for name, value in API_HEADERS:
+            response.headers[name] = value
     return response
