@@ -27,7 +27,7 @@ What runs, all on loopback:
   ``did:web`` documents from loopback over plain HTTP;
 * ``wrk`` (Debian's package) in a second process, posting ``--credentials``
   *different* typical district micro-credentials (each with its own id,
-  recipient and signature, and a revocation and a suspension status entry, as
+  recipient, signing time and signature, and a revocation and a suspension status entry, as
   the issuer service issues them) in turn, so nothing can be remembered per
   input. The DID document and the two status lists are
   fetched once per worker and then served from the fetcher's cache, and each
@@ -68,6 +68,9 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +87,7 @@ from badges import status_list  # noqa: E402
 
 GOAL_RPS = 1000.0
 GOAL_P99_MS = 20.0
-CREATED = "2026-05-01T12:00:00Z"
+CREATED_AT = datetime(2026, 5, 1, 12, tzinfo=UTC)
 
 
 class _Documents(http.server.BaseHTTPRequestHandler):
@@ -162,7 +165,10 @@ def issuer_documents(port: int, count: int, shapes: bool = False,
              "statusListIndex": str(index),
              "statusListCredential": f"http://127.0.0.1:{port}/status/{purpose}/1"}
             for purpose in ("revocation", "suspension")]
-        signed = dataintegrity.sign_credential(cred, key=key, created=CREATED)
+        # each signed at a moment of its own, as a verifier meets them (nothing about the
+        # proof is the same twice but its key, suite and purpose)
+        created = (CREATED_AT + timedelta(seconds=n)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        signed = dataintegrity.sign_credential(cred, key=key, created=created)
         bodies.append(json.dumps(signed).encode("utf-8"))
     documents = {"/issuers/lakeside/did.json": json.dumps(did_doc).encode(), **lists}
     return documents, bodies
