@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +22,7 @@ from typing import Any
 
 from badges import jsonld
 from badges import multibase
+from badges import rdfc
 from badges.errors import BadgesError
 from badges.errors import ProofError
 from badges.keys import KeyPair
@@ -92,6 +94,8 @@ def hash_data(document: Mapping[str, Any], proof_options: Mapping[str, Any], *,
     return proof_hash + doc_hash
 
 
+#: A blank node label in canonical N-Quads.
+_BLANK = re.compile(r"_:c14n\d+")
 #: Longest proof configuration (as JSON) whose hash is remembered.
 _MEMO_CONFIG_CHARS = 2048
 
@@ -100,16 +104,60 @@ def _config_hash(config: Mapping[str, Any]) -> bytes:
     """SHA-256 of the canonical proof configuration (VC-DI-EdDSA §3.2.5, §3.2.4).
 
     An issuer's proofs share their contexts, type, cryptosuite, key and
-    purpose, and often their ``created`` time (a batch): the hash of a
-    configuration seen before is remembered, by its exact JSON text.
+    purpose; only ``created`` differs from one to the next. The canonical form
+    of a configuration is remembered as a template with ``created`` left out
+    (see :func:`_config_template`), so a proof signed at a moment never seen
+    before costs a string join, not a JSON-LD run.
     """
+    created = config.get("created")
+    if isinstance(created, str):
+        key = _memo_key({**config, "created": _SENTINEL})
+        template = None if key is None else _config_template(key)
+        if template is not None:
+            head, tail = template
+            return hashlib.sha256(_utf8(head + rdfc.escape_literal(created) + tail)).digest()
+    key = _memo_key(config)
+    return _hash_config(config) if key is None else _remembered_config_hash(key)
+
+
+def _memo_key(config: Mapping[str, Any]) -> str | None:
+    """The exact JSON text of a configuration, when short enough to remember it by."""
     try:
         key = json.dumps(config, sort_keys=True, ensure_ascii=False)
     except (TypeError, ValueError):  # pragma: no cover - parsed JSON always serializes
-        key = None
-    if key is None or len(key) > _MEMO_CONFIG_CHARS:
-        return _hash_config(config)
-    return _remembered_config_hash(key)
+        return None
+    return key if len(key) <= _MEMO_CONFIG_CHARS else None
+
+
+#: The ``created`` a configuration's template is made with (a time no proof claims).
+_SENTINEL = "0001-01-01T00:00:00Z"
+
+
+@lru_cache(maxsize=512)
+def _config_template(key: str) -> tuple[str, str] | None:
+    """The canonical N-Quads of a configuration, split where its ``created`` value goes.
+
+    Exact when ``created`` is one literal in one quad and the configuration
+    has at most one blank node: that node is always ``_:c14n0`` (RDFC-1.0 §4.4
+    labels a lone blank node alike whatever its quads hold), and the quad's
+    subject and predicate, which no other quad shares, fix its place in the
+    sorted output whatever the literal is. Otherwise None: the configuration
+    is then canonicalized each time.
+    """
+    canonical = jsonld.canonize(json.loads(key))
+    literal = f'"{_SENTINEL}"'
+    lines = canonical.splitlines(keepends=True)
+    holding = [line for line in lines if literal in line]
+    if canonical.count(literal) != 1 or len(holding) != 1:
+        return None
+    subject, predicate = holding[0].split(" ", 2)[:2]
+    prefix = f"{subject} {predicate} "
+    if sum(1 for line in lines if line.startswith(prefix)) != 1:
+        return None
+    if len(set(_BLANK.findall(canonical))) > 1:
+        return None
+    head, tail = canonical.split(literal)
+    return head + '"', '"' + tail
 
 
 @lru_cache(maxsize=512)

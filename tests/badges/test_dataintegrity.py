@@ -287,3 +287,65 @@ def test_direction_without_language_is_signed() -> None:
     flipped = json.loads(json.dumps(signed))
     flipped["description"]["@direction"] = "rtl"
     assert not dataintegrity.verify_proof(flipped, flipped["proof"][0], KEY.public)
+
+
+CONFIG_CONTEXTS = st.sampled_from([
+    ["https://www.w3.org/ns/credentials/v2"],
+    ["https://www.w3.org/ns/credentials/v2",
+     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+    ["https://www.w3.org/2018/credentials/v1",
+     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+     "https://w3id.org/security/data-integrity/v2"],
+])
+CREATED_VALUES = (st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ"))
+                  | st.text(max_size=12) | st.sampled_from(["", "0001-01-01T00:00:00Z", "a\"b",
+                                                           "x\\y", "\n", "2026-01-01T00:00:00Z"]))
+
+
+@st.composite
+def proof_configs(draw: st.DrawFn) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "@context": draw(CONFIG_CONTEXTS), "type": "DataIntegrityProof",
+        "cryptosuite": draw(st.sampled_from(["eddsa-rdfc-2022", "ecdsa-rdfc-2019"])),
+        "verificationMethod": draw(st.sampled_from([
+            "did:key:z6Mk1#z6Mk1", "https://example.edu/issuers/1#key-1"])),
+        "proofPurpose": draw(st.sampled_from(["assertionMethod", "authentication"])),
+        "created": draw(CREATED_VALUES)}
+    for name, values in (("id", st.sampled_from(["urn:uuid:1", "_:b0"])),
+                         ("nonce", st.text(max_size=6)),
+                         ("previousProof", st.sampled_from(["urn:uuid:2", "_:b1"])),
+                         ("domain", st.sampled_from(["example.org"]))):
+        if draw(st.booleans()):
+            config[name] = draw(values)
+    if draw(st.integers(0, 9)) == 0:
+        config["created"] = draw(st.integers() | st.none() | st.lists(CREATED_VALUES,
+                                                                         max_size=2))
+    return config
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(proof_configs())
+def test_a_proof_configuration_hashes_as_its_full_canonicalization(config: dict[str, Any]) -> None:
+    """The template with ``created`` left out gives the hash of canonicalizing the whole."""
+    try:
+        expected = dataintegrity._hash_config(config)
+    except BadgesError as exc:
+        with pytest.raises(type(exc)):
+            dataintegrity._config_hash(config)
+        return
+    assert dataintegrity._config_hash(config) == expected
+
+
+def test_a_new_signing_time_reuses_the_template_of_the_configuration() -> None:
+    config = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "DataIntegrityProof",
+              "cryptosuite": "eddsa-rdfc-2022", "proofPurpose": "assertionMethod",
+              "verificationMethod": "did:key:z6Mk1#z6Mk1"}
+    dataintegrity._config_template.cache_clear()
+    for second in range(10):
+        created = f"2026-01-01T00:00:{second:02d}Z"
+        full = {**config, "created": created}
+        assert dataintegrity._config_hash(full) == dataintegrity._hash_config(full)
+    info = dataintegrity._config_template.cache_info()
+    assert (info.misses, info.hits, info.currsize) == (1, 9, 1)
+    assert dataintegrity._config_template(dataintegrity._memo_key(
+        {**config, "created": dataintegrity._SENTINEL}) or "") is not None
