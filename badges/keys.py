@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from typing import Literal
 
@@ -256,8 +257,12 @@ def ed25519_from_seed(seed: bytes, *, controller: str | None = None) -> KeyPair:
     return pair if controller is None else pair.with_controller(controller)
 
 
+@lru_cache(maxsize=1024)
 def public_from_multibase(value: str) -> PublicKey:
     """Decode a ``publicKeyMultibase`` (Ed25519 ``z6Mk`` or P-256 ``zDn``).
+
+    Remembered by value (keys are immutable): a verifier meets the same few
+    issuer keys in credential after credential (did:key, DID documents).
 
     Raises:
         KeyError_: for any other multicodec prefix or a malformed key

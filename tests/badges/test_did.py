@@ -9,6 +9,7 @@ import pytest
 
 from badges import did
 from badges import keys
+from badges.errors import KeyError_
 from badges.jwt import sign_jwt
 from badges.multibase import b64url_decode
 from badges.multibase import b64url_encode
@@ -113,3 +114,13 @@ def test_a_did_jwk_key_cannot_sign_for_another_issuer() -> None:
     assert verify_credential(token, now=NOW).check("key_binding").code == "key_published"  # type: ignore[union-attr]
     mismatch = verify_credential(swapped, now=NOW).check("key_binding")
     assert mismatch is not None and mismatch.code == "controller_mismatch"
+
+
+def test_a_multibase_key_is_decoded_once_and_a_bad_one_refused_every_time() -> None:
+    value = keys.generate("ed25519").public.multibase
+    first = keys.public_from_multibase(value)
+    assert keys.public_from_multibase(value) is first
+    assert did.resolve_did_key(f"did:key:{value}").public_key is first
+    for _ in range(2):
+        with pytest.raises(KeyError_):
+            keys.public_from_multibase(value[:-3] + "0OI")  # not base58btc
