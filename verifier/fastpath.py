@@ -31,8 +31,8 @@ from werkzeug.http import HTTP_STATUS_CODES
 from verifier.admission import Busy
 from verifier.intake import Submission
 from verifier.ratelimit import RateLimited
-from verifier.web import _JSON_TYPES
 from verifier.web import API_HEADERS
+from verifier.web import JSON_TYPES
 from verifier.web import SAFETY_HEADERS
 from verifier.web import VerifierState
 from verifier.web import api_payload
@@ -75,7 +75,7 @@ class VerifyFastPath:
             return None
         mimetype = environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
         length = environ.get("CONTENT_LENGTH", "")
-        if mimetype not in _JSON_TYPES or not length.isdigit() or not length.isascii():
+        if mimetype not in JSON_TYPES or not length.isdigit() or not length.isascii():
             return None
         size = int(length)
         return size if size <= self._state().settings.max_upload_bytes else None

@@ -94,8 +94,9 @@ from verifier.service import unreadable_report
 
 bp = Blueprint("verifier", __name__)
 
-_JSON_TYPES = frozenset({"application/json", "application/ld+json", "application/vc+ld+json",
-                         "application/vc"})
+#: The media types read as a JSON credential (verifier.fastpath answers these too).
+JSON_TYPES = frozenset({"application/json", "application/ld+json", "application/vc+ld+json",
+                        "application/vc"})
 _TEXT_TYPES = frozenset({"text/plain", "application/jwt", "application/vc+jwt"})
 #: The largest credential image the report page embeds.
 MAX_IMAGE_BYTES = 512 * 1024
@@ -308,7 +309,7 @@ def _api_submission() -> Submission:
         text = request.form.get("credential", "")
         return from_text(text, fetcher=fetcher, source="api")
     body = request.get_data(cache=False)
-    if mimetype in _JSON_TYPES:
+    if mimetype in JSON_TYPES:
         return Submission(body, "api")
     if mimetype in _TEXT_TYPES or not mimetype:
         return from_text(body, fetcher=fetcher, source="api")
