@@ -117,12 +117,29 @@ class RedisQueue:
         self._redis.close()
 
 
+#: Seconds RQ's command-channel listener waits for a message before looking again.
+PUBSUB_WAIT = 1.0
+
+
 class _Worker(SimpleWorker):
     """RQ's in-process worker, telling long jobs when a warm shutdown was asked for."""
 
     def handle_warm_shutdown_request(self) -> None:
         runtime.SHUTDOWN.set()
         super().handle_warm_shutdown_request()  # type: ignore[no-untyped-call]
+
+    def subscribe(self) -> None:
+        """Listen on RQ's command channel, waking every second.
+
+        RQ's own listener waits up to 60 s for a message, and its teardown closes
+        the connection that wait holds: a worker asked to stop (or a burst worker
+        done with the queue) then sat up to a minute before it exited.
+        """
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]
+            sleep_time=PUBSUB_WAIT, daemon=True,
+            exception_handler=self._pubsub_exception_handler)
 
 
 def recover(url: str, *, name: str = "badges", timeout: int = JOB_TIMEOUT) -> list[str]:
