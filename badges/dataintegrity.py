@@ -146,11 +146,11 @@ def _config_template(key: str) -> tuple[str, str] | None:
     """
     canonical = jsonld.canonize(json.loads(key))
     literal = f'"{_SENTINEL}"'
-    lines = canonical.splitlines(keepends=True)
-    holding = [line for line in lines if literal in line]
-    if canonical.count(literal) != 1 or len(holding) != 1:
+    if canonical.count(literal) != 1:
         return None
-    subject, predicate = holding[0].split(" ", 2)[:2]
+    lines = canonical.splitlines(keepends=True)
+    holding = next(line for line in lines if literal in line)
+    subject, predicate = holding.split(" ", 2)[:2]
     prefix = f"{subject} {predicate} "
     if sum(1 for line in lines if line.startswith(prefix)) != 1:
         return None

@@ -113,7 +113,7 @@ class _SourceFinder:
 
 def install() -> None:
     """Load the group from source when asked to, or when its build is stale."""
-    if any(isinstance(finder, _SourceFinder) for finder in sys.meta_path):
+    if source_reason() is not None:  # installed already
         return
     if os.environ.get(PURE_ENV, "") not in ("", "0"):
         sys.meta_path.insert(0, _SourceFinder(_FOLDER, "asked"))

@@ -46,12 +46,12 @@ def _substitute(value: str, values: dict[str, str]) -> str:
 
 
 def _wait_idle(queue_name: str, worker: multihost.Process, timeout: float = 60) -> None:
-    """Wait until the worker waits for jobs: stopped before that, RQ may miss the SIGTERM.
+    """Wait until the worker waits for jobs, so that what is stopped is a running worker.
 
-    RQ installs its SIGTERM handler at the start of its loop, and a signal landing in
-    its start-up can be swallowed by the code it interrupts; the worker then sleeps in
-    its blocking dequeue until killed. Docker Compose stops a worker that is running,
-    so the test does too.
+    A running worker has subscribed to RQ's command channel; RQ's own listener held
+    its stop up to 60 s (the worker was then killed, -9), which our worker's shorter
+    wait mends (issuer.jobs.redis_queue.PUBSUB_WAIT). Docker Compose stops a worker
+    that is running, so the test does too.
     """
     from redis import Redis
     from rq import Queue
